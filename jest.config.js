@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
+  setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // CDK synthesis is CPU-bound; one worker per core.
+  maxWorkers: 2,
+  testTimeout: 60000,
+};

@@ -1,0 +1,95 @@
+import { App, Tags } from 'aws-cdk-lib';
+import { WalletConfig } from './config/schema';
+import { stackNames, TAG_KEYS } from './contract/names';
+import { registerValidation } from './security/nag';
+import { DnsStack } from './stacks/dns-stack';
+import { KeysReplicaStack } from './stacks/keys-replica-stack';
+import { KeysStack } from './stacks/keys-stack';
+import { PrimaryStack } from './stacks/primary-stack';
+import { StandbyStack } from './stacks/standby-stack';
+
+/** Route 53 health-check metrics (and so their alarms) exist only here. */
+export const DNS_STACK_REGION = 'us-east-1';
+
+export interface WalletStacks {
+  readonly keys: KeysStack;
+  readonly keysReplica: KeysReplicaStack;
+  readonly primary: PrimaryStack;
+  readonly standby: StandbyStack;
+  readonly dns: DnsStack;
+}
+
+export interface BuildOptions {
+  /**
+   * Register the cdk-nag packs as validation plugins (they run at `app.synth()`).
+   * @default true
+   */
+  readonly validation?: boolean;
+}
+
+/**
+ * Builds every stack of one environment from a validated config, wires the deploy order as
+ * stack dependencies, and registers the security checks.
+ *
+ * Deploy order (`cdk deploy --all` follows it):
+ *   keys (primary) -> keys-replica (standby) -> primary (global table + app) -> standby -> dns.
+ */
+export function buildWalletApp(app: App, config: WalletConfig, options: BuildOptions = {}): WalletStacks {
+  const names = stackNames(config.envName);
+  const env = (region: string) => ({ account: config.account, region });
+
+  const keys = new KeysStack(app, names.keys, {
+    env: env(config.regions.primary),
+    description: `${config.envName} wallet: multi-region signing and data keys (primary)`,
+    config,
+    terminationProtection: true,
+  });
+  const keysReplica = new KeysReplicaStack(app, names.keysReplica, {
+    env: env(config.regions.standby),
+    description: `${config.envName} wallet: replicas of the signing and data keys (standby)`,
+    config,
+    signingKeyArn: keys.signingKey.keyArn,
+    dataKeyArn: keys.dataKey.keyArn,
+    crossRegionReferences: true,
+    terminationProtection: true,
+  });
+  // Weak references (Fn::GetStackOutput, see cdk.json) add no stack dependency by themselves,
+  // so every consumer states its producer explicitly; test/app.test.ts checks the graph.
+  keysReplica.addStackDependency(keys, 'replica keys replicate the primary keys');
+  const primary = new PrimaryStack(app, names.primary, {
+    env: env(config.regions.primary),
+    description: `${config.envName} wallet: ledger global table and primary regional workload`,
+    config,
+    dataKey: keys.dataKey.key,
+    dataKeyId: keys.dataKey.keyId,
+    terminationProtection: true,
+  });
+  primary.addStackDependency(keys, 'the table and topic are encrypted with the primary data key');
+  primary.addStackDependency(keysReplica, 'the standby table replica is encrypted with the standby data-key replica');
+  const standby = new StandbyStack(app, names.standby, {
+    env: env(config.regions.standby),
+    description: `${config.envName} wallet: standby regional workload`,
+    config,
+    dataKey: keysReplica.dataKey.key,
+    terminationProtection: true,
+  });
+  standby.addStackDependency(keysReplica, 'the standby workload encrypts with the data-key replica');
+  standby.addStackDependency(primary, 'the standby workload uses the table replica the primary stack creates');
+  const dns = new DnsStack(app, names.dns, {
+    env: env(DNS_STACK_REGION),
+    description: `${config.envName} wallet: Route 53 health checks, failover switch and records`,
+    config,
+  });
+  dns.addStackDependency(primary, 'health checks and records point at the primary regional API');
+  dns.addStackDependency(standby, 'health checks and records point at the standby regional API');
+
+  const stacks: WalletStacks = { keys, keysReplica, primary, standby, dns };
+  for (const [role, stack] of Object.entries(stacks)) {
+    Tags.of(stack).add(TAG_KEYS.environment, config.envName);
+    Tags.of(stack).add(TAG_KEYS.role, role);
+  }
+  if (options.validation ?? true) {
+    registerValidation(app);
+  }
+  return stacks;
+}

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import { configSchema, MRSC_REGION_SETS, WalletConfig } from './schema';
+
+/** One problem in a config: where, what, the value received and how to fix it. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+  readonly received: unknown;
+  readonly fix: string;
+}
+
+/** Thrown when a config has one or more problems; `problems` lists every one of them. */
+export class ConfigError extends Error {
+  public readonly problems: readonly ConfigProblem[];
+
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    super(formatProblems(source, problems));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates a raw config object: schema rules and cross-field rules are all evaluated, and
+ * every problem is reported in one `ConfigError`. Returns the typed config with defaults.
+ */
+export function validateConfig(raw: unknown, source = 'config'): WalletConfig {
+  const problems: ConfigProblem[] = [];
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(fromZodIssue(raw, issue));
+    }
+  }
+  problems.push(...crossFieldProblems(raw));
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(source, dedupe(problems));
+  }
+  return parsed.data;
+}
+
+function formatProblems(source: string, problems: readonly ConfigProblem[]): string {
+  const head = `Invalid wallet config ${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`;
+  const lines = problems.map(
+    (p) => `  - ${p.path || '(root)'}: ${p.message}; received ${show(p.received)}. Fix: ${p.fix}.`,
+  );
+  return [head, ...lines].join('\n');
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  const text = JSON.stringify(value);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+/** Walks the schema to the field at `path` and returns its `describe()` hint. */
+function hintAt(path: readonly PropertyKey[]): string | undefined {
+  let schema: z.ZodType | undefined = configSchema;
+  let hint: string | undefined = schema.description;
+  for (const key of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject) {
+      schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
+    } else if (schema instanceof z.ZodArray) {
+      schema = schema.element as z.ZodType;
+    } else {
+      return hint;
+    }
+    if (schema === undefined) return hint;
+    hint = schema.description ?? unwrap(schema)?.description ?? hint;
+  }
+  return hint;
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let cur = schema;
+  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) {
+    cur = cur.unwrap() as z.ZodType;
+  }
+  return cur;
+}
+
+function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem {
+  const path = issue.path.map(String).join('.');
+  const received = valueAt(raw, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    return {
+      path,
+      message: `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+      received: issue.keys,
+      fix: 'remove the field or check its spelling against config/example.json',
+    };
+  }
+  if (issue.code === 'invalid_type' && received === undefined) {
+    return {
+      path,
+      message: 'is required',
+      received,
+      fix: hintAt(issue.path) ?? `add "${path}" (see config/example.json for its shape)`,
+    };
+  }
+  return {
+    path,
+    message: issue.code === 'invalid_type' ? `must be a ${issue.expected}` : issue.message,
+    received,
+    fix: hintAt(issue.path) ?? 'see config/example.json',
+  };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+function regionSetOf(region: string | undefined): string | undefined {
+  if (region === undefined) return undefined;
+  return Object.keys(MRSC_REGION_SETS).find((set) => MRSC_REGION_SETS[set].includes(region));
+}
+
+/**
+ * Rules that relate two or more fields. They read the raw input defensively so they run even
+ * when other fields are invalid, and so every problem is reported in the same error.
+ */
+function crossFieldProblems(raw: unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const at = (...path: string[]) => valueAt(raw, path);
+
+  const account = str(at('account'));
+  const primary = str(at('regions', 'primary'));
+  const standby = str(at('regions', 'standby'));
+  const witness = str(at('regions', 'witness'));
+  const consistency = str(at('data', 'consistency')) ?? 'MRSC';
+
+  if (primary !== undefined && primary === standby) {
+    problems.push({
+      path: 'regions.standby',
+      message: 'must differ from regions.primary (a standby in the same region survives no regional outage)',
+      received: standby,
+      fix: 'choose a standby region other than the primary, e.g. "us-west-2" for a primary of "us-east-2"',
+    });
+  }
+  if (witness !== undefined && (witness === primary || witness === standby)) {
+    problems.push({
+      path: 'regions.witness',
+      message: 'must differ from both regions.primary and regions.standby',
+      received: witness,
+      fix: 'choose a third region of the same MRSC region set',
+    });
+  }
+
+  if (consistency === 'MRSC') {
+    if (witness === undefined) {
+      problems.push({
+        path: 'regions.witness',
+        message: 'is required when data.consistency is "MRSC" (strong consistency needs a third region as witness)',
+        received: witness,
+        fix: `add a witness region from the same region set as both replicas (${describeSets()}), or set data.consistency to "MREC"`,
+      });
+    } else if (primary !== undefined && standby !== undefined) {
+      const sets = [primary, standby, witness].map(regionSetOf);
+      const first = sets[0];
+      if (first === undefined || sets.some((s) => s !== first)) {
+        problems.push({
+          path: 'regions',
+          message: `primary, standby and witness must all be in one MRSC region set for data.consistency "MRSC" (got ${primary}: ${sets[0] ?? 'none'}, ${standby}: ${sets[1] ?? 'none'}, ${witness}: ${sets[2] ?? 'none'})`,
+          received: { primary, standby, witness },
+          fix: `pick all three from one set (${describeSets()}), or set data.consistency to "MREC"`,
+        });
+      }
+    }
+  } else if (consistency === 'MREC' && witness !== undefined) {
+    problems.push({
+      path: 'regions.witness',
+      message: 'is only used with data.consistency "MRSC"; an MREC global table has no witness',
+      received: witness,
+      fix: 'remove regions.witness, or set data.consistency to "MRSC"',
+    });
+  }
+
+  const rpo = num(at('targets', 'rpoSeconds'));
+  if (rpo === 0 && consistency === 'MREC') {
+    problems.push({
+      path: 'targets.rpoSeconds',
+      message: 'is 0, but MREC replicates asynchronously, so its RPO is the replication lag (seconds, not zero)',
+      received: rpo,
+      fix: 'set data.consistency to "MRSC" for an RPO of 0, or declare an RPO of at least the replication-lag alarm bound (e.g. 60)',
+    });
+  }
+
+  const breakGlass = str(at('security', 'breakGlassRoleArn'));
+  const breakGlassAccount = breakGlass?.split(':')[4];
+  if (
+    account !== undefined &&
+    /^\d{12}$/.test(account) &&
+    breakGlassAccount !== undefined &&
+    /^\d{12}$/.test(breakGlassAccount) &&
+    breakGlassAccount !== account
+  ) {
+    problems.push({
+      path: 'security.breakGlassRoleArn',
+      message: `is in account ${breakGlassAccount}, not the wallet account ${account}`,
+      received: breakGlass,
+      fix: 'name a break-glass role in the same account as the keys',
+    });
+  }
+
+  const lockMode = str(at('backup', 'vaultLock', 'mode'));
+  const minDays = num(at('backup', 'vaultLock', 'minRetentionDays'));
+  const maxDays = num(at('backup', 'vaultLock', 'maxRetentionDays'));
+  const changeable = at('backup', 'vaultLock', 'changeableForDays');
+  if (minDays !== undefined && maxDays !== undefined && minDays > maxDays) {
+    problems.push({
+      path: 'backup.vaultLock',
+      message: `minRetentionDays (${minDays}) is greater than maxRetentionDays (${maxDays})`,
+      received: { minRetentionDays: minDays, maxRetentionDays: maxDays },
+      fix: 'make minRetentionDays less than or equal to maxRetentionDays',
+    });
+  }
+  if (lockMode === 'compliance' && changeable === undefined) {
+    problems.push({
+      path: 'backup.vaultLock.changeableForDays',
+      message: 'is required in compliance mode (it is the cooling-off period before the lock becomes immutable)',
+      received: changeable,
+      fix: 'set changeableForDays to 3 or more, and read the README warning: a compliance lock cannot be removed',
+    });
+  }
+  if (lockMode === 'governance' && changeable !== undefined) {
+    problems.push({
+      path: 'backup.vaultLock.changeableForDays',
+      message: 'only applies to compliance mode (AWS Backup treats a lock with a cooling-off period as compliance)',
+      received: changeable,
+      fix: 'remove changeableForDays, or set mode to "compliance" if an irreversible lock is intended',
+    });
+  }
+  for (const field of ['frequentRetentionDays', 'dailyRetentionDays'] as const) {
+    const days = num(at('backup', field));
+    if (days === undefined) continue;
+    if (minDays !== undefined && days < minDays) {
+      problems.push({
+        path: `backup.${field}`,
+        message: `is shorter than the vault lock minimum (${minDays} days), so AWS Backup would reject every job`,
+        received: days,
+        fix: `raise backup.${field} to at least ${minDays} or lower backup.vaultLock.minRetentionDays`,
+      });
+    }
+    if (maxDays !== undefined && days > maxDays) {
+      problems.push({
+        path: `backup.${field}`,
+        message: `is longer than the vault lock maximum (${maxDays} days), so AWS Backup would reject every job`,
+        received: days,
+        fix: `lower backup.${field} to at most ${maxDays} or raise backup.vaultLock.maxRetentionDays`,
+      });
+    }
+  }
+  return problems;
+}
+
+function describeSets(): string {
+  return Object.entries(MRSC_REGION_SETS)
+    .map(([name, regions]) => `${name}: ${regions.join(', ')}`)
+    .join('; ');
+}

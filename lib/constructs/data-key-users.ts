@@ -1,0 +1,37 @@
+import { DataKeyServiceUser } from './key-policy';
+
+/**
+ * AWS services that encrypt with the data key in one region, each bound to this account's
+ * resources by an encryption-context or source-account condition.
+ */
+export function dataKeyServiceUsers(partition: string, account: string, region: string): DataKeyServiceUser[] {
+  return [
+    {
+      // CloudWatch Logs encrypts log groups with the key; the context names the log group ARN.
+      servicePrincipal: `logs.${region}.amazonaws.com`,
+      actions: [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:DescribeKey',
+      ],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:*` },
+      },
+    },
+    {
+      // CloudWatch alarms publish to KMS-encrypted SNS topics.
+      servicePrincipal: 'cloudwatch.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    },
+    {
+      // SNS writes undeliverable notifications to KMS-encrypted dead-letter queues.
+      servicePrincipal: 'sns.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    },
+  ];
+}

@@ -1,0 +1,53 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { HEALTH_PATH, HEALTH_SEARCH_STRING } from '../contract/health';
+
+/** Props of {@link EndpointHealthCheck}. */
+export interface EndpointHealthCheckProps {
+  /** Host name checked over HTTPS with SNI, e.g. `us-east-2.api.wallet.example.com`. */
+  readonly fqdn: string;
+  /** Seconds between checks from each checker: 10 (fast) or 30 (standard). */
+  readonly intervalSeconds: number;
+  /** Consecutive failures (1-10) before a checker sees the endpoint as unhealthy. */
+  readonly failureThreshold: number;
+  /** Route 53 checker regions; at least 3. */
+  readonly regions: readonly string[];
+}
+
+/**
+ * An HTTPS, string-matching Route 53 health check on a region's `/health`, with SNI and latency
+ * measurement. Route 53 calls an endpoint healthy while more than 18% of checkers see it healthy.
+ */
+export class EndpointHealthCheck extends Construct {
+  public readonly healthCheck: route53.IHealthCheck;
+
+  constructor(scope: Construct, id: string, props: EndpointHealthCheckProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    if (!Token.isUnresolved(props.intervalSeconds) && props.intervalSeconds !== 10 && props.intervalSeconds !== 30) {
+      problems.push(`intervalSeconds must be 10 or 30; received ${props.intervalSeconds}`);
+    }
+    if (!Token.isUnresolved(props.failureThreshold) && (props.failureThreshold < 1 || props.failureThreshold > 10)) {
+      problems.push(`failureThreshold must be 1-10; received ${props.failureThreshold}`);
+    }
+    if (props.regions.length < 3) {
+      problems.push(`regions must list at least 3 checker regions; received ${JSON.stringify(props.regions)}`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`EndpointHealthCheck ${this.node.path}: ${problems.join('; ')}. Fix the dns.healthCheck config.`);
+    }
+    this.healthCheck = new route53.HealthCheck(this, 'Check', {
+      type: route53.HealthCheckType.HTTPS_STR_MATCH,
+      fqdn: props.fqdn,
+      port: 443,
+      resourcePath: HEALTH_PATH,
+      searchString: HEALTH_SEARCH_STRING,
+      enableSNI: true,
+      measureLatency: true,
+      requestInterval: Duration.seconds(props.intervalSeconds),
+      failureThreshold: props.failureThreshold,
+      regions: [...props.regions],
+    });
+  }
+}

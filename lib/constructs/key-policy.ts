@@ -1,0 +1,206 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+
+/** What a key protects decides which statements its policy gets. */
+export type KeyPurpose = 'signing' | 'data';
+
+export interface WalletKeyPolicyProps {
+  /** `signing` (secp256k1 SIGN_VERIFY) or `data` (symmetric, encrypts tables, queues, topics, logs). */
+  readonly purpose: KeyPurpose;
+  /** AWS partition of the account, e.g. `aws`. */
+  readonly partition: string;
+  /** The account that owns the key. */
+  readonly account: string;
+  /** The region of this copy of the multi-region key (primary or replica). */
+  readonly region: string;
+  /** The only principal that may delete, disable, move the primary of, or replicate the key elsewhere. */
+  readonly breakGlassRoleArn: string;
+  /**
+   * Regions CloudFormation may replicate the key into (the standby region). Replication to any
+   * other region is denied to everyone but the break-glass role.
+   */
+  readonly allowedReplicaRegions: readonly string[];
+  /**
+   * Signing keys only: roles allowed to call `kms:Sign` and `kms:GetPublicKey`. Every other
+   * principal is explicitly denied `kms:Sign`, whatever its IAM policies say.
+   * @default - nobody can sign
+   */
+  readonly signerRoleArns?: readonly string[];
+  /**
+   * Signing keys only: roles allowed to read the public key (health checks, address derivation).
+   * @default - only the signer roles
+   */
+  readonly publicKeyReaderRoleArns?: readonly string[];
+  /**
+   * Data keys only: AWS service principals (e.g. `logs.us-east-2.amazonaws.com`) that encrypt with
+   * the key on the account's behalf.
+   * @default - none
+   */
+  readonly serviceUsers?: readonly DataKeyServiceUser[];
+}
+
+/** A service principal allowed to use a data key, optionally bound to an encryption context. */
+export interface DataKeyServiceUser {
+  readonly servicePrincipal: string;
+  readonly actions: readonly string[];
+  /** Conditions that bind the grant to this account's resources. */
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Actions the account (through IAM) may use to administer a wallet key. Deliberately no
+ * wildcards and no cryptographic operation: signing is granted only to named signer roles, and
+ * `kms:CreateGrant` is absent from signing keys so there is no side door around this policy.
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:EnableKey',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListAliases',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:ReplicateKey',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+  'kms:UpdatePrimaryRegion',
+] as const;
+
+/** Destructive actions only the break-glass role may take. */
+export const BREAK_GLASS_ONLY_ACTIONS = [
+  'kms:DisableKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:UpdatePrimaryRegion',
+] as const;
+
+/** Data-plane actions the account may delegate through IAM for a data key. */
+export const DATA_KEY_USE_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
+
+/** Actions of a signer role on the signing key: exactly these two. */
+export const SIGNER_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const;
+
+/**
+ * Builds the key policy for one copy (primary or replica) of a wallet multi-region key.
+ *
+ * Multi-region keys do not share key policies: the primary and each replica carry their own, so
+ * this function is called once per region with that region's service principals.
+ */
+export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument {
+  const root = new iam.ArnPrincipal(`arn:${props.partition}:iam::${props.account}:root`);
+  const notBreakGlass = { ArnNotEquals: { 'aws:PrincipalArn': props.breakGlassRoleArn } };
+  const statements: iam.PolicyStatement[] = [
+    new iam.PolicyStatement({
+      sid: 'KeyAdministrationThroughIam',
+      principals: [root],
+      actions: [...KEY_ADMIN_ACTIONS],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyDestructiveActionsExceptBreakGlass',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: [...BREAK_GLASS_ONLY_ACTIONS],
+      resources: ['*'],
+      conditions: notBreakGlass,
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyReplicationOutsideStandbyExceptBreakGlass',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:ReplicateKey'],
+      resources: ['*'],
+      conditions: {
+        ...notBreakGlass,
+        StringNotEquals: { 'kms:ReplicaRegion': [...props.allowedReplicaRegions] },
+      },
+    }),
+  ];
+
+  if (props.purpose === 'signing') {
+    const signers = [...(props.signerRoleArns ?? [])];
+    const readers = [...new Set([...signers, ...(props.publicKeyReaderRoleArns ?? [])])];
+    if (signers.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'SignOnlyByNamedSignerRoles',
+          principals: [root],
+          actions: ['kms:Sign'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': signers } },
+        }),
+      );
+    }
+    if (readers.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'ReadPublicKeyByNamedRoles',
+          principals: [root],
+          actions: ['kms:GetPublicKey'],
+          resources: ['*'],
+          conditions: { ArnEquals: { 'aws:PrincipalArn': readers } },
+        }),
+      );
+    }
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DenySignToEveryoneElse',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Sign'],
+        resources: ['*'],
+        conditions: signers.length > 0 ? { ArnNotEquals: { 'aws:PrincipalArn': signers } } : undefined,
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsOnSigningKey',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+      }),
+    );
+  } else {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DataKeyUseThroughIam',
+        principals: [root],
+        actions: [...DATA_KEY_USE_ACTIONS],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsResources',
+        principals: [root],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+    for (const user of props.serviceUsers ?? []) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: `ServiceUse${user.servicePrincipal.split('.')[0].replace(/[^A-Za-z0-9]/g, '')}`,
+          principals: [new iam.ServicePrincipal(user.servicePrincipal)],
+          actions: [...user.actions],
+          resources: ['*'],
+          conditions: user.conditions,
+        }),
+      );
+    }
+  }
+  return new iam.PolicyDocument({ statements });
+}

@@ -1,0 +1,50 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { WalletConfig } from '../config/schema';
+import { dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
+import { dataKeyServiceUsers } from '../constructs/data-key-users';
+import { WalletReplicaKey } from '../constructs/multi-region-key';
+
+export interface KeysReplicaStackProps extends StackProps {
+  readonly config: WalletConfig;
+  /** ARN of the primary signing key (primary region). */
+  readonly signingKeyArn: string;
+  /** ARN of the primary data key (primary region). */
+  readonly dataKeyArn: string;
+}
+
+/**
+ * Standby region, deployed second: replicas of the signing and data keys. The standby signer
+ * signs with the replica (same key material, same address); the standby table replica is
+ * encrypted with the data key's replica.
+ */
+export class KeysReplicaStack extends Stack {
+  public readonly signingKey: WalletReplicaKey;
+  public readonly dataKey: WalletReplicaKey;
+
+  constructor(scope: Construct, id: string, props: KeysReplicaStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const shared = {
+      breakGlassRoleArn: config.security.breakGlassRoleArn,
+      allowedReplicaRegions: [config.regions.standby],
+    };
+    this.signingKey = new WalletReplicaKey(this, 'SigningKey', {
+      ...shared,
+      purpose: 'signing',
+      primaryKeyArn: props.signingKeyArn,
+      alias: signingKeyAlias(config.envName),
+      description: `${config.envName} wallet signing key (secp256k1, multi-region replica)`,
+      // Each copy of the key serves its own region's signer only.
+      signerRoleArns: [signerRoleArn(this.partition, this.account, config.envName, this.region)],
+    });
+    this.dataKey = new WalletReplicaKey(this, 'DataKey', {
+      ...shared,
+      purpose: 'data',
+      primaryKeyArn: props.dataKeyArn,
+      alias: dataKeyAlias(config.envName),
+      description: `${config.envName} wallet data key (multi-region replica)`,
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region),
+    });
+  }
+}

@@ -1,0 +1,45 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { WalletConfig } from '../config/schema';
+import { dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
+import { dataKeyServiceUsers } from '../constructs/data-key-users';
+import { WalletPrimaryKey } from '../constructs/multi-region-key';
+
+export interface KeysStackProps extends StackProps {
+  readonly config: WalletConfig;
+}
+
+/**
+ * Primary region, deployed first: the multi-region signing key and data key. Their replicas
+ * (standby region) must exist before the global table, which is encrypted per replica.
+ */
+export class KeysStack extends Stack {
+  public readonly signingKey: WalletPrimaryKey;
+  public readonly dataKey: WalletPrimaryKey;
+
+  constructor(scope: Construct, id: string, props: KeysStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const shared = {
+      breakGlassRoleArn: config.security.breakGlassRoleArn,
+      allowedReplicaRegions: [config.regions.standby],
+    };
+    this.signingKey = new WalletPrimaryKey(this, 'SigningKey', {
+      ...shared,
+      purpose: 'signing',
+      alias: signingKeyAlias(config.envName),
+      description: `${config.envName} wallet signing key (secp256k1, multi-region primary)`,
+      // Each copy of the key serves its own region's signer only.
+      signerRoleArns: [signerRoleArn(this.partition, this.account, config.envName, this.region)],
+    });
+    this.dataKey = new WalletPrimaryKey(this, 'DataKey', {
+      ...shared,
+      purpose: 'data',
+      alias: dataKeyAlias(config.envName),
+      description: `${config.envName} wallet data key (tables, queues, topics, logs; multi-region primary)`,
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region),
+    });
+    new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.keyArn, description: 'Primary signing key ARN' });
+    new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn, description: 'Primary data key ARN' });
+  }
+}

@@ -1,0 +1,48 @@
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { WalletConfig } from '../config/schema';
+import { ledgerTableName } from '../contract/names';
+import { WalletNotifications } from '../constructs/notifications';
+import { WalletLedgerTable } from '../constructs/wallet-table';
+
+export interface PrimaryStackProps extends StackProps {
+  readonly config: WalletConfig;
+  /** The data key in the primary region (same-region reference). */
+  readonly dataKey: kms.IKey;
+  /** The multi-region data key id (`mrk-...`); its standby replica has the same id. */
+  readonly dataKeyId: string;
+}
+
+/**
+ * Primary region, deployed third: the global table (it creates the standby replica, so the
+ * replica keys must already exist) and the primary copy of the regional workload.
+ */
+export class PrimaryStack extends Stack {
+  public readonly table: dynamodb.ITableV2;
+  public readonly notifications: WalletNotifications;
+
+  constructor(scope: Construct, id: string, props: PrimaryStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    // A multi-region key keeps its id in every region, so the replica's ARN is built from the
+    // primary's id: no cross-region reference is needed.
+    const replicaDataKeyArn = `arn:${this.partition}:kms:${config.regions.standby}:${this.account}:key/${props.dataKeyId}`;
+    const ledger = new WalletLedgerTable(this, 'Ledger', {
+      tableName: ledgerTableName(config.envName),
+      consistency: config.data.consistency,
+      replicaRegion: config.regions.standby,
+      witnessRegion: config.regions.witness,
+      encryptionKey: props.dataKey,
+      replicaKeyArn: replicaDataKeyArn,
+    });
+    this.table = ledger.table;
+    this.notifications = new WalletNotifications(this, 'Notifications', {
+      topicName: `${config.envName}-wallet-alerts`,
+      email: config.notifications.email,
+      encryptionKey: props.dataKey,
+    });
+    new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
+  }
+}

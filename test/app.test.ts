@@ -1,0 +1,80 @@
+import { Stack } from 'aws-cdk-lib';
+import { buildTestWallet, TestWallet } from './helpers/app';
+
+let wallet: TestWallet;
+beforeAll(() => {
+  wallet = buildTestWallet();
+});
+
+test('every stack has an explicit account and region', () => {
+  const envs = Object.fromEntries(
+    Object.entries(wallet.stacks).map(([name, stack]) => [
+      name,
+      `${(stack as Stack).account}/${(stack as Stack).region}`,
+    ]),
+  );
+  expect(envs).toEqual({
+    keys: '111111111111/us-east-2',
+    keysReplica: '111111111111/us-west-2',
+    primary: '111111111111/us-east-2',
+    standby: '111111111111/us-west-2',
+    dns: '111111111111/us-east-1',
+  });
+});
+
+test('stack names follow <env>-wallet-<role>', () => {
+  expect(Object.values(wallet.stacks).map((s: Stack) => s.stackName)).toEqual([
+    'example-wallet-keys',
+    'example-wallet-keys-replica',
+    'example-wallet-primary',
+    'example-wallet-standby',
+    'example-wallet-dns',
+  ]);
+});
+
+test('the dependency graph deploys keys, then replica keys, then the table, then the apps, then DNS', () => {
+  const deps = Object.fromEntries(
+    Object.values(wallet.stacks).map((s: Stack) => [s.stackName, s.dependencies.map((d) => d.stackName).sort()]),
+  );
+  expect(deps).toEqual({
+    'example-wallet-keys': [],
+    'example-wallet-keys-replica': ['example-wallet-keys'],
+    'example-wallet-primary': ['example-wallet-keys', 'example-wallet-keys-replica'],
+    'example-wallet-standby': ['example-wallet-keys-replica', 'example-wallet-primary'],
+    'example-wallet-dns': ['example-wallet-primary', 'example-wallet-standby'],
+  });
+});
+
+test('stateful stacks have termination protection', () => {
+  for (const s of [wallet.stacks.keys, wallet.stacks.keysReplica, wallet.stacks.primary, wallet.stacks.standby]) {
+    expect([s.stackName, s.terminationProtection]).toEqual([s.stackName, true]);
+  }
+});
+
+test('every resource that holds state is retained', () => {
+  const stateful = [
+    'AWS::KMS::Key',
+    'AWS::KMS::ReplicaKey',
+    'AWS::DynamoDB::GlobalTable',
+    'AWS::DynamoDB::Table',
+    'AWS::S3::Bucket',
+    'AWS::Backup::BackupVault',
+  ];
+  const offenders: string[] = [];
+  for (const name of Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>) {
+    const resources = wallet.template(name).toJSON().Resources as Record<
+      string,
+      { Type: string; DeletionPolicy?: string }
+    >;
+    for (const [id, r] of Object.entries(resources)) {
+      if (stateful.includes(r.Type) && r.DeletionPolicy !== 'Retain') offenders.push(`${name}/${id} (${r.Type})`);
+    }
+  }
+  expect(offenders).toEqual([]);
+});
+
+describe('snapshots (change detectors; the assertions above are the contract)', () => {
+  test.each(['keys', 'keysReplica', 'primary', 'standby', 'dns'] as const)('%s stack', (name) => {
+    expect(wallet.template(name).toJSON()).toMatchSnapshot();
+  });
+});

@@ -1,0 +1,230 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { BREAK_GLASS_ONLY_ACTIONS } from '../../lib/constructs/key-policy';
+import { buildTestWallet, TestWallet } from '../helpers/app';
+import { evaluateKeyPolicy, KeyRequest } from '../helpers/policy-eval';
+
+const ACCOUNT = '111111111111';
+const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
+const BREAK_GLASS = role('WalletBreakGlass');
+const PRIMARY_SIGNER = role('example-wallet-signer-us-east-2');
+const STANDBY_SIGNER = role('example-wallet-signer-us-west-2');
+const CFN_EXEC = role('cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2');
+const REMEDIATION = role('example-wallet-remediation-us-east-2');
+
+let wallet: TestWallet;
+beforeAll(() => {
+  wallet = buildTestWallet();
+});
+
+type Policy = Parameters<typeof evaluateKeyPolicy>[0];
+function keyPolicy(stackName: 'keys' | 'keysReplica', logicalIdPrefix: string): Policy {
+  const template = wallet.template(stackName);
+  const type = stackName === 'keys' ? 'AWS::KMS::Key' : 'AWS::KMS::ReplicaKey';
+  const keys = template.findResources(type);
+  const id = Object.keys(keys).find((k) => k.startsWith(logicalIdPrefix));
+  if (id === undefined) throw new Error(`no ${type} starting with ${logicalIdPrefix} in ${Object.keys(keys)}`);
+  return keys[id].Properties[stackName === 'keys' ? 'KeyPolicy' : 'KeyPolicy'] as Policy;
+}
+
+describe('signing key (primary region)', () => {
+  test('is a multi-region secp256k1 SIGN_VERIFY key without rotation', () => {
+    wallet.template('keys').hasResourceProperties('AWS::KMS::Key', {
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+      MultiRegion: true,
+      EnableKeyRotation: false,
+    });
+  });
+
+  test('is retained with a 30-day deletion window', () => {
+    wallet.template('keys').hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ KeySpec: 'ECC_SECG_P256K1', PendingWindowInDays: 30 }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('has an alias in its region', () => {
+    wallet.template('keys').hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/example-wallet-signing' });
+  });
+
+  test('policy uses no wildcard action', () => {
+    const actions = keyPolicy('keys', 'SigningKey').Statement.flatMap((s) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    );
+    expect(actions.filter((a) => a.includes('*'))).toEqual([]);
+  });
+
+  test.each<[string, KeyRequest, string]>([
+    ['the primary signer signs', { principalArn: PRIMARY_SIGNER, action: 'kms:Sign' }, 'allow'],
+    ['the primary signer reads the public key', { principalArn: PRIMARY_SIGNER, action: 'kms:GetPublicKey' }, 'allow'],
+    [
+      'the standby signer cannot sign with the primary copy',
+      { principalArn: STANDBY_SIGNER, action: 'kms:Sign' },
+      'explicit-deny',
+    ],
+    ['remediation cannot sign', { principalArn: REMEDIATION, action: 'kms:Sign' }, 'explicit-deny'],
+    ['break-glass cannot sign', { principalArn: BREAK_GLASS, action: 'kms:Sign' }, 'explicit-deny'],
+    ['an admin role cannot sign', { principalArn: role('Admin'), action: 'kms:Sign' }, 'explicit-deny'],
+    ['nobody creates grants (no side door)', { principalArn: BREAK_GLASS, action: 'kms:CreateGrant' }, 'explicit-deny'],
+    ['break-glass schedules deletion', { principalArn: BREAK_GLASS, action: 'kms:ScheduleKeyDeletion' }, 'allow'],
+    [
+      'CloudFormation cannot schedule deletion',
+      { principalArn: CFN_EXEC, action: 'kms:ScheduleKeyDeletion' },
+      'explicit-deny',
+    ],
+    ['an admin role cannot disable', { principalArn: role('Admin'), action: 'kms:DisableKey' }, 'explicit-deny'],
+    [
+      'an admin role cannot move the primary region',
+      { principalArn: role('Admin'), action: 'kms:UpdatePrimaryRegion' },
+      'explicit-deny',
+    ],
+    [
+      'CloudFormation replicates into the standby region',
+      { principalArn: CFN_EXEC, action: 'kms:ReplicateKey', context: { 'kms:ReplicaRegion': 'us-west-2' } },
+      'allow',
+    ],
+    [
+      'CloudFormation cannot replicate anywhere else',
+      { principalArn: CFN_EXEC, action: 'kms:ReplicateKey', context: { 'kms:ReplicaRegion': 'eu-west-1' } },
+      'explicit-deny',
+    ],
+    [
+      'break-glass replicates anywhere',
+      { principalArn: BREAK_GLASS, action: 'kms:ReplicateKey', context: { 'kms:ReplicaRegion': 'eu-west-1' } },
+      'allow',
+    ],
+    [
+      'another account gets nothing',
+      { principalArn: 'arn:aws:iam::999999999999:role/X', action: 'kms:DescribeKey' },
+      'implicit-deny',
+    ],
+  ])('key policy: %s', (_name, request, expected) => {
+    expect(evaluateKeyPolicy(keyPolicy('keys', 'SigningKey'), request)).toBe(expected);
+  });
+});
+
+describe('data key (primary region)', () => {
+  test('is a multi-region symmetric key with yearly rotation, retained, 30-day window', () => {
+    wallet.template('keys').hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        MultiRegion: true,
+        EnableKeyRotation: true,
+        PendingWindowInDays: 30,
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test.each<[string, KeyRequest, string]>([
+    ['account roles encrypt through IAM', { principalArn: role('Api'), action: 'kms:GenerateDataKey' }, 'allow'],
+    ['break-glass alone deletes', { principalArn: role('Admin'), action: 'kms:ScheduleKeyDeletion' }, 'explicit-deny'],
+    [
+      'CloudWatch Logs in the region encrypts its log groups',
+      {
+        service: 'logs.us-east-2.amazonaws.com',
+        action: 'kms:Encrypt',
+        context: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-2:111111111111:log-group:/x' },
+      },
+      'allow',
+    ],
+    [
+      'CloudWatch Logs cannot use it for another account',
+      {
+        service: 'logs.us-east-2.amazonaws.com',
+        action: 'kms:Encrypt',
+        context: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-east-2:999999999999:log-group:/x' },
+      },
+      'implicit-deny',
+    ],
+    [
+      'grants only for AWS resources',
+      { principalArn: role('Api'), action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'false' } },
+      'implicit-deny',
+    ],
+    [
+      'DynamoDB-style grants for AWS resources',
+      { principalArn: role('Api'), action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } },
+      'allow',
+    ],
+  ])('key policy: %s', (_name, request, expected) => {
+    expect(evaluateKeyPolicy(keyPolicy('keys', 'DataKey'), request)).toBe(expected);
+  });
+});
+
+describe('replica keys (standby region)', () => {
+  test('replicate the primary keys, looked up cross-region without helper Lambdas', () => {
+    const template = wallet.template('keysReplica');
+    template.resourceCountIs('AWS::KMS::ReplicaKey', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.hasResourceProperties('AWS::KMS::ReplicaKey', {
+      PrimaryKeyArn: {
+        'Fn::GetStackOutput': Match.objectLike({ StackName: 'example-wallet-keys', Region: 'us-east-2' }),
+      },
+      PendingWindowInDays: 30,
+      Enabled: true,
+    });
+  });
+
+  test('are retained', () => {
+    const replicas = wallet.template('keysReplica').findResources('AWS::KMS::ReplicaKey');
+    for (const replica of Object.values(replicas)) {
+      expect(replica).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+  });
+
+  test.each<[string, KeyRequest, string]>([
+    ['the standby signer signs with the replica', { principalArn: STANDBY_SIGNER, action: 'kms:Sign' }, 'allow'],
+    [
+      'the primary signer cannot sign in the standby region',
+      { principalArn: PRIMARY_SIGNER, action: 'kms:Sign' },
+      'explicit-deny',
+    ],
+    [
+      'an admin role cannot schedule deletion',
+      { principalArn: role('Admin'), action: 'kms:ScheduleKeyDeletion' },
+      'explicit-deny',
+    ],
+    ['break-glass can schedule deletion', { principalArn: BREAK_GLASS, action: 'kms:ScheduleKeyDeletion' }, 'allow'],
+  ])('signing replica policy: %s', (_name, request, expected) => {
+    expect(evaluateKeyPolicy(keyPolicy('keysReplica', 'SigningKey'), request)).toBe(expected);
+  });
+
+  test('the data replica lets CloudWatch Logs of the standby region, not the primary, encrypt', () => {
+    const policy = keyPolicy('keysReplica', 'DataKey');
+    const context = { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:us-west-2:111111111111:log-group:/x' };
+    expect(evaluateKeyPolicy(policy, { service: 'logs.us-west-2.amazonaws.com', action: 'kms:Encrypt', context })).toBe(
+      'allow',
+    );
+    expect(evaluateKeyPolicy(policy, { service: 'logs.us-east-2.amazonaws.com', action: 'kms:Encrypt', context })).toBe(
+      'implicit-deny',
+    );
+  });
+
+  test('have aliases in the standby region', () => {
+    const template = wallet.template('keysReplica');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/example-wallet-signing' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/example-wallet-data' });
+  });
+});
+
+test('every break-glass-only action is denied to a non-break-glass admin on every key copy', () => {
+  for (const [stack, prefix] of [
+    ['keys', 'SigningKey'],
+    ['keys', 'DataKey'],
+    ['keysReplica', 'SigningKey'],
+    ['keysReplica', 'DataKey'],
+  ] as const) {
+    for (const action of BREAK_GLASS_ONLY_ACTIONS) {
+      expect([
+        stack,
+        prefix,
+        action,
+        evaluateKeyPolicy(keyPolicy(stack, prefix), { principalArn: role('Admin'), action }),
+      ]).toEqual([stack, prefix, action, 'explicit-deny']);
+    }
+  }
+});

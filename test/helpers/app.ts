@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildWalletApp, WalletStacks } from '../../lib/app';
+import { WalletConfig } from '../../lib/config/schema';
+import { testConfig } from './config';
+
+const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
+const outdirs: string[] = [];
+
+/** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
+export interface TestAppOptions {
+  /** Bundle Lambda code with esbuild (slow). @default false */
+  readonly bundle?: boolean;
+  /** Register the cdk-nag validation plugins. @default false (nag tests call validateScope) */
+  readonly validation?: boolean;
+}
+
+/**
+ * Creates an App like bin/app.ts does, with test-friendly settings: a temp outdir (removed after
+ * the test file), no esbuild bundling unless asked, and no built-in template validation pass.
+ */
+export function newTestApp(options: TestAppOptions = {}): App {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'wallet-cdk-test-'));
+  outdirs.push(outdir);
+  return new App({
+    outdir,
+    builtinCloudFormationValidation: false,
+    context: {
+      ...cdkJsonContext(),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+}
+
+export interface TestWallet {
+  readonly app: App;
+  readonly config: WalletConfig;
+  readonly stacks: WalletStacks;
+  /** The synthesized template of a stack (cached). */
+  template(stack: keyof WalletStacks): Template;
+}
+
+/** Builds the whole wallet app from a config (the example one by default). */
+export function buildTestWallet(config: WalletConfig = testConfig(), options: TestAppOptions = {}): TestWallet {
+  const app = newTestApp(options);
+  const stacks = buildWalletApp(app, config, { validation: options.validation ?? false });
+  const cache = new Map<string, Template>();
+  return {
+    app,
+    config,
+    stacks,
+    template(name) {
+      let t = cache.get(name);
+      if (t === undefined) {
+        t = Template.fromStack(stacks[name] as Stack);
+        cache.set(name, t);
+      }
+      return t;
+    },
+  };
+}
+
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});

@@ -1,6 +1,7 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { WalletConfig } from './config/schema';
 import { stackNames, TAG_KEYS } from './contract/names';
+import { computeRtoBudget, rtoBudgetProblem } from './failover/rto-budget';
 import { registerValidation } from './security/nag';
 import { DnsStack } from './stacks/dns-stack';
 import { KeysReplicaStack } from './stacks/keys-replica-stack';
@@ -35,6 +36,7 @@ export interface BuildOptions {
  *   keys (primary) -> keys-replica (standby) -> primary (global table + app) -> standby -> dns.
  */
 export function buildWalletApp(app: App, config: WalletConfig, options: BuildOptions = {}): WalletStacks {
+  assertRtoBudget(config);
   const names = stackNames(config.envName);
   const env = (region: string) => ({ account: config.account, region });
 
@@ -92,4 +94,16 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     registerValidation(app);
   }
   return stacks;
+}
+
+/** Fails the synth, before any stack is built, when the DNS failover path cannot meet the RTO target. */
+export function assertRtoBudget(config: WalletConfig): void {
+  const input = {
+    intervalSeconds: config.dns.healthCheck.intervalSeconds,
+    failureThreshold: config.dns.healthCheck.failureThreshold,
+    ttlSeconds: config.dns.recordTtlSeconds,
+    rtoTargetSeconds: config.targets.rtoSeconds,
+  };
+  const problem = rtoBudgetProblem(computeRtoBudget(input), input);
+  if (problem !== undefined) throw new Error(problem);
 }

@@ -125,10 +125,10 @@ export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument
       principals: [new iam.AnyPrincipal()],
       actions: ['kms:ReplicateKey'],
       resources: ['*'],
-      conditions: {
-        ...notBreakGlass,
-        StringNotEquals: { 'kms:ReplicaRegion': [...props.allowedReplicaRegions] },
-      },
+      conditions:
+        props.allowedReplicaRegions.length > 0
+          ? { ...notBreakGlass, StringNotEquals: { 'kms:ReplicaRegion': [...props.allowedReplicaRegions] } }
+          : notBreakGlass,
     }),
   ];
 

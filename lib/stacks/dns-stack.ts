@@ -1,38 +1,79 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
+import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { regionalApiDomain } from '../contract/health';
-import { EndpointHealthCheck } from '../constructs/endpoint-health-check';
+import { dataKeyServiceUsers } from '../constructs/data-key-users';
+import { FailoverHealthChecks } from '../constructs/failover-health-checks';
+import { walletKeyPolicy } from '../constructs/key-policy';
+import { WalletNotifications } from '../constructs/notifications';
+import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
 
 export interface DnsStackProps extends StackProps {
   readonly config: WalletConfig;
 }
 
 /**
- * us-east-1, deployed last: Route 53 health checks and failover records. Route 53 is global, but
- * its health-check metrics exist only in us-east-1, so the alarms on them live here too.
+ * us-east-1, deployed last: Route 53 health checks, the failover switch's health check and the
+ * failover records. Route 53 is global, but its health-check metrics exist only in us-east-1, so
+ * the alarms on them, and the topic those alarms notify, live here too.
  */
 export class DnsStack extends Stack {
-  public readonly primaryHealthCheck: EndpointHealthCheck;
-  public readonly standbyHealthCheck: EndpointHealthCheck;
+  public readonly healthChecks: FailoverHealthChecks;
+  public readonly notifications: WalletNotifications;
+  public readonly rtoBudget: RtoBudget;
 
   constructor(scope: Construct, id: string, props: DnsStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const common = {
-      intervalSeconds: config.dns.healthCheck.intervalSeconds,
-      failureThreshold: config.dns.healthCheck.failureThreshold,
-      regions: config.dns.healthCheck.regions,
-    };
-    this.primaryHealthCheck = new EndpointHealthCheck(this, 'PrimaryEndpointHealth', {
-      ...common,
-      fqdn: regionalApiDomain(config.regions.primary, config.dns.apiSubdomain, config.dns.zoneName),
+
+    // The data key is not replicated to us-east-1; the DNS alerts topic gets its own key, with
+    // the same policy guarantees (no deletion or disabling except by break-glass).
+    const alertsKey = new kms.Key(this, 'AlertsKey', {
+      description: `${config.envName} wallet: encrypts the DNS alerts topic (us-east-1)`,
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: walletKeyPolicy({
+        purpose: 'data',
+        partition: this.partition,
+        account: this.account,
+        region: this.region,
+        breakGlassRoleArn: config.security.breakGlassRoleArn,
+        allowedReplicaRegions: [],
+        serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region),
+      }),
     });
-    this.standbyHealthCheck = new EndpointHealthCheck(this, 'StandbyEndpointHealth', {
-      ...common,
-      fqdn: regionalApiDomain(config.regions.standby, config.dns.apiSubdomain, config.dns.zoneName),
+    this.notifications = new WalletNotifications(this, 'Notifications', {
+      topicName: `${config.envName}-wallet-dns-alerts`,
+      email: config.notifications.email,
+      encryptionKey: alertsKey,
     });
-    new CfnOutput(this, 'PrimaryEndpointHealthCheckId', { value: this.primaryHealthCheck.healthCheck.healthCheckId });
-    new CfnOutput(this, 'StandbyEndpointHealthCheckId', { value: this.standbyHealthCheck.healthCheck.healthCheckId });
+
+    const { apiSubdomain, zoneName, healthCheck } = config.dns;
+    this.healthChecks = new FailoverHealthChecks(this, 'HealthChecks', {
+      primaryFqdn: regionalApiDomain(config.regions.primary, apiSubdomain, zoneName),
+      standbyFqdn: regionalApiDomain(config.regions.standby, apiSubdomain, zoneName),
+      intervalSeconds: healthCheck.intervalSeconds,
+      failureThreshold: healthCheck.failureThreshold,
+      checkerRegions: healthCheck.regions,
+      switchAlarm: { name: failoverSwitchAlarmName(config.envName), region: config.regions.standby },
+      topic: this.notifications.topic,
+    });
+
+    this.rtoBudget = computeRtoBudget({
+      intervalSeconds: healthCheck.intervalSeconds,
+      failureThreshold: healthCheck.failureThreshold,
+      ttlSeconds: config.dns.recordTtlSeconds,
+      rtoTargetSeconds: config.targets.rtoSeconds,
+    });
+    new CfnOutput(this, 'RtoBudgetSeconds', {
+      value: String(this.rtoBudget.worstCaseSeconds),
+      description: `Worst-case DNS failover time: ${this.rtoBudget.arithmetic} (target ${this.rtoBudget.targetSeconds} s)`,
+    });
+    new CfnOutput(this, 'PrimaryHealthCheckId', { value: this.healthChecks.primary.healthCheckId });
+    new CfnOutput(this, 'SecondaryHealthCheckId', { value: this.healthChecks.secondary.healthCheckId });
+    new CfnOutput(this, 'FailoverSwitchHealthCheckId', { value: this.healthChecks.failoverSwitch.healthCheckId });
   }
 }

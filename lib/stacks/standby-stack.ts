@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
+import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 
 export interface StandbyStackProps extends StackProps {
@@ -19,6 +20,7 @@ export interface StandbyStackProps extends StackProps {
 export class StandbyStack extends Stack {
   public readonly table: dynamodb.ITableV2;
   public readonly notifications: WalletNotifications;
+  public readonly failoverSwitch: FailoverSwitchAlarm;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -31,6 +33,12 @@ export class StandbyStack extends Stack {
       topicName: `${config.envName}-wallet-alerts`,
       email: config.notifications.email,
       encryptionKey: props.dataKey,
+    });
+    // The failover switch lives in the standby region: flipping it is a CloudWatch data-plane
+    // call in the region that takes over, never a Route 53 control-plane call.
+    this.failoverSwitch = new FailoverSwitchAlarm(this, 'FailoverSwitch', {
+      envName: config.envName,
+      topic: this.notifications.topic,
     });
   }
 }

@@ -30,6 +30,8 @@ test('fails (proves the check can fail): an unencrypted, non-TLS queue without a
 test('acknowledgements are an explicit, reviewed list (adding one must change this test)', () => {
   const acks = acknowledgements(wallet.app);
   expect(acks.map((a) => `${a.path} ${a.id}`).sort()).toEqual([
+    'example-wallet-dns/Notifications/UndeliveredNotifications AwsSolutions-SQS3',
+    'example-wallet-dns/Notifications/UndeliveredNotifications Serverless-SQSRedrivePolicy',
     'example-wallet-primary/Notifications/UndeliveredNotifications AwsSolutions-SQS3',
     'example-wallet-primary/Notifications/UndeliveredNotifications Serverless-SQSRedrivePolicy',
     'example-wallet-standby/Notifications/UndeliveredNotifications AwsSolutions-SQS3',

@@ -1,0 +1,130 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { EndpointHealthCheck } from './endpoint-health-check';
+
+/** Props of {@link FailoverHealthChecks}. */
+export interface FailoverHealthChecksProps {
+  /** `<primary>.api.<zone>`: the primary regional API's own name. */
+  readonly primaryFqdn: string;
+  /** `<standby>.api.<zone>`: the standby regional API's own name. */
+  readonly standbyFqdn: string;
+  readonly intervalSeconds: number;
+  readonly failureThreshold: number;
+  readonly checkerRegions: readonly string[];
+  /** Name and region of the failover switch alarm (it lives in the standby region). */
+  readonly switchAlarm: { readonly name: string; readonly region: string };
+  /** us-east-1 topic the health-check alarms notify. */
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * The Route 53 health checks of the failover pair and their alarms (in us-east-1, where Route 53
+ * publishes health-check metrics):
+ *
+ * - an HTTPS endpoint check per region on `/health`;
+ * - the failover switch: a CLOUDWATCH_METRIC check on the standby-region switch alarm, with
+ *   `LastKnownStatus` on insufficient data so the switch is sticky;
+ * - the primary's CALCULATED check: healthy only while its endpoint check is healthy AND the
+ *   switch is not thrown (health threshold 2 of 2).
+ */
+export class FailoverHealthChecks extends Construct {
+  public readonly primaryEndpoint: route53.IHealthCheck;
+  public readonly standbyEndpoint: route53.IHealthCheck;
+  public readonly failoverSwitch: route53.IHealthCheck;
+  /** Associate this with the PRIMARY failover record. */
+  public readonly primary: route53.IHealthCheck;
+  /** Associate this with the SECONDARY failover record. */
+  public readonly secondary: route53.IHealthCheck;
+  public readonly alarms: cloudwatch.IAlarm[] = [];
+  /** ALARM when both regions are unhealthy: Route 53 then answers with the PRIMARY record. */
+  public readonly bothUnhealthy: cloudwatch.CompositeAlarm;
+
+  constructor(scope: Construct, id: string, props: FailoverHealthChecksProps) {
+    super(scope, id);
+    const common = {
+      intervalSeconds: props.intervalSeconds,
+      failureThreshold: props.failureThreshold,
+      regions: props.checkerRegions,
+    };
+    this.primaryEndpoint = new EndpointHealthCheck(this, 'PrimaryEndpoint', {
+      ...common,
+      fqdn: props.primaryFqdn,
+    }).healthCheck;
+    this.standbyEndpoint = new EndpointHealthCheck(this, 'StandbyEndpoint', {
+      ...common,
+      fqdn: props.standbyFqdn,
+    }).healthCheck;
+    this.failoverSwitch = new route53.HealthCheck(this, 'FailoverSwitch', {
+      type: route53.HealthCheckType.CLOUDWATCH_METRIC,
+      alarmIdentifier: { name: props.switchAlarm.name, region: props.switchAlarm.region },
+      insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,
+    });
+    this.primary = new route53.HealthCheck(this, 'PrimaryCalculated', {
+      type: route53.HealthCheckType.CALCULATED,
+      childHealthChecks: [this.primaryEndpoint, this.failoverSwitch],
+      healthThreshold: 2,
+    });
+    this.secondary = this.standbyEndpoint;
+
+    const action = new actions.SnsAction(props.topic);
+    const statusAlarm = (alarmId: string, check: route53.IHealthCheck, description: string) => {
+      const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric: new cloudwatch.Metric({
+          namespace: 'AWS/Route53',
+          metricName: 'HealthCheckStatus',
+          dimensionsMap: { HealthCheckId: check.healthCheckId },
+          statistic: cloudwatch.Stats.MINIMUM,
+          period: Duration.minutes(1),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        // Route 53 publishes HealthCheckStatus every minute while the check exists; silence means
+        // the check or its metrics are gone, which is itself an incident.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      this.alarms.push(alarm);
+      return alarm;
+    };
+    statusAlarm(
+      'PrimaryEndpointUnhealthy',
+      this.primaryEndpoint,
+      'Route 53 sees the primary regional /health as unhealthy.',
+    );
+    const standbyDown = statusAlarm(
+      'StandbyEndpointUnhealthy',
+      this.standbyEndpoint,
+      'Route 53 sees the standby regional /health as unhealthy: failover has nowhere to go.',
+    );
+    statusAlarm(
+      'FailoverSwitchThrown',
+      this.failoverSwitch,
+      'The failover switch health check is unhealthy: the switch is thrown (or its alarm is missing).',
+    );
+    const primaryOut = statusAlarm(
+      'PrimaryRecordUnhealthy',
+      this.primary,
+      'The PRIMARY failover record is unhealthy (endpoint down or switch thrown): DNS answers with the standby.',
+    );
+    this.bothUnhealthy = new cloudwatch.CompositeAlarm(this, 'BothRegionsUnhealthy', {
+      alarmDescription:
+        'Both failover records are unhealthy. Route 53 then answers with the PRIMARY record as if healthy, ' +
+        'so clients go to the primary region. Page a human: see docs/runbooks/manual-failover.md.',
+      alarmRule: cloudwatch.AlarmRule.allOf(
+        cloudwatch.AlarmRule.fromAlarm(primaryOut, cloudwatch.AlarmState.ALARM),
+        cloudwatch.AlarmRule.fromAlarm(standbyDown, cloudwatch.AlarmState.ALARM),
+      ),
+    });
+    this.bothUnhealthy.addAlarmAction(action);
+    this.bothUnhealthy.addOkAction(action);
+    this.alarms.push(this.bothUnhealthy);
+  }
+}

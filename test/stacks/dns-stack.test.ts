@@ -1,0 +1,132 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HEALTH_SEARCH_STRING } from '../../lib/contract/health';
+import { buildTestWallet, TestWallet } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+function healthChecks(template: Template): Resources {
+  return template.findResources('AWS::Route53::HealthCheck') as Resources;
+}
+
+function logicalIdOf(resources: Resources, prefix: string): string {
+  const id = Object.keys(resources).find((k) => k.startsWith(prefix));
+  if (id === undefined) throw new Error(`no resource starting with ${prefix}: ${Object.keys(resources).join(', ')}`);
+  return id;
+}
+
+describe('DNS stack health checks (example config)', () => {
+  let wallet: TestWallet;
+  let checks: Resources;
+  beforeAll(() => {
+    wallet = buildTestWallet();
+    checks = healthChecks(wallet.template('dns'));
+  });
+
+  test.each([
+    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com'],
+    ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com'],
+  ])('%s is an HTTPS string-match check on /health with config interval, threshold and regions', (prefix, fqdn) => {
+    expect(checks[logicalIdOf(checks, prefix)].Properties.HealthCheckConfig).toEqual({
+      Type: 'HTTPS_STR_MATCH',
+      FullyQualifiedDomainName: fqdn,
+      Port: 443,
+      ResourcePath: '/health',
+      SearchString: HEALTH_SEARCH_STRING,
+      EnableSNI: true,
+      MeasureLatency: true,
+      RequestInterval: 10,
+      FailureThreshold: 3,
+      Regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
+      Inverted: false,
+    });
+  });
+
+  test('the failover switch check watches the standby-region alarm and is sticky on insufficient data', () => {
+    expect(checks[logicalIdOf(checks, 'HealthChecksFailoverSwitch')].Properties.HealthCheckConfig).toEqual({
+      Type: 'CLOUDWATCH_METRIC',
+      AlarmIdentifier: { Name: 'example-wallet-failover-switch', Region: 'us-west-2' },
+      InsufficientDataHealthStatus: 'LastKnownStatus',
+      Inverted: false,
+    });
+  });
+
+  test('the primary calculated check needs both children healthy (endpoint AND switch not thrown)', () => {
+    const calculated = checks[logicalIdOf(checks, 'HealthChecksPrimaryCalculated')].Properties
+      .HealthCheckConfig as Record<string, unknown>;
+    expect(calculated).toEqual({
+      Type: 'CALCULATED',
+      HealthThreshold: 2,
+      Inverted: false,
+      ChildHealthChecks: [
+        { Ref: logicalIdOf(checks, 'HealthChecksPrimaryEndpoint') },
+        { Ref: logicalIdOf(checks, 'HealthChecksFailoverSwitch') },
+      ],
+    });
+  });
+
+  test('every health check has a HealthCheckStatus alarm in us-east-1 that notifies', () => {
+    expect(wallet.stacks.dns.region).toBe('us-east-1');
+    const alarms = wallet.template('dns').findResources('AWS::CloudWatch::Alarm');
+    const watched = Object.values(alarms).map((a) => {
+      const p = a.Properties as Record<string, unknown>;
+      expect(p).toMatchObject({
+        Namespace: 'AWS/Route53',
+        MetricName: 'HealthCheckStatus',
+        Statistic: 'Minimum',
+        Period: 60,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'breaching',
+      });
+      expect((p.AlarmActions as unknown[]).length).toBe(1);
+      expect(p.Dimensions).toEqual([{ Name: 'HealthCheckId', Value: { Ref: expect.any(String) } }]);
+      return (p.Dimensions as Array<{ Value: { Ref: string } }>)[0].Value.Ref.replace(/[0-9A-F]{8}$/, '');
+    });
+    expect(watched.sort()).toEqual([
+      'HealthChecksFailoverSwitch',
+      'HealthChecksPrimaryCalculated',
+      'HealthChecksPrimaryEndpointCheck',
+      'HealthChecksStandbyEndpointCheck',
+    ]);
+  });
+
+  test('a composite alarm fires when both regions are unhealthy', () => {
+    const composites = Object.values(wallet.template('dns').findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(composites).toHaveLength(1);
+    expect(composites[0].Properties.AlarmActions).toHaveLength(1);
+    const rule = JSON.stringify(wallet.template('dns').findResources('AWS::CloudWatch::CompositeAlarm'));
+    expect(rule).toContain('PrimaryRecordUnhealthy');
+    expect(rule).toContain('StandbyEndpointUnhealthy');
+    expect(rule).toContain(' AND ');
+  });
+
+  test('emits the RTO budget with its arithmetic', () => {
+    wallet.template('dns').hasOutput('RtoBudgetSeconds', {
+      Value: '150',
+      Description: Match.stringLikeRegexp(
+        'health check 10 s x 3 = 30 s \\+ switch alarm 60 s \\+ DNS TTL 60 s = 150 s',
+      ),
+    });
+  });
+});
+
+describe('DNS stack follows the config', () => {
+  test.each([
+    [{ intervalSeconds: 30, failureThreshold: 2, regions: ['us-west-1', 'sa-east-1', 'ap-southeast-1', 'eu-west-1'] }],
+    [{ intervalSeconds: 10, failureThreshold: 1, regions: ['us-east-1', 'us-west-1', 'us-west-2'] }],
+  ])('health-check settings %j', (healthCheck) => {
+    const wallet = buildTestWallet(testConfig({ dns: { healthCheck } }));
+    const checks = healthChecks(wallet.template('dns'));
+    const config = checks[logicalIdOf(checks, 'HealthChecksPrimaryEndpoint')].Properties.HealthCheckConfig as Record<
+      string,
+      unknown
+    >;
+    expect(config).toMatchObject({
+      RequestInterval: healthCheck.intervalSeconds,
+      FailureThreshold: healthCheck.failureThreshold,
+      Regions: healthCheck.regions,
+    });
+  });
+});

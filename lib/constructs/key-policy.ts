@@ -130,6 +130,15 @@ export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument
           ? { ...notBreakGlass, StringNotEquals: { 'kms:ReplicaRegion': [...props.allowedReplicaRegions] } }
           : notBreakGlass,
     }),
+    new iam.PolicyStatement({
+      // Control Tower CT.KMS.PR.3: grants only for AWS services acting on AWS resources.
+      sid: 'DenyGrantsExceptForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+    }),
   ];
 
   if (props.purpose === 'signing') {

@@ -1,6 +1,7 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { TAG_KEYS } from '../contract/names';
 import { KeyPurpose, walletKeyPolicy, WalletKeyPolicyProps } from './key-policy';
 
 /** KMS's longest (and our only) deletion waiting period. */
@@ -50,6 +51,7 @@ export class WalletPrimaryKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       policy: walletKeyPolicy({ ...props, partition: stack.partition, account: stack.account, region: stack.region }),
     });
+    Tags.of(key).add(TAG_KEYS.keyPurpose, props.purpose);
     new kms.Alias(this, 'Alias', { aliasName: props.alias, targetKey: key });
     this.key = key;
     this.keyId = key.keyId;
@@ -90,6 +92,7 @@ export class WalletReplicaKey extends Construct {
       }),
     });
     this.replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    Tags.of(this.replica).add(TAG_KEYS.keyPurpose, props.purpose);
     new kms.CfnAlias(this, 'Alias', { aliasName: props.alias, targetKeyId: this.replica.attrKeyId });
     this.keyId = this.replica.attrKeyId;
     this.keyArn = this.replica.attrArn;

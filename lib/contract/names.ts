@@ -8,6 +8,8 @@ export const TAG_KEYS = {
   environment: 'wallet:environment',
   role: 'wallet:region-role',
   dataClass: 'wallet:data-classification',
+  /** `signing` or `data` on every copy of a wallet KMS key (primary and replicas). */
+  keyPurpose: 'wallet:key-purpose',
 } as const;
 
 /** The role a region plays in the active-passive pair. */

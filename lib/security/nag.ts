@@ -1,6 +1,7 @@
 import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NagPack, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { WalletChecks } from './wallet-checks';
 
 /**
  * The rule packs every synth is checked against. cdk-nag 3 packs are CDK policy-validation
@@ -8,7 +9,7 @@ import { IConstruct } from 'constructs';
  * `cdk.out/validation-report.json`.
  */
 export function nagPacks(app: IConstruct): NagPack[] {
-  return [new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new ServerlessChecks(app)];
+  return [new AwsSolutionsChecks(app), new NIST80053R5Checks(app), new ServerlessChecks(app), new WalletChecks(app)];
 }
 
 /** Registers the rule packs (and any extra validation plugins) on the app. */

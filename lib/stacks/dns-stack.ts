@@ -9,6 +9,7 @@ import { FailoverHealthChecks } from '../constructs/failover-health-checks';
 import { walletKeyPolicy } from '../constructs/key-policy';
 import { WalletNotifications } from '../constructs/notifications';
 import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
+import { RTO_OUTPUTS } from '../security/rules/RtoBudgetFits';
 
 export interface DnsStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -71,6 +72,14 @@ export class DnsStack extends Stack {
     new CfnOutput(this, 'RtoBudgetSeconds', {
       value: String(this.rtoBudget.worstCaseSeconds),
       description: `Worst-case DNS failover time: ${this.rtoBudget.arithmetic} (target ${this.rtoBudget.targetSeconds} s)`,
+    });
+    new CfnOutput(this, RTO_OUTPUTS.target, {
+      value: String(config.targets.rtoSeconds),
+      description: 'Declared RTO target',
+    });
+    new CfnOutput(this, RTO_OUTPUTS.dnsCache, {
+      value: String(this.rtoBudget.dnsCacheSeconds),
+      description: 'DNS cache bound assumed by the RTO budget (dns.recordTtlSeconds)',
     });
     new CfnOutput(this, 'PrimaryHealthCheckId', { value: this.healthChecks.primary.healthCheckId });
     new CfnOutput(this, 'SecondaryHealthCheckId', { value: this.healthChecks.secondary.healthCheckId });

@@ -141,9 +141,9 @@ describe('data key (primary region)', () => {
       'implicit-deny',
     ],
     [
-      'grants only for AWS resources',
+      'grants not for an AWS resource are denied (Control Tower CT.KMS.PR.3)',
       { principalArn: role('Api'), action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'false' } },
-      'implicit-deny',
+      'explicit-deny',
     ],
     [
       'DynamoDB-style grants for AWS resources',

@@ -54,6 +54,7 @@ function principalMatches(stmt: Statement, req: KeyRequest): boolean {
 
 function contextValue(req: KeyRequest, key: string): string | undefined {
   if (key === 'aws:PrincipalArn') return req.principalArn;
+  if (key === 'aws:PrincipalIsAWSService') return req.context?.[key] ?? String(req.service !== undefined);
   return req.context?.[key];
 }
 
@@ -78,6 +79,9 @@ function conditionsMatch(stmt: Statement, req: KeyRequest): boolean {
           break;
         case 'Bool':
           ok = actual !== undefined && values.includes(actual);
+          break;
+        case 'BoolIfExists':
+          ok = actual === undefined || values.includes(actual);
           break;
         default:
           throw new Error(`policy-eval: condition operator ${operator} is not modelled; extend the evaluator`);

@@ -1,0 +1,17 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { list, namedRule, NOT_APPLICABLE, props, verdict } from './util';
+
+/** Every replica of a DynamoDB global table has point-in-time recovery enabled. */
+export default namedRule('GlobalTableReplicaPitr', (node: CfnResource): NagRuleCompliance => {
+  if (node.cfnResourceType !== 'AWS::DynamoDB::GlobalTable') return NOT_APPLICABLE;
+  const replicas = list(props(node).Replicas as Array<Record<string, unknown>> | undefined);
+  return verdict(
+    replicas.length > 0 &&
+      replicas.every(
+        (r) =>
+          (r.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled?: boolean } | undefined)
+            ?.PointInTimeRecoveryEnabled === true,
+      ),
+  );
+});

@@ -1,0 +1,9 @@
+export { default as GlobalTableCustomerManagedKey } from './GlobalTableCustomerManagedKey';
+export { default as GlobalTableReplicaDeletionProtection } from './GlobalTableReplicaDeletionProtection';
+export { default as GlobalTableReplicaPitr } from './GlobalTableReplicaPitr';
+export { default as KeyPolicyDeniesDeletion } from './KeyPolicyDeniesDeletion';
+export { default as OnlySignerCanSign } from './OnlySignerCanSign';
+export { default as RtoBudgetFits } from './RtoBudgetFits';
+export { default as SigningKeyInEveryRegion } from './SigningKeyInEveryRegion';
+export { default as SigningKeySpec } from './SigningKeySpec';
+export { default as StatefulResourceRetained } from './StatefulResourceRetained';

@@ -1,0 +1,83 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import * as rules from './rules';
+
+interface RuleDoc {
+  readonly rule: (node: CfnResource) => ReturnType<typeof rules.SigningKeySpec>;
+  readonly info: string;
+  readonly explanation: string;
+}
+
+/**
+ * The wallet's own rule pack, for what the stock packs do not look at (global tables, replica
+ * keys, key policies, Route 53 health checks, backups, canaries). Written the way cdk-nag writes
+ * rules: one rule per file under ./rules, each COMPLIANT / NON_COMPLIANT / NOT_APPLICABLE, and
+ * registered like the other packs, so a finding fails the synth and is acknowledged the same way.
+ */
+export const WALLET_RULES: readonly RuleDoc[] = [
+  {
+    rule: rules.GlobalTableReplicaPitr,
+    info: 'A replica of the global table does not have point-in-time recovery enabled.',
+    explanation:
+      'Every replica must be restorable to any second of the last 35 days; replication copies mistakes to every region.',
+  },
+  {
+    rule: rules.GlobalTableReplicaDeletionProtection,
+    info: 'A replica of the global table does not have deletion protection enabled.',
+    explanation:
+      'A deleted replica loses the wallet ledger in that region; deletion must be a deliberate two-step act.',
+  },
+  {
+    rule: rules.GlobalTableCustomerManagedKey,
+    info: 'The global table is not encrypted with a customer-managed KMS key on every replica.',
+    explanation: 'The ledger holds wallet state; its key must be one the account controls and audits, in every region.',
+  },
+  {
+    rule: rules.StatefulResourceRetained,
+    info: 'A stateful resource (table, key, vault, bucket) is not retained on deletion and replacement.',
+    explanation: 'A stack deletion or a replacing update must never destroy wallet state or the keys that protect it.',
+  },
+  {
+    rule: rules.SigningKeySpec,
+    info: 'The signing key is not a multi-region ECC_SECG_P256K1 SIGN_VERIFY key with a 30-day deletion window.',
+    explanation:
+      'Ethereum signing needs secp256k1; multi-region gives the standby the same address; 30 days is the longest window to undo a deletion.',
+  },
+  {
+    rule: rules.KeyPolicyDeniesDeletion,
+    info: 'The key policy does not deny ScheduleKeyDeletion and DisableKey to everyone but a named break-glass principal.',
+    explanation:
+      'Deleting or disabling a signing or data key is unrecoverable loss of funds or data; only break-glass may do it.',
+  },
+  {
+    rule: rules.SigningKeyInEveryRegion,
+    info: 'A region holding a ledger replica has no copy of the signing key.',
+    explanation: 'After a failover the standby must sign for the same address: it needs a replica of the signing key.',
+  },
+  {
+    rule: rules.OnlySignerCanSign,
+    info: 'An IAM policy grants kms:Sign to a role other than a signer role.',
+    explanation: 'Only the signer role may sign; the API, remediation and operators must never be able to.',
+  },
+  {
+    rule: rules.RtoBudgetFits,
+    info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
+    explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',
+  },
+];
+
+export class WalletChecks extends NagPack {
+  public override readonly name = 'Wallet';
+
+  constructor(scope?: IConstruct, props?: NagPackProps) {
+    super(scope, props);
+    this.packName = 'Wallet';
+  }
+
+  protected checkResource(node: CfnResource): void {
+    for (const doc of WALLET_RULES) {
+      this.applyRule({ ...doc, level: NagMessageLevel.ERROR, node });
+    }
+  }
+}

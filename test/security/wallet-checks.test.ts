@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import { App, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as rules from '../../lib/security/rules';
+import { WalletChecks } from '../../lib/security/wallet-checks';
+import { buildTestWallet, newTestApp } from '../helpers/app';
+
+const ENV = { account: '111111111111', region: 'us-east-2' };
+
+function findings(build: (app: App, stack: Stack) => void): string[] {
+  const app = newTestApp();
+  const stack = new Stack(app, 'Subject', { env: ENV });
+  build(app, stack);
+  app.synth();
+  return new WalletChecks(app).validateScope(app).violations.map((v) => v.ruleName.replace(/^Wallet-/, ''));
+}
+
+function globalTable(
+  stack: Stack,
+  replicaOverrides: Record<string, unknown> = {},
+  tableOverrides: Record<string, unknown> = {},
+) {
+  const replica = (region: string) => ({
+    region,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtectionEnabled: true,
+    sseSpecification: { kmsMasterKeyId: `arn:aws:kms:${region}:111111111111:key/mrk-1` },
+    ...replicaOverrides,
+  });
+  const table = new dynamodb.CfnGlobalTable(stack, 'Table', {
+    attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+    keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+    billingMode: 'PAY_PER_REQUEST',
+    streamSpecification: { streamViewType: 'NEW_AND_OLD_IMAGES' },
+    sseSpecification: { sseEnabled: true, sseType: 'KMS' },
+    replicas: [replica('us-east-2'), replica('us-west-2')],
+    ...tableOverrides,
+  });
+  table.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return table;
+}
+
+function signingKeys(stack: Stack, app: App, keyProps: Partial<kms.CfnKeyProps> = {}) {
+  const policy = {
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+        Action: 'kms:DescribeKey',
+        Resource: '*',
+      },
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['kms:ScheduleKeyDeletion', 'kms:DisableKey'],
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': 'arn:aws:iam::111111111111:role/BreakGlass' } },
+      },
+    ],
+  };
+  const key = new kms.CfnKey(stack, 'Signing', {
+    keySpec: 'ECC_SECG_P256K1',
+    keyUsage: 'SIGN_VERIFY',
+    multiRegion: true,
+    pendingWindowInDays: 30,
+    keyPolicy: policy,
+    ...keyProps,
+  });
+  key.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  const standby = new Stack(app, 'StandbyKeys', { env: { ...ENV, region: 'us-west-2' } });
+  const replica = new kms.CfnReplicaKey(standby, 'Replica', {
+    primaryKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-1',
+    keyPolicy: policy,
+    tags: [{ key: 'wallet:key-purpose', value: 'signing' }],
+  });
+  replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return { key, replica };
+}
+
+describe('Wallet rule pack', () => {
+  test('the whole example app passes every wallet rule', () => {
+    const wallet = buildTestWallet();
+    wallet.app.synth();
+    expect(new WalletChecks(wallet.app).validateScope(wallet.app).violations).toEqual([]);
+  });
+
+  describe('GlobalTableReplicaPitr / DeletionProtection / CustomerManagedKey / SigningKeyInEveryRegion', () => {
+    test('compliant: PITR, deletion protection and a CMK on every replica, a signing key copy per region', () => {
+      expect(
+        findings((app, stack) => {
+          globalTable(stack);
+          signingKeys(stack, app);
+        }),
+      ).toEqual([]);
+    });
+    test('non-compliant: a replica without PITR', () => {
+      expect(
+        findings((app, s) => (globalTable(s, { pointInTimeRecoverySpecification: undefined }), signingKeys(s, app))),
+      ).toEqual(['GlobalTableReplicaPitr']);
+    });
+    test('non-compliant: a replica without deletion protection', () => {
+      expect(findings((app, s) => (globalTable(s, { deletionProtectionEnabled: false }), signingKeys(s, app)))).toEqual(
+        ['GlobalTableReplicaDeletionProtection'],
+      );
+    });
+    test('non-compliant: AWS-owned encryption', () => {
+      expect(
+        findings(
+          (app, s) => (
+            globalTable(s, { sseSpecification: undefined }, { sseSpecification: undefined }),
+            signingKeys(s, app)
+          ),
+        ),
+      ).toEqual(['GlobalTableCustomerManagedKey']);
+    });
+    test('non-compliant: a ledger replica region without a signing key copy', () => {
+      expect(findings((_app, s) => globalTable(s))).toEqual(['SigningKeyInEveryRegion']);
+    });
+  });
+
+  describe('StatefulResourceRetained', () => {
+    test('compliant: a retained table', () => {
+      expect(
+        findings((_app, s) => {
+          const t = new dynamodb.CfnTable(s, 'T', {
+            keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+            attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+          });
+          t.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        }),
+      ).toEqual([]);
+    });
+    test('non-compliant: a table destroyed with the stack', () => {
+      expect(
+        findings((_app, s) => {
+          const t = new dynamodb.CfnTable(s, 'T', {
+            keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+            attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+          });
+          t.applyRemovalPolicy(RemovalPolicy.DESTROY);
+        }),
+      ).toEqual(['StatefulResourceRetained']);
+    });
+  });
+
+  describe('SigningKeySpec and KeyPolicyDeniesDeletion', () => {
+    test('not applicable: a symmetric key is not a signing key (but must still deny deletion)', () => {
+      expect(findings((_app, s) => new kms.Key(s, 'K', { removalPolicy: RemovalPolicy.RETAIN }))).toEqual([
+        'KeyPolicyDeniesDeletion',
+      ]);
+    });
+    test('non-compliant: a single-region signing key', () => {
+      expect(findings((app, s) => signingKeys(s, app, { multiRegion: false }))).toEqual(['SigningKeySpec']);
+    });
+    test('non-compliant: a P-256 signing key', () => {
+      expect(findings((app, s) => signingKeys(s, app, { keySpec: 'ECC_NIST_P256' }))).toEqual(['SigningKeySpec']);
+    });
+    test('non-compliant: a 7-day deletion window', () => {
+      expect(findings((app, s) => signingKeys(s, app, { pendingWindowInDays: 7 }))).toEqual(['SigningKeySpec']);
+    });
+    test('non-compliant: a key policy without the break-glass deny', () => {
+      expect(
+        findings((app, s) =>
+          signingKeys(s, app, {
+            keyPolicy: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+                  Action: 'kms:*',
+                  Resource: '*',
+                },
+              ],
+            },
+          }),
+        ),
+      ).toEqual(['KeyPolicyDeniesDeletion']);
+    });
+  });
+
+  describe('OnlySignerCanSign', () => {
+    const sign = new iam.PolicyStatement({
+      actions: ['kms:Sign'],
+      resources: ['arn:aws:kms:us-east-2:111111111111:key/mrk-1'],
+    });
+    test('compliant: the signer role signs', () => {
+      expect(
+        findings((_app, s) => {
+          const role = new iam.Role(s, 'Signer', {
+            roleName: 'prod-wallet-signer-us-east-2',
+            assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          });
+          role.addToPolicy(sign);
+        }),
+      ).toEqual([]);
+    });
+    test('non-compliant: the API role can sign', () => {
+      expect(
+        findings((_app, s) => {
+          const role = new iam.Role(s, 'Api', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+          role.addToPolicy(sign);
+        }),
+      ).toEqual(['OnlySignerCanSign']);
+    });
+    test('non-compliant: kms:* through an inline policy on a remediation role', () => {
+      expect(
+        findings((_app, s) => {
+          new iam.Role(s, 'Remediation', {
+            roleName: 'prod-wallet-remediation',
+            assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+            inlinePolicies: {
+              all: new iam.PolicyDocument({
+                statements: [new iam.PolicyStatement({ actions: ['kms:*'], resources: ['*'] })],
+              }),
+            },
+          });
+        }),
+      ).toEqual(['OnlySignerCanSign']);
+    });
+  });
+
+  describe('RtoBudgetFits', () => {
+    const check = (s: Stack, interval: number, threshold: number) =>
+      new route53.CfnHealthCheck(s, 'Check', {
+        healthCheckConfig: {
+          type: 'HTTPS_STR_MATCH',
+          fullyQualifiedDomainName: 'x.example.com',
+          searchString: 'ok',
+          requestInterval: interval,
+          failureThreshold: threshold,
+        },
+      });
+    const outputs = (s: Stack, target: number, dns: number) => {
+      new CfnOutput(s, 'RtoTargetSeconds', { value: String(target) });
+      new CfnOutput(s, 'DnsCacheSeconds', { value: String(dns) });
+    };
+    test('compliant: 10 s x 3 + 60 s <= 120 s', () => {
+      expect(findings((_a, s) => (check(s, 10, 3), outputs(s, 120, 60)))).toEqual([]);
+    });
+    test('non-compliant: 30 s x 3 + 60 s > 120 s', () => {
+      expect(findings((_a, s) => (check(s, 30, 3), outputs(s, 120, 60)))).toEqual(['RtoBudgetFits']);
+    });
+    test('non-compliant: no declared target', () => {
+      expect(findings((_a, s) => check(s, 10, 1))).toEqual(['RtoBudgetFits']);
+    });
+    test('not applicable: a calculated health check', () => {
+      expect(
+        findings(
+          (_a, s) =>
+            new route53.CfnHealthCheck(s, 'Calc', {
+              healthCheckConfig: { type: 'CALCULATED', childHealthChecks: [], healthThreshold: 1 },
+            }),
+        ),
+      ).toEqual([]);
+    });
+  });
+
+  test('every rule of the pack has a compliant and a non-compliant test in this file', () => {
+    const source = readFileSync(__filename, 'utf8');
+    const ruleNames = Object.keys(rules);
+    for (const name of ruleNames) {
+      expect([name, source.includes(`'${name}'`)]).toEqual([name, true]);
+    }
+    expect(ruleNames.length).toBeGreaterThanOrEqual(9);
+  });
+});

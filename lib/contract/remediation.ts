@@ -16,12 +16,19 @@ import { failoverSwitchAlarmName } from './failover-switch';
  *   failback: moving back is an operator decision (docs/runbooks/manual-failover.md).
  */
 
-/** Regional alarms whose ALARM puts their own region in degraded mode. */
-export const DEGRADING_ALARMS: readonly RegionalAlarmKind[] = [
-  'regionImpaired',
-  'replicationErrors',
-  'replicationLatency',
-];
+/**
+ * Regional alarms whose ALARM puts their own region in degraded mode, by ledger consistency.
+ * - `regionImpaired` always: do not take withdrawals into a region that cannot serve them.
+ * - Replication alarms only under MREC, where lag is the RPO: withdrawals signed but not yet
+ *   replicated could be lost (or their nonces reused) by a failover. Under MRSC a write is durable
+ *   in a second region before it succeeds (RPO 0), and this region's replication metrics mostly
+ *   measure the PEER's outage, so they must not stop withdrawals where the service still runs.
+ */
+export const DEGRADING_ALARMS: Readonly<Record<'MRSC' | 'MREC', readonly RegionalAlarmKind[]>> = {
+  MRSC: ['regionImpaired'],
+  MREC: ['regionImpaired', 'replicationErrors', 'replicationLatency'],
+};
+export type Consistency = keyof typeof DEGRADING_ALARMS;
 
 /**
  * Alarms whose ALARM transition makes the standby's remediation evaluate a failover. The event is
@@ -52,7 +59,15 @@ export const FAILOVER_TRIGGERS = {
  *   windowMinutes, shared by the whole environment), move every signing lease to the standby
  *   (epoch + 1), throw the failover switch (one PutMetricData in the standby). Otherwise page.
  */
-export const FAILOVER_RULE = {
+/** An alarm in a rule, by the role of the region it lives in (`dns` = us-east-1). */
+export type RuleAlarm =
+  | { readonly region: 'standby' | 'primary'; readonly kind: RegionalAlarmKind }
+  | { readonly region: 'dns'; readonly kind: DnsAlarmKind };
+
+export const FAILOVER_RULE: {
+  readonly primaryImpaired: { readonly required: RuleAlarm; readonly anyOf: readonly RuleAlarm[] };
+  readonly standbyHealthy: { readonly mustBeOk: readonly RuleAlarm[]; readonly mustNotBeAlarm: readonly RuleAlarm[] };
+} = {
   primaryImpaired: {
     required: { region: 'standby', kind: 'peerDeepHealth' },
     anyOf: [
@@ -68,7 +83,7 @@ export const FAILOVER_RULE = {
     ],
     mustNotBeAlarm: [{ region: 'dns', kind: 'standbyEndpointUnhealthy' }],
   },
-} as const;
+};
 
 /** Events older than this (alarm state timestamp vs now) are audited and notified, never acted on. */
 export const MAX_EVENT_AGE_MINUTES = 15;
@@ -94,6 +109,7 @@ export interface RemediationTopology {
   readonly envName: string;
   readonly primaryRegion: string;
   readonly standbyRegion: string;
+  readonly consistency: Consistency;
 }
 
 /**
@@ -106,7 +122,7 @@ export function remediationEventSources(
   region: string,
 ): Array<{ readonly region: string; readonly alarmNames: readonly string[] }> {
   const { envName, primaryRegion, standbyRegion } = topology;
-  const own = DEGRADING_ALARMS.map((k) => regionalAlarmName(envName, region, k));
+  const own = DEGRADING_ALARMS[topology.consistency].map((k) => regionalAlarmName(envName, region, k));
   if (region !== standbyRegion) return [{ region, alarmNames: own }];
   const triggers = FAILOVER_TRIGGERS.standbyRegional.map((k) => regionalAlarmName(envName, standbyRegion, k));
   return [
@@ -125,7 +141,7 @@ export function remediationObservedAlarms(
   region: string,
 ): Array<{ readonly region: string; readonly alarmNames: readonly string[] }> {
   const { envName, primaryRegion, standbyRegion } = topology;
-  const own = DEGRADING_ALARMS.map((k) => regionalAlarmName(envName, region, k));
+  const own = DEGRADING_ALARMS[topology.consistency].map((k) => regionalAlarmName(envName, region, k));
   if (region !== standbyRegion) return [{ region, alarmNames: own }];
   return [
     {

@@ -6,8 +6,13 @@
 
 /**
  * The Synthetics runtime the canaries are written for: `syn-nodejs-3.1` (aws-cdk-lib
- * `Runtime.SYNTHETICS_NODEJS_3_1`). It has no browser (API canaries need none), runs on Lambda
- * Node.js 20, and exposes the Synthetics library as `@aws/synthetics-core`.
+ * `Runtime.SYNTHETICS_NODEJS_3_1`), the newest browserless Node.js runtime aws-cdk-lib 2.276 names
+ * and not on the Synthetics deprecation list we read. It has no browser (API canaries need none),
+ * runs on Lambda Node.js 20, and exposes the Synthetics library as `@aws/synthetics-core`.
+ * Lambda's Node.js 20 reaches end of support in 2026; AWS already publishes `syn-nodejs-4.x`/`5.x`
+ * (Node.js 22, same `@aws/synthetics-core` library), which this code runs on unchanged: move to one
+ * with `new Runtime('<name>', RuntimeFamily.NODEJS)` once `aws synthetics describe-runtime-versions`
+ * confirms it in the target regions.
  */
 export const CANARY_RUNTIME = 'syn-nodejs-3.1';
 /** The module the Synthetics runtime provides; bundlers must leave it external. */

@@ -12,8 +12,16 @@ export interface FailoverRecordsProps {
   readonly zoneId: string;
   /** The public name, e.g. `api.wallet.example.com`. */
   readonly recordName: string;
-  readonly primary: { readonly region: string; readonly target: AliasTarget; readonly healthCheck: route53.IHealthCheck };
-  readonly secondary: { readonly region: string; readonly target: AliasTarget; readonly healthCheck: route53.IHealthCheck };
+  readonly primary: {
+    readonly region: string;
+    readonly target: AliasTarget;
+    readonly healthCheck: route53.IHealthCheck;
+  };
+  readonly secondary: {
+    readonly region: string;
+    readonly target: AliasTarget;
+    readonly healthCheck: route53.IHealthCheck;
+  };
 }
 
 /**
@@ -42,7 +50,11 @@ export class FailoverRecords extends Construct {
         failover: role,
         setIdentifier: `${role.toLowerCase()}-${side.region}`,
         healthCheckId: side.healthCheck.healthCheckId,
-        aliasTarget: { dnsName: side.target.dnsName, hostedZoneId: side.target.hostedZoneId, evaluateTargetHealth: false },
+        aliasTarget: {
+          dnsName: side.target.dnsName,
+          hostedZoneId: side.target.hostedZoneId,
+          evaluateTargetHealth: false,
+        },
       });
     this.primaryRecord = record('Primary', 'PRIMARY', props.primary);
     this.secondaryRecord = record('Secondary', 'SECONDARY', props.secondary);

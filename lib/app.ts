@@ -52,6 +52,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     config,
     signingKeyArn: keys.signingKey.keyArn,
     dataKeyArn: keys.dataKey.keyArn,
+    backupKeyArn: keys.backupKey.keyArn,
     crossRegionReferences: true,
     terminationProtection: true,
   });

@@ -66,7 +66,7 @@ describe('backup key (dedicated to the backup vaults)', () => {
   describe.each([
     ['keys', 'primary'],
     ['keysReplica', 'standby replica'],
-  ] as const)('%s key policy (%s)', (stack) => {
+  ] as const)('%s key policy (%s)', (stack, _copy) => {
     test.each<[string, KeyRequest, string]>([
       [
         'AWS Backup in the primary region uses it for this account',

@@ -12,6 +12,13 @@ export interface ProtectedResource {
   readonly resourceType: 'DynamoDB';
   /** The customer-managed key encrypting the resource (AWS Backup describes it and creates grants). */
   readonly encryptionKeyArn: string;
+  /**
+   * The resource's copies in other regions (a global table's replicas). The plan does not back them
+   * up (it would duplicate the same data); the role may, so that during a long primary outage an
+   * operator can start on-demand backups of the standby replica (docs/runbooks/restore.md).
+   * @default - none
+   */
+  readonly replicas?: ReadonlyArray<{ readonly arn: string; readonly encryptionKeyArn: string }>;
 }
 
 /** When a rule runs and how long its recovery points are kept (in this vault and in the copy). */
@@ -80,6 +87,11 @@ export class WalletBackupPlan extends Construct {
       assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
     });
     const statements: iam.PolicyStatement[] = [];
+    const keyArns = unique([
+      ...props.resources.flatMap((r) => [r.encryptionKeyArn, ...(r.replicas ?? []).map((x) => x.encryptionKeyArn)]),
+      props.vaultKeyArn,
+      props.copyTo.keyArn,
+    ]);
     const tables = props.resources.filter((r) => r.resourceType === 'DynamoDB');
     if (tables.length > 0) {
       statements.push(
@@ -89,7 +101,7 @@ export class WalletBackupPlan extends Construct {
           // DynamoDB-managed backups that sit outside this vault's key and lock.
           sid: 'BackUpProtectedTables',
           actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:StartAwsBackupJob'],
-          resources: tables.map((t) => t.arn),
+          resources: tables.flatMap((t) => [t.arn, ...(t.replicas ?? []).map((r) => r.arn)]),
         }),
       );
     }
@@ -99,13 +111,13 @@ export class WalletBackupPlan extends Construct {
         // them only through AWS Backup (backup key) or for AWS resources (data key).
         sid: 'GrantsOnResourceAndVaultKeys',
         actions: ['kms:CreateGrant'],
-        resources: unique([...props.resources.map((r) => r.encryptionKeyArn), props.vaultKeyArn, props.copyTo.keyArn]),
+        resources: keyArns,
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
       new iam.PolicyStatement({
         sid: 'DescribeResourceAndVaultKeys',
         actions: ['kms:DescribeKey'],
-        resources: unique([...props.resources.map((r) => r.encryptionKeyArn), props.vaultKeyArn, props.copyTo.keyArn]),
+        resources: keyArns,
       }),
       new iam.PolicyStatement({
         sid: 'CopyIntoTheOtherRegionsVault',

@@ -64,7 +64,19 @@ export class PrimaryStack extends Stack {
         frequent: { schedule: backup.frequentSchedule, retentionDays: backup.frequentRetentionDays },
         daily: { schedule: backup.dailySchedule, retentionDays: backup.dailyRetentionDays },
         // Every stateful resource of the region; test/constructs/backup.test.ts walks the app to prove it.
-        resources: [{ arn: ledger.table.tableArn, resourceType: 'DynamoDB', encryptionKeyArn: props.dataKey.keyArn }],
+        resources: [
+          {
+            arn: ledger.table.tableArn,
+            resourceType: 'DynamoDB',
+            encryptionKeyArn: props.dataKey.keyArn,
+            replicas: [
+              {
+                arn: `arn:${this.partition}:dynamodb:${config.regions.standby}:${this.account}:table/${ledgerTableName(config.envName)}`,
+                encryptionKeyArn: replicaDataKeyArn,
+              },
+            ],
+          },
+        ],
         copyToRegion: config.regions.standby,
         copyToKeyArn: `arn:${this.partition}:kms:${config.regions.standby}:${this.account}:key/${props.backupKeyId}`,
         rpoSeconds: config.targets.backupRpoSeconds,

@@ -296,7 +296,7 @@ describe('backup plan (primary region only)', () => {
     });
   });
 
-  test('the backup role: advanced DynamoDB backup of the ledger only (no CreateBackup), grants on named keys, copy into the standby vault', () => {
+  test('the backup role: advanced DynamoDB backup of the ledger (and its replica) only, no CreateBackup, grants on named keys, copy into the standby vault', () => {
     const template = wallet.template('primary');
     const tableId = Object.keys(resourcesOf(template, 'AWS::DynamoDB::GlobalTable'))[0];
     const policy = Object.values(resourcesOf(template, 'AWS::IAM::ManagedPolicy')).find((p) =>
@@ -313,7 +313,11 @@ describe('backup plan (primary region only)', () => {
       ['CopyIntoTheOtherRegionsVault', 'backup:CopyIntoBackupVault'],
       ['DescribeBothVaults', 'backup:DescribeBackupVault'],
     ]);
-    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    // the ledger, plus its standby replica for on-demand backups during a long primary outage
+    expect(statements[0].Resource).toEqual([
+      'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger',
+      { 'Fn::GetAtt': [tableId, 'Arn'] },
+    ]);
     expect(statements[1].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
     expect(statements[3].Resource).toBe(STANDBY_VAULT_ARN);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/);

@@ -1,7 +1,7 @@
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { BACKUP_START_WINDOW_MINUTES, MIN_BACKUP_INTERVAL_SECONDS } from '../backup/rpo';
+import { BACKUP_START_WINDOW_MINUTES, MIN_BACKUP_INTERVAL_SECONDS, recoveryPointAge } from '../backup/rpo';
 import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 
@@ -57,6 +57,12 @@ export interface WalletBackupPlanProps {
    * @default - not checked
    */
   readonly lockBounds?: { readonly minRetentionDays: number; readonly maxRetentionDays: number };
+  /**
+   * The backup RPO target (targets.backupRpoSeconds): the worst-case age of the newest recovery
+   * point (lib/backup/rpo.ts) must fit it, including every rule keeping its points until the next exists.
+   * @default - not checked
+   */
+  readonly rpoTargetSeconds?: number;
 }
 
 /** Completion windows: a job cancelled for running too long shows up as a failed/expired job alarm. */
@@ -234,6 +240,26 @@ export function backupPlanProblems(props: WalletBackupPlanProps): PropProblem[] 
           fix: `keep ${name} recovery points between ${min} and ${max} days, or change the lock`,
         });
       }
+    }
+  }
+  const target = props.rpoTargetSeconds;
+  const timingKnown = [props.frequent, props.daily].every((r) => isResolved(r.schedule) && isResolved(r.retentionDays));
+  if (target !== undefined && isResolved(target) && timingKnown && problems.length === 0) {
+    const age = recoveryPointAge([
+      { name: 'frequent', ...props.frequent },
+      { name: 'daily', ...props.daily },
+    ]);
+    if (age.worstCaseSeconds > target) {
+      const short = age.retentionTooShort.map((r) => `${r.rule}.retentionDays`);
+      problems.push({
+        prop: age.scheduleOnlySeconds > target || short.length === 0 ? 'frequent.schedule' : short.join(', '),
+        message:
+          age.scheduleOnlySeconds > target
+            ? `lets the newest backup be ${formatDuration(age.scheduleOnlySeconds)} old (${age.arithmetic}), more than the RPO target ${target} s`
+            : `is shorter than the RPO target allows: recovery points expire before the next one exists (${age.arithmetic}), against ${target} s`,
+        received: age.scheduleOnlySeconds > target ? props.frequent.schedule : short.map((r) => r.split('.')[0]),
+        fix: 'run the frequent rule more often, keep recovery points longer, or raise the RPO target',
+      });
     }
   }
   return problems;

@@ -90,6 +90,7 @@ export class WalletBackup extends Construct {
         resources: props.plan.resources,
         roleName: backupRoleName(props.envName, stack.region),
         lockBounds: props.lock,
+        rpoTargetSeconds: props.plan.rpoSeconds,
       });
     }
 

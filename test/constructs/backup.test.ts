@@ -526,6 +526,21 @@ describe('construct validation (every problem at once: what, received, how to fi
       'daily.schedule: cannot be evaluated: day-of-month "L" uses L, W or #',
     ],
     ['nothing to back up', { resources: [] }, 'resources: is empty, so the plan would back up nothing'],
+    [
+      'backups too far apart for the RPO target',
+      { frequent: { schedule: 'cron(0 */4 ? * * *)', retentionDays: 7 }, rpoTargetSeconds: 7200 },
+      'frequent.schedule: lets the newest backup be 5 h old (largest gap between backups 4 h + start window 1 h = 5 h), more than the RPO target 7200 s',
+    ],
+    [
+      'backup retention shorter than the RPO target allows',
+      {
+        frequent: { schedule: 'cron(0 0 */2 * ? *)', retentionDays: 1 },
+        daily: { schedule: 'cron(0 5 1 * ? *)', retentionDays: 1 },
+        lockBounds: { minRetentionDays: 1, maxRetentionDays: 365 },
+        rpoTargetSeconds: 3 * 86400,
+      },
+      'frequent.retentionDays, daily.retentionDays: is shorter than the RPO target allows: recovery points expire before the next one exists',
+    ],
   ])('fails: %s', (_name, overrides, message) => {
     const { stack } = scaffold();
     expect(() => new WalletBackupPlan(stack, 'Plan', planProps(overrides))).toThrow(message);

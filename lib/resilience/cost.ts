@@ -345,6 +345,32 @@ export function estimateCost(
     }
   }
 
+  // AWS Backup restore testing: each run restores the latest recovery point of every selected table.
+  const backedUpTables = coverage.filter((c) => c.plans.length > 0 && c.type.startsWith('AWS::DynamoDB'));
+  for (const plan of facts.restoreTestingPlans) {
+    const name = plan.name ?? plan.logicalId;
+    const tables = plan.selections
+      .filter((sel) => sel.resourceType === 'DynamoDB')
+      .reduce((n, sel) => n + (sel.arns.includes('*') ? backedUpTables.length : sel.arns.length), 0);
+    if (plan.schedule === undefined || tables === 0) {
+      notes.push(`restore testing plan ${name}: no DynamoDB restores found to price`);
+      continue;
+    }
+    try {
+      const runs = scheduleTiming(plan.schedule).runsPerMonth;
+      add(
+        'AWS Backup',
+        `restore tests ${name} (${plan.region ?? '?'})`,
+        runs * tables * USAGE.ledgerSizeGb.value,
+        'backup.dynamodb.restore',
+        `${plan.schedule} = ${runs.toFixed(1)} restores/month x ${tables} table(s) x ${USAGE.ledgerSizeGb.value} GB; the restored table lives only for the validation window (storage not included)`,
+      );
+    } catch (err) {
+      if (!(err instanceof ScheduleError)) throw err;
+      notes.push(`restore testing plan ${name}: ${err.message}; not priced`);
+    }
+  }
+
   notes.push(
     'Not estimated: SNS topics, SQS queues, Lambda, API Gateway and CloudWatch Logs (usage-driven, outside the resilience budget).',
   );

@@ -111,6 +111,13 @@ export interface BackupSelectionFact extends Located {
   readonly tags: ReadonlyArray<{ key: string; value: string }>;
 }
 
+export interface RestoreTestingPlanFact extends Located {
+  readonly name?: string;
+  readonly schedule?: string;
+  /** Resource types and ARNs its selections restore (`*` = every protected resource of the type). */
+  readonly selections: ReadonlyArray<{ readonly resourceType?: string; readonly arns: readonly string[] }>;
+}
+
 export interface CanaryFact extends Located {
   readonly name?: string;
   readonly schedule?: string;
@@ -143,6 +150,7 @@ export interface EnvironmentFacts {
   readonly stateful: readonly StatefulFact[];
   readonly backupPlans: readonly BackupPlanFact[];
   readonly backupSelections: readonly BackupSelectionFact[];
+  readonly restoreTestingPlans: readonly RestoreTestingPlanFact[];
   readonly canaries: readonly CanaryFact[];
   readonly keys: readonly KeyFact[];
   readonly webAcls: readonly WebAclFact[];
@@ -174,6 +182,7 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
     stateful: [] as StatefulFact[],
     backupPlans: [] as BackupPlanFact[],
     backupSelections: [] as BackupSelectionFact[],
+    restoreTestingPlans: [] as RestoreTestingPlanFact[],
     canaries: [] as CanaryFact[],
     keys: [] as KeyFact[],
     webAcls: [] as WebAclFact[],
@@ -219,6 +228,22 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
       facts.backupPlans.push(backupPlan(at(id), r, stack));
     for (const [id, r] of resourcesOfType(stack, 'AWS::Backup::BackupSelection')) {
       facts.backupSelections.push(backupSelection(at(id), r, stack));
+    }
+    const restoreSelections = resourcesOfType(stack, 'AWS::Backup::RestoreTestingSelection').map(([, r]) => ({
+      plan: literal(r.Properties?.RestoreTestingPlanName, stack),
+      resourceType: literal(r.Properties?.ProtectedResourceType, stack),
+      arns: ((r.Properties?.ProtectedResourceArns as unknown[] | undefined) ?? []).map((a) => literal(a, stack) ?? '?'),
+    }));
+    for (const [id, r] of resourcesOfType(stack, 'AWS::Backup::RestoreTestingPlan')) {
+      const name = literal(r.Properties?.RestoreTestingPlanName, stack);
+      facts.restoreTestingPlans.push({
+        ...at(id),
+        name,
+        schedule: literal(r.Properties?.ScheduleExpression, stack),
+        selections: restoreSelections
+          .filter((sel) => sel.plan === name)
+          .map(({ resourceType, arns }) => ({ resourceType, arns })),
+      });
     }
     for (const [id, r] of resourcesOfType(stack, 'AWS::Synthetics::Canary')) {
       const schedule = (r.Properties?.Schedule as { Expression?: unknown } | undefined)?.Expression;

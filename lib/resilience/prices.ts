@@ -56,6 +56,7 @@ export const PRICE_IDS = [
   'waf.requests',
   'backup.dynamodb.warmStorage',
   'backup.crossRegionTransfer',
+  'backup.dynamodb.restore',
 ] as const;
 
 export type PriceId = (typeof PRICE_IDS)[number];

@@ -98,6 +98,30 @@ describe('backups', () => {
     expect(r.backupCoverage[0].plans.length > 0).toBe(covered);
   });
 
+  test('restore testing: each scheduled run restores every selected backed-up table at its full size', () => {
+    const restorePlan = (schedule: string) => ({
+      Plan: backupPlan([{ schedule: 'cron(0 * ? * * *)', startWindowMinutes: 60, copyTo: 'us-west-2' }]),
+      Selection: backupSelection({ Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }),
+      RestorePlan: {
+        Type: 'AWS::Backup::RestoreTestingPlan',
+        Properties: { RestoreTestingPlanName: 'test_restore', ScheduleExpression: schedule },
+      },
+      RestoreSelection: {
+        Type: 'AWS::Backup::RestoreTestingSelection',
+        Properties: {
+          RestoreTestingPlanName: 'test_restore',
+          ProtectedResourceType: 'DynamoDB',
+          ProtectedResourceArns: ['*'],
+        },
+      },
+    });
+    const daily = report({ primary: restorePlan('cron(0 6 ? * * *)') });
+    const weekly = report({ primary: restorePlan('cron(0 6 ? * MON *)') });
+    // 730 h / 24 = 30.42 restores x 1 table x 10 GB.
+    expect(item(daily, 'restore tests test_restore (us-east-2)')?.quantity).toBeCloseTo((730 / 24) * 10, 2);
+    expect(item(weekly, 'restore tests test_restore (us-east-2)')?.quantity).toBeCloseTo((730 / 24 / 7) * 10, 0);
+  });
+
   test('a plan without copy actions covers the table but warns: no cross-region copy', () => {
     const r = report({
       primary: {

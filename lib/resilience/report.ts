@@ -299,6 +299,20 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
       `environment ${facts.envName}: no failover record with a TTL and no ${RESILIENCE_OUTPUTS.dnsCache} output, so the DNS cut-over time is unknown. Run \`npm run synth\` with this version of the app.`,
     );
   }
+  let canary: { seconds: number; source: string } | undefined;
+  for (const c of facts.canaries) {
+    try {
+      const gap = c.schedule === undefined ? Infinity : scheduleTiming(c.schedule).maxGapSeconds;
+      if (Number.isFinite(gap) && gap > (canary?.seconds ?? 0)) {
+        canary = {
+          seconds: gap,
+          source: `AWS::Synthetics::Canary ${c.name ?? c.logicalId} (${c.region ?? '?'}): ${c.schedule}, the slowest canary`,
+        };
+      }
+    } catch (err) {
+      if (!(err instanceof ScheduleError)) throw err;
+    }
+  }
   const params: FailoverTimingParams = {
     intervalSeconds: slowest.intervalSeconds ?? 30,
     failureThreshold: slowest.failureThreshold ?? 3,
@@ -306,6 +320,7 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
     ttlSeconds,
     switchPeriodSeconds,
     switchEvaluationPeriods,
+    canaryPeriodSeconds: canary?.seconds ?? null,
   };
   const hc = `AWS::Route53::HealthCheck ${slowest.stack}/${slowest.logicalId} (${slowest.fqdn ?? slowest.type}), the slowest of ${endpoints.length} endpoint check(s)`;
   const sources: Record<keyof FailoverTimingParams, string> = {
@@ -315,6 +330,7 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
     ttlSeconds: ttlSource,
     switchPeriodSeconds: switchSource,
     switchEvaluationPeriods: switchSource,
+    canaryPeriodSeconds: canary?.source ?? 'no AWS::Synthetics::Canary with a literal schedule in the templates',
   };
   return { params, sources };
 }

@@ -21,6 +21,12 @@ export interface FailoverTimingParams {
   readonly switchPeriodSeconds: number;
   /** The failover switch alarm's evaluation periods (1 for a Route 53 alarm health check). */
   readonly switchEvaluationPeriods: number;
+  /**
+   * Seconds between canary runs (the slowest canary), or null without canaries. Not part of the RTO
+   * (a canary observes the cut-over, it does not cause it); a model may use it for "standby canary
+   * green", as the drill's does.
+   */
+  readonly canaryPeriodSeconds: number | null;
 }
 
 /**

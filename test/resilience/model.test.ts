@@ -12,6 +12,7 @@ const example: FailoverTimingParams = {
   ttlSeconds: 60,
   switchPeriodSeconds: 60,
   switchEvaluationPeriods: 1,
+  canaryPeriodSeconds: null,
 };
 
 describe('schedules', () => {

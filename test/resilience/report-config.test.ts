@@ -41,6 +41,7 @@ test('example config: detection, cut-over and worst case come from the templates
     ttlSeconds: 60,
     switchPeriodSeconds: 60,
     switchEvaluationPeriods: 1,
+    canaryPeriodSeconds: null,
   });
   expect({
     endpoint: base.rto.endpointDetectionSeconds,

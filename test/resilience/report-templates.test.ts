@@ -140,6 +140,7 @@ describe('canaries', () => {
     const every5 = report({ primary: { Canary: canary('test-primary', 'rate(5 minutes)') } });
     expect(item(every1, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 43_800, monthly: 52.56 });
     expect(item(every5, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 8_760, monthly: 10.51 });
+    expect([every1.rto.settings.canaryPeriodSeconds, every5.rto.settings.canaryPeriodSeconds]).toEqual([60, 300]);
     expect(every1.canaryCoverage.regions.find((g) => g.region === 'us-east-2')?.canaries).toEqual([
       { name: 'test-primary', schedule: 'rate(1 minute)', runsPerMonth: 43_800, maxGapSeconds: 60 },
     ]);

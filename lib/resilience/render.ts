@@ -107,6 +107,11 @@ export function renderMarkdown(r: ResilienceReport, generatedFrom: string): stri
   out.push(
     `- **DNS cut-over:** resolvers keep the old answer for up to the TTL, **${rto.dnsCutoverSeconds} s** (${rto.sources.ttlSeconds}).`,
   );
+  if (rto.settings.canaryPeriodSeconds !== null) {
+    out.push(
+      `- **Canary observation (not part of the RTO):** the standby's canary sees the cut-over at its next run, up to **${formatSeconds(rto.settings.canaryPeriodSeconds)}** later (${rto.sources.canaryPeriodSeconds}).`,
+    );
+  }
   out.push(
     `- **Worst case:** ${rto.arithmetic}; target ${rto.targetSeconds} s: ${status(rto.meetsTarget)}.` +
       (rto.synthBudgetSeconds === null

@@ -1,4 +1,5 @@
 import { loadPriceBook } from '../../lib/resilience/prices';
+import { renderMarkdown } from '../../lib/resilience/render';
 import { buildReport, ReportInputError, ResilienceReport } from '../../lib/resilience/report';
 import { monteCarloSimulator } from '../../lib/resilience/rto';
 import { backupPlan, backupSelection, canary, minimalEnv, MinimalOptions, TABLE_NAME } from './templates';
@@ -141,6 +142,7 @@ describe('canaries', () => {
     expect(item(every1, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 43_800, monthly: 52.56 });
     expect(item(every5, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 8_760, monthly: 10.51 });
     expect([every1.rto.settings.canaryPeriodSeconds, every5.rto.settings.canaryPeriodSeconds]).toEqual([60, 300]);
+    expect(renderMarkdown(every5, '`cdk.out`')).toContain('up to **5 min** later');
     expect(every1.canaryCoverage.regions.find((g) => g.region === 'us-east-2')?.canaries).toEqual([
       { name: 'test-primary', schedule: 'rate(1 minute)', runsPerMonth: 43_800, maxGapSeconds: 60 },
     ]);

@@ -82,7 +82,7 @@ test('example config: every KMS key and replica is billed as a key; health check
   }
   expect(item(base, 'calculated health checks')).toMatchObject({ quantity: 1 });
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
-  // 4 Route 53 health-check alarms + the failover switch + 6 backup alarms (jobs, copies, freshness, restore tests)
+  // 4 Route 53 health-check alarms + the failover switch + 5 primary backup alarms + 2 standby restore-test alarms
   expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 11 });
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 1 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;

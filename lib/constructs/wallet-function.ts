@@ -201,8 +201,9 @@ export class WalletFunction extends Construct {
       'LambdaInsideVPC',
       ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
       'The function reaches only AWS regional APIs (DynamoDB, KMS, SQS, X-Ray) over TLS with SigV4 and serves no ' +
-        'resource inside a VPC; the signing key never leaves KMS. A VPC would add interface endpoints and NAT per AZ ' +
-        'in both regions for no reduction of what a compromised function could do with its IAM permissions.',
+        'resource inside a VPC. The signing key never leaves KMS, so a compromised function is bounded by its IAM ' +
+        'permissions, not its network path. Accepted trade-off: a VPC without internet egress would also block ' +
+        'exfiltration to the internet, at the cost of KMS/SQS/X-Ray interface endpoints per AZ in both regions.',
     );
     acknowledge(
       this.function,

@@ -97,6 +97,7 @@ export function acknowledgeInPacks(
   rule: string,
   packs: readonly NagPackPrefix[],
   reason: string,
+  owner = DEFAULT_ACK_OWNER,
 ): void {
-  for (const pack of packs) acknowledge(scope, `${pack}-${rule}`, reason);
+  for (const pack of packs) acknowledge(scope, `${pack}-${rule}`, reason, owner);
 }

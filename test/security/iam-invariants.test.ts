@@ -1,0 +1,103 @@
+import { buildTestWallet, TestWallet } from '../helpers/app';
+import { actionCovers, FoundStatement, iamStatements, wildcardViolations } from '../helpers/iam-invariants';
+import { keyArnRef, REGIONS, resourceNamed } from '../helpers/workload';
+
+let wallet: TestWallet;
+let statements: FoundStatement[];
+beforeAll(() => {
+  wallet = buildTestWallet();
+  const templates = Object.fromEntries(
+    (Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>).map((name) => [
+      name,
+      wallet.template(name).toJSON(),
+    ]),
+  );
+  statements = iamStatements(templates);
+});
+
+test('the walk finds the workload policies of both regions (so the invariants below are not vacuous)', () => {
+  const where = new Set(statements.map((s) => s.where.split('/')[0]));
+  expect([...where].sort()).toEqual(['primary', 'standby']);
+  expect(statements.length).toBeGreaterThan(20);
+});
+
+test('no policy in any template has a wildcard KMS or DynamoDB action, NotAction/NotResource, or a KMS or DynamoDB action on a wildcard resource', () => {
+  expect(wildcardViolations(statements)).toEqual([]);
+});
+
+test('only the signer role of each region can sign, only with that region copy of the signing key', () => {
+  const signing = statements.filter(
+    (s) => s.statement.Effect === 'Allow' && [s.statement.Action ?? []].flat().some((a) => actionCovers(a, 'kms:Sign')),
+  );
+  expect(signing.map((s) => ({ stack: s.where.split('/')[0], roles: s.roles, statement: s.statement }))).toEqual(
+    REGIONS.map((c) => ({
+      stack: c.stack,
+      roles: [resourceNamed(wallet.template(c.stack), 'AWS::IAM::Role', 'WalletSignerFunctionRole').id],
+      statement: {
+        Sid: 'SignWithRegionKey',
+        Effect: 'Allow',
+        Action: ['kms:GetPublicKey', 'kms:Sign'],
+        Resource: keyArnRef(wallet, c, 'signing'),
+      },
+    })),
+  );
+});
+
+test('the signing key appears in exactly two policies per region: the signer (sign) and health (read the public key)', () => {
+  for (const c of REGIONS) {
+    const key = JSON.stringify(keyArnRef(wallet, c, 'signing'));
+    const touching = statements.filter((s) => JSON.stringify(s.statement.Resource) === key);
+    expect(touching.map((s) => [s.statement.Sid, s.statement.Action])).toEqual([
+      ['ReadSigningPublicKey', ['kms:DescribeKey', 'kms:GetPublicKey']],
+      ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign']],
+    ]);
+  }
+});
+
+describe('fails (proves the invariant can fail)', () => {
+  const found = (statement: object): FoundStatement => ({
+    where: 'bad/Policy',
+    roles: ['Role'],
+    statement: { Effect: 'Allow', ...statement },
+  });
+
+  test.each([
+    [
+      'kms:* on the signing key',
+      { Action: 'kms:*', Resource: 'arn:aws:kms:us-east-2:1:key/mrk-1' },
+      'wildcard action kms:*',
+    ],
+    ['Action "*"', { Action: '*', Resource: 'arn:aws:kms:us-east-2:1:key/mrk-1' }, 'wildcard action *'],
+    [
+      'a service wildcard',
+      { Action: 'k*:Sign', Resource: 'arn:aws:kms:us-east-2:1:key/mrk-1' },
+      'wildcard action k*:Sign',
+    ],
+    [
+      'dynamodb:Get* on the table',
+      { Action: 'dynamodb:Get*', Resource: 'arn:aws:dynamodb:us-east-2:1:table/t' },
+      'wildcard action dynamodb:Get*',
+    ],
+    ['kms:Sign on every key', { Action: 'kms:Sign', Resource: '*' }, 'kms:Sign on wildcard resource "*"'],
+    [
+      'GetItem on every table through Fn::Join',
+      {
+        Action: 'dynamodb:GetItem',
+        Resource: { 'Fn::Join': ['', ['arn:aws:dynamodb:us-east-2:', { Ref: 'AWS::AccountId' }, ':table/*']] },
+      },
+      'dynamodb:GetItem on wildcard resource',
+    ],
+    ['NotAction', { NotAction: 'iam:*', Resource: '*' }, 'Allow with NotAction'],
+  ])('%s', (_name, statement, message) => {
+    expect(wildcardViolations([found(statement)])).toEqual([expect.stringContaining(message)]);
+  });
+
+  test('X-Ray on "*" and a Deny with wildcards are not violations', () => {
+    expect(
+      wildcardViolations([
+        found({ Action: ['xray:PutTraceSegments'], Resource: '*' }),
+        { where: 'x/Policy', roles: [], statement: { Effect: 'Deny', Action: 'kms:*', Resource: '*' } },
+      ]),
+    ).toEqual([]);
+  });
+});

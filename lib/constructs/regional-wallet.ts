@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnComponents, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -305,6 +305,14 @@ function runtimeEnvironment(props: RegionalWalletProps, queueUrl: string): Recor
   return env as Record<string, string>;
 }
 
+function splitArn(arn: string): ArnComponents | undefined {
+  try {
+    return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
+  } catch {
+    return undefined;
+  }
+}
+
 function validateProps(scope: Construct, props: RegionalWalletProps): void {
   const problems: string[] = [];
   const region = Stack.of(scope).region;
@@ -319,13 +327,20 @@ function validateProps(scope: Construct, props: RegionalWalletProps): void {
     );
   }
   if (!Token.isUnresolved(props.signingKeyArn)) {
-    const arn = Arn.split(props.signingKeyArn, ArnFormat.SLASH_RESOURCE_NAME);
-    if (arn.service !== 'kms' || arn.resource !== 'key' || arn.region !== region) {
+    const arn = splitArn(props.signingKeyArn);
+    if (arn?.service !== 'kms' || arn.resource !== 'key' || arn.region !== region) {
       problems.push(
         `signingKeyArn "${props.signingKeyArn}" is not a KMS key ARN in ${region}; pass this region's copy of the ` +
           'signing key (the primary key in the primary region, its replica in the standby region)',
       );
     }
+  }
+  const signerConcurrency = props.sizing?.signer?.reservedConcurrency;
+  if (signerConcurrency !== undefined && (signerConcurrency < 2 || signerConcurrency > 1000)) {
+    problems.push(
+      `sizing.signer.reservedConcurrency is ${signerConcurrency}; it is also the SQS event source's maximum ` +
+        'concurrency, which must be from 2 to 1000',
+    );
   }
   if (!Number.isSafeInteger(props.chainId) || props.chainId < 1) {
     problems.push(`chainId is ${props.chainId}; use the positive whole EIP-155 chain id of the target network`);

@@ -21,20 +21,23 @@ import { ThrottleSettings, WalletApi } from './wallet-api';
 import { handlerEntry, WalletFunction } from './wallet-function';
 import { WalletWebAcl } from './wallet-web-acl';
 
-/** Ledger actions per function: item-level only, listed one by one, on the table only. */
+/**
+ * Ledger actions per function: item-level only, listed one by one, on the table only; exactly the
+ * operations each handler performs (its entry file lists them).
+ */
 export const LEDGER_ACTIONS = {
-  /** Idempotent intake (conditional put), transaction reads, the degraded-mode flag. */
-  api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+  /** Idempotency claim and transaction create (conditional puts), wallet/transaction/region-control reads. */
+  api: ['dynamodb:GetItem', 'dynamodb:PutItem'],
   /** `/health/deep`: reads the lease and the region control item. */
   health: ['dynamodb:GetItem'],
   /** Lease check, lease-fenced nonce allocation, nonce reservations, transaction transitions. */
-  signer: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  signer: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
 
 /** What the signer role may do with the signing key: exactly these two actions. */
 export const SIGNER_KEY_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
-/** What the health role may do with the signing key: read the public key and the key's state. */
-export const HEALTH_KEY_ACTIONS = ['kms:GetPublicKey', 'kms:DescribeKey'] as const;
+/** What the health role may do with the signing key: read the public key (a disabled key fails it). */
+export const HEALTH_KEY_ACTIONS = ['kms:GetPublicKey'] as const;
 
 /** What an SQS event source mapping needs on its queue. */
 export const SQS_CONSUME_ACTIONS = [
@@ -105,11 +108,11 @@ export interface RegionalWalletProps {
  * dead-letter queue, and the signer function.
  *
  * Permissions, all in customer-managed policies, no wildcard on the signing key or the table:
- * - api: GetItem/PutItem/UpdateItem on the table, SendMessage on the signing queue; no KMS key use
- *   but the data key through DynamoDB and SQS. It cannot sign or read the public key.
- * - health: GetItem on the table; GetPublicKey and DescribeKey on the signing key.
+ * - api: GetItem/PutItem on the table, SendMessage on the signing queue; no KMS key use but the
+ *   data key through DynamoDB and SQS. It cannot sign or read the public key.
+ * - health: GetItem on the table; GetPublicKey on the signing key.
  * - signer (role name from lib/contract/names.ts, which the key policy names): exactly kms:Sign and
- *   kms:GetPublicKey on this region's signing key; GetItem/PutItem/UpdateItem/Query on the table;
+ *   kms:GetPublicKey on this region's signing key; GetItem/PutItem/UpdateItem on the table;
  *   consumes the signing queue.
  */
 export class RegionalWallet extends Construct {

@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_STAGE_NAME, IDEMPOTENCY_KEY_HEADER, transactionRequestJsonSchema } from '../contract/api';
+import { API_STAGE_NAME, IDEMPOTENCY_KEY_HEADER, TRANSACTION_REQUEST_MODEL } from '../contract/api';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { WalletLogGroup } from './wallet-log-group';
@@ -154,15 +154,11 @@ export class WalletApi extends Construct {
       validateRequestBody: false,
       validateRequestParameters: true,
     });
-    const { $schema: dialect, ...schema } = transactionRequestJsonSchema();
-    if (dialect !== 'http://json-schema.org/draft-04/schema#') {
-      throw new Error(`WalletApi ${this.node.path}: API Gateway models need JSON Schema draft 4; received ${dialect}`);
-    }
     const transactionRequest = this.restApi.addModel('TransactionRequest', {
       modelName: 'TransactionRequest',
       contentType: 'application/json',
-      description: 'EIP-1559 transaction request (lib/contract/api.ts transactionRequestSchema)',
-      schema: { schema: apigw.JsonSchemaVersion.DRAFT4, ...(schema as apigw.JsonSchema) },
+      description: 'EIP-1559 transaction request (lib/contract/api.ts TRANSACTION_REQUEST_MODEL)',
+      schema: jsonSchemaDraft4(TRANSACTION_REQUEST_MODEL),
     });
 
     const health = this.restApi.root.addResource('health');
@@ -250,6 +246,11 @@ export class WalletApi extends Construct {
         'proxy integration, which API Gateway invokes through the Lambda API with SigV4 over TLS.',
     );
   }
+}
+
+/** A plain JSON Schema object as CDK's JsonSchema (draft 4, the dialect API Gateway models use). */
+function jsonSchemaDraft4(schema: object): apigw.JsonSchema {
+  return { schema: apigw.JsonSchemaVersion.DRAFT4, ...(schema as apigw.JsonSchema) };
 }
 
 function validateProps(scope: Construct, props: WalletApiProps): void {

@@ -52,7 +52,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
         {
           Sid: 'LedgerItems',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: tableArn(c),
         },
         { Sid: 'SignWithRegionKey', Effect: 'Allow', Action: ['kms:GetPublicKey', 'kms:Sign'], Resource: signingKey },
@@ -72,7 +72,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       ]);
     });
 
-    test('the API role cannot sign or read the signing key: item writes, enqueue, and the data key through services', () => {
+    test('the API role cannot sign or read the signing key: item reads and puts, enqueue, the data key through services', () => {
       const statements = roleStatements(template, 'WalletApiFunctionRole');
       expect(statements).toEqual([
         logs('api'),
@@ -80,7 +80,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
         {
           Sid: 'LedgerItems',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
           Resource: tableArn(c),
         },
         { Sid: 'EnqueueForSigning', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn },
@@ -109,12 +109,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
         logs('health'),
         xray,
         { Sid: 'LedgerItems', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn(c) },
-        {
-          Sid: 'ReadSigningPublicKey',
-          Effect: 'Allow',
-          Action: ['kms:DescribeKey', 'kms:GetPublicKey'],
-          Resource: signingKey,
-        },
+        { Sid: 'ReadSigningPublicKey', Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: signingKey },
         {
           Sid: 'DataKeyThroughDynamoDb',
           Effect: 'Allow',
@@ -362,8 +357,9 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       expect(model.resource.Properties.Schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',
         type: 'object',
-        required: ['to', 'value'],
+        required: ['to', 'value', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'chainId'],
         additionalProperties: false,
+        properties: { chainId: { type: 'integer', minimum: 1 }, to: { pattern: '^0x[0-9a-fA-F]{40}$' } },
       });
     });
 

@@ -48,7 +48,7 @@ test('the signing key appears in exactly two policies per region: the signer (si
     const key = JSON.stringify(keyArnRef(wallet, c, 'signing'));
     const touching = statements.filter((s) => JSON.stringify(s.statement.Resource) === key);
     expect(touching.map((s) => [s.statement.Sid, s.statement.Action])).toEqual([
-      ['ReadSigningPublicKey', ['kms:DescribeKey', 'kms:GetPublicKey']],
+      ['ReadSigningPublicKey', 'kms:GetPublicKey'],
       ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign']],
     ]);
   }

@@ -41,8 +41,18 @@ export type WalletFunctionInvocation =
   | {
       /** Asynchronous callers (SNS, EventBridge, CloudWatch alarms): failed events go to a queue. */
       readonly kind: 'asynchronous';
-      /** Receives events that failed every retry. */
+      /** The on-failure destination: receives the invocation record of every event that failed all retries. */
       readonly failureQueue: sqs.IQueue;
+      /**
+       * Events older than this are not retried but sent to the failure queue.
+       * @default - 6 hours (Lambda's maximum)
+       */
+      readonly maxEventAge?: Duration;
+      /**
+       * Retries after the first failed attempt (0-2).
+       * @default ASYNC_RETRY_ATTEMPTS
+       */
+      readonly retryAttempts?: number;
     };
 
 /** Props of {@link WalletFunction}. */
@@ -125,7 +135,7 @@ export class WalletFunction extends Construct {
         resources: [logStreams],
       }),
     );
-    const asyncFailureQueue = props.invocation.kind === 'asynchronous' ? props.invocation.failureQueue : undefined;
+    const async = props.invocation.kind === 'asynchronous' ? props.invocation : undefined;
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName: props.functionName,
@@ -152,8 +162,9 @@ export class WalletFunction extends Construct {
         sourcesContent: false,
         target: WALLET_FUNCTION_ESBUILD_TARGET,
       },
-      deadLetterQueue: asyncFailureQueue,
-      retryAttempts: asyncFailureQueue === undefined ? undefined : ASYNC_RETRY_ATTEMPTS,
+      onFailure: async === undefined ? undefined : queueDestination(async.failureQueue),
+      retryAttempts: async === undefined ? undefined : (async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS),
+      maxEventAge: async?.maxEventAge,
     });
 
     // CDK makes the function depend on the whole role construct: DependsOn [role, policy]. The role
@@ -163,17 +174,23 @@ export class WalletFunction extends Construct {
       stack.getLogicalId(this.role.policy.node.defaultChild as iam.CfnManagedPolicy),
     ]);
 
-    if (asyncFailureQueue?.encryptionMasterKey !== undefined) {
-      // Lambda adds sqs:SendMessage for its dead-letter queue but not the KMS permissions an
-      // encrypted queue needs from a producer.
+    if (async !== undefined) {
+      // The destination is bound without CDK's grantSendMessages, whose KMS actions are wildcards
+      // (kms:GenerateDataKey*, kms:ReEncrypt*); these are exactly what an SQS producer needs.
+      const queue = async.failureQueue;
       this.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'EncryptFailedEvents',
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [asyncFailureQueue.encryptionMasterKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
-        }),
+        new iam.PolicyStatement({ sid: 'SendFailedEvents', actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
       );
+      if (queue.encryptionMasterKey !== undefined) {
+        this.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: 'EncryptFailedEvents',
+            actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            resources: [queue.encryptionMasterKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
+          }),
+        );
+      }
     }
     this.acknowledgeFindings(props, logStreams);
   }
@@ -200,7 +217,7 @@ export class WalletFunction extends Construct {
       this.function,
       'LambdaInsideVPC',
       ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
-      'The function reaches only AWS regional APIs (DynamoDB, KMS, SQS, X-Ray) over TLS with SigV4 and serves no ' +
+      'The function reaches only AWS regional service APIs (such as DynamoDB, KMS, SQS, X-Ray) over TLS with SigV4 and serves no ' +
         'resource inside a VPC. The signing key never leaves KMS, so a compromised function is bounded by its IAM ' +
         'permissions, not its network path. Accepted trade-off: a VPC without internet egress would also block ' +
         'exfiltration to the internet, at the cost of KMS/SQS/X-Ray interface endpoints per AZ in both regions.',
@@ -211,16 +228,20 @@ export class WalletFunction extends Construct {
       'Control Tower CT.LAMBDA.PR.3 (Lambda in a VPC): the function reaches only AWS regional APIs over TLS with ' +
         'SigV4 and serves nothing inside a VPC; see the LambdaInsideVPC acknowledgement on the same function.',
     );
-    if (props.invocation.kind === 'synchronous') {
-      acknowledgeInPacks(
-        this.function,
-        'LambdaDLQ',
-        ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless'],
-        `Invoked synchronously only, by ${props.invocation.by}: a Lambda dead-letter queue receives failed ` +
-          'asynchronous invocations only, so it would never receive anything; the caller sees every failure.',
-      );
-    }
+    const dlqReason =
+      props.invocation.kind === 'synchronous'
+        ? `Invoked synchronously only, by ${props.invocation.by}: a Lambda dead-letter queue receives failed ` +
+          'asynchronous invocations only, so it would never receive anything; the caller sees every failure.'
+        : 'Failed asynchronous events go to an on-failure destination (an SQS queue in the EventInvokeConfig), which AWS ' +
+          'recommends over a dead-letter queue: it carries the invocation record (request, response, error). A DLQ as ' +
+          'well would deliver every failure twice.';
+    acknowledgeInPacks(this.function, 'LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless'], dlqReason);
   }
+}
+
+/** An SQS on-failure destination without CDK's grant (the function adds exact permissions). */
+function queueDestination(queue: sqs.IQueue): lambda.IDestination {
+  return { bind: () => ({ destination: queue.queueArn }) };
 }
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -253,6 +274,16 @@ function validateProps(scope: Construct, props: WalletFunctionProps): void {
     problems.push(
       `reservedConcurrency is ${props.reservedConcurrency}; use a whole number of 1 or more (0 would throttle every invocation)`,
     );
+  }
+  if (props.invocation.kind === 'asynchronous') {
+    const { retryAttempts, maxEventAge } = props.invocation;
+    if (retryAttempts !== undefined && (!Number.isInteger(retryAttempts) || retryAttempts < 0 || retryAttempts > 2)) {
+      problems.push(`invocation.retryAttempts is ${retryAttempts}; Lambda allows 0, 1 or 2`);
+    }
+    const age = maxEventAge?.toSeconds();
+    if (age !== undefined && (age < 60 || age > 21600)) {
+      problems.push(`invocation.maxEventAge is ${age} s; Lambda allows 60 s to 6 hours`);
+    }
   }
   const reserved = Object.keys(props.environment).filter((k) => k.startsWith('AWS_') || k === 'NODE_OPTIONS');
   if (reserved.length > 0) {

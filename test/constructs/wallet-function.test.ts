@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { handlerEntry, WalletFunction, WalletFunctionProps } from '../../lib/constructs/wallet-function';
 import { newTestApp } from '../helpers/app';
-import { acknowledgements } from '../helpers/nag';
+import { acknowledgements, nagFindings } from '../helpers/nag';
 
 const ENV = { account: '111111111111', region: 'us-east-2' };
 
@@ -152,39 +152,76 @@ describe('a synchronous function', () => {
 describe('an asynchronous function', () => {
   let template: Template;
   let fn: WalletFunction;
+  let app: ReturnType<typeof newTestApp>;
   beforeAll(() => {
     const { stack, key } = stackWithKey();
+    app = stack.node.root as ReturnType<typeof newTestApp>;
     const failureQueue = new sqs.Queue(stack, 'Failures', { encryptionMasterKey: key });
-    fn = new WalletFunction(stack, 'Fn', props(key, { invocation: { kind: 'asynchronous', failureQueue } }));
+    fn = new WalletFunction(
+      stack,
+      'Fn',
+      props(key, { invocation: { kind: 'asynchronous', failureQueue, maxEventAge: Duration.minutes(15) } }),
+    );
     template = Template.fromStack(stack);
   });
 
-  test('sends events that failed every retry to its failure queue', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Failures'), 'Arn'] } },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
-  });
-
-  test('may write to the encrypted failure queue (sqs:SendMessage and the queue key through SQS only)', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'sqs:SendMessage' }),
-          {
-            Sid: 'EncryptFailedEvents',
-            Effect: 'Allow',
-            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] },
-            Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-2.amazonaws.com' } },
-          },
-        ]),
+  test('sends the record of an event that failed every retry to its on-failure destination (no DLQ as well)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 900,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Failures'), 'Arn'] } },
       },
     });
+    const [fnResource] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fnResource.Properties.DeadLetterConfig).toBeUndefined();
   });
 
-  test('does not acknowledge the dead-letter-queue rules', () => {
-    expect(acknowledgements(fn).filter((a) => a.id.endsWith('LambdaDLQ'))).toEqual([]);
+  test('may write to the encrypted failure queue: sqs:SendMessage and the queue key through SQS, no wildcard', () => {
+    const [policy] = Object.values(template.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy.Properties.PolicyDocument.Statement.slice(2)).toEqual([
+      {
+        Sid: 'SendFailedEvents',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Failures/), 'Arn'] },
+      },
+      {
+        Sid: 'EncryptFailedEvents',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-2.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  test('acknowledges the dead-letter-queue rules naming the on-failure destination', () => {
+    const dlq = acknowledgements(fn).filter((a) => a.id.endsWith('LambdaDLQ'));
+    expect(dlq.map((a) => a.id).sort()).toEqual([
+      'HIPAA.Security-LambdaDLQ',
+      'NIST.800.53.R5-LambdaDLQ',
+      'Serverless-LambdaDLQ',
+    ]);
+    expect(dlq[0].reason).toContain('on-failure destination');
+  });
+
+  test('leaves no unacknowledged finding of any pack on the function (Serverless async destination included)', () => {
+    app.synth();
+    expect(nagFindings(app).filter((f) => f.path.startsWith('Test/Fn/'))).toEqual([]);
+  });
+});
+
+describe('a synchronous function under every pack', () => {
+  test('leaves no unacknowledged finding on the function', () => {
+    // Prepare
+    const { stack, key } = stackWithKey();
+    new WalletFunction(stack, 'Fn', props(key));
+    const app = stack.node.root as ReturnType<typeof newTestApp>;
+    // Act
+    app.synth();
+    // Assess
+    expect(nagFindings(app).filter((f) => f.path.startsWith('Test/Fn/'))).toEqual([]);
   });
 });
 
@@ -216,6 +253,29 @@ describe('props validation', () => {
         '  - memorySize is 64; use a whole number of MB from 128 to 10240',
         '  - reservedConcurrency is 0; use a whole number of 1 or more (0 would throttle every invocation)',
         '  - environment sets AWS_REGION; names starting with AWS_ are reserved by Lambda and NODE_OPTIONS is set by this construct',
+      ].join('\n'),
+    );
+  });
+
+  test('fails on asynchronous settings Lambda does not allow', () => {
+    // Prepare
+    const { stack, key } = stackWithKey();
+    const failureQueue = new sqs.Queue(stack, 'Failures');
+    // Act
+    const build = () =>
+      new WalletFunction(
+        stack,
+        'Fn',
+        props(key, {
+          invocation: { kind: 'asynchronous', failureQueue, retryAttempts: 3, maxEventAge: Duration.hours(7) },
+        }),
+      );
+    // Assess
+    expect(build).toThrow(
+      [
+        'WalletFunction Test/Fn: 2 problem(s):',
+        '  - invocation.retryAttempts is 3; Lambda allows 0, 1 or 2',
+        '  - invocation.maxEventAge is 25200 s; Lambda allows 60 s to 6 hours',
       ].join('\n'),
     );
   });

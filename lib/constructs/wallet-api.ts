@@ -4,7 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_STAGE_NAME, IDEMPOTENCY_KEY_HEADER, TRANSACTION_REQUEST_MODEL } from '../contract/api';
+import { API_STAGE_NAME, TRANSACTION_REQUEST_MODEL } from '../contract/api';
+import { IDEMPOTENCY_HEADER } from '../contract/canary';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
 import { WalletLogGroup } from './wallet-log-group';
@@ -179,7 +180,7 @@ export class WalletApi extends Construct {
         requestValidator: validateAll,
         requestModels: { 'application/json': transactionRequest },
         requestParameters: {
-          [`method.request.header.${IDEMPOTENCY_KEY_HEADER}`]: true,
+          [`method.request.header.${IDEMPOTENCY_HEADER}`]: true,
           'method.request.path.walletId': true,
         },
       }),

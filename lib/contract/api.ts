@@ -1,8 +1,10 @@
+import { CANARY_TX_FLAG } from './canary';
 import { DEEP_HEALTH_PATH, HEALTH_PATH } from './health';
 
 /**
- * The regional wallet API's contract as the infrastructure sees it: the stage, the routes, the
- * required header, the body limit WAF enforces, and the request model API Gateway validates.
+ * The regional wallet API's contract as the infrastructure sees it: the stage, the routes, the body
+ * limit WAF enforces, and the request model API Gateway validates. The required `Idempotency-Key`
+ * header is IDEMPOTENCY_HEADER in lib/contract/canary.ts.
  */
 
 /** The one stage of each regional REST API. A custom domain's base path mapping points at it. */
@@ -15,9 +17,6 @@ export const API_PATHS = {
   transactions: '/v1/wallets/{walletId}/transactions',
   transaction: '/v1/wallets/{walletId}/transactions/{txId}',
 } as const;
-
-/** Required on `POST /v1/wallets/{walletId}/transactions`: the same key twice returns the same transaction. */
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 /**
  * The largest request body that reaches the API: the WAF web ACL's AWS Common rule set blocks
@@ -32,15 +31,17 @@ const DECIMAL = '^(0|[1-9][0-9]*)$';
  * The API Gateway model (JSON Schema draft 4) of the `POST /v1/wallets/{walletId}/transactions`
  * body: an EIP-1559 transaction request.
  *
- * It mirrors the handler's schema (field names, required fields, no other fields) and is
- * deliberately looser: it checks shapes (hex, decimal strings, an integer chain id), not ranges,
- * checksums or the fee ordering. The handler is the authoritative validator and returns every
- * problem with a fix; the edge model only stops malformed requests before they cost an invocation.
- * It must never reject a body the handler accepts: change both together.
+ * The handler is the authoritative validator (it returns every problem with a fix); this model
+ * only stops malformed requests before they cost an invocation, so it must never reject a body the
+ * handler accepts. It therefore checks shapes (hex, decimal strings, an integer chain id, no
+ * unknown fields), not ranges, checksums or the fee ordering, and requires only the fields every
+ * caller sends: the handler's schema also requires the fee fields and the chain id, while the
+ * transaction canary sends `{ to, value, canary: true }` (lib/contract/canary.ts). Tighten
+ * `required` once those two agree.
  */
 export const TRANSACTION_REQUEST_MODEL = {
   type: 'object',
-  required: ['to', 'value', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'chainId'],
+  required: ['to', 'value'],
   additionalProperties: false,
   properties: {
     to: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
@@ -51,5 +52,6 @@ export const TRANSACTION_REQUEST_MODEL = {
     maxFeePerGas: { type: 'string', pattern: DECIMAL, maxLength: 78 },
     maxPriorityFeePerGas: { type: 'string', pattern: DECIMAL, maxLength: 78 },
     chainId: { type: 'integer', minimum: 1 },
+    [CANARY_TX_FLAG]: { type: 'boolean' },
   },
 } as const;

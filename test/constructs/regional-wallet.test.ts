@@ -357,9 +357,13 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       expect(model.resource.Properties.Schema).toMatchObject({
         $schema: 'http://json-schema.org/draft-04/schema#',
         type: 'object',
-        required: ['to', 'value', 'gasLimit', 'maxFeePerGas', 'maxPriorityFeePerGas', 'chainId'],
+        required: ['to', 'value'],
         additionalProperties: false,
-        properties: { chainId: { type: 'integer', minimum: 1 }, to: { pattern: '^0x[0-9a-fA-F]{40}$' } },
+        properties: {
+          to: { pattern: '^0x[0-9a-fA-F]{40}$' },
+          chainId: { type: 'integer', minimum: 1 },
+          canary: { type: 'boolean' },
+        },
       });
     });
 

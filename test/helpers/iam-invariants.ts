@@ -69,11 +69,31 @@ function coversGuardedService(action: string): boolean {
 }
 
 /**
- * The invariant: no Allow statement anywhere grants a wildcard action on KMS or DynamoDB, uses
- * NotAction/NotResource, or grants a KMS or DynamoDB action on a wildcard resource. So no policy
- * can reach the signing key or the ledger table through a wildcard.
+ * A resource as a glob pattern: literal strings as they are, Fn::Join parts joined with every
+ * intrinsic (Ref, GetAtt, ...) standing for "anything" (`*`), since it is not known at synth.
  */
-export function wildcardViolations(statements: readonly FoundStatement[]): string[] {
+export function resourcePattern(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (join !== undefined) return join[1].map((part) => (typeof part === 'string' ? part : '*')).join(join[0]);
+  return '*';
+}
+
+/** The literal text of a resource (a string, or the string parts of an Fn::Join). */
+function literalText(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  return join === undefined ? '' : join[1].filter((part): part is string => typeof part === 'string').join('');
+}
+
+/**
+ * The invariant: no Allow statement anywhere grants a wildcard KMS or DynamoDB action, uses
+ * NotAction/NotResource, or grants a KMS or DynamoDB action on a resource pattern that could match
+ * a protected ARN (the ledger table and its indexes, the signing keys). A pattern that cannot match
+ * them, such as the restore-test table prefix, is not a violation. Only literal text can carry a
+ * wildcard: a resource built from intrinsics alone names one resource.
+ */
+export function wildcardViolations(statements: readonly FoundStatement[], protectedArns: readonly string[]): string[] {
   const problems: string[] = [];
   for (const { where, statement: s } of statements) {
     if (s.Effect !== 'Allow') continue;
@@ -86,9 +106,13 @@ export function wildcardViolations(statements: readonly FoundStatement[]): strin
     const guarded = actions.some((a) => GUARDED.test(a)) || wildcardActions.length > 0;
     if (!guarded) continue;
     for (const r of list(s.Resource as unknown)) {
-      // A literal wildcard anywhere in the resource, also inside an Fn::Join.
-      if (/[*?]/.test(JSON.stringify(r)))
-        problems.push(`${label}: ${actions.join(',')} on wildcard resource ${JSON.stringify(r)}`);
+      // Only literal text can hold a wildcard; an intrinsic (Ref, GetAtt, Fn::GetStackOutput) names one value.
+      if (!/[*?]/.test(literalText(r))) continue;
+      const pattern = resourcePattern(r);
+      const reached = protectedArns.filter((arn) => actionCovers(pattern, arn));
+      if (reached.length > 0) {
+        problems.push(`${label}: ${actions.join(',')} on ${JSON.stringify(r)}, which matches ${reached.join(', ')}`);
+      }
     }
   }
   return problems;

@@ -21,8 +21,18 @@ test('the walk finds the workload policies of both regions (so the invariants be
   expect(statements.length).toBeGreaterThan(20);
 });
 
-test('no policy in any template has a wildcard KMS or DynamoDB action, NotAction/NotResource, or a KMS or DynamoDB action on a wildcard resource', () => {
-  expect(wildcardViolations(statements)).toEqual([]);
+/**
+ * What a wildcard must never reach, in both regions: the ledger table, its index, and a signing
+ * key (its id is a token at synth; any `key/...` ARN stands for it).
+ */
+const PROTECTED = REGIONS.flatMap(({ region }) => [
+  `arn:aws:dynamodb:${region}:111111111111:table/example-wallet-ledger`,
+  `arn:aws:dynamodb:${region}:111111111111:table/example-wallet-ledger/index/gsi1`,
+  `arn:aws:kms:${region}:111111111111:key/mrk-0123456789abcdef0123456789abcdef`,
+]);
+
+test('no policy in any template has a wildcard KMS or DynamoDB action, NotAction/NotResource, or a KMS or DynamoDB resource pattern that could reach the ledger table or a signing key', () => {
+  expect(wildcardViolations(statements, PROTECTED)).toEqual([]);
 });
 
 test('only the signer role of each region can sign, only with that region copy of the signing key', () => {
@@ -78,26 +88,46 @@ describe('fails (proves the invariant can fail)', () => {
       { Action: 'dynamodb:Get*', Resource: 'arn:aws:dynamodb:us-east-2:1:table/t' },
       'wildcard action dynamodb:Get*',
     ],
-    ['kms:Sign on every key', { Action: 'kms:Sign', Resource: '*' }, 'kms:Sign on wildcard resource "*"'],
+    ['kms:Sign on every key', { Action: 'kms:Sign', Resource: '*' }, 'kms:Sign on "*", which matches'],
+    [
+      'kms:GetPublicKey on every key of the region',
+      { Action: 'kms:GetPublicKey', Resource: 'arn:aws:kms:us-east-2:111111111111:key/*' },
+      'matches arn:aws:kms:us-east-2:111111111111:key/mrk-',
+    ],
+    [
+      'Query on every index of the ledger',
+      {
+        Action: 'dynamodb:Query',
+        Resource: 'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger/index/*',
+      },
+      'matches arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger/index/gsi1',
+    ],
     [
       'GetItem on every table through Fn::Join',
       {
         Action: 'dynamodb:GetItem',
         Resource: { 'Fn::Join': ['', ['arn:aws:dynamodb:us-east-2:', { Ref: 'AWS::AccountId' }, ':table/*']] },
       },
-      'dynamodb:GetItem on wildcard resource',
+      'which matches arn:aws:dynamodb:us-east-2:111111111111:table/example-wallet-ledger',
     ],
     ['NotAction', { NotAction: 'iam:*', Resource: '*' }, 'Allow with NotAction'],
   ])('%s', (_name, statement, message) => {
-    expect(wildcardViolations([found(statement)])).toEqual([expect.stringContaining(message)]);
+    expect(wildcardViolations([found(statement)], PROTECTED)).toEqual([expect.stringContaining(message)]);
   });
 
-  test('X-Ray on "*" and a Deny with wildcards are not violations', () => {
+  test('X-Ray on "*", a Deny with wildcards, and a table prefix that cannot match the ledger are not violations', () => {
     expect(
-      wildcardViolations([
-        found({ Action: ['xray:PutTraceSegments'], Resource: '*' }),
-        { where: 'x/Policy', roles: [], statement: { Effect: 'Deny', Action: 'kms:*', Resource: '*' } },
-      ]),
+      wildcardViolations(
+        [
+          found({ Action: ['xray:PutTraceSegments'], Resource: '*' }),
+          { where: 'x/Policy', roles: [], statement: { Effect: 'Deny', Action: 'kms:*', Resource: '*' } },
+          found({
+            Action: 'dynamodb:PutItem',
+            Resource: 'arn:aws:dynamodb:us-east-2:111111111111:table/awsbackup-restore-test-*',
+          }),
+        ],
+        PROTECTED,
+      ),
     ).toEqual([]);
   });
 });

@@ -87,6 +87,9 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     env: env(DNS_STACK_REGION),
     description: `${config.envName} wallet: Route 53 health checks, failover switch and records`,
     config,
+    primaryApiTarget: primary.apiDomain.publicTarget,
+    standbyApiTarget: standby.apiDomain.publicTarget,
+    crossRegionReferences: true,
   });
   dns.addStackDependency(primary, 'health checks and records point at the primary regional API');
   dns.addStackDependency(standby, 'health checks and records point at the standby regional API');

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DnsAlarmKind, dnsAlarmName } from '../contract/alarms';
 import { EndpointHealthCheck } from './endpoint-health-check';
 
 /** Props of {@link FailoverHealthChecks}. */
@@ -19,6 +20,8 @@ export interface FailoverHealthChecksProps {
   readonly switchAlarm: { readonly name: string; readonly region: string };
   /** us-east-1 topic the health-check alarms notify. */
   readonly topic: sns.ITopic;
+  /** Names the alarms `<env>-wallet-dns-<kind>` (lib/contract/alarms.ts) so remediation can read them. */
+  readonly envName: string;
 }
 
 /**
@@ -71,8 +74,9 @@ export class FailoverHealthChecks extends Construct {
     this.secondary = this.standbyEndpoint;
 
     const action = new actions.SnsAction(props.topic);
-    const statusAlarm = (alarmId: string, check: route53.IHealthCheck, description: string) => {
+    const statusAlarm = (alarmId: string, kind: DnsAlarmKind, check: route53.IHealthCheck, description: string) => {
       const alarm = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: dnsAlarmName(props.envName, kind),
         alarmDescription: description,
         metric: new cloudwatch.Metric({
           namespace: 'AWS/Route53',
@@ -96,25 +100,30 @@ export class FailoverHealthChecks extends Construct {
     };
     statusAlarm(
       'PrimaryEndpointUnhealthy',
+      'primaryEndpointUnhealthy',
       this.primaryEndpoint,
       'Route 53 sees the primary regional /health as unhealthy.',
     );
     const standbyDown = statusAlarm(
       'StandbyEndpointUnhealthy',
+      'standbyEndpointUnhealthy',
       this.standbyEndpoint,
       'Route 53 sees the standby regional /health as unhealthy: failover has nowhere to go.',
     );
     statusAlarm(
       'FailoverSwitchThrown',
+      'failoverSwitchThrown',
       this.failoverSwitch,
       'The failover switch health check is unhealthy: the switch is thrown (or its alarm is missing).',
     );
     const primaryOut = statusAlarm(
       'PrimaryRecordUnhealthy',
+      'primaryRecordUnhealthy',
       this.primary,
       'The PRIMARY failover record is unhealthy (endpoint down or switch thrown): DNS answers with the standby.',
     );
     this.bothUnhealthy = new cloudwatch.CompositeAlarm(this, 'BothRegionsUnhealthy', {
+      compositeAlarmName: dnsAlarmName(props.envName, 'bothRegionsUnhealthy'),
       alarmDescription:
         'Both failover records are unhealthy. Route 53 then answers with the PRIMARY record as if healthy, ' +
         'so clients go to the primary region. Page a human: see docs/runbooks/manual-failover.md.',

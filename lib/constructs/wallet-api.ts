@@ -115,6 +115,9 @@ export class WalletApi extends Construct {
       restApiName: props.restApiName,
       description: 'Wallet regional API (health, transaction intake and status)',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // Clients, Route 53 and canaries use the custom domains (RegionalApiDomain); the default
+      // execute-api host would bypass their TLS policy and the failover name.
+      disableExecuteApiEndpoint: true,
       cloudWatchRole: false,
       deployOptions: {
         stageName: API_STAGE_NAME,

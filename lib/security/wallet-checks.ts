@@ -61,6 +61,11 @@ export const WALLET_RULES: readonly RuleDoc[] = [
     explanation: 'Only the signer role may sign; the API, remediation and operators must never be able to.',
   },
   {
+    rule: rules.FailoverRecordPairs,
+    info: 'A failover record has no partner, or the PRIMARY record has no health check.',
+    explanation: 'A lone PRIMARY never fails over; a PRIMARY without a health check is always considered healthy.',
+  },
+  {
     rule: rules.RtoBudgetFits,
     info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
     explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',

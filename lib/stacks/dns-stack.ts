@@ -3,10 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
-import { regionalApiDomain } from '../contract/health';
+import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { RESILIENCE_OUTPUTS } from '../contract/resilience';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { FailoverHealthChecks } from '../constructs/failover-health-checks';
+import { AliasTarget, FailoverRecords } from '../constructs/failover-records';
 import { walletKeyPolicy } from '../constructs/key-policy';
 import { WalletNotifications } from '../constructs/notifications';
 import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
@@ -14,6 +15,10 @@ import { RTO_OUTPUTS } from '../security/rules/RtoBudgetFits';
 
 export interface DnsStackProps extends StackProps {
   readonly config: WalletConfig;
+  /** The primary region's `api.<zone>` API Gateway domain (alias target of the PRIMARY record). */
+  readonly primaryApiTarget: AliasTarget;
+  /** The standby region's `api.<zone>` API Gateway domain (alias target of the SECONDARY record). */
+  readonly standbyApiTarget: AliasTarget;
 }
 
 /**
@@ -23,6 +28,7 @@ export interface DnsStackProps extends StackProps {
  */
 export class DnsStack extends Stack {
   public readonly healthChecks: FailoverHealthChecks;
+  public readonly records: FailoverRecords;
   public readonly notifications: WalletNotifications;
   public readonly rtoBudget: RtoBudget;
 
@@ -62,6 +68,22 @@ export class DnsStack extends Stack {
       checkerRegions: healthCheck.regions,
       switchAlarm: { name: failoverSwitchAlarmName(config.envName), region: config.regions.standby },
       topic: this.notifications.topic,
+      envName: config.envName,
+    });
+
+    this.records = new FailoverRecords(this, 'Records', {
+      zoneId: config.dns.zoneId,
+      recordName: publicApiDomain(apiSubdomain, zoneName),
+      primary: {
+        region: config.regions.primary,
+        target: props.primaryApiTarget,
+        healthCheck: this.healthChecks.primary,
+      },
+      secondary: {
+        region: config.regions.standby,
+        target: props.standbyApiTarget,
+        healthCheck: this.healthChecks.secondary,
+      },
     });
 
     this.rtoBudget = computeRtoBudget({

@@ -6,6 +6,7 @@ import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
+import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
@@ -33,6 +34,8 @@ export class PrimaryStack extends Stack {
   public readonly backup: WalletBackup;
   /** The primary copy of the regional workload (API, WAF, functions, signing queue). */
   public readonly wallet: RegionalWallet;
+  /** `api.<zone>` and `<region>.api.<zone>` for this region's API. */
+  public readonly apiDomain: RegionalApiDomain;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -95,9 +98,16 @@ export class PrimaryStack extends Stack {
       signingKeyArn: props.signingKeyArn,
     });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
+    this.apiDomain = new RegionalApiDomain(this, 'ApiDomain', {
+      zoneId: config.dns.zoneId,
+      zoneName: config.dns.zoneName,
+      apiSubdomain: config.dns.apiSubdomain,
+      restApi: this.wallet.api.restApi,
+      stage: this.wallet.api.stage,
+    });
     new CfnOutput(this, 'ApiUrl', {
-      value: this.wallet.api.restApi.url,
-      description: 'Regional API (execute-api URL)',
+      value: `https://${this.apiDomain.regionalDomain.domainName}/`,
+      description: "This region's API (custom domain; the execute-api endpoint is disabled)",
     });
   }
 }

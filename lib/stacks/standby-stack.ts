@@ -7,6 +7,7 @@ import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
+import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 
 export interface StandbyStackProps extends StackProps {
@@ -30,6 +31,8 @@ export class StandbyStack extends Stack {
   public readonly backup: WalletBackup;
   /** The standby copy of the regional workload: the full workload; only the lease decides who signs. */
   public readonly wallet: RegionalWallet;
+  /** `api.<zone>` and `<region>.api.<zone>` for this region's API. */
+  public readonly apiDomain: RegionalApiDomain;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -67,9 +70,16 @@ export class StandbyStack extends Stack {
       dataKey: props.dataKey,
       signingKeyArn: props.signingKeyArn,
     });
+    this.apiDomain = new RegionalApiDomain(this, 'ApiDomain', {
+      zoneId: config.dns.zoneId,
+      zoneName: config.dns.zoneName,
+      apiSubdomain: config.dns.apiSubdomain,
+      restApi: this.wallet.api.restApi,
+      stage: this.wallet.api.stage,
+    });
     new CfnOutput(this, 'ApiUrl', {
-      value: this.wallet.api.restApi.url,
-      description: 'Regional API (execute-api URL)',
+      value: `https://${this.apiDomain.regionalDomain.domainName}/`,
+      description: "This region's API (custom domain; the execute-api endpoint is disabled)",
     });
   }
 }

@@ -222,6 +222,31 @@ describe('Wallet rule pack', () => {
     });
   });
 
+  describe('FailoverRecordPairs', () => {
+    const record = (s: Stack, id: string, failover: string, healthCheckId?: string) =>
+      new route53.CfnRecordSet(s, id, {
+        hostedZoneId: 'Z1',
+        name: 'api.example.com.',
+        type: 'A',
+        failover,
+        setIdentifier: id,
+        healthCheckId,
+        aliasTarget: { dnsName: 'd-1.execute-api.us-east-2.amazonaws.com', hostedZoneId: 'ZOJJZC49E0EPZ' },
+      });
+    test('compliant: a PRIMARY with a health check and a SECONDARY', () => {
+      expect(findings((_a, s) => (record(s, 'P', 'PRIMARY', 'hc-1'), record(s, 'S', 'SECONDARY', 'hc-2')))).toEqual([]);
+    });
+    test('non-compliant: a PRIMARY without a SECONDARY', () => {
+      expect(findings((_a, s) => record(s, 'P', 'PRIMARY', 'hc-1'))).toEqual(['FailoverRecordPairs']);
+    });
+    test('non-compliant: a PRIMARY without a health check', () => {
+      // Both records of the broken pair are reported (one violation, grouped by rule).
+      expect(findings((_a, s) => (record(s, 'P', 'PRIMARY'), record(s, 'S', 'SECONDARY', 'hc-2')))).toEqual([
+        'FailoverRecordPairs',
+      ]);
+    });
+  });
+
   describe('RtoBudgetFits', () => {
     const check = (s: Stack, interval: number, threshold: number) =>
       new route53.CfnHealthCheck(s, 'Check', {

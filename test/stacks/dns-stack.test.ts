@@ -139,3 +139,106 @@ describe('DNS stack follows the config', () => {
     });
   });
 });
+
+describe('failover records for the public API name', () => {
+  let wallet: TestWallet;
+  let records: Record<string, { Properties: Record<string, unknown> }>;
+  beforeAll(() => {
+    wallet = buildTestWallet();
+    records = wallet.template('dns').findResources('AWS::Route53::RecordSet') as typeof records;
+  });
+
+  test('exactly one PRIMARY and one SECONDARY A alias record for api.<zone>', () => {
+    const props = Object.values(records).map((r) => r.Properties);
+    expect(props.map((p) => [p.Name, p.Type, p.Failover, p.SetIdentifier]).sort()).toEqual([
+      ['api.wallet.example.com.', 'A', 'PRIMARY', 'primary-us-east-2'],
+      ['api.wallet.example.com.', 'A', 'SECONDARY', 'secondary-us-west-2'],
+    ]);
+    for (const p of props) expect(p.HostedZoneId).toBe('Z0123456789EXAMPLE01');
+  });
+
+  test('PRIMARY carries the calculated check (endpoint AND switch); SECONDARY the standby endpoint check', () => {
+    const checks = healthChecks(wallet.template('dns'));
+    const byRole = Object.fromEntries(
+      Object.values(records).map((r) => [r.Properties.Failover, r.Properties.HealthCheckId]),
+    );
+    expect(byRole).toEqual({
+      PRIMARY: { Ref: logicalIdOf(checks, 'HealthChecksPrimaryCalculated') },
+      SECONDARY: { Ref: logicalIdOf(checks, 'HealthChecksStandbyEndpoint') },
+    });
+  });
+
+  test("alias targets are each region's api.<zone> API Gateway domain, read from its stack; target health is not evaluated", () => {
+    const byRole = Object.fromEntries(
+      Object.values(records).map((r) => [r.Properties.Failover, r.Properties.AliasTarget]),
+    );
+    expect(byRole.PRIMARY).toEqual({
+      DNSName: {
+        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-primary', Region: 'us-east-2' }),
+      },
+      HostedZoneId: {
+        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-primary', Region: 'us-east-2' }),
+      },
+      EvaluateTargetHealth: false,
+    });
+    expect(byRole.SECONDARY).toEqual({
+      DNSName: {
+        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-standby', Region: 'us-west-2' }),
+      },
+      HostedZoneId: {
+        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-standby', Region: 'us-west-2' }),
+      },
+      EvaluateTargetHealth: false,
+    });
+  });
+
+  test('the DNS alarms carry the contract names the remediation reads', () => {
+    const names = [
+      ...Object.values(wallet.template('dns').findResources('AWS::CloudWatch::Alarm')).map(
+        (a) => a.Properties.AlarmName,
+      ),
+      ...Object.values(wallet.template('dns').findResources('AWS::CloudWatch::CompositeAlarm')).map(
+        (a) => a.Properties.AlarmName,
+      ),
+    ];
+    expect(names.sort()).toEqual([
+      'example-wallet-dns-both-regions-unhealthy',
+      'example-wallet-dns-failover-switch-thrown',
+      'example-wallet-dns-primary-endpoint-unhealthy',
+      'example-wallet-dns-primary-record-unhealthy',
+      'example-wallet-dns-standby-endpoint-unhealthy',
+    ]);
+  });
+});
+
+describe('regional API domains', () => {
+  test.each([
+    ['primary', 'us-east-2'],
+    ['standby', 'us-west-2'],
+  ] as const)(
+    '%s region serves api.<zone> and its own <region>.api.<zone> with an enhanced TLS policy',
+    (stack, region) => {
+      const template = buildTestWallet().template(stack);
+      template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+        DomainName: 'api.wallet.example.com',
+        SubjectAlternativeNames: [`${region}.api.wallet.example.com`],
+        ValidationMethod: 'DNS',
+      });
+      for (const name of ['api.wallet.example.com', `${region}.api.wallet.example.com`]) {
+        template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+          DomainName: name,
+          EndpointConfiguration: { Types: ['REGIONAL'] },
+          SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+          EndpointAccessMode: 'STRICT',
+        });
+      }
+      template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 2);
+      template.hasResourceProperties('AWS::Route53::RecordSet', {
+        Name: `${region}.api.wallet.example.com.`,
+        Type: 'A',
+        HostedZoneId: 'Z0123456789EXAMPLE01',
+      });
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    },
+  );
+});

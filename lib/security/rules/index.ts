@@ -7,3 +7,4 @@ export { default as RtoBudgetFits } from './RtoBudgetFits';
 export { default as SigningKeyInEveryRegion } from './SigningKeyInEveryRegion';
 export { default as SigningKeySpec } from './SigningKeySpec';
 export { default as StatefulResourceRetained } from './StatefulResourceRetained';
+export { default as FailoverRecordPairs } from './FailoverRecordPairs';

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 
 /**
  * Starts AWS's `moto_server` (the machine's Python has moto 5) on a free loopback port for
@@ -42,11 +43,35 @@ export function motoAvailable(): boolean {
   return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startMoto(timeoutMs = 30000): Promise<MotoServer> {
+export interface StartMotoOptions {
+  /**
+   * Make KMS Sign honour `MessageType: DIGEST` as real KMS does (sign the 32 bytes as the digest).
+   * moto 5.2 hashes the message again, so a keccak256-digest signature would recover to no key.
+   * Runs moto_server through test/helpers/moto_server_kms_digest.py, which patches only that path.
+   * @default false
+   */
+  readonly kmsDigestSigning?: boolean;
+}
+
+const KMS_DIGEST_SHIM = path.join(__dirname, 'moto_server_kms_digest.py');
+
+export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {}): Promise<MotoServer> {
   if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  if (
+    options.kmsDigestSigning &&
+    spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0
+  ) {
+    throw new Error(
+      `kmsDigestSigning needs python3 to import moto (the Python that runs moto_server); it cannot. ${MOTO_INSTALL_HINT}`,
+    );
+  }
+  const [command, commandArgs] = options.kmsDigestSigning
+    ? ['python3', [KMS_DIGEST_SHIM, ...args]]
+    : ['moto_server', args];
+  const child: ChildProcess = spawn(command, commandArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

@@ -29,25 +29,25 @@ afterEach(() => {
   process.env = saved;
 });
 
-function load(entry: string): { handler: unknown } {
+async function load(entry: string): Promise<{ handler: unknown }> {
   let mod: { handler: unknown } | undefined;
-  jest.isolateModules(() => {
-    mod = require(entry) as { handler: unknown };
+  await jest.isolateModulesAsync(async () => {
+    mod = (await import(entry)) as { handler: unknown };
   });
   return mod!;
 }
 
-test.each(Object.entries(ENTRIES))('the %s entry exports a handler when configured', (_name, entry) => {
+test.each(Object.entries(ENTRIES))('the %s entry exports a handler when configured', async (_name, entry) => {
   Object.assign(process.env, FULL);
-  expect(typeof load(entry).handler).toBe('function');
+  expect(typeof (await load(entry)).handler).toBe('function');
 });
 
 test.each([
   { name: 'api', entry: ENTRIES.api, missing: RUNTIME_ENV.signingQueueUrl, fn: 'wallet API' },
   { name: 'health', entry: ENTRIES.health, missing: RUNTIME_ENV.regionRole, fn: 'wallet health' },
   { name: 'signer', entry: ENTRIES.signer, missing: RUNTIME_ENV.signingKeyArn, fn: 'wallet signer' },
-])('the $name entry fails at load naming the missing $missing', ({ entry, missing, fn }) => {
+])('the $name entry fails at load naming the missing $missing', async ({ entry, missing, fn }) => {
   Object.assign(process.env, FULL);
   delete process.env[missing];
-  expect(() => load(entry)).toThrow(`${fn}: 1 environment problem: ${missing}`);
+  await expect(load(entry)).rejects.toThrow(`${fn}: 1 environment problem: ${missing}`);
 });

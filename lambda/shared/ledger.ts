@@ -271,9 +271,10 @@ export type ReserveOutcome =
   | { readonly reserved: false; readonly reservation: NonceReservation | undefined };
 
 /**
- * Pins ONE payload to (address, nonce): `attribute_not_exists(pk) OR (txId = :tx AND digest = :d)`.
- * The first writer wins; the same transaction with the same payload may re-reserve (a retry); any
- * other payload is refused, so two different payloads are never signed at one nonce.
+ * Pins ONE payload to (address, nonce): a put with `attribute_not_exists(pk)`. The first writer
+ * wins and the item is never overwritten. If it exists, it is read back (strongly consistent): the
+ * same transaction with the same payload and kind counts as reserved (a retry); anything else is
+ * refused, so two different payloads are never signed at one nonce.
  */
 export async function reserveNonce(ledger: Ledger, reservation: NonceReservation): Promise<ReserveOutcome> {
   const key = ledgerKeys.nonceReservation(reservation.address, reservation.nonce);
@@ -287,15 +288,20 @@ export async function reserveNonce(ledger: Ledger, reservation: NonceReservation
           address: reservation.address.toLowerCase(),
           ...(reservation.kind === 'void' ? ledgerIndexKeys.voidedNonce(reservation.address, reservation.nonce) : {}),
         },
-        ConditionExpression: 'attribute_not_exists(pk) OR (txId = :tx AND digest = :d AND kind = :kind)',
-        ExpressionAttributeValues: { ':tx': reservation.txId, ':d': reservation.digest, ':kind': reservation.kind },
+        ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
     return { reserved: true, reservation };
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
   }
-  return { reserved: false, reservation: await getReservation(ledger, reservation.address, reservation.nonce) };
+  const existing = await getReservation(ledger, reservation.address, reservation.nonce);
+  const same =
+    existing !== undefined &&
+    existing.txId === reservation.txId &&
+    existing.digest === reservation.digest &&
+    existing.kind === reservation.kind;
+  return same ? { reserved: true, reservation: existing } : { reserved: false, reservation: existing };
 }
 
 export async function getReservation(

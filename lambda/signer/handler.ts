@@ -246,6 +246,9 @@ export function createSigner(deps: SignerDeps) {
         return outcome.existing?.status === 'QUARANTINED' ? 'skipped-quarantined' : 'skipped-terminal';
       }
       await releaseNonceAllocation(store, keyInfo.address, txId);
+    } else if (lease.allocations[txId] !== undefined) {
+      // A previous attempt recorded the nonce on the transaction and crashed before releasing.
+      await releaseNonceAllocation(store, keyInfo.address, txId);
     }
     if (current.status === 'SIGNED') return broadcastStored(current, keyInfo);
     if (current.status !== 'NONCE_ASSIGNED') return 'skipped-terminal';

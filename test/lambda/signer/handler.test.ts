@@ -45,7 +45,10 @@ const ASSIGN = {
 };
 const MARK_SIGNED = { ConditionExpression: '#status = :assigned AND nonce = :n' };
 const QUARANTINE = { ConditionExpression: '#status = :seen' };
-const RESERVE = { ConditionExpression: 'attribute_not_exists(pk) OR (txId = :tx AND digest = :d AND kind = :kind)' };
+const RESERVE = {
+  ConditionExpression: 'attribute_not_exists(pk)',
+  TableName: 'ledger',
+};
 const VOID_SIGNATURE = { ConditionExpression: 'kind = :void AND digest = :d AND attribute_not_exists(signedRaw)' };
 
 let key: LocalKey;
@@ -257,6 +260,37 @@ test('a retry after a crash reuses the nonce already on the transaction (no seco
   expect(updates(ASSIGN)).toHaveLength(0);
   expect(puts(RESERVE)[0].Item).toMatchObject({ nonce: 5, txId: TX_ID });
   expect(Transaction.from(setAttributes(updates(MARK_SIGNED)[0]).signedRaw as string).nonce).toBe(5);
+});
+
+test('a retry after a crash between recording the nonce and releasing its allocation releases it', async () => {
+  // Prepare: nonce 5 is on the transaction and still recorded on the lease
+  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 2 }));
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.lease(address) })
+    .resolves({ Item: leaseItem({ [allocationAttribute(TX_ID)]: 5 }) });
+  // Act
+  const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
+  // Assess
+  expect(res.batchItemFailures).toEqual([]);
+  expect(updates(ALLOCATE)).toHaveLength(0);
+  expect(updates(RELEASE)[0].ExpressionAttributeNames).toEqual({ '#alloc': allocationAttribute(TX_ID) });
+});
+
+test('a retry after a crash between reserving and signing finds its own reservation and signs the same payload', async () => {
+  // Prepare
+  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 2 }));
+  const digest = signingDigest(buildEip1559(REQUEST, 5));
+  ddbMock.on(PutCommand, RESERVE).rejects(ccf());
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.nonceReservation(address, 5) })
+    .resolves({ Item: { address, nonce: 5, kind: 'tx', txId: TX_ID, digest } });
+  // Act
+  const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
+  // Assess
+  expect(res.batchItemFailures).toEqual([]);
+  expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 1);
+  expect(setAttributes(updates(MARK_SIGNED)[0]).digest).toBe(digest);
+  expect(updates(QUARANTINE)).toHaveLength(0);
 });
 
 test('never signs a second payload at a nonce reserved for another: the transaction is quarantined and the message done', async () => {

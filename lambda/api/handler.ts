@@ -76,11 +76,29 @@ export function transactionView(tx: TransactionRecord) {
   };
 }
 
-function resolveRoute(event: APIGatewayProxyEvent): keyof typeof ROUTES | undefined {
-  const resource = event.resource;
-  if (resource === ROUTES.createTransaction && event.httpMethod === 'POST') return 'createTransaction';
-  if (resource === ROUTES.getTransaction && event.httpMethod === 'GET') return 'getTransaction';
-  return undefined;
+const PATH_ROUTE = /^\/v1\/wallets\/([^/]+)\/transactions(?:\/([^/]+))?\/?$/;
+
+/**
+ * The route and path parameters: from the API Gateway resource when it names one of ours, else
+ * (a greedy `{proxy+}` resource) from the request path.
+ */
+function resolveRoute(
+  event: APIGatewayProxyEvent,
+): { route: keyof typeof ROUTES; event: APIGatewayProxyEvent } | undefined {
+  const byResource = (Object.keys(ROUTES) as Array<keyof typeof ROUTES>).find((r) => ROUTES[r] === event.resource);
+  let route = byResource;
+  let params = event.pathParameters;
+  if (route === undefined) {
+    const m = PATH_ROUTE.exec(event.path ?? '');
+    if (m === null) return undefined;
+    route = m[2] === undefined ? 'createTransaction' : 'getTransaction';
+    params = {
+      walletId: decodeURIComponent(m[1]),
+      ...(m[2] === undefined ? {} : { txId: decodeURIComponent(m[2]) }),
+    };
+  }
+  const method = route === 'createTransaction' ? 'POST' : 'GET';
+  return event.httpMethod === method ? { route, event: { ...event, pathParameters: params } } : undefined;
 }
 
 function pathProblem(name: string, value: string | undefined, pattern: RegExp, fix: string): RequestProblem[] {
@@ -225,9 +243,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   return async (event) => {
     const requestId = event.requestContext?.requestId;
     try {
-      const route = resolveRoute(event);
-      if (route === 'createTransaction') return await createTx(event);
-      if (route === 'getTransaction') return await getTx(event);
+      const resolved = resolveRoute(event);
+      if (resolved?.route === 'createTransaction') return await createTx(resolved.event);
+      if (resolved?.route === 'getTransaction') return await getTx(resolved.event);
       throw new RouteNotFoundError(event.httpMethod, event.path);
     } catch (err) {
       if (err instanceof WalletError) {

@@ -172,7 +172,8 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   }
 
   return async (event) => {
-    const path = event.resource ?? event.path;
+    // The resource when API Gateway names ours; the path behind a greedy {proxy+} resource.
+    const path = event.resource === HEALTH_PATH || event.resource === DEEP_HEALTH_PATH ? event.resource : event.path;
     if (event.httpMethod === 'GET' && path === HEALTH_PATH) return shallow();
     if (event.httpMethod === 'GET' && path === DEEP_HEALTH_PATH) return deep();
     return errorResponse(new RouteNotFoundError(event.httpMethod, event.path), event.requestContext?.requestId);

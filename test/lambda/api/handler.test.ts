@@ -509,6 +509,19 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
   });
 });
 
+test('routes by path behind a greedy {proxy+} resource', async () => {
+  // Prepare
+  ddbMock.on(GetCommand, { Key: ledgerKeys.wallet('w-1') }).resolves({ Item: wallet() });
+  ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({ Item: txItem() });
+  // Act
+  const res = await handler(
+    apiEvent({ method: 'GET', resource: '/{proxy+}', path: `/v1/wallets/w-1/transactions/${TX_ID}` }),
+  );
+  // Assess
+  expect(res.statusCode).toBe(200);
+  expect(parseBody(res).txId).toBe(TX_ID);
+});
+
 test('answers 404 for a route it does not serve', async () => {
   const res = await handler(
     apiEvent({ method: 'DELETE', resource: ROUTES.getTransaction, path: '/v1/wallets/w-1/transactions/x' }),

@@ -37,14 +37,21 @@ export function registerValidation(app: IConstruct, extra: readonly IPolicyValid
  * must say why the finding does not apply or is accepted; the list is reviewed in
  * test/security/acknowledgements.test.ts.
  */
-export function acknowledge(scope: IConstruct, id: string, reason: string): void {
+export function acknowledge(scope: IConstruct, id: string, reason: string, owner = DEFAULT_ACK_OWNER): void {
   if (reason.trim().length < 20) {
     throw new Error(
       `acknowledge(${id}) at ${scope.node.path}: give a reason a reviewer can accept; received "${reason}".`,
     );
   }
   Validations.of(scope).acknowledge({ id, reason });
+  scope.node.addMetadata(ACK_OWNER_METADATA, { [id]: owner });
 }
+
+/** Construct metadata recording who owns each acknowledgement (shown in the security review). */
+export const ACK_OWNER_METADATA = 'wallet:acknowledgement-owner';
+
+/** The team that answers for an acknowledgement unless a call site names another. */
+export const DEFAULT_ACK_OWNER = 'platform-security';
 
 /**
  * Control Tower's CT.SQS.PR.2 (cfn-guard) accepts a queue's KmsMasterKeyId only as a literal

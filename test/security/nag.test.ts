@@ -39,11 +39,21 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
     'Serverless-SQSRedrivePolicy',
     'cdk-validator-cfnguard::sqs_dlq_check',
   ],
+  // The restore role may write only to NEW tables, whose names AWS Backup generates: the name prefix
+  // is the tightest bound (lib/constructs/restore-testing.ts).
+  'example-wallet-primary/Backup/RestoreTesting/Permissions': [
+    'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-east-2:111111111111:table/awsbackup-restore-test-*]',
+    'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-east-2:111111111111:table/example-wallet-restored-*]',
+  ],
   'example-wallet-primary/Notifications/UndeliveredNotifications': [
     'AwsSolutions-SQS3',
     'Serverless-SQSRedrivePolicy',
     'cdk-validator-cfnguard::sqs_dlq_check',
     'cdk-validator-cfnguard::sqs_queue_encrypted_check',
+  ],
+  'example-wallet-standby/Backup/RestoreTesting/Permissions': [
+    'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-west-2:111111111111:table/awsbackup-restore-test-*]',
+    'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-restored-*]',
   ],
   'example-wallet-standby/Notifications/UndeliveredNotifications': [
     'AwsSolutions-SQS3',

@@ -60,7 +60,7 @@ export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProx
 
 /** What a client sees of a transaction. The signed raw transaction only while it may be broadcast. */
 export function transactionView(tx: TransactionRecord) {
-  const releasable = tx.status === 'SIGNED' || tx.status === 'BROADCAST';
+  const releasable = tx.status === 'signed' || tx.status === 'broadcast';
   return {
     txId: tx.txId,
     walletId: tx.walletId,
@@ -72,7 +72,7 @@ export function transactionView(tx: TransactionRecord) {
     ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
     ...(releasable ? { signedRawTransaction: tx.signedRaw, transactionHash: tx.txHash, signedAt: tx.signedAt } : {}),
     ...(tx.broadcastAt !== undefined ? { broadcastAt: tx.broadcastAt } : {}),
-    ...(tx.status === 'QUARANTINED' ? { quarantine: { reason: tx.quarantineReason, at: tx.quarantinedAt } } : {}),
+    ...(tx.status === 'quarantined' ? { quarantine: { reason: tx.quarantineReason, at: tx.quarantinedAt } } : {}),
   };
 }
 
@@ -200,7 +200,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       walletId,
       txId,
       address: wallet.address,
-      status: 'QUEUED',
+      status: 'queued',
       request,
       requestHash: hash,
       idempotencyKey,
@@ -211,7 +211,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     const created = await createTransaction(ledger, candidate);
     const tx = created ? candidate : await getTransaction(ledger, walletId, txId, true);
     if (tx === undefined) throw new Error(`transaction ${txId} exists by condition but cannot be read back`);
-    if (created || tx.status === 'QUEUED') {
+    if (created || tx.status === 'queued') {
       await enqueueForSigning(deps.sqs, env.signingQueueUrl, { walletId, txId });
     }
     const replayed = !claim.created;

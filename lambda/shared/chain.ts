@@ -17,7 +17,7 @@ export interface Broadcaster {
   ): Promise<void>;
 }
 
-/** The default: broadcasting is somebody else's job (status stays SIGNED). */
+/** The default: broadcasting is somebody else's job (status stays signed). */
 export const noopBroadcaster: Broadcaster = {
   name: 'none',
   enabled: false,

@@ -235,7 +235,7 @@ export type AssignNonceOutcome =
 
 /**
  * Records the nonce on the transaction: `attribute_not_exists(nonce) OR nonce = :n`, and only
- * while the transaction is QUEUED or already NONCE_ASSIGNED at that nonce. So a transaction never
+ * while the transaction is queued or already nonce-assigned at that nonce. So a transaction never
  * gets two different nonces; a retry with the same nonce is a no-op success.
  */
 export async function assignNonce(
@@ -249,11 +249,11 @@ export async function assignNonce(
   const input = statusUpdate(
     ledger,
     tx,
-    'NONCE_ASSIGNED',
+    'nonce-assigned',
     at,
     { nonce, nonceEpoch: epoch, nonceRegion: region },
     '(attribute_not_exists(nonce) AND #status = :queued) OR (nonce = :n AND #status = :assigned)',
-    { ':queued': 'QUEUED', ':assigned': 'NONCE_ASSIGNED', ':n': nonce },
+    { ':queued': 'queued', ':assigned': 'nonce-assigned', ':n': nonce },
   );
   try {
     await ledger.ddb.send(new UpdateCommand(input));
@@ -342,7 +342,7 @@ export async function recordVoidSignature(
 }
 
 /**
- * Stores the signature: only from NONCE_ASSIGNED at the same nonce and digest. Of two concurrent
+ * Stores the signature: only from nonce-assigned at the same nonce and digest. Of two concurrent
  * signers of the same payload, the first stores its raw transaction and the second gets `false`
  * (its signature is discarded, never broadcast).
  */
@@ -355,7 +355,7 @@ export async function markSigned(
   const input = statusUpdate(
     ledger,
     tx,
-    'SIGNED',
+    'signed',
     at,
     {
       digest: signed.digest,
@@ -366,7 +366,7 @@ export async function markSigned(
       signedRegion: signed.region,
     },
     '#status = :assigned AND nonce = :n',
-    { ':assigned': 'NONCE_ASSIGNED', ':n': signed.nonce },
+    { ':assigned': 'nonce-assigned', ':n': signed.nonce },
   );
   try {
     await ledger.ddb.send(new UpdateCommand(input));
@@ -378,8 +378,8 @@ export async function markSigned(
 }
 
 export async function markBroadcast(ledger: Ledger, tx: TransactionRecord, at: string): Promise<boolean> {
-  const input = statusUpdate(ledger, tx, 'BROADCAST', at, { broadcastAt: at }, '#status = :signed AND txHash = :h', {
-    ':signed': 'SIGNED',
+  const input = statusUpdate(ledger, tx, 'broadcast', at, { broadcastAt: at }, '#status = :signed AND txHash = :h', {
+    ':signed': 'signed',
     ':h': tx.txHash,
   });
   try {
@@ -392,7 +392,7 @@ export async function markBroadcast(ledger: Ledger, tx: TransactionRecord, at: s
 }
 
 /**
- * Moves an open transaction to QUARANTINED, conditional on the status it was seen in. Returns
+ * Moves an open transaction to quarantined, conditional on the status it was seen in. Returns
  * false if it moved on meanwhile (the caller re-reads and decides again).
  */
 export async function quarantineTransaction(
@@ -404,7 +404,7 @@ export async function quarantineTransaction(
   const input = statusUpdate(
     ledger,
     tx,
-    'QUARANTINED',
+    'quarantined',
     at,
     { quarantineReason: reason, quarantinedAt: at, quarantinedFrom: tx.status },
     '#status = :seen',
@@ -435,8 +435,8 @@ export async function releaseFromQuarantine(
     at,
     { releasedEpoch: epoch, releasedAt: at, ...extra },
     '#status = :q',
-    { ':q': 'QUARANTINED' },
-    to === 'NONCE_ASSIGNED' || to === 'QUEUED' ? ['signedRaw', 'txHash', 'signedAt'] : [],
+    { ':q': 'quarantined' },
+    to === 'nonce-assigned' || to === 'queued' ? ['signedRaw', 'txHash', 'signedAt'] : [],
   );
   try {
     await ledger.ddb.send(new UpdateCommand(input));

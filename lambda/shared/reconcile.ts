@@ -217,7 +217,7 @@ export interface ResolveOptions {
   readonly now?: Date;
 }
 
-/** The only way out of QUARANTINED: an operator's decision, recorded in an audit item. */
+/** The only way out of quarantined: an operator's decision, recorded in an audit item. */
 export async function resolveQuarantined(
   options: ResolveOptions,
 ): Promise<{ status: TxStatus; auditKey: { pk: string; sk: string } }> {
@@ -227,8 +227,8 @@ export async function resolveQuarantined(
   }
   const tx = await getTransaction(ledger, options.walletId, options.txId, true);
   if (tx === undefined) throw new Error(`transaction ${options.txId} does not exist in wallet ${options.walletId}`);
-  if (tx.status !== 'QUARANTINED') {
-    throw new Error(`transaction ${options.txId} is ${tx.status}, not QUARANTINED; nothing to resolve`);
+  if (tx.status !== 'quarantined') {
+    throw new Error(`transaction ${options.txId} is ${tx.status}, not quarantined; nothing to resolve`);
   }
   if (resolution.kind === 'onchain' && !/^0x[0-9a-fA-F]{64}$/.test(resolution.txHash)) {
     throw new Error(`txHash must be a 0x-prefixed 32-byte hash; received ${JSON.stringify(resolution.txHash)}`);
@@ -238,12 +238,12 @@ export async function resolveQuarantined(
   const at = (options.now ?? new Date()).toISOString();
   const to: TxStatus =
     resolution.kind === 'cancel'
-      ? 'CANCELLED'
+      ? 'cancelled'
       : resolution.kind === 'onchain'
-        ? 'BROADCAST'
+        ? 'broadcast'
         : tx.nonce === undefined
-          ? 'QUEUED'
-          : 'NONCE_ASSIGNED';
+          ? 'queued'
+          : 'nonce-assigned';
   const extra = resolution.kind === 'onchain' ? { onchainTxHash: resolution.txHash.toLowerCase() } : {};
   if (!(await releaseFromQuarantine(ledger, tx, to, epoch, at, extra))) {
     throw new Error(`transaction ${options.txId} left quarantine meanwhile; read it again`);

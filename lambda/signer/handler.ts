@@ -38,7 +38,7 @@ import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shar
  *      idempotent per txId) and record it on the transaction (`attribute_not_exists(nonce)`);
  *   4. reserve (address, nonce) for this exact payload (txId + digest, conditional put);
  *   5. KMS Sign (DIGEST, ECDSA_SHA_256, bounded retry on throttling), low-s, recovery id, serialize;
- *   6. store the signed transaction (only from NONCE_ASSIGNED at that nonce: first writer wins);
+ *   6. store the signed transaction (only from nonce-assigned at that nonce: first writer wins);
  *   7. broadcast through the pluggable Broadcaster (no-op by default).
  */
 export interface SignerDeps {
@@ -209,8 +209,8 @@ export function createSigner(deps: SignerDeps) {
       );
     }
     const log = { walletId, txId, status: tx.status, epoch: lease.epoch };
-    if (tx.status === 'BROADCAST' || tx.status === 'CANCELLED') return 'skipped-terminal';
-    if (tx.status === 'QUARANTINED') {
+    if (tx.status === 'broadcast' || tx.status === 'cancelled') return 'skipped-terminal';
+    if (tx.status === 'quarantined') {
       logger.warn('transaction is quarantined; an operator must resolve it', { ...log, why: tx.quarantineReason });
       return 'skipped-quarantined';
     }
@@ -220,7 +220,7 @@ export function createSigner(deps: SignerDeps) {
           'check WALLET_SIGNING_KEY_ARN and the wallet record',
       );
     }
-    if (tx.status === 'SIGNED') return broadcastStored(tx, keyInfo);
+    if (tx.status === 'signed') return broadcastStored(tx, keyInfo);
 
     // Step 3: one nonce per transaction, ever.
     let nonce = tx.nonce;
@@ -230,7 +230,7 @@ export function createSigner(deps: SignerDeps) {
       const outcome = await assignNonce(ledger, tx, allocated, lease.epoch, env.region, now().toISOString());
       if (outcome.assigned) {
         nonce = allocated;
-        current = { ...tx, status: 'NONCE_ASSIGNED', nonce, nonceEpoch: lease.epoch, nonceRegion: env.region };
+        current = { ...tx, status: 'nonce-assigned', nonce, nonceEpoch: lease.epoch, nonceRegion: env.region };
       } else if (outcome.nonce !== undefined) {
         // A concurrent delivery of the same message recorded another nonce first. Ours is now an
         // orphan that no transaction will use: void it so the chain does not stall on a gap.
@@ -239,19 +239,19 @@ export function createSigner(deps: SignerDeps) {
         logger.warn('nonce orphaned by a concurrent delivery; voiding it', { ...log, orphan: allocated, nonce });
         await voidNonce(keyInfo, lease, allocated, tx.request, `orphan-of-${txId}`);
       } else {
-        logger.warn('transaction left QUEUED meanwhile; not assigning a nonce', {
+        logger.warn('transaction left queued meanwhile; not assigning a nonce', {
           ...log,
           now: outcome.existing?.status,
         });
-        return outcome.existing?.status === 'QUARANTINED' ? 'skipped-quarantined' : 'skipped-terminal';
+        return outcome.existing?.status === 'quarantined' ? 'skipped-quarantined' : 'skipped-terminal';
       }
       await releaseNonceAllocation(store, keyInfo.address, txId);
     } else if (lease.allocations[txId] !== undefined) {
       // A previous attempt recorded the nonce on the transaction and crashed before releasing.
       await releaseNonceAllocation(store, keyInfo.address, txId);
     }
-    if (current.status === 'SIGNED') return broadcastStored(current, keyInfo);
-    if (current.status !== 'NONCE_ASSIGNED') return 'skipped-terminal';
+    if (current.status === 'signed') return broadcastStored(current, keyInfo);
+    if (current.status !== 'nonce-assigned') return 'skipped-terminal';
 
     // Step 4: pin this payload to the nonce.
     const prepared = prepare(current.request, nonce);

@@ -44,18 +44,21 @@ export const ledgerKeys = {
 /**
  * Lifecycle of a transaction item (`WALLET#<walletId>` / `TX#<txId>`):
  *
- *   QUEUED -> NONCE_ASSIGNED -> SIGNED -> BROADCAST
+ *   queued -> nonce-assigned -> signed -> broadcast
  *      \            \             \
- *       `------------`-------------`--> QUARANTINED -> (operator) QUEUED | NONCE_ASSIGNED | CANCELLED | BROADCAST
+ *       `------------`-------------`--> quarantined -> (operator) queued | nonce-assigned | cancelled | broadcast
  *
- * QUARANTINED is never left automatically: only an operator resolution (with an audit item) moves
+ * quarantined is never left automatically: only an operator resolution (with an audit item) moves
  * a transaction out of it, so an ambiguous transaction is never re-signed blindly.
+ *
+ * Lower-case, exactly as the API returns them: lib/contract/canary.ts reads "signed" and
+ * "quarantined".
  */
-export const TX_STATUSES = ['QUEUED', 'NONCE_ASSIGNED', 'SIGNED', 'BROADCAST', 'QUARANTINED', 'CANCELLED'] as const;
+export const TX_STATUSES = ['queued', 'nonce-assigned', 'signed', 'broadcast', 'quarantined', 'cancelled'] as const;
 export type TxStatus = (typeof TX_STATUSES)[number];
 
 /** Statuses in which a transaction may still be signed or broadcast by the lease holder. */
-export const OPEN_TX_STATUSES: readonly TxStatus[] = ['QUEUED', 'NONCE_ASSIGNED', 'SIGNED'];
+export const OPEN_TX_STATUSES: readonly TxStatus[] = ['queued', 'nonce-assigned', 'signed'];
 
 /**
  * `gsi1` key values. Transactions are indexed by signing address and status (so reconciliation

@@ -171,7 +171,7 @@ test('a transaction goes from intake through the signer to a GET that returns a 
   expect(batch.batchItemFailures).toEqual([]);
   expect(answer.statusCode).toBe(200);
   const view = parseBody(answer);
-  expect(view.status).toBe('SIGNED');
+  expect(view.status).toBe('signed');
   const parsed = Transaction.from(view.signedRawTransaction);
   expect(parsed.from!.toLowerCase()).toBe(address);
   expect(parsed.hash).toBe(view.transactionHash);

@@ -78,7 +78,7 @@ async function queueTransaction(ledger: Ledger, request: TxRequest = REQUEST): P
     walletId: 'w-1',
     txId,
     address,
-    status: 'QUEUED',
+    status: 'queued',
     request,
     requestHash: txId,
     idempotencyKey: `key-${txId}`,
@@ -118,8 +118,8 @@ test('two signers in two regions: only the lease holder signs, before and after 
   expect(primaryAnswer.batchItemFailures).toEqual([]);
   const signedFirst = await Promise.all(first.map((txId) => getTransaction(ledger, 'w-1', txId)));
   expect(signedFirst.map((t) => [t!.status, t!.nonce, t!.signedRegion])).toEqual([
-    ['SIGNED', 0, PRIMARY],
-    ['SIGNED', 1, PRIMARY],
+    ['signed', 0, PRIMARY],
+    ['signed', 1, PRIMARY],
   ]);
 
   // Act 2: the lease moves to the standby (epoch 2); new transactions go to both regions again
@@ -140,8 +140,8 @@ test('two signers in two regions: only the lease holder signs, before and after 
   expect(newHolderAnswer.batchItemFailures).toEqual([]);
   const signedSecond = await Promise.all(second.map((txId) => getTransaction(ledger, 'w-1', txId)));
   expect(signedSecond.map((t) => [t!.status, t!.nonce, t!.signedRegion, t!.signedEpoch])).toEqual([
-    ['SIGNED', 2, STANDBY, 2],
-    ['SIGNED', 3, STANDBY, 2],
+    ['signed', 2, STANDBY, 2],
+    ['signed', 3, STANDBY, 2],
   ]);
   // Every transaction, signed in either region, is from the same address (checked by ethers)
   const senders = [...signedFirst, ...signedSecond].map((t) => Transaction.from(t!.signedRaw!).from!.toLowerCase());
@@ -197,7 +197,7 @@ test('concurrent deliveries of the same message sign one payload at one nonce, a
   const outcomes = await Promise.all(Array.from({ length: 6 }, () => signer.processMessage(body)));
   // Assess
   const tx = (await getTransaction(ledger, 'w-1', txId))!;
-  expect(tx.status).toBe('SIGNED');
+  expect(tx.status).toBe('signed');
   expect(Transaction.from(tx.signedRaw!).nonce).toBe(tx.nonce);
   expect(outcomes.filter((o) => o === 'signed')).toHaveLength(1);
   const reserved = await reservations(ledger);
@@ -231,6 +231,6 @@ test('a transaction queued in both regions around a failover is signed once', as
   // Assess
   const after = (await getTransaction(ledger, 'w-1', txId))!;
   expect(answer.batchItemFailures).toEqual([]);
-  expect([after.status, after.nonce, after.txHash]).toEqual(['SIGNED' as TxStatus, before.nonce, before.txHash]);
+  expect([after.status, after.nonce, after.txHash]).toEqual(['signed' as TxStatus, before.nonce, before.txHash]);
   expect((await readLease(ledger, address))!.nextNonce).toBe(1);
 });

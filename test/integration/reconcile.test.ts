@@ -85,7 +85,7 @@ async function queue(ledger: Ledger, createdAt: string): Promise<TransactionReco
     walletId: 'w-1',
     txId,
     address,
-    status: 'QUEUED',
+    status: 'queued',
     request: REQUEST,
     requestHash: txId,
     idempotencyKey: `k-${txId}`,
@@ -163,7 +163,7 @@ test('the new holder signs nothing until reconciled; reconciliation quarantines 
       'queued at 2025-03-01T10:00:04.000Z, before the lease moved at 2025-03-01T10:05:00.000Z',
     ),
   });
-  expect((await getTransaction(ledger, 'w-1', a.txId))!.status).toBe('QUARANTINED');
+  expect((await getTransaction(ledger, 'w-1', a.txId))!.status).toBe('quarantined');
   expect((await readLease(ledger, address))!.reconciledEpoch).toBe(2);
   const audit = await ledger.ddb.send(new GetCommand({ TableName: ledger.tableName, Key: report.auditKey }));
   expect(audit.Item).toMatchObject({
@@ -213,11 +213,11 @@ test('the new holder signs nothing until reconciled; reconciliation quarantines 
   });
 
   // Assess 4
-  expect(resolved.status).toBe('QUEUED');
+  expect(resolved.status).toBe('queued');
   expect(requeued).toEqual([d.txId]);
   expect(dOutcome).toBe('signed');
   expect((await getTransaction(ledger, 'w-1', d.txId))!.nonce).toBe(4);
-  expect((await getTransaction(ledger, 'w-1', a.txId))!.status).toBe('BROADCAST');
+  expect((await getTransaction(ledger, 'w-1', a.txId))!.status).toBe('broadcast');
   expect(again).toMatchObject({ alreadyReconciled: true, quarantined: [], nextNonce: 5 });
 });
 

@@ -70,7 +70,7 @@ const txItem = (over: Record<string, unknown> = {}) => ({
   walletId: 'w-1',
   txId: TX_ID,
   address: ADDRESS,
-  status: 'QUEUED',
+  status: 'queued',
   request: NORMALIZED,
   requestHash: requestHash(NORMALIZED),
   idempotencyKey: KEY,
@@ -104,7 +104,7 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     expect(parseBody(res)).toEqual({
       txId: TX_ID,
       walletId: 'w-1',
-      status: 'QUEUED',
+      status: 'queued',
       createdAt: NOW.toISOString(),
       links: { self: `/v1/wallets/w-1/transactions/${TX_ID}` },
     });
@@ -126,7 +126,7 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     expect(ddbMock).toHaveReceivedCommandWith(PutCommand, {
       Item: {
         ...txItem(),
-        gsi1pk: txStatusPartition(ADDRESS, 'QUEUED'),
+        gsi1pk: txStatusPartition(ADDRESS, 'queued'),
         gsi1sk: `${NOW.toISOString()}#${TX_ID}`,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -164,7 +164,7 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
       Key: ledgerKeys.idempotency('w-1', KEY),
       ConsistentRead: true,
     });
-    // Still QUEUED: queued again with the same deduplication id (completes a crashed first attempt).
+    // Still queued: queued again with the same deduplication id (completes a crashed first attempt).
     expect(sqsMock).toHaveReceivedCommandWith(SendMessageCommand, { MessageDeduplicationId: `tx-${TX_ID}` });
   });
 
@@ -176,10 +176,10 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     });
     ddbMock
       .on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) })
-      .resolves({ Item: txItem({ status: 'SIGNED' }) });
+      .resolves({ Item: txItem({ status: 'signed' }) });
     const res = await handler(post());
     expect(res.statusCode).toBe(202);
-    expect(parseBody(res).status).toBe('SIGNED');
+    expect(parseBody(res).status).toBe('signed');
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
   });
 
@@ -426,7 +426,7 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
     ddbMock.on(GetCommand, { Key: ledgerKeys.wallet('w-1') }).resolves({ Item: wallet() });
     ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({
       Item: txItem({
-        status: 'SIGNED',
+        status: 'signed',
         nonce: 4,
         signedRaw: '0x02f8aa',
         txHash: `0x${'cd'.repeat(32)}`,
@@ -440,7 +440,7 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
     expect(parseBody(res)).toEqual({
       txId: TX_ID,
       walletId: 'w-1',
-      status: 'SIGNED',
+      status: 'signed',
       from: ADDRESS,
       request: NORMALIZED,
       createdAt: NOW.toISOString(),
@@ -460,7 +460,7 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
     ddbMock.on(GetCommand, { Key: ledgerKeys.wallet('w-1') }).resolves({ Item: wallet() });
     ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({
       Item: txItem({
-        status: 'QUARANTINED',
+        status: 'quarantined',
         signedRaw: '0x02f8aa',
         txHash: '0xab',
         quarantineReason: 'nonce below chain',
@@ -481,7 +481,7 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
     ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({ Item: txItem() });
     const res = await handler(get());
     expect(res.statusCode).toBe(200);
-    expect(parseBody(res).status).toBe('QUEUED');
+    expect(parseBody(res).status).toBe('queued');
   });
 
   test('fails with 404 for an unknown wallet', async () => {

@@ -93,7 +93,7 @@ const txItem = (over: Record<string, unknown> = {}) => ({
   walletId: 'w-1',
   txId: TX_ID,
   address,
-  status: 'QUEUED',
+  status: 'queued',
   request: REQUEST,
   requestHash: 'h',
   idempotencyKey: 'k-12345678',
@@ -185,7 +185,7 @@ test('the lease holder allocates the next nonce, reserves it, signs with KMS and
   expect(parsed.nonce).toBe(7);
   expect(parsed.hash).toBe(stored.txHash);
   expect(stored).toMatchObject({ digest, signedEpoch: 2, signedRegion: REGION, signedAt: NOW.toISOString() });
-  expect(updates(MARK_SIGNED)[0].ExpressionAttributeValues).toMatchObject({ ':n': 7, ':assigned': 'NONCE_ASSIGNED' });
+  expect(updates(MARK_SIGNED)[0].ExpressionAttributeValues).toMatchObject({ ':n': 7, ':assigned': 'nonce-assigned' });
 });
 
 test('a standby refuses: the message is reported failed (back to the queue), nothing is read, written or signed', async () => {
@@ -251,7 +251,7 @@ test('when KMS keeps throttling, the message fails (retried later) with its nonc
 
 test('a retry after a crash reuses the nonce already on the transaction (no second allocation)', async () => {
   // Prepare: the transaction got nonce 5 in an earlier attempt
-  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 2 }));
+  prepareLeaseHolder(txItem({ status: 'nonce-assigned', nonce: 5, nonceEpoch: 2 }));
   // Act
   const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
   // Assess
@@ -264,7 +264,7 @@ test('a retry after a crash reuses the nonce already on the transaction (no seco
 
 test('a retry after a crash between recording the nonce and releasing its allocation releases it', async () => {
   // Prepare: nonce 5 is on the transaction and still recorded on the lease
-  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 2 }));
+  prepareLeaseHolder(txItem({ status: 'nonce-assigned', nonce: 5, nonceEpoch: 2 }));
   ddbMock
     .on(GetCommand, { Key: ledgerKeys.lease(address) })
     .resolves({ Item: leaseItem({ [allocationAttribute(TX_ID)]: 5 }) });
@@ -278,7 +278,7 @@ test('a retry after a crash between recording the nonce and releasing its alloca
 
 test('a retry after a crash between reserving and signing finds its own reservation and signs the same payload', async () => {
   // Prepare
-  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 2 }));
+  prepareLeaseHolder(txItem({ status: 'nonce-assigned', nonce: 5, nonceEpoch: 2 }));
   const digest = signingDigest(buildEip1559(REQUEST, 5));
   ddbMock.on(PutCommand, RESERVE).rejects(ccf());
   ddbMock
@@ -295,7 +295,7 @@ test('a retry after a crash between reserving and signing finds its own reservat
 
 test('never signs a second payload at a nonce reserved for another: the transaction is quarantined and the message done', async () => {
   // Prepare: nonce 5 is reserved for another transaction
-  prepareLeaseHolder(txItem({ status: 'NONCE_ASSIGNED', nonce: 5, nonceEpoch: 1 }));
+  prepareLeaseHolder(txItem({ status: 'nonce-assigned', nonce: 5, nonceEpoch: 1 }));
   ddbMock.on(PutCommand, RESERVE).rejects(ccf());
   ddbMock.on(GetCommand, { Key: ledgerKeys.nonceReservation(address, 5) }).resolves({
     Item: { address, nonce: 5, kind: 'tx', txId: 'other-tx', digest: '0xother' },
@@ -306,7 +306,7 @@ test('never signs a second payload at a nonce reserved for another: the transact
   expect(res.batchItemFailures).toEqual([]);
   expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 0);
   const q = updates(QUARANTINE)[0];
-  expect(q.ExpressionAttributeValues).toMatchObject({ ':status': 'QUARANTINED', ':seen': 'NONCE_ASSIGNED' });
+  expect(q.ExpressionAttributeValues).toMatchObject({ ':status': 'quarantined', ':seen': 'nonce-assigned' });
   expect(setAttributes(q).quarantineReason).toContain('nonce 5 is reserved for tx other-tx with digest 0xother');
 });
 
@@ -325,7 +325,7 @@ test('a nonce orphaned by a concurrent delivery is voided with a 0-value self-tr
   ddbMock
     .on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) })
     .resolvesOnce({ Item: txItem() })
-    .resolves({ Item: txItem({ status: 'NONCE_ASSIGNED', nonce: 6, nonceEpoch: 2 }) });
+    .resolves({ Item: txItem({ status: 'nonce-assigned', nonce: 6, nonceEpoch: 2 }) });
   // Act
   const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
   // Assess
@@ -345,7 +345,7 @@ test('a nonce orphaned by a concurrent delivery is voided with a 0-value self-tr
 });
 
 test('skips a quarantined transaction without signing (only an operator releases it)', async () => {
-  prepareLeaseHolder(txItem({ status: 'QUARANTINED', quarantineReason: 'x' }));
+  prepareLeaseHolder(txItem({ status: 'quarantined', quarantineReason: 'x' }));
   const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
   expect(res.batchItemFailures).toEqual([]);
   expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 0);
@@ -353,7 +353,7 @@ test('skips a quarantined transaction without signing (only an operator releases
 });
 
 test('does not sign an already signed transaction again', async () => {
-  prepareLeaseHolder(txItem({ status: 'SIGNED', nonce: 3, signedRaw: '0x02', txHash: '0xab', digest: '0xd' }));
+  prepareLeaseHolder(txItem({ status: 'signed', nonce: 3, signedRaw: '0x02', txHash: '0xab', digest: '0xd' }));
   const res = await signerFor().handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
   expect(res.batchItemFailures).toEqual([]);
   expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 0);
@@ -368,7 +368,7 @@ test('fails the message when the transaction belongs to another address than thi
 
 test('FIFO: after the first failure, every later message of the batch is reported failed too, unprocessed', async () => {
   // Prepare
-  prepareLeaseHolder(txItem({ status: 'SIGNED' }));
+  prepareLeaseHolder(txItem({ status: 'signed' }));
   // Act: m-2 is malformed
   const res = await signerFor().handler(
     sqsEvent([{ walletId: 'w-1', txId: TX_ID }, 'not json', { walletId: 'w-1', txId: TX_ID }]),
@@ -378,7 +378,7 @@ test('FIFO: after the first failure, every later message of the batch is reporte
   expect(ddbMock).toHaveReceivedCommandTimes(GetCommand, 2); // lease + tx for m-1 only
 });
 
-test('with a broadcaster, sends the stored raw transaction and marks it BROADCAST', async () => {
+test('with a broadcaster, sends the stored raw transaction and marks it broadcast', async () => {
   // Prepare
   const sent: string[] = [];
   const broadcaster: Broadcaster = { name: 'test', enabled: true, broadcast: async (raw) => void sent.push(raw) };
@@ -389,7 +389,7 @@ test('with a broadcaster, sends the stored raw transaction and marks it BROADCAS
     .resolvesOnce({ Item: txItem() })
     .callsFake(() => {
       const stored = setAttributes(updates(MARK_SIGNED)[0]);
-      return { Item: txItem({ status: 'SIGNED', nonce: 7, ...stored }) };
+      return { Item: txItem({ status: 'signed', nonce: 7, ...stored }) };
     });
   ddbMock
     .on(GetCommand, { Key: ledgerKeys.nonceReservation(address, 7) })

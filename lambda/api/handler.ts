@@ -176,7 +176,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     }
 
     const control = await getRegionControl(ledger, env.region, true);
-    if (control.degraded) throw new ServiceDegradedError(env.region, control.since, control.reason);
+    if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
 
     const wallet = await getWallet(ledger, walletId);
     if (wallet === undefined) throw new WalletNotFoundError(walletId);

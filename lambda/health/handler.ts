@@ -152,7 +152,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       checks.degradedMode = {
         ok: false,
         ms: 0,
-        detail: `on since ${table.value.since ?? '?'}: ${table.value.reason ?? 'no reason recorded'}`,
+        detail: `on since ${table.value.updatedAt ?? '?'} (set by ${table.value.setBy ?? 'unknown'}): ${table.value.reason ?? 'no reason recorded'}`,
       };
       reasons.push(`degraded mode is on in ${env.region} (new transactions are refused)`);
     } else if (table.value !== undefined) {

@@ -1,13 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerKeys } from '../../lib/contract/ledger';
 import { getRegionControl, Ledger, putAudit, RegionControl } from './ledger';
 
 /**
  * Degraded mode: a per-region flag (ledger item `REGION#<region>` / `CONTROL`) that makes the
  * wallet API refuse NEW transactions with 503 (fail closed) while reads, signing of already
- * accepted transactions and health keep working. Remediation (and operators) call these setters;
- * every change writes an audit item.
+ * accepted transactions and health keep working. Operators (and tooling) call these setters;
+ * every change writes an audit item. The remediation Lambda writes the same item through its own
+ * adapter (lambda/remediation/adapters/ledger.ts) with the same attributes: `degraded`, `reason`,
+ * `setBy`, `updatedAt`.
  */
 export interface SetDegradedModeOptions {
   readonly region: string;
@@ -17,8 +19,6 @@ export interface SetDegradedModeOptions {
   readonly actor: string;
   /** Why, in words an incident review can use. Required. */
   readonly reason: string;
-  /** Refuse unless the control item is still at this version (what the caller saw). @default - the version read just before */
-  readonly expectedVersion?: number;
   readonly now?: Date;
 }
 
@@ -49,11 +49,6 @@ export async function setDegradedMode(ledger: Ledger, options: SetDegradedModeOp
   if (problems.length > 0) throw new Error(`setDegradedMode: ${problems.join('; ')}.`);
 
   const before = await getRegionControl(ledger, options.region, true);
-  if (options.expectedVersion !== undefined && before.version !== options.expectedVersion) {
-    throw new DegradedModeConflictError(
-      `degraded mode of ${options.region} is at version ${before.version}, not the expected ${options.expectedVersion}; read it again`,
-    );
-  }
   const degraded = options.action === 'enter';
   if (before.degraded === degraded) return { changed: false, before, after: before };
 
@@ -61,35 +56,49 @@ export async function setDegradedMode(ledger: Ledger, options: SetDegradedModeOp
   const after: RegionControl = {
     region: options.region,
     degraded,
-    since: at,
     reason: options.reason,
-    updatedBy: options.actor,
-    version: before.version + 1,
+    setBy: options.actor,
+    updatedAt: at,
+    exists: true,
   };
+  // Compare-and-set against what we read: the item's absence, or its last change.
+  const condition = !before.exists
+    ? { ConditionExpression: 'attribute_not_exists(pk)' }
+    : before.updatedAt === undefined
+      ? { ConditionExpression: 'degraded = :seenDegraded AND attribute_not_exists(updatedAt)' }
+      : { ConditionExpression: 'degraded = :seenDegraded AND updatedAt = :seenAt' };
   try {
     await ledger.ddb.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: ledger.tableName,
-        Item: { ...ledgerKeys.regionControl(options.region), ...after },
-        ConditionExpression: before.version === 0 ? 'attribute_not_exists(pk)' : 'version = :seen',
-        ...(before.version === 0 ? {} : { ExpressionAttributeValues: { ':seen': before.version } }),
+        Key: ledgerKeys.regionControl(options.region),
+        UpdateExpression: 'SET degraded = :degraded, reason = :reason, setBy = :by, updatedAt = :at',
+        ...condition,
+        ExpressionAttributeValues: {
+          ':degraded': degraded,
+          ':reason': options.reason,
+          ':by': options.actor,
+          ':at': at,
+          ...(before.exists ? { ':seenDegraded': before.degraded } : {}),
+          ...(before.exists && before.updatedAt !== undefined ? { ':seenAt': before.updatedAt } : {}),
+        },
       }),
     );
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException) {
       throw new DegradedModeConflictError(
-        `degraded mode of ${options.region} changed while setting it (was version ${before.version}); read it again`,
+        `degraded mode of ${options.region} changed while setting it (it was ${before.degraded ? 'on' : 'off'}` +
+          `${before.setBy ? `, set by ${before.setBy}` : ''}); read it again`,
       );
     }
     throw err;
   }
-  const auditKey = await putAudit(ledger, `region#${options.region}`, at, `degraded-v${after.version}`, {
+  const auditKey = await putAudit(ledger, `region#${options.region}`, at, `degraded-${options.action}`, {
     kind: degraded ? 'degraded-mode-enter' : 'degraded-mode-leave',
     region: options.region,
     actor: options.actor,
     reason: options.reason,
-    fromVersion: before.version,
-    toVersion: after.version,
+    before: { degraded: before.degraded, setBy: before.setBy, reason: before.reason, updatedAt: before.updatedAt },
   });
   return { changed: true, before, after, auditKey };
 }

@@ -81,13 +81,21 @@ export interface NonceReservation {
   readonly txHash?: string;
 }
 
+/**
+ * The region's degraded-mode item (`REGION#<region>` / `CONTROL`). Two writers share it: the
+ * degraded-mode setter (lambda/shared/degraded-mode.ts) and the remediation Lambda
+ * (lambda/remediation/adapters/ledger.ts); both write exactly these attributes.
+ */
 export interface RegionControl {
   readonly region: string;
   readonly degraded: boolean;
-  readonly since?: string;
   readonly reason?: string;
-  readonly updatedBy?: string;
-  readonly version: number;
+  /** Who set it: an operator ARN, or `remediation:<region>:<alarm>` (lib/contract/remediation.ts). */
+  readonly setBy?: string;
+  /** When it last changed (so, while degraded: since when). */
+  readonly updatedAt?: string;
+  /** false: the item does not exist (never set). */
+  readonly exists: boolean;
 }
 
 const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException;
@@ -479,15 +487,15 @@ export async function getRegionControl(ledger: Ledger, region: string, consisten
       ConsistentRead: consistent,
     }),
   );
-  if (res.Item === undefined) return { region, degraded: false, version: 0 };
-  const item = strip<Record<string, unknown>>(res.Item);
+  if (res.Item === undefined) return { region, degraded: false, exists: false };
+  const item = res.Item;
   return {
     region,
     degraded: item.degraded === true,
-    since: item.since as string | undefined,
-    reason: item.reason as string | undefined,
-    updatedBy: item.updatedBy as string | undefined,
-    version: Number(item.version ?? 0),
+    ...(item.reason !== undefined ? { reason: String(item.reason) } : {}),
+    ...(item.setBy !== undefined ? { setBy: String(item.setBy) } : {}),
+    ...(item.updatedAt !== undefined ? { updatedAt: String(item.updatedAt) } : {}),
+    exists: true,
   };
 }
 

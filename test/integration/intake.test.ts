@@ -4,6 +4,7 @@ import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSCli
 import type { SQSEvent } from 'aws-lambda';
 import { Transaction } from 'ethers';
 import { createApiHandler, ROUTES } from '../../lambda/api/handler';
+import { ledgerRegionControl } from '../../lambda/remediation/adapters/ledger';
 import { enterDegradedMode, leaveDegradedMode } from '../../lambda/shared/degraded-mode';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
 import { initLease } from '../../lambda/shared/lease';
@@ -200,5 +201,22 @@ test('degraded mode: intake answers 503 and stores nothing while reads keep work
   expect(read.statusCode).toBe(200);
   expect(accepted.statusCode).toBe(202);
   expect((await transactionItems()).length).toBe(before + 1);
+  await drainQueue();
+});
+
+test('degraded mode set by the remediation Lambda’s adapter is honoured by intake and read back by the setter', async () => {
+  // Prepare: remediation writes the same REGION#<region>/CONTROL item its own way
+  const remediation = ledgerRegionControl(ledger);
+  await remediation.setDegraded(REGION, true, 'signer-errors in ALARM', 'remediation:us-east-2:signer-errors');
+  // Act
+  const refused = await post('remediation-set-06');
+  const lifted = await leaveDegradedMode(ledger, { region: REGION, actor: 'ops', reason: 'signer fixed' });
+  const accepted = await post('remediation-set-06');
+  // Assess
+  expect(refused.statusCode).toBe(503);
+  expect(parseBody(refused).error.message).toContain('signer-errors in ALARM');
+  expect(lifted.before).toMatchObject({ degraded: true, setBy: 'remediation:us-east-2:signer-errors' });
+  expect(await remediation.get(REGION)).toMatchObject({ degraded: false, setBy: 'ops', reason: 'signer fixed' });
+  expect(accepted.statusCode).toBe(202);
   await drainQueue();
 });

@@ -361,7 +361,12 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
   test('answers 503 with a clear message in degraded mode and writes nothing', async () => {
     // Prepare
     ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl(REGION) }).resolves({
-      Item: { degraded: true, since: '2025-03-01T11:00:00.000Z', reason: 'signer error rate above 5%', version: 1 },
+      Item: {
+        degraded: true,
+        updatedAt: '2025-03-01T11:00:00.000Z',
+        reason: 'signer error rate above 5%',
+        setBy: 'remediation:us-east-2:example-wallet-us-east-2-signer-errors',
+      },
     });
     // Act
     const res = await handler(post());
@@ -474,9 +479,7 @@ describe('GET /v1/wallets/{walletId}/transactions/{txId}', () => {
   });
 
   test('still answers in degraded mode (reads keep working)', async () => {
-    ddbMock
-      .on(GetCommand, { Key: ledgerKeys.regionControl(REGION) })
-      .resolves({ Item: { degraded: true, version: 1 } });
+    ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl(REGION) }).resolves({ Item: { degraded: true } });
     ddbMock.on(GetCommand, { Key: ledgerKeys.wallet('w-1') }).resolves({ Item: wallet() });
     ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({ Item: txItem() });
     const res = await handler(get());

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { CANARY_TX_FLAG, CANARY_WALLET_ID } from '../../lib/contract/canary';
 import type { ApiEnv } from '../shared/env';
 import {
   IdempotencyConflictError,
@@ -28,7 +29,7 @@ import {
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
 import { enqueueForSigning } from '../shared/queue';
-import { parseTxRequest, requestHash } from '../shared/tx-request';
+import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
 /** Largest accepted request body. A withdrawal is a few hundred bytes; 16 KiB leaves room for call data. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -155,7 +156,21 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       }
     }
     let request;
-    if (raw !== undefined) {
+    const canaryFlag =
+      raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[CANARY_TX_FLAG] : undefined;
+    if (raw !== undefined && walletId === CANARY_WALLET_ID) {
+      // The reserved test wallet takes canary transactions only (lib/contract/canary.ts).
+      const parsed = parseCanaryRequest(raw, env.chainId);
+      if (parsed.ok) request = parsed.request;
+      else problems.push(...parsed.problems);
+    } else if (raw !== undefined && canaryFlag !== undefined) {
+      problems.push({
+        field: `body.${CANARY_TX_FLAG}`,
+        message: `is only accepted for the canary wallet "${CANARY_WALLET_ID}"`,
+        received: canaryFlag,
+        fix: `remove "${CANARY_TX_FLAG}" from a real withdrawal`,
+      });
+    } else if (raw !== undefined) {
       const parsed = parseTxRequest(raw);
       if (parsed.ok) {
         request = parsed.request;
@@ -175,8 +190,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       throw new RequestValidationError(problems);
     }
 
-    const control = await getRegionControl(ledger, env.region, true);
-    if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
+    // Degraded mode suspends withdrawals. A canary transaction is not one (never broadcast, signed
+    // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
+    // blocking it would keep region-impaired in ALARM and the degraded mode from ever lifting.
+    if (request.canary !== true) {
+      const control = await getRegionControl(ledger, env.region, true);
+      if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
+    }
 
     const wallet = await getWallet(ledger, walletId);
     if (wallet === undefined) throw new WalletNotFoundError(walletId);

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEEP_HEALTH_PATH, HEALTH_PATH, HEALTH_SEARCH_STRING } from '../../lib/contract/health';
+import { DEEP_HEALTH_PATH, HEALTH_PATH, HEALTH_SEARCH_STRING, HealthBody } from '../../lib/contract/health';
 import type { HealthEnv } from '../shared/env';
 import { RouteNotFoundError } from '../shared/errors';
 import { errorResponse } from '../shared/http';
@@ -13,10 +13,15 @@ import type { Logger } from '../shared/logger';
  * `GET /health/deep`: table, signing key and lease checks for canaries and the drill's pre-checks.
  *
  * Role: `degraded` while the region's degraded-mode flag is on, else `active` if this region holds
- * the signer lease, else `standby`. Degraded mode does NOT make `/health` unhealthy: it is a
- * deliberate fail-closed posture for intake, and moving traffic is the failover switch's job
- * (docs/runbooks/manual-failover.md). `/health/deep` does report it as an impairment, so a drill
- * never moves the lease to a region that would refuse transactions.
+ * the signer lease, else `standby`.
+ *
+ * Degraded mode makes NEITHER endpoint unhealthy: it is a deliberate fail-closed posture for intake
+ * (set by an operator or by remediation), not a failed dependency, and moving traffic is the
+ * failover switch's job. If it failed `/health/deep`, the deep-health canary would alarm, feed the
+ * `region-impaired` composite and the standby's failover rule (lib/contract/remediation.ts): an
+ * operator suspending withdrawals would trigger an automatic failover, and a degraded mode set by
+ * remediation could never be lifted. `/health/deep` reports it in `role` and `checks.degradedMode`
+ * (ok, with its reason) so a drill can still refuse to move the lease into a degraded region.
  */
 export type LiveRole = 'active' | 'standby' | 'degraded';
 
@@ -55,13 +60,16 @@ function liveRole(control: RegionControl, lease: Lease | undefined, region: stri
   return lease?.activeRegion === region ? 'active' : 'standby';
 }
 
+/** What follows `healthy` in a health body (lib/contract/health.ts HealthBody, plus our extras). */
+type HealthRest = Omit<HealthBody, 'healthy'> & Record<string, unknown>;
+
 /** Health bodies start with the marker Route 53 matches, so it always sits in the first bytes. */
-function healthBody(healthy: boolean, rest: Record<string, unknown>): string {
+function healthBody(healthy: boolean, rest: HealthRest): string {
   const marker = healthy ? HEALTH_SEARCH_STRING : '"healthy":false';
   return `{${marker},${JSON.stringify(rest).slice(1)}`;
 }
 
-function healthResponse(healthy: boolean, rest: Record<string, unknown>): APIGatewayProxyResult {
+function healthResponse(healthy: boolean, rest: HealthRest): APIGatewayProxyResult {
   return {
     statusCode: healthy ? 200 : 503,
     headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
@@ -149,12 +157,12 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
       }
     }
     if (table.value?.degraded) {
+      // Informational (see the module comment): intake is suspended on purpose, nothing is broken.
       checks.degradedMode = {
-        ok: false,
+        ok: true,
         ms: 0,
-        detail: `on since ${table.value.updatedAt ?? '?'} (set by ${table.value.setBy ?? 'unknown'}): ${table.value.reason ?? 'no reason recorded'}`,
+        detail: `ON since ${table.value.updatedAt ?? '?'} (set by ${table.value.setBy ?? 'unknown'}): ${table.value.reason ?? 'no reason recorded'}; new transactions are refused`,
       };
-      reasons.push(`degraded mode is on in ${env.region} (new transactions are refused)`);
     } else if (table.value !== undefined) {
       checks.degradedMode = { ok: true, ms: 0, detail: 'off' };
     }

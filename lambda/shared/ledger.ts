@@ -385,6 +385,42 @@ export async function markSigned(
   }
 }
 
+/**
+ * Stores a canary transaction's signature: only from queued (a canary never gets a real nonce or a
+ * reservation; lib/contract/canary.ts). First writer wins, as for markSigned.
+ */
+export async function markCanarySigned(
+  ledger: Ledger,
+  tx: TransactionRecord,
+  signed: { nonce: bigint; digest: string; raw: string; hash: string; epoch: number; region: string },
+  at: string,
+): Promise<boolean> {
+  const input = statusUpdate(
+    ledger,
+    tx,
+    'signed',
+    at,
+    {
+      canaryNonce: signed.nonce.toString(),
+      digest: signed.digest,
+      signedRaw: signed.raw,
+      txHash: signed.hash,
+      signedAt: at,
+      signedEpoch: signed.epoch,
+      signedRegion: signed.region,
+    },
+    '#status = :queued AND attribute_not_exists(nonce)',
+    { ':queued': 'queued' },
+  );
+  try {
+    await ledger.ddb.send(new UpdateCommand(input));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 export async function markBroadcast(ledger: Ledger, tx: TransactionRecord, at: string): Promise<boolean> {
   const input = statusUpdate(ledger, tx, 'broadcast', at, { broadcastAt: at }, '#status = :signed AND txHash = :h', {
     ':signed': 'signed',

@@ -1,3 +1,4 @@
+import { isCanaryTransaction } from '../../lib/contract/canary';
 import { OPEN_TX_STATUSES, TxStatus } from '../../lib/contract/ledger';
 import type { ChainNonceSource } from './chain';
 import { LeaseConflictError, markReconciled, NotLeaseHolderError, readLease } from './lease';
@@ -86,6 +87,8 @@ async function ambiguity(
   chainNext: number,
 ): Promise<string | undefined> {
   if (tx.releasedEpoch === epoch) return undefined; // an operator already decided in this epoch
+  // A canary transaction holds no nonce and is never broadcast: nothing about it is ambiguous.
+  if (isCanaryTransaction({ walletId: tx.walletId, canary: tx.request.canary })) return undefined;
   if (tx.nonce === undefined) {
     return tx.createdAt < leaseMovedAt
       ? `queued at ${tx.createdAt}, before the lease moved at ${leaseMovedAt}: the previous holder may have signed it and its writes may not have replicated (MREC)`

@@ -38,6 +38,11 @@ export interface TxRequest {
   /** Wei per gas, decimal string. */
   readonly maxPriorityFeePerGas: string;
   readonly chainId: number;
+  /**
+   * A canary transaction (lib/contract/canary.ts): signed at CANARY_SIGNING_NONCE, never with a
+   * real nonce, never broadcast.
+   */
+  readonly canary?: true;
 }
 
 export class DerError extends Error {
@@ -161,12 +166,15 @@ export function addressFromPublicKey(uncompressed: Uint8Array): string {
   return `0x${keccak256(uncompressed.subarray(1), 'hex').slice(-40)}`;
 }
 
-/** The EIP-1559 transaction for a request at a nonce (no access list). */
-export function buildEip1559(request: TxRequest, nonce: number): TransactionSerializableEIP1559 {
+/**
+ * The EIP-1559 transaction for a request at a nonce (no access list). A bigint nonce is for the
+ * canary nonce 2^64-1, above JavaScript's safe integers; viem's RLP encoding takes it as is.
+ */
+export function buildEip1559(request: TxRequest, nonce: number | bigint): TransactionSerializableEIP1559 {
   return {
     type: 'eip1559',
     chainId: request.chainId,
-    nonce,
+    nonce: nonce as number,
     to: request.to as Hex,
     value: BigInt(request.value),
     data: request.data === undefined || request.data === '0x' ? undefined : (request.data as Hex),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isAddress } from 'viem/utils';
 import * as z from 'zod/mini';
+import { CANARY_TX_FLAG } from '../../lib/contract/canary';
 import { RequestProblem } from './errors';
 import type { TxRequest } from './signing';
 
@@ -71,6 +72,23 @@ export const txRequestSchema = z
     }),
   );
 
+/**
+ * The canary transaction body (lib/contract/canary.ts canaryTransactionRequest): `to`, `value` and
+ * `canary: true` only. It is never broadcast and never gets a real nonce, so the fees and gas are
+ * fixed placeholders and the chain is the deployment's.
+ */
+export const canaryRequestSchema = z.strictObject({
+  to: txRequestSchema.shape.to,
+  value: txRequestSchema.shape.value,
+  [CANARY_TX_FLAG]: z.literal(true, 'must be true for a canary transaction'),
+});
+
+const CANARY_FIELD_HINTS: Record<string, string> = {
+  to: FIELD_HINTS.to,
+  value: FIELD_HINTS.value,
+  [CANARY_TX_FLAG]: 'send "canary": true (lib/contract/canary.ts)',
+};
+
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let cur: unknown = raw;
   for (const key of path) {
@@ -80,6 +98,74 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+function toProblems(
+  raw: unknown,
+  issues: readonly z.core.$ZodIssue[],
+  hints: Record<string, string>,
+): RequestProblem[] {
+  const problems: RequestProblem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      problems.push({
+        field: 'body',
+        message: `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+        received: issue.keys,
+        fix: `remove it; the accepted fields are ${Object.keys(hints).join(', ')}`,
+      });
+      continue;
+    }
+    const field = String(issue.path[0] ?? '');
+    const received = valueAt(raw, issue.path);
+    problems.push({
+      field: `body.${issue.path.map(String).join('.')}`,
+      message:
+        received === undefined
+          ? 'is required'
+          : issue.code === 'invalid_type'
+            ? `must be a ${issue.expected}`
+            : issue.message,
+      received,
+      fix: hints[field] ?? 'see docs/api.md',
+    });
+  }
+  return problems;
+}
+
+const notAnObject = (raw: unknown): RequestProblem[] =>
+  raw === null || typeof raw !== 'object' || Array.isArray(raw)
+    ? [
+        {
+          field: 'body',
+          message: 'must be a JSON object',
+          received: raw,
+          fix: 'send {"to":…,"value":…,"gasLimit":…,"maxFeePerGas":…,"maxPriorityFeePerGas":…,"chainId":…}',
+        },
+      ]
+    : [];
+
+/** Validates a canary transaction body; the request carries the deployment's chain id. */
+export function parseCanaryRequest(
+  raw: unknown,
+  chainId: number,
+): { ok: true; request: TxRequest } | { ok: false; problems: RequestProblem[] } {
+  const shape = notAnObject(raw);
+  if (shape.length > 0) return { ok: false, problems: shape };
+  const parsed = canaryRequestSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: toProblems(raw, parsed.error.issues, CANARY_FIELD_HINTS) };
+  return {
+    ok: true,
+    request: {
+      to: parsed.data.to.toLowerCase(),
+      value: parsed.data.value,
+      gasLimit: '21000',
+      maxFeePerGas: '1',
+      maxPriorityFeePerGas: '1',
+      chainId,
+      canary: true,
+    },
+  };
+}
+
 /**
  * Validates and normalizes a parsed body. Returns the request (addresses and hex lower-case) or
  * every problem found.
@@ -87,48 +173,10 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 export function parseTxRequest(
   raw: unknown,
 ): { ok: true; request: TxRequest } | { ok: false; problems: RequestProblem[] } {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return {
-      ok: false,
-      problems: [
-        {
-          field: 'body',
-          message: 'must be a JSON object',
-          received: raw,
-          fix: 'send {"to":…,"value":…,"gasLimit":…,"maxFeePerGas":…,"maxPriorityFeePerGas":…,"chainId":…}',
-        },
-      ],
-    };
-  }
+  const shape = notAnObject(raw);
+  if (shape.length > 0) return { ok: false, problems: shape };
   const parsed = txRequestSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems: RequestProblem[] = [];
-    for (const issue of parsed.error.issues) {
-      if (issue.code === 'unrecognized_keys') {
-        problems.push({
-          field: 'body',
-          message: `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
-          received: issue.keys,
-          fix: `remove it; the accepted fields are ${Object.keys(FIELD_HINTS).join(', ')}`,
-        });
-        continue;
-      }
-      const field = String(issue.path[0] ?? '');
-      const received = valueAt(raw, issue.path);
-      problems.push({
-        field: `body.${issue.path.map(String).join('.')}`,
-        message:
-          issue.code === 'invalid_type'
-            ? received === undefined
-              ? 'is required'
-              : `must be a ${issue.expected}`
-            : issue.message,
-        received,
-        fix: FIELD_HINTS[field] ?? 'see docs/api.md',
-      });
-    }
-    return { ok: false, problems };
-  }
+  if (!parsed.success) return { ok: false, problems: toProblems(raw, parsed.error.issues, FIELD_HINTS) };
   const b = parsed.data;
   return {
     ok: true,

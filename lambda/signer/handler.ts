@@ -1,4 +1,5 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { CANARY_SIGNING_NONCE, isCanaryTransaction } from '../../lib/contract/canary';
 import { type Broadcaster, noopBroadcaster } from '../shared/chain';
 import type { SignerEnv } from '../shared/env';
 import { ReconciliationRequiredError, SigningKeyMismatchError } from '../shared/errors';
@@ -17,6 +18,7 @@ import {
   getTransaction,
   Ledger,
   markBroadcast,
+  markCanarySigned,
   markSigned,
   quarantineTransaction,
   recordVoidSignature,
@@ -53,7 +55,14 @@ export interface SignerDeps {
 }
 
 export type SigningOutcome =
-  'signed' | 'already-signed' | 'broadcast' | 'skipped-terminal' | 'skipped-quarantined' | 'quarantined' | 'gap-filled';
+  | 'signed'
+  | 'already-signed'
+  | 'broadcast'
+  | 'skipped-terminal'
+  | 'skipped-quarantined'
+  | 'quarantined'
+  | 'gap-filled'
+  | 'canary-signed';
 
 /** A request to fill a nonce nobody holds with a 0-value self-transfer (runbook, after reconciliation). */
 export interface FillGapMessage {
@@ -117,7 +126,7 @@ export function createSigner(deps: SignerDeps) {
     return { keyInfo, lease };
   }
 
-  function prepare(request: TxRequest, nonce: number) {
+  function prepare(request: TxRequest, nonce: number | bigint) {
     const unsigned = buildEip1559(request, nonce);
     return { unsigned, digest: signingDigest(unsigned) };
   }
@@ -200,6 +209,32 @@ export function createSigner(deps: SignerDeps) {
     return 'broadcast';
   }
 
+  /**
+   * A canary transaction (lib/contract/canary.ts): the lease was checked like for any transaction
+   * (that is what the canary tests), but it is signed at CANARY_SIGNING_NONCE (2^64-1, invalid on
+   * every EIP-2681 chain), so it takes no nonce from the counter, needs no reservation, and is
+   * never broadcast.
+   */
+  async function signCanary(tx: TransactionRecord, keyInfo: SigningKeyInfo, lease: Lease): Promise<SigningOutcome> {
+    if (tx.status !== 'queued') return 'skipped-terminal';
+    const prepared = prepare(tx.request, CANARY_SIGNING_NONCE);
+    const signed = await kmsSign(prepared, keyInfo);
+    const stored = await markCanarySigned(
+      ledger,
+      tx,
+      {
+        nonce: CANARY_SIGNING_NONCE,
+        digest: prepared.digest,
+        raw: signed.raw,
+        hash: signed.hash,
+        epoch: lease.epoch,
+        region: env.region,
+      },
+      now().toISOString(),
+    );
+    return stored ? 'canary-signed' : 'already-signed';
+  }
+
   async function processTransaction(walletId: string, txId: string): Promise<SigningOutcome> {
     const { keyInfo, lease } = await holdLease();
     const tx = await getTransaction(ledger, walletId, txId, true);
@@ -220,6 +255,8 @@ export function createSigner(deps: SignerDeps) {
           'check WALLET_SIGNING_KEY_ARN and the wallet record',
       );
     }
+    if (isCanaryTransaction({ walletId: tx.walletId, canary: tx.request.canary }))
+      return signCanary(tx, keyInfo, lease);
     if (tx.status === 'signed') return broadcastStored(tx, keyInfo);
 
     // Step 3: one nonce per transaction, ever.

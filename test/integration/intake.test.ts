@@ -3,11 +3,12 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { Transaction } from 'ethers';
+import { CANARY_WALLET_ID, canaryRoutes, canaryTransactionRequest, SIGNED_STATUSES } from '../../lib/contract/canary';
 import { createApiHandler, ROUTES } from '../../lambda/api/handler';
 import { ledgerRegionControl } from '../../lambda/remediation/adapters/ledger';
 import { enterDegradedMode, leaveDegradedMode } from '../../lambda/shared/degraded-mode';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
-import { initLease } from '../../lambda/shared/lease';
+import { initLease, readLease } from '../../lambda/shared/lease';
 import { Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import { createSigner } from '../../lambda/signer/handler';
@@ -219,4 +220,49 @@ test('degraded mode set by the remediation Lambda’s adapter is honoured by int
   expect(await remediation.get(REGION)).toMatchObject({ degraded: false, setBy: 'ops', reason: 'signer fixed' });
   expect(accepted.statusCode).toBe(202);
   await drainQueue();
+});
+
+test('the canary transaction, exactly as the canary sends it, is signed without using a nonce and reads as signed', async () => {
+  // Prepare: the reserved test wallet is registered like any wallet; degraded mode is on
+  await putWallet(ledger, {
+    walletId: CANARY_WALLET_ID,
+    address,
+    status: 'active',
+    createdAt: new Date().toISOString(),
+  });
+  await enterDegradedMode(ledger, { region: REGION, actor: 'ops', reason: 'drill: withdrawals suspended' });
+  const signer = createSigner({
+    env: { region: REGION, tableName: ledger.tableName, signingKeyArn: keyArn, chainId: CHAIN_ID, consistency: 'MRSC' },
+    ledger,
+    key: new KmsSigningKey(new KMSClient(moto.clientConfig(REGION)), keyArn),
+    logger: silentLogger(),
+  });
+  const nonceBefore = (await readLease(ledger, address))!.nextNonce;
+  // Act
+  const submitted = await api(
+    apiEvent({
+      method: 'POST',
+      resource: ROUTES.createTransaction,
+      path: canaryRoutes.submit(CANARY_WALLET_ID),
+      pathParameters: { walletId: CANARY_WALLET_ID },
+      headers: { 'Idempotency-Key': 'canary-run-0007', 'content-type': 'application/json' },
+      body: JSON.stringify(canaryTransactionRequest()),
+    }),
+  );
+  const txId = parseBody(submitted).txId as string;
+  const batch = await signer.handler(await drainQueue());
+  const read = await api(
+    apiEvent({
+      method: 'GET',
+      resource: ROUTES.getTransaction,
+      path: canaryRoutes.get(CANARY_WALLET_ID, txId),
+      pathParameters: { walletId: CANARY_WALLET_ID, txId },
+    }),
+  );
+  await leaveDegradedMode(ledger, { region: REGION, actor: 'ops', reason: 'drill over' });
+  // Assess
+  expect(submitted.statusCode).toBe(202);
+  expect(batch.batchItemFailures).toEqual([]);
+  expect(SIGNED_STATUSES).toContain(parseBody(read).status);
+  expect((await readLease(ledger, address))!.nextNonce).toBe(nonceBefore);
 });

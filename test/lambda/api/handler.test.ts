@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, DynamoDBClient, InternalServerError } 
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CANARY_WALLET_ID, canaryTransactionRequest } from '../../../lib/contract/canary';
 import { ledgerKeys, txStatusPartition } from '../../../lib/contract/ledger';
 import { createApiHandler, MAX_BODY_BYTES, ROUTES } from '../../../lambda/api/handler';
 import { silentLogger } from '../../../lambda/shared/logger';
@@ -422,6 +423,74 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     expect(retry.statusCode).toBe(202);
     expect(parseBody(retry).txId).toBe(TX_ID);
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 2);
+  });
+});
+
+describe('canary transactions (lib/contract/canary.ts)', () => {
+  const canaryWallet = { ...wallet(), ...ledgerKeys.wallet(CANARY_WALLET_ID), walletId: CANARY_WALLET_ID };
+
+  test('the canary wallet accepts the canary body, with placeholder fees and the deployment’s chain', async () => {
+    // Prepare
+    ddbMock.on(GetCommand, { Key: ledgerKeys.wallet(CANARY_WALLET_ID) }).resolves({ Item: canaryWallet });
+    ddbMock.on(PutCommand).resolves({});
+    sqsMock.on(SendMessageCommand).resolves({});
+    // Act
+    const res = await handler(post({ walletId: CANARY_WALLET_ID, body: JSON.stringify(canaryTransactionRequest()) }));
+    // Assess
+    expect(res.statusCode).toBe(202);
+    expect(parseBody(res)).toMatchObject({ txId: TX_ID, status: 'queued' });
+    const stored = ddbMock
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input.Item!)
+      .find((i) => i.sk === `TX#${TX_ID}`);
+    expect(stored!.request).toEqual({
+      to: '0x000000000000000000000000000000000000dead',
+      value: '0',
+      gasLimit: '21000',
+      maxFeePerGas: '1',
+      maxPriorityFeePerGas: '1',
+      chainId: 11155111,
+      canary: true,
+    });
+  });
+
+  test('a canary transaction goes through degraded mode (it is not a withdrawal)', async () => {
+    ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl(REGION) }).resolves({ Item: { degraded: true } });
+    ddbMock.on(GetCommand, { Key: ledgerKeys.wallet(CANARY_WALLET_ID) }).resolves({ Item: canaryWallet });
+    ddbMock.on(PutCommand).resolves({});
+    sqsMock.on(SendMessageCommand).resolves({});
+    const res = await handler(post({ walletId: CANARY_WALLET_ID, body: JSON.stringify(canaryTransactionRequest()) }));
+    expect(res.statusCode).toBe(202);
+    expect(ddbMock).not.toHaveReceivedCommandWith(GetCommand, { Key: ledgerKeys.regionControl(REGION) });
+  });
+
+  test('fails with 400 when the canary wallet gets a real withdrawal body', async () => {
+    const res = await handler(post({ walletId: CANARY_WALLET_ID }));
+    expect(res.statusCode).toBe(400);
+    const problems = parseBody(res).error.details.problems as Array<{ field: string; message: string }>;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'body',
+          message: 'has unknown fields "gasLimit", "maxFeePerGas", "maxPriorityFeePerGas", "chainId"',
+        }),
+        expect.objectContaining({ field: 'body.canary', message: 'is required' }),
+      ]),
+    );
+  });
+
+  test('fails with 400 when a real wallet’s request carries the canary flag', async () => {
+    const res = await handler(post({ body: JSON.stringify({ ...BODY, canary: true }) }));
+    expect(res.statusCode).toBe(400);
+    expect(parseBody(res).error.details.problems).toEqual([
+      {
+        field: 'body.canary',
+        message: `is only accepted for the canary wallet "${CANARY_WALLET_ID}"`,
+        received: true,
+        fix: 'remove "canary" from a real withdrawal',
+      },
+    ]);
+    expect(ddbMock.calls()).toHaveLength(0);
   });
 });
 

@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEEP_HEALTH_PATH, HEALTH_PATH, HEALTH_SEARCH_STRING } from '../../../lib/contract/health';
 import { ledgerKeys } from '../../../lib/contract/ledger';
+import { validateHealthResponse } from '../../../lambda/canaries/shared/health-check';
 import { createHealthHandler } from '../../../lambda/health/handler';
 import type { HealthEnv } from '../../../lambda/shared/env';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
@@ -182,14 +183,23 @@ describe('GET /health/deep', () => {
     ]);
   });
 
-  test('is 503 in degraded mode (a drill must not move the lease there)', async () => {
+  test('stays 200 in degraded mode, reporting it in role and checks (a deliberate posture, not a failure)', async () => {
+    // Prepare
     ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl('us-east-2') }).resolves({
       Item: { degraded: true, updatedAt: '2025-03-01T11:00:00.000Z', reason: 'manual', setBy: 'ops' },
     });
+    // Act
     const res = await handlerFor()(deep());
-    expect(res.statusCode).toBe(503);
-    expect(parseBody(res).reasons).toEqual(['degraded mode is on in us-east-2 (new transactions are refused)']);
+    // Assess: failing here would alarm the deep-health canary and feed region-impaired and the
+    // standby's failover rule, so suspending withdrawals would fail the region over
+    expect(res.statusCode).toBe(200);
+    expect(res.body.startsWith(`{${HEALTH_SEARCH_STRING},`)).toBe(true);
     expect(parseBody(res).role).toBe('degraded');
+    expect(parseBody(res).checks.degradedMode).toEqual({
+      ok: true,
+      ms: 0,
+      detail: 'ON since 2025-03-01T11:00:00.000Z (set by ops): manual; new transactions are refused',
+    });
   });
 
   test('is 503 under MREC when this region holds the lease but has not reconciled nonces since it moved', async () => {
@@ -217,6 +227,28 @@ describe('GET /health/deep', () => {
     expect(res.statusCode).toBe(503);
     expect(parseBody(res).reasons).toHaveLength(2);
   });
+});
+
+test.each([
+  ['/health', HEALTH_PATH],
+  ['/health/deep', DEEP_HEALTH_PATH],
+])('%s passes the canaries’ own check of the health contract, and fails it when impaired', async (_name, path) => {
+  // Prepare
+  const handler = handlerFor();
+  const event = apiEvent({ method: 'GET', resource: path, path });
+  const check = (res: { statusCode: number; body: string }) =>
+    validateHealthResponse(
+      { url: `https://us-east-2.api.example.com${path}`, expectedRegions: ['us-east-2'], maxLatencyMs: 2000 },
+      { status: res.statusCode, headers: {}, body: res.body },
+      10,
+    );
+  // Act
+  const healthy = await handler(event);
+  ddbMock.on(GetCommand).rejects(new Error('table unreachable'));
+  const impaired = await handlerFor()(event);
+  // Assess
+  expect(check(healthy).region).toBe('us-east-2');
+  expect(() => check(impaired)).toThrow('expected 2xx');
 });
 
 test('answers 404 on other paths', async () => {

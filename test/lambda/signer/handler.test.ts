@@ -10,7 +10,8 @@ import {
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Transaction } from 'ethers';
+import { decodeRlp, getBytes, Signature, SigningKey, Transaction, zeroPadValue } from 'ethers';
+import { CANARY_SIGNING_NONCE, CANARY_WALLET_ID } from '../../../lib/contract/canary';
 import { ledgerKeys } from '../../../lib/contract/ledger';
 import type { Broadcaster } from '../../../lambda/shared/chain';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
@@ -400,6 +401,45 @@ test('with a broadcaster, sends the stored raw transaction and marks it broadcas
   expect(res.batchItemFailures).toEqual([]);
   expect(sent).toEqual([setAttributes(updates(MARK_SIGNED)[0]).signedRaw]);
   expect(updates({ ConditionExpression: '#status = :signed AND txHash = :h' })).toHaveLength(1);
+});
+
+test('a canary transaction is lease-checked, then signed at the canary nonce without touching the counter or a reservation', async () => {
+  // Prepare
+  const canaryRequest = { ...REQUEST, to: '0x000000000000000000000000000000000000dead', value: '0', canary: true };
+  prepareLeaseHolder(
+    txItem({ ...ledgerKeys.transaction(CANARY_WALLET_ID, TX_ID), walletId: CANARY_WALLET_ID, request: canaryRequest }),
+  );
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.transaction(CANARY_WALLET_ID, TX_ID) })
+    .resolves({ Item: txItem({ walletId: CANARY_WALLET_ID, request: canaryRequest }) });
+  // Act
+  const outcome = await signerFor().processMessage(JSON.stringify({ walletId: CANARY_WALLET_ID, txId: TX_ID }));
+  // Assess
+  expect(outcome).toBe('canary-signed');
+  expect(updates(ALLOCATE)).toHaveLength(0);
+  expect(puts(RESERVE)).toHaveLength(0);
+  const stored = updates({ ConditionExpression: '#status = :queued AND attribute_not_exists(nonce)' })[0];
+  const set = setAttributes(stored);
+  expect(set.canaryNonce).toBe(CANARY_SIGNING_NONCE.toString());
+  // The raw transaction carries nonce 2^64-1 and a signature by the key (decoded with ethers' RLP)
+  const fields = decodeRlp(`0x${(set.signedRaw as string).slice(4)}`) as string[];
+  expect(BigInt(fields[1])).toBe(CANARY_SIGNING_NONCE);
+  const [yParity, r, s] = fields.slice(9) as string[];
+  const signature = Signature.from({
+    r: zeroPadValue(r, 32),
+    s: zeroPadValue(s, 32),
+    yParity: yParity === '0x' ? 0 : 1,
+  });
+  expect(SigningKey.recoverPublicKey(getBytes(set.digest as string), signature)).toBe(key.ethers.publicKey);
+});
+
+test('a standby refuses a canary transaction like any other (that is what the canary measures)', async () => {
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.lease(address) })
+    .resolves({ Item: leaseItem({ activeRegion: 'us-west-2' }) });
+  const res = await signerFor().handler(sqsEvent([{ walletId: CANARY_WALLET_ID, txId: TX_ID }]));
+  expect(res.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+  expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 0);
 });
 
 describe('parseMessage', () => {

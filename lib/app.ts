@@ -67,6 +67,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     dataKeyId: keys.dataKey.keyId,
     backupKey: keys.backupKey.key,
     backupKeyId: keys.backupKey.keyId,
+    signingKeyArn: keys.signingKey.keyArn,
     terminationProtection: true,
   });
   primary.addStackDependency(keys, 'the table and topic are encrypted with the primary data key');
@@ -77,6 +78,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     config,
     dataKey: keysReplica.dataKey.key,
     backupKey: keysReplica.backupKey.key,
+    signingKeyArn: keysReplica.signingKey.keyArn,
     terminationProtection: true,
   });
   standby.addStackDependency(keysReplica, 'the standby workload encrypts with the data-key replica');

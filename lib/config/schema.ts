@@ -30,6 +30,24 @@ export const MRSC_REGION_SETS: Readonly<Record<string, readonly string[]>> = {
   AP: ['ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3'],
 };
 
+/**
+ * API Gateway's default account-level throttling quotas per region. A stage limit above them is
+ * capped by them, so a higher value would only pretend to allow more.
+ */
+export const API_GATEWAY_ACCOUNT_RATE_LIMIT = 10000;
+export const API_GATEWAY_ACCOUNT_BURST_LIMIT = 5000;
+
+/** The smallest and largest request limits an AWS WAF rate-based rule accepts. */
+export const WAF_RATE_LIMIT_MIN = 10;
+export const WAF_RATE_LIMIT_MAX = 2000000000;
+
+/** Defaults of the optional `api` section (see the schema for why). */
+export const API_DEFAULTS = {
+  throttleRateLimit: 50,
+  throttleBurstLimit: 100,
+  wafRateLimitPerIp: 3000,
+} as const;
+
 /** Route 53 record TTL range in seconds (RFC 2181 upper bound, as Route 53 accepts). */
 export const ROUTE53_MAX_TTL_SECONDS = 2147483647;
 
@@ -145,6 +163,54 @@ export const configSchema = z
       })
       .strict()
       .default({ consistency: 'MRSC' }),
+    chain: z
+      .object({
+        chainId: z
+          .number()
+          // zod's int() also rejects integers beyond 2^53 - 1, which JSON cannot carry exactly.
+          .int(`must be a whole number of at most ${Number.MAX_SAFE_INTEGER}`)
+          .positive('must be greater than 0')
+          .describe(
+            'set the EIP-155 chain id the signer signs for, e.g. 1 (Ethereum mainnet) or 11155111 (Sepolia); ' +
+              'there is no default because a wrong chain id signs transactions that are valid on another network',
+          ),
+      })
+      .strict()
+      .describe('add "chain": { "chainId": <EIP-155 chain id> }; it has no default'),
+    api: z
+      .object({
+        throttleRateLimit: z
+          .number()
+          .positive('must be greater than 0')
+          .max(
+            API_GATEWAY_ACCOUNT_RATE_LIMIT,
+            `must be at most ${API_GATEWAY_ACCOUNT_RATE_LIMIT} (the account-level default quota)`,
+          )
+          .default(API_DEFAULTS.throttleRateLimit)
+          .describe(`set the stage's steady-state request rate per second (default ${API_DEFAULTS.throttleRateLimit})`),
+        throttleBurstLimit: z
+          .number()
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .max(
+            API_GATEWAY_ACCOUNT_BURST_LIMIT,
+            `must be at most ${API_GATEWAY_ACCOUNT_BURST_LIMIT} (the account-level default quota)`,
+          )
+          .default(API_DEFAULTS.throttleBurstLimit)
+          .describe(`set the stage's burst capacity in requests (default ${API_DEFAULTS.throttleBurstLimit})`),
+        wafRateLimitPerIp: z
+          .number()
+          .int('must be a whole number')
+          .min(WAF_RATE_LIMIT_MIN, `must be at least ${WAF_RATE_LIMIT_MIN} (the AWS WAF minimum)`)
+          .max(WAF_RATE_LIMIT_MAX, `must be at most ${WAF_RATE_LIMIT_MAX} (the AWS WAF maximum)`)
+          .default(API_DEFAULTS.wafRateLimitPerIp)
+          .describe(
+            `set how many requests one client IP may send in 5 minutes before WAF blocks it (default ${API_DEFAULTS.wafRateLimitPerIp}); ` +
+              'callers behind one NAT share a budget',
+          ),
+      })
+      .strict()
+      .default(API_DEFAULTS),
     canary: z
       .object({
         schedule: rateExpression,

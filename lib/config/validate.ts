@@ -128,7 +128,8 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem {
   }
   return {
     path,
-    message: issue.code === 'invalid_type' ? `must be a ${issue.expected}` : issue.message,
+    // zod reports a failed int() as invalid_type with expected "int"; its message is ours.
+    message: issue.code === 'invalid_type' && issue.expected !== 'int' ? `must be a ${issue.expected}` : issue.message,
     received,
     fix: hintAt(issue.path) ?? 'see config/example.json',
   };

@@ -70,3 +70,26 @@ export const RESTORE_TEST_TABLE_PREFIX = 'awsbackup-restore-test-';
 
 /** Tables restored by hand (docs/runbooks/restore.md) start with this; the restore role writes only to these and to restore-test tables. */
 export const restoredTablePrefix = (envName: string): string => `${envName}-wallet-restored-`;
+
+/**
+ * The health Lambda's role name in a region. The signing key's policy lets it (and the signer)
+ * read the public key for `/health/deep`; it is denied `kms:Sign` like every other principal.
+ */
+export const healthRoleName = (envName: string, region: string): string => `${envName}-wallet-health-${region}`;
+
+export const healthRoleArn = (partition: string, account: string, envName: string, region: string): string =>
+  `arn:${partition}:iam::${account}:role/${healthRoleName(envName, region)}`;
+
+/** The regional workload's Lambda functions. */
+export type WalletFunctionPurpose = 'api' | 'health' | 'signer';
+
+/** A Lambda function's name (functions are regional, so the name is the same in both regions). */
+export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>
+  `${envName}-wallet-${purpose}`;
+
+/** The signing queue (FIFO, grouped by wallet) and its dead-letter queue, per region. */
+export const signingQueueName = (envName: string): string => `${envName}-wallet-signing.fifo`;
+export const signingDeadLetterQueueName = (envName: string): string => `${envName}-wallet-signing-dlq.fifo`;
+
+/** WAF delivers logs to CloudWatch only into log groups whose name starts with `aws-waf-logs-`. */
+export const wafLogGroupName = (envName: string): string => `aws-waf-logs-${envName}-wallet`;

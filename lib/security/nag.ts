@@ -68,3 +68,36 @@ export function acknowledgeCrossStackQueueKey(queue: IConstruct): void {
       'asserted in test/security/invariants.test.ts.',
   );
 }
+
+/**
+ * Control Tower's CT.CLOUDWATCH.PR.3 (cfn-guard) accepts a log group's KmsKeyId only as a literal
+ * string or a reference to a key in the same template; ours is the data key from the keys stacks,
+ * referenced with Fn::GetStackOutput. test/security/invariants.test.ts asserts that every log group
+ * names a KMS key.
+ */
+export function acknowledgeCrossStackLogGroupKey(logGroup: IConstruct): void {
+  acknowledge(
+    logGroup,
+    'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+    'Encrypted with the customer-managed data key, whose ARN comes from the keys stack through Fn::GetStackOutput; ' +
+      'the Control Tower rule only recognises literal key ids or same-template references. Every log group naming a ' +
+      'KMS key is asserted in test/security/invariants.test.ts.',
+  );
+}
+
+/** The finding-id prefixes of the cdk-nag packs {@link nagPacks} registers. */
+export type NagPackPrefix = 'AwsSolutions' | 'NIST.800.53.R5' | 'PCI.DSS.321' | 'HIPAA.Security' | 'Serverless';
+
+/**
+ * Acknowledges one rule that several packs share (e.g. `LambdaInsideVPC` in NIST, PCI DSS and
+ * HIPAA) on one construct, as `<pack>-<rule>` for each pack named, with one reason.
+ */
+export function acknowledgeInPacks(
+  scope: IConstruct,
+  rule: string,
+  packs: readonly NagPackPrefix[],
+  reason: string,
+  owner = DEFAULT_ACK_OWNER,
+): void {
+  for (const pack of packs) acknowledge(scope, `${pack}-${rule}`, reason, owner);
+}

@@ -1,7 +1,7 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
-import { backupKeyAlias, dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
+import { backupKeyAlias, dataKeyAlias, healthRoleArn, signerRoleArn, signingKeyAlias } from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletPrimaryKey } from '../constructs/multi-region-key';
@@ -33,6 +33,8 @@ export class KeysStack extends Stack {
       description: `${config.envName} wallet signing key (secp256k1, multi-region primary)`,
       // Each copy of the key serves its own region's signer only.
       signerRoleArns: [signerRoleArn(this.partition, this.account, config.envName, this.region)],
+      // /health/deep reads the public key (and so checks the key is usable) without being able to sign.
+      publicKeyReaderRoleArns: [healthRoleArn(this.partition, this.account, config.envName, this.region)],
     });
     this.dataKey = new WalletPrimaryKey(this, 'DataKey', {
       ...shared,

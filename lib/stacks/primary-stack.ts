@@ -6,6 +6,7 @@ import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
+import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
 export interface PrimaryStackProps extends StackProps {
@@ -18,6 +19,8 @@ export interface PrimaryStackProps extends StackProps {
   readonly backupKey: kms.IKey;
   /** The multi-region backup key id; its standby replica (the standby vault's key) has the same id. */
   readonly backupKeyId: string;
+  /** ARN of the signing key in the primary region (the multi-region primary key). */
+  readonly signingKeyArn: string;
 }
 
 /**
@@ -28,6 +31,8 @@ export class PrimaryStack extends Stack {
   public readonly table: dynamodb.ITableV2;
   public readonly notifications: WalletNotifications;
   public readonly backup: WalletBackup;
+  /** The primary copy of the regional workload (API, WAF, functions, signing queue). */
+  public readonly wallet: RegionalWallet;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -82,6 +87,17 @@ export class PrimaryStack extends Stack {
         rpoSeconds: config.targets.backupRpoSeconds,
       },
     });
+    this.wallet = new RegionalWallet(this, 'Wallet', {
+      ...regionalWalletSettings(config),
+      regionRole: 'primary',
+      table: ledger.table,
+      dataKey: props.dataKey,
+      signingKeyArn: props.signingKeyArn,
+    });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.wallet.api.restApi.url,
+      description: 'Regional API (execute-api URL)',
+    });
   }
 }

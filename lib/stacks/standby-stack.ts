@@ -1,4 +1,4 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -7,6 +7,7 @@ import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
+import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 
 export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -14,6 +15,8 @@ export interface StandbyStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   /** The backup key's replica in the standby region (same-region reference): encrypts this region's vault. */
   readonly backupKey: kms.IKey;
+  /** ARN of the signing key's replica in the standby region (same key material, same address). */
+  readonly signingKeyArn: string;
 }
 
 /**
@@ -25,6 +28,8 @@ export class StandbyStack extends Stack {
   public readonly notifications: WalletNotifications;
   public readonly failoverSwitch: FailoverSwitchAlarm;
   public readonly backup: WalletBackup;
+  /** The standby copy of the regional workload: the full workload; only the lease decides who signs. */
+  public readonly wallet: RegionalWallet;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -54,6 +59,17 @@ export class StandbyStack extends Stack {
       lock: config.backup.vaultLock,
       topic: this.notifications.topic,
       restoreTestSchedule: config.backup.restoreTestSchedule,
+    });
+    this.wallet = new RegionalWallet(this, 'Wallet', {
+      ...regionalWalletSettings(config),
+      regionRole: 'standby',
+      table: this.table,
+      dataKey: props.dataKey,
+      signingKeyArn: props.signingKeyArn,
+    });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.wallet.api.restApi.url,
+      description: 'Regional API (execute-api URL)',
     });
   }
 }

@@ -126,8 +126,71 @@ describe('config validation', () => {
       'not an IAM role ARN',
       '"WalletBreakGlass"',
     ],
+    [
+      'chain id missing',
+      { chain: { chainId: undefined } },
+      'chain.chainId',
+      'is required',
+      'nothing (the field is missing)',
+    ],
+    ['chain id 0', { chain: { chainId: 0 } }, 'chain.chainId', 'greater than 0', '0'],
+    ['chain id not whole', { chain: { chainId: 1.5 } }, 'chain.chainId', 'whole number', '1.5'],
+    [
+      'an existing whole-number field given a fraction (custom int messages are kept)',
+      { dns: { healthCheck: { failureThreshold: 2.5 } } },
+      'dns.healthCheck.failureThreshold',
+      'must be a whole number',
+      '2.5',
+    ],
+    ['chain id as a string', { chain: { chainId: '1' } }, 'chain.chainId', 'must be a number', '"1"'],
+    [
+      'chain id beyond exact JSON numbers',
+      { chain: { chainId: 2 ** 53 } },
+      'chain.chainId',
+      `whole number of at most ${Number.MAX_SAFE_INTEGER}`,
+      String(2 ** 53),
+    ],
+    ['stage rate 0', { api: { throttleRateLimit: 0 } }, 'api.throttleRateLimit', 'greater than 0', '0'],
+    [
+      'stage rate above the account quota',
+      { api: { throttleRateLimit: 10001 } },
+      'api.throttleRateLimit',
+      'account-level default quota',
+      '10001',
+    ],
+    ['stage burst 0', { api: { throttleBurstLimit: 0 } }, 'api.throttleBurstLimit', 'at least 1', '0'],
+    [
+      'stage burst above the account quota',
+      { api: { throttleBurstLimit: 5001 } },
+      'api.throttleBurstLimit',
+      'account-level default quota',
+      '5001',
+    ],
+    ['stage burst not whole', { api: { throttleBurstLimit: 2.5 } }, 'api.throttleBurstLimit', 'whole number', '2.5'],
+    [
+      'WAF limit under the WAF minimum',
+      { api: { wafRateLimitPerIp: 9 } },
+      'api.wafRateLimitPerIp',
+      'AWS WAF minimum',
+      '9',
+    ],
+    [
+      'WAF limit over the WAF maximum',
+      { api: { wafRateLimitPerIp: 2000000001 } },
+      'api.wafRateLimitPerIp',
+      'AWS WAF maximum',
+      '2000000001',
+    ],
+    ['unknown api field', { api: { rateLimit: 5 } }, 'api', 'unknown field "rateLimit"', '["rateLimit"]'],
     ['unknown field (typo)', { dns: { recordTTL: 60 } }, 'dns', 'unknown field "recordTTL"', '["recordTTL"]'],
     ['missing section', { canary: undefined }, 'canary', 'is required', 'nothing (the field is missing)'],
+    [
+      'missing chain section (no default: a wrong chain id signs for another network)',
+      { chain: undefined },
+      'chain',
+      'is required',
+      'nothing (the field is missing)',
+    ],
   ])('fails when %s', (_name, patch, field, message, received) => {
     // Act
     const problems = problemsOf(rawConfig(patch));
@@ -137,6 +200,26 @@ describe('config validation', () => {
     expect(problem?.message).toContain(message);
     expect(new ConfigError('x', [problem!]).message).toContain(`received ${received}`);
     expect(problem?.fix.length).toBeGreaterThan(10);
+  });
+
+  test('the api section is optional; its defaults are the documented ones', () => {
+    // Prepare
+    const raw = rawConfig({ api: undefined });
+    // Act
+    const config = validateConfig(raw);
+    // Assess
+    expect(config.api).toEqual({ throttleRateLimit: 50, throttleBurstLimit: 100, wafRateLimitPerIp: 3000 });
+  });
+
+  test('a partial api section keeps the defaults of the fields it leaves out', () => {
+    // Act
+    const config = validateConfig(rawConfig({ api: { throttleRateLimit: 20 } }));
+    // Assess
+    expect(config.api).toEqual({ throttleRateLimit: 20, throttleBurstLimit: 100, wafRateLimitPerIp: 3000 });
+  });
+
+  test('the chain id is passed through as given', () => {
+    expect(validateConfig(rawConfig({ chain: { chainId: 1 } })).chain).toEqual({ chainId: 1 });
   });
 
   test.each([

@@ -10,6 +10,8 @@ const PRIMARY_SIGNER = role('example-wallet-signer-us-east-2');
 const STANDBY_SIGNER = role('example-wallet-signer-us-west-2');
 const CFN_EXEC = role('cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2');
 const REMEDIATION = role('example-wallet-remediation-us-east-2');
+const PRIMARY_HEALTH = role('example-wallet-health-us-east-2');
+const STANDBY_HEALTH = role('example-wallet-health-us-west-2');
 
 let wallet: TestWallet;
 beforeAll(() => {
@@ -64,6 +66,22 @@ describe('signing key (primary region)', () => {
       'explicit-deny',
     ],
     ['remediation cannot sign', { principalArn: REMEDIATION, action: 'kms:Sign' }, 'explicit-deny'],
+    [
+      'the primary health role reads the public key (/health/deep)',
+      { principalArn: PRIMARY_HEALTH, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    ['the primary health role cannot sign', { principalArn: PRIMARY_HEALTH, action: 'kms:Sign' }, 'explicit-deny'],
+    [
+      'the standby health role cannot read the primary copy',
+      { principalArn: STANDBY_HEALTH, action: 'kms:GetPublicKey' },
+      'implicit-deny',
+    ],
+    [
+      'any other role cannot read the public key',
+      { principalArn: role('example-wallet-api-role'), action: 'kms:GetPublicKey' },
+      'implicit-deny',
+    ],
     ['break-glass cannot sign', { principalArn: BREAK_GLASS, action: 'kms:Sign' }, 'explicit-deny'],
     ['an admin role cannot sign', { principalArn: role('Admin'), action: 'kms:Sign' }, 'explicit-deny'],
     ['nobody creates grants (no side door)', { principalArn: BREAK_GLASS, action: 'kms:CreateGrant' }, 'explicit-deny'],
@@ -178,6 +196,12 @@ describe('replica keys (standby region)', () => {
 
   test.each<[string, KeyRequest, string]>([
     ['the standby signer signs with the replica', { principalArn: STANDBY_SIGNER, action: 'kms:Sign' }, 'allow'],
+    [
+      'the standby health role reads the replica public key',
+      { principalArn: STANDBY_HEALTH, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    ['the standby health role cannot sign', { principalArn: STANDBY_HEALTH, action: 'kms:Sign' }, 'explicit-deny'],
     [
       'the primary signer cannot sign in the standby region',
       { principalArn: PRIMARY_SIGNER, action: 'kms:Sign' },

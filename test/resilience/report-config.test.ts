@@ -57,30 +57,33 @@ test('example config: detection, cut-over and worst case come from the templates
   expect(base.findings.filter((f) => f.level === 'fail')).toEqual([]);
 });
 
-test('example config: RPO 0 from MRSC; the ledger is not yet in a backup selection (a warning, not a failure)', () => {
+test('example config: RPO 0 from MRSC; the ledger is backed up hourly with a copy to the standby region', () => {
   expect(base.rpo.data).toEqual([
     expect.objectContaining({ resource: 'example-wallet-ledger', mode: 'MRSC', rpoSeconds: 0, meetsTarget: true }),
   ]);
+  // Hourly frequent rule: the largest gap between runs (60 min) + the 60 min start window.
   expect(base.backupCoverage).toEqual([
     expect.objectContaining({
       resource: 'example-wallet-ledger',
-      plans: [],
-      crossRegionCopy: false,
-      backupRpoSeconds: null,
+      crossRegionCopy: true,
+      copyRegions: ['us-west-2'],
+      backupRpoSeconds: 7200,
     }),
   ]);
-  expect(base.findings.map((f) => f.code)).toContain('BACKUP_NO_CROSS_REGION_COPY');
+  expect(base.findings.map((f) => f.code)).not.toContain('BACKUP_NO_CROSS_REGION_COPY');
 });
 
 test('example config: every KMS key and replica is billed as a key; health checks priced with their options', () => {
-  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 5, monthly: 5 });
+  // signing, data and backup keys: a primary and a standby replica each, plus the DNS alerts key
+  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 7, monthly: 7 });
   expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 2, monthly: 1.5 });
   for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
     expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 2, monthly: 4 });
   }
   expect(item(base, 'calculated health checks')).toMatchObject({ quantity: 1 });
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 5 });
+  // 4 Route 53 health-check alarms + the failover switch + 5 primary backup alarms + 2 standby restore-test alarms
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 11 });
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 1 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;
   expect(base.cost.totalMonthly).toBe(sum);

@@ -1,0 +1,356 @@
+import { Arn, ArnComponents, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { WalletConfig } from '../config/schema';
+import {
+  healthRoleName,
+  RegionRole,
+  signerRoleName,
+  signingDeadLetterQueueName,
+  signingQueueName,
+  wafLogGroupName,
+  walletFunctionName,
+} from '../contract/names';
+import { RUNTIME_ENV, RuntimeEnvName } from '../contract/runtime-env';
+import { acknowledge } from '../security/nag';
+import { SigningQueue } from './signing-queue';
+import { ThrottleSettings, WalletApi } from './wallet-api';
+import { handlerEntry, WalletFunction } from './wallet-function';
+import { WalletWebAcl } from './wallet-web-acl';
+
+/**
+ * Ledger actions per function: item-level only, listed one by one, on the table only; exactly the
+ * operations each handler performs (its entry file lists them).
+ */
+export const LEDGER_ACTIONS = {
+  /** Idempotency claim and transaction create (conditional puts), wallet/transaction/region-control reads. */
+  api: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  /** `/health/deep`: reads the lease and the region control item. */
+  health: ['dynamodb:GetItem'],
+  /** Lease check, lease-fenced nonce allocation, nonce reservations, transaction transitions. */
+  signer: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/** What the signer role may do with the signing key: exactly these two actions. */
+export const SIGNER_KEY_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
+/** What the health role may do with the signing key: read the public key (a disabled key fails it). */
+export const HEALTH_KEY_ACTIONS = ['kms:GetPublicKey'] as const;
+
+/** What an SQS event source mapping needs on its queue. */
+export const SQS_CONSUME_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+] as const;
+
+/** Sizing of the three functions (memory in MB, timeout, reserved concurrency). */
+export interface FunctionSizing {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * Defaults, with the reason for each.
+ * - api: the stage throttle (50 rps by default) at ~200 ms per request needs ~10 concurrent
+ *   executions; 50 leaves headroom for slow dependencies and caps a runaway at 50.
+ * - health: Route 53 checkers (every 10 s from 3+ regions) and canaries need 1-2; 10 is reserved so
+ *   a flood of the wallet API can never starve health checks into a false failover.
+ * - signer: one signing address serializes on its nonce counter anyway; 2 is the smallest
+ *   maximum concurrency an SQS event source accepts, and reserved = maximum keeps the poller from
+ *   being throttled (a throttled poll would count as a receive toward the dead-letter queue).
+ */
+export const DEFAULT_SIZING: Readonly<Record<'api' | 'health' | 'signer', FunctionSizing>> = {
+  api: { memorySize: 512, timeout: Duration.seconds(10), reservedConcurrency: 50 },
+  health: { memorySize: 256, timeout: Duration.seconds(5), reservedConcurrency: 10 },
+  signer: { memorySize: 512, timeout: Duration.seconds(30), reservedConcurrency: 2 },
+};
+
+/** Messages per signer invocation: one transaction, one nonce, one signature. */
+export const SIGNER_BATCH_SIZE = 1;
+
+/** Props of {@link RegionalWallet}. */
+export interface RegionalWalletProps {
+  /** The environment name (config `envName`). */
+  readonly envName: string;
+  /** This region's role in the pair. It must match the stack's region and `primaryRegion`/`standbyRegion`. */
+  readonly regionRole: RegionRole;
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** The ledger table in this region (the global table, or its replica imported by name). */
+  readonly table: dynamodb.ITableV2;
+  /** This region's copy of the data key (logs, queues; the table replica is encrypted with it). */
+  readonly dataKey: kms.IKey;
+  /** ARN of this region's copy of the signing key (the primary key or its replica). */
+  readonly signingKeyArn: string;
+  /** The EIP-155 chain id the signer signs for. */
+  readonly chainId: number;
+  /** The table's multi-region consistency mode (handlers behave differently under MREC). */
+  readonly consistency: 'MRSC' | 'MREC';
+  /** The API stage's default throttle. */
+  readonly throttle: ThrottleSettings;
+  /** Requests per client IP per 5 minutes before WAF blocks it. */
+  readonly wafRateLimitPerIp: number;
+  /**
+   * Function sizing; any field not given keeps its default.
+   * @default DEFAULT_SIZING
+   */
+  readonly sizing?: Partial<Record<'api' | 'health' | 'signer', Partial<FunctionSizing>>>;
+}
+
+/**
+ * The whole regional workload, the same in both regions (only the lease decides who signs):
+ * the WAF-protected regional API, its health and API functions, the FIFO signing queue with its
+ * dead-letter queue, and the signer function.
+ *
+ * Permissions, all in customer-managed policies, no wildcard on the signing key or the table:
+ * - api: GetItem/PutItem on the table, SendMessage on the signing queue; no KMS key use but the
+ *   data key through DynamoDB and SQS. It cannot sign or read the public key.
+ * - health: GetItem on the table; GetPublicKey on the signing key.
+ * - signer (role name from lib/contract/names.ts, which the key policy names): exactly kms:Sign and
+ *   kms:GetPublicKey on this region's signing key; GetItem/PutItem/UpdateItem on the table;
+ *   consumes the signing queue.
+ */
+export class RegionalWallet extends Construct {
+  public readonly api: WalletApi;
+  public readonly webAcl: WalletWebAcl;
+  public readonly signingQueue: SigningQueue;
+  public readonly functions: {
+    readonly api: WalletFunction;
+    readonly health: WalletFunction;
+    readonly signer: WalletFunction;
+  };
+  /** The signer's SQS event source mapping. */
+  public readonly signerEventSource: lambda.EventSourceMapping;
+
+  constructor(scope: Construct, id: string, props: RegionalWalletProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateProps(this, props);
+    const sizing = (purpose: 'api' | 'health' | 'signer'): FunctionSizing => ({
+      ...DEFAULT_SIZING[purpose],
+      ...props.sizing?.[purpose],
+    });
+    const signerSizing = sizing('signer');
+
+    this.signingQueue = new SigningQueue(this, 'SigningQueue', {
+      queueName: signingQueueName(props.envName),
+      deadLetterQueueName: signingDeadLetterQueueName(props.envName),
+      encryptionKey: props.dataKey,
+      visibilityTimeout: Duration.seconds(signerSizing.timeout.toSeconds() * 6),
+    });
+
+    const environment = runtimeEnvironment(props, this.signingQueue.queue.queueUrl);
+    const common = (purpose: 'api' | 'health' | 'signer') => ({
+      ...sizing(purpose),
+      functionName: walletFunctionName(props.envName, purpose),
+      entry: handlerEntry(purpose),
+      environment: { ...environment, POWERTOOLS_SERVICE_NAME: `wallet-${purpose}` },
+      logEncryptionKey: props.dataKey,
+    });
+    const api = new WalletFunction(this, 'ApiFunction', {
+      ...common('api'),
+      description: 'Wallet API: idempotent transaction intake and transaction status',
+      invocation: { kind: 'synchronous', by: 'API Gateway (Lambda proxy integration)' },
+    });
+    const health = new WalletFunction(this, 'HealthFunction', {
+      ...common('health'),
+      description: 'Wallet health: /health (liveness, region role) and /health/deep (table, signing key, lease)',
+      invocation: { kind: 'synchronous', by: 'API Gateway (Lambda proxy integration)' },
+      roleName: healthRoleName(props.envName, stack.region),
+    });
+    const signer = new WalletFunction(this, 'SignerFunction', {
+      ...common('signer'),
+      description: 'Wallet signer: lease-fenced nonce allocation and KMS signing of queued transactions',
+      invocation: { kind: 'synchronous', by: 'an SQS event source mapping (the signing queue)' },
+      roleName: signerRoleName(props.envName, stack.region),
+    });
+    this.functions = { api, health, signer };
+
+    const tableArn = props.table.tableArn;
+    const viaService = (...services: string[]) => ({
+      StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${stack.region}.amazonaws.com`) },
+    });
+    const ledger = (fn: WalletFunction, actions: readonly string[]) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: [...actions], resources: [tableArn] }));
+
+    ledger(api, LEDGER_ACTIONS.api);
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'EnqueueForSigning',
+        actions: ['sqs:SendMessage'],
+        resources: [this.signingQueue.queue.queueArn],
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DataKeyThroughDynamoDbAndSqs',
+        actions: ['kms:Decrypt'],
+        resources: [props.dataKey.keyArn],
+        conditions: viaService('dynamodb', 'sqs'),
+      }),
+    );
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'EncryptQueuedMessages',
+        actions: ['kms:GenerateDataKey'],
+        resources: [props.dataKey.keyArn],
+        conditions: viaService('sqs'),
+      }),
+    );
+
+    ledger(health, LEDGER_ACTIONS.health);
+    health.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSigningPublicKey',
+        actions: [...HEALTH_KEY_ACTIONS],
+        resources: [props.signingKeyArn],
+      }),
+    );
+    health.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DataKeyThroughDynamoDb',
+        actions: ['kms:Decrypt'],
+        resources: [props.dataKey.keyArn],
+        conditions: viaService('dynamodb'),
+      }),
+    );
+
+    ledger(signer, LEDGER_ACTIONS.signer);
+    signer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SignWithRegionKey',
+        actions: [...SIGNER_KEY_ACTIONS],
+        resources: [props.signingKeyArn],
+      }),
+    );
+    signer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ConsumeSigningQueue',
+        actions: [...SQS_CONSUME_ACTIONS],
+        resources: [this.signingQueue.queue.queueArn],
+      }),
+    );
+    signer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DataKeyThroughDynamoDbAndSqs',
+        actions: ['kms:Decrypt'],
+        resources: [props.dataKey.keyArn],
+        conditions: viaService('dynamodb', 'sqs'),
+      }),
+    );
+    // Not SqsEventSource: it would also grant kms:Decrypt on the queue's key without the
+    // kms:ViaService condition. The permissions above are exactly what the mapping needs.
+    this.signerEventSource = new lambda.EventSourceMapping(this, 'SignerEventSource', {
+      target: signer.function,
+      eventSourceArn: this.signingQueue.queue.queueArn,
+      batchSize: SIGNER_BATCH_SIZE,
+      reportBatchItemFailures: true,
+      maxConcurrency: signerSizing.reservedConcurrency,
+    });
+    acknowledge(
+      this.signerEventSource,
+      'Serverless-LambdaEventSourceMappingDestination',
+      'SQS event source mappings take no on-failure destination: a message that fails maxReceiveCount times moves ' +
+        "to the signing queue's FIFO dead-letter queue (its redrive policy), which is exposed for alarming.",
+    );
+
+    this.api = new WalletApi(this, 'Api', {
+      restApiName: `${props.envName}-wallet`,
+      healthFunction: health.function,
+      apiFunction: api.function,
+      throttle: props.throttle,
+      logEncryptionKey: props.dataKey,
+    });
+    this.webAcl = new WalletWebAcl(this, 'WebAcl', {
+      name: `${props.envName}-wallet-api`,
+      rateLimitPerIp: props.wafRateLimitPerIp,
+      resourceArn: this.api.stage.stageArn,
+      logGroupName: wafLogGroupName(props.envName),
+      logEncryptionKey: props.dataKey,
+    });
+  }
+}
+
+/** The RegionalWallet props that come from config alone, the same in both regions. */
+export function regionalWalletSettings(
+  config: WalletConfig,
+): Omit<RegionalWalletProps, 'regionRole' | 'table' | 'dataKey' | 'signingKeyArn' | 'sizing'> {
+  return {
+    envName: config.envName,
+    primaryRegion: config.regions.primary,
+    standbyRegion: config.regions.standby,
+    chainId: config.chain.chainId,
+    consistency: config.data.consistency,
+    throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
+    wafRateLimitPerIp: config.api.wafRateLimitPerIp,
+  };
+}
+
+/** The environment every wallet function gets (lib/contract/runtime-env.ts names). */
+function runtimeEnvironment(props: RegionalWalletProps, queueUrl: string): Record<string, string> {
+  const env: Partial<Record<RuntimeEnvName, string>> = {
+    [RUNTIME_ENV.envName]: props.envName,
+    [RUNTIME_ENV.tableName]: props.table.tableName,
+    [RUNTIME_ENV.signingKeyArn]: props.signingKeyArn,
+    [RUNTIME_ENV.regionRole]: props.regionRole,
+    [RUNTIME_ENV.peerRegion]: props.regionRole === 'primary' ? props.standbyRegion : props.primaryRegion,
+    [RUNTIME_ENV.primaryRegion]: props.primaryRegion,
+    [RUNTIME_ENV.standbyRegion]: props.standbyRegion,
+    [RUNTIME_ENV.signingQueueUrl]: queueUrl,
+    [RUNTIME_ENV.chainId]: String(props.chainId),
+    [RUNTIME_ENV.consistency]: props.consistency,
+  };
+  return env as Record<string, string>;
+}
+
+function splitArn(arn: string): ArnComponents | undefined {
+  try {
+    return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME);
+  } catch {
+    return undefined;
+  }
+}
+
+function validateProps(scope: Construct, props: RegionalWalletProps): void {
+  const problems: string[] = [];
+  const region = Stack.of(scope).region;
+  const expected = props.regionRole === 'primary' ? props.primaryRegion : props.standbyRegion;
+  if (props.primaryRegion === props.standbyRegion) {
+    problems.push(`primaryRegion and standbyRegion are both "${props.primaryRegion}"; they must differ`);
+  }
+  if (!Token.isUnresolved(region) && region !== expected) {
+    problems.push(
+      `regionRole "${props.regionRole}" means region ${expected}, but the stack is in ${region}; ` +
+        'build the primary workload in the primary region and the standby workload in the standby region',
+    );
+  }
+  if (!Token.isUnresolved(props.signingKeyArn)) {
+    const arn = splitArn(props.signingKeyArn);
+    if (arn?.service !== 'kms' || arn.resource !== 'key' || arn.region !== region) {
+      problems.push(
+        `signingKeyArn "${props.signingKeyArn}" is not a KMS key ARN in ${region}; pass this region's copy of the ` +
+          'signing key (the primary key in the primary region, its replica in the standby region)',
+      );
+    }
+  }
+  const signerConcurrency = props.sizing?.signer?.reservedConcurrency;
+  if (signerConcurrency !== undefined && (signerConcurrency < 2 || signerConcurrency > 1000)) {
+    problems.push(
+      `sizing.signer.reservedConcurrency is ${signerConcurrency}; it is also the SQS event source's maximum ` +
+        'concurrency, which must be from 2 to 1000',
+    );
+  }
+  if (!Number.isSafeInteger(props.chainId) || props.chainId < 1) {
+    problems.push(`chainId is ${props.chainId}; use the positive whole EIP-155 chain id of the target network`);
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `RegionalWallet ${scope.node.path}: ${problems.length} problem(s):\n  - ${problems.join('\n  - ')}`,
+    );
+  }
+}

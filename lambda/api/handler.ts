@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { CANARY_TX_FLAG, CANARY_WALLET_ID } from '../../lib/contract/canary';
+import { API_PATHS, MAX_REQUEST_BODY_BYTES } from '../../lib/contract/api';
+import { CANARY_TX_FLAG, CANARY_WALLET_ID, IDEMPOTENCY_HEADER } from '../../lib/contract/canary';
 import type { ApiEnv } from '../shared/env';
 import {
   IdempotencyConflictError,
@@ -31,19 +32,24 @@ import type { Logger } from '../shared/logger';
 import { enqueueForSigning } from '../shared/queue';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
-/** Largest accepted request body. A withdrawal is a few hundred bytes; 16 KiB leaves room for call data. */
-export const MAX_BODY_BYTES = 16 * 1024;
+/**
+ * Largest accepted request body: the same 8 KB the WAF web ACL enforces in front of the API
+ * (lib/contract/api.ts), so a direct invocation is held to the same limit. A withdrawal is a few
+ * hundred bytes.
+ */
+export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+export { IDEMPOTENCY_HEADER };
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
 
 const WALLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 
+/** API Gateway resources (lib/contract/api.ts) by route. */
 export const ROUTES = {
-  createTransaction: '/v1/wallets/{walletId}/transactions',
-  getTransaction: '/v1/wallets/{walletId}/transactions/{txId}',
+  createTransaction: API_PATHS.transactions,
+  getTransaction: API_PATHS.transaction,
 } as const;
 
 export interface ApiDeps {

@@ -674,7 +674,7 @@ export function manualRestoreSteps(
       `   If ${plan.fromRegion} is not healthy, leave the lease where it is: the signer there fails closed, which is safe.`,
     );
   }
-  out.push(`${n++}. Verify:`, ...verifyCommands(config).map((c) => `   ${c}`));
+  out.push(`${n}. Verify:`, ...verifyCommands(config).map((c) => `   ${c}`));
   out.push('See docs/runbooks/failover-drill.md ("Abort and rollback") and docs/runbooks/manual-failover.md.');
   return out;
 }

@@ -100,6 +100,8 @@ export interface DrillRecord {
   readonly assumptions: ModelAssumptions;
   /** The SDK commands the drill sent, in order (inputs omitted). */
   readonly calls: ReadonlyArray<{ service: string; region: string; command: string; kind: string }>;
+  /** Whether the measurements were published as the KPI series (set by the CLI after the drill). */
+  readonly kpi?: { readonly published: boolean; readonly error?: string };
 }
 
 /** Something the CLI shows while the drill runs. */

@@ -51,9 +51,11 @@ export function isRelatedAlarm(
   if (allowAlarms.includes(alarm.name)) return true;
   if (alarm.name === failoverSwitchAlarmName(config.envName)) return true;
   if (alarm.region === roleRegion(config, from) && alarm.region !== 'us-east-1') return true;
+  // The switch's own alarms follow its position, which is what the drill manages; a failover also
+  // explains the primary's endpoint alarm (an unplanned failure is why one fails over).
   const about =
     direction === 'failover'
-      ? /PrimaryEndpointUnhealthy|PrimaryRecordUnhealthy/
+      ? /PrimaryEndpointUnhealthy|PrimaryRecordUnhealthy|FailoverSwitchThrown/
       : /FailoverSwitchThrown|PrimaryRecordUnhealthy/;
   return about.test(alarm.name);
 }

@@ -580,18 +580,26 @@ async function restoreDrill(
   // Verify, bounded in time; a second Ctrl-C stops waiting (and the restore counts as not verified).
   const deadline = clock.now() + (o.restoreTimeoutSeconds ?? 300) * 1000;
   const pollMs = (o.pollSeconds ?? 5) * 1000;
-  let switchOk = switchRestoredAt === undefined;
+  // The switch is back when its alarm agrees AND Route 53 does (its HealthCheckStatus for the
+  // switch, or the DNS answer naming the region the drill left).
+  let switchOk = done.switch === undefined;
   let lastPublish = switchRestoredAt ?? 0;
   let leaseOk = !leaseRestored;
-  while ((!switchOk || !leaseOk) && clock.now() < deadline && !o.restoreSignal?.aborted) {
-    if (!switchOk) {
+  const restoreMinute = Math.floor((switchRestoredAt ?? 0) / 60_000) * 60_000;
+  const verifying = () => (!switchOk && switchRestoredAt !== undefined) || !leaseOk;
+  while (verifying() && clock.now() < deadline && !o.restoreSignal?.aborted) {
+    if (!switchOk && switchRestoredAt !== undefined) {
       const st = await safe(() => target.switchState());
       const alarmAgrees =
         st?.alarmState === (original === 'off' ? 'OK' : 'ALARM') &&
         st.alarmUpdatedAt !== undefined &&
-        Date.parse(st.alarmUpdatedAt) >= switchRestoredAt!;
+        Date.parse(st.alarmUpdatedAt) >= switchRestoredAt;
       if (alarmAgrees) {
-        switchOk = true;
+        const dns = await safe(() => target.dnsAnswer());
+        const last = (await safe(() => target.healthCheckSeries(restoreMinute - 60_000)))?.failoverSwitch.at(-1);
+        const route53Agrees =
+          last !== undefined && last.at >= restoreMinute && last.value >= 1 === (original === 'off');
+        switchOk = route53Agrees || dns?.role === plan.from;
       } else if (clock.now() - lastPublish >= 60_000) {
         const again = await safe(() =>
           target.throwSwitch(original, `${restoreReason} (repeat: the alarm has not agreed yet)`),
@@ -606,7 +614,7 @@ async function restoreDrill(
       const lease = await safe(() => target.readLease(plan.from));
       leaseOk = lease?.activeRegion === plan.fromRegion;
     }
-    if (switchOk && leaseOk) break;
+    if (!verifying()) break;
     o.onEvent?.({
       kind: 'waiting',
       label: 'verifying the restore',
@@ -619,7 +627,7 @@ async function restoreDrill(
     problems.push(
       o.restoreSignal?.aborted
         ? 'verifying the switch was interrupted (second Ctrl-C)'
-        : `the switch alarm did not return to ${original === 'off' ? 'OK' : 'ALARM'} within ${o.restoreTimeoutSeconds ?? 300} s`,
+        : `the switch did not read back as ${original} (alarm and Route 53) within ${o.restoreTimeoutSeconds ?? 300} s`,
     );
   }
   if (leaseRestored && !leaseOk) problems.push(`the lease did not read back as held by ${plan.fromRegion}`);

@@ -131,6 +131,8 @@ export class World {
 
   private readonly endpointUp: Record<RegionRole, boolean> = { primary: true, standby: true };
   private readonly unreachable = new Set<string>();
+  /** Checker regions that cannot reach a region's endpoint (a partial network partition). */
+  private readonly failingFrom: Record<RegionRole, Set<string>> = { primary: new Set(), standby: new Set() };
   private readonly checkers: Record<RegionRole, Checker[]> = { primary: [], standby: [] };
   private readonly aggregate: Record<RegionRole, boolean> = { primary: true, standby: true };
   private readonly status: Record<HealthCheckKey, boolean> = {
@@ -213,6 +215,11 @@ export class World {
   /** Makes a region's API pass or fail its health checks (from now on). */
   setEndpointUp(role: RegionRole, up: boolean): void {
     this.endpointUp[role] = up;
+  }
+
+  /** Makes a region's endpoint unreachable from some checker regions only (the 18% rule's reason). */
+  setEndpointFailingFrom(role: RegionRole, checkerRegions: readonly string[]): void {
+    this.failingFrom[role] = new Set(checkerRegions);
   }
 
   isEndpointUp(role: RegionRole): boolean {
@@ -315,7 +322,7 @@ export class World {
   }
 
   private runCheck(role: RegionRole, checker: Checker): void {
-    const healthy = this.endpointUp[role];
+    const healthy = this.endpointUp[role] && !this.failingFrom[role].has(checker.region);
     checker.lastHealthy = healthy;
     checker.lastCheckedAt = this.now;
     if (healthy === checker.reportsHealthy) {

@@ -12,7 +12,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const ANSI = /\u001b\[/;
+const ESC = String.fromCharCode(27);
+const ANSI = new RegExp(`${ESC}\\[`);
 const sim = ['--target', 'simulated'];
 const exec = (direction: string, ...more: string[]) => [
   direction,

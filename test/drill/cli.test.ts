@@ -13,7 +13,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const ESC = String.fromCharCode(27);
-const ANSI = new RegExp(`${ESC}\\[`);
+const hasAnsi = (s: string) => s.includes(`${ESC}[`);
 const sim = ['--target', 'simulated'];
 const exec = (direction: string, ...more: string[]) => [
   direction,
@@ -34,7 +34,7 @@ describe('plan', () => {
     expect(f.stdout()).toContain('1. move the signer lease');
     expect(f.stdout()).toContain('2. throw the failover switch (value 1)');
     expect(f.stdout()).toContain('Ready. Run it with: wallet-drill failover --execute');
-    expect(f.stdout()).not.toMatch(ANSI);
+    expect(hasAnsi(f.stdout())).toBe(false);
   });
 
   test('plan is the default command', async () => {
@@ -71,7 +71,7 @@ describe('colour', () => {
   test('on a TTY the output is coloured', async () => {
     const f = fakeIo({ tty: true });
     await runCli(['plan', ...sim], f.io);
-    expect(f.stdout()).toMatch(ANSI);
+    expect(hasAnsi(f.stdout())).toBe(true);
   });
 
   test.each([
@@ -80,7 +80,7 @@ describe('colour', () => {
   ])('%s turns colour off on a TTY', async (_name, env, flags) => {
     const f = fakeIo({ tty: true, env });
     await runCli(['plan', ...sim, ...flags], f.io);
-    expect(f.stdout()).not.toMatch(ANSI);
+    expect(hasAnsi(f.stdout())).toBe(false);
   });
 });
 
@@ -207,9 +207,8 @@ describe('failover --execute', () => {
   test('progress on a TTY: a self-updating waiting line', async () => {
     const f = fakeIo({ tty: true });
     await runCli(exec('failover'), f.io);
-    expect(f.stderr()).toMatch(
-      /\r\u001b\[2K[|/\\-] waiting: Route 53 marks the primary record unhealthy \(\d+ s, timeout \d+ s\)/,
-    );
+    expect(f.stderr()).toContain(`\r${ESC}[2K`);
+    expect(f.stderr()).toMatch(/[|/\\-] waiting: Route 53 marks the primary record unhealthy \(\d+ s, timeout \d+ s\)/);
   });
 
   test('asks for confirmation on a TTY: the environment name goes ahead', async () => {

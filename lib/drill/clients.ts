@@ -99,8 +99,8 @@ export function guardClient<T>(client: T, service: Service, region: string, call
 export interface ClientOptions {
   /** Send every call to this endpoint (moto_server, LocalStack). @default - the AWS endpoints */
   readonly endpoint?: string;
-  /** @default - the standard credential provider chain */
-  readonly credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Static credentials or a provider. @default - the standard credential provider chain */
+  readonly credentials?: NonNullable<ConstructorParameters<typeof STSClient>[0]>['credentials'];
   /** Called on each new client (the simulated target attaches its world here). */
   readonly decorate?: (client: unknown, service: Service, region: string) => void;
   /** The region STS uses. @default - the standard region chain (AWS_REGION, profile) */

@@ -16,6 +16,7 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
 import { computeAddress } from 'ethers';
 import { generateKeyPairSync } from 'node:crypto';
 import { addressFromSpki } from '../../lib/drill/address';

@@ -401,18 +401,26 @@ export class AwsTarget implements Target {
       now,
     );
     const last = points.switch?.at(-1);
-    const status = (await this.healthCheckSeries(now - 10 * MINUTE)).failoverSwitch.at(-1);
+    // Route 53's own verdict on the switch, when its health checks can be found and read.
+    let status: StatusPoint | undefined;
+    try {
+      status = (await this.healthCheckSeries(now - 10 * MINUTE)).failoverSwitch.at(-1);
+    } catch (err) {
+      if (isCredentialsError(err)) throw err;
+      status = undefined;
+    }
     let position: SwitchState['position'] = 'unknown';
     let evidence = 'no Route 53 status, alarm state or data point';
     if (status !== undefined) {
       position = status.value < 1 ? 'on' : 'off';
       evidence = `Route 53 HealthCheckStatus ${status.value} at ${new Date(status.at).toISOString()}`;
+    } else if (last !== undefined) {
+      // The newest data point is where the switch was put; the alarm may not have evaluated it yet.
+      position = last.value >= 1 ? 'on' : 'off';
+      evidence = `last data point ${last.value} at ${new Date(last.at).toISOString()}`;
     } else if (alarm?.StateValue === 'ALARM' || alarm?.StateValue === 'OK') {
       position = alarm.StateValue === 'ALARM' ? 'on' : 'off';
       evidence = `alarm state ${alarm.StateValue}`;
-    } else if (last !== undefined) {
-      position = last.value >= 1 ? 'on' : 'off';
-      evidence = `last data point ${last.value} at ${new Date(last.at).toISOString()}`;
     }
     return {
       alarmName,
@@ -571,7 +579,11 @@ export class AwsTarget implements Target {
               NextToken: token,
             }),
           );
-          for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+          // Filter on the state here too: not every implementation applies StateValue together with
+          // AlarmNamePrefix (moto_server does not), and a wrong "firing" list would block a drill.
+          for (const a of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])].filter(
+            (x) => x.StateValue === 'ALARM',
+          )) {
             found.push({
               name: a.AlarmName ?? '',
               region,
@@ -674,7 +686,9 @@ export class AwsTarget implements Target {
         new GetMetricDataCommand({
           MetricDataQueries: queries,
           StartTime: new Date(start),
-          EndTime: new Date(end),
+          // One minute past `end`: the newest data point (just written) is inside the range even when
+          // the service rounds the end time down (moto_server does).
+          EndTime: new Date(end + MINUTE),
           ScanBy: 'TimestampAscending',
           NextToken: token,
         }),

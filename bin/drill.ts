@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx --no tsx
+#!/usr/bin/env -S node --import tsx
 /**
  * wallet-drill: the failover drill CLI (lib/drill/cli.ts). This entry only wires the process in:
  * arguments, streams, environment (NO_COLOR, the AWS credential and region chain), Ctrl-C.

@@ -45,6 +45,11 @@ export interface CliIo {
   readonly createTarget?: (context: TargetContext) => Target;
   /** Extra options for the aws target's clients (tests). */
   readonly awsClients?: ClientOptions;
+  /**
+   * A second Ctrl-C within this many real milliseconds of the first is ignored, so a double press
+   * (or one signal delivered twice by a wrapper) cannot skip the restore. @default 1000
+   */
+  readonly interruptGraceMs?: number;
 }
 
 export interface TargetContext {
@@ -340,9 +345,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const drill = new AbortController();
     const restore = new AbortController();
     let interrupts = 0;
+    let firstInterrupt = 0;
     const off = io.onInterrupt(() => {
+      if (interrupts === 1 && Date.now() - firstInterrupt < (io.interruptGraceMs ?? 1000)) return;
       interrupts++;
       if (interrupts === 1) {
+        firstInterrupt = Date.now();
         progress.line(
           pe.yellow(
             'Ctrl-C: stopping and restoring. Press Ctrl-C again to stop the restore (you get the manual steps).',

@@ -179,7 +179,7 @@ export function formatRecord(record: DrillRecord, p: Paint): string {
   const v = verdict(record);
   const colour = v === 'PASS' ? p.green : v.startsWith('ABORTED (restored') || v === 'NOTHING TO DO' ? p.yellow : p.red;
   const m = record.measurements;
-  const lines = ['', `${colour(p.bold(v))}  ${record.message}`];
+  const lines = ['', `${colour(p.bold(v))}  ${record.message} (exit ${record.exitCode})`];
   if (record.outcome === 'completed') {
     lines.push(
       `  detection    ${m.detectionSeconds ?? '-'} s${m.detectionBoundsSeconds === undefined ? '' : ` (between ${m.detectionBoundsSeconds[0]} and ${m.detectionBoundsSeconds[1]} s)`}`,

@@ -63,6 +63,7 @@ export function fakeIo(
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     now: () => START,
+    interruptGraceMs: 0,
     onInterrupt: (handler) => {
       handlers.push(handler);
       return () => handlers.splice(handlers.indexOf(handler), 1);

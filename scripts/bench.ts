@@ -15,7 +15,11 @@ type Result = Record<string, number | string>;
 
 function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const start = process.hrtime.bigint();
-  execFileSync(cmd, args, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env } });
+  execFileSync(cmd, args, {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', ...env },
+  });
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
@@ -32,7 +36,11 @@ const sections: Record<string, () => Result> = {
       rmSync(path.join(ROOT, 'cdk.out'), { recursive: true, force: true });
       runs.push(wall('npx', ['cdk', 'synth', '--quiet']));
     }
-    return { coldSynthSecondsMedianOf3: +median(runs).toFixed(2), runs: runs.map((r) => r.toFixed(2)).join(', '), targetSeconds: 15 };
+    return {
+      coldSynthSecondsMedianOf3: +median(runs).toFixed(2),
+      runs: runs.map((r) => r.toFixed(2)).join(', '),
+      targetSeconds: 15,
+    };
   },
   /** The whole test suite, as `npm test` runs it. */
   test: () => {

@@ -114,8 +114,8 @@ const esc = (s: string): string =>
 /** The timeline as an inline SVG: one lane per phase interval, markers for every event, the RTO target. */
 export function renderTimelineSvg(record: DrillRecord): string {
   const events = record.timeline;
-  const width = 960;
-  const left = 230;
+  const width = 1000;
+  const left = 330;
   const right = 30;
   const top = 30;
   const lane = 34;
@@ -172,7 +172,7 @@ export function renderTimelineSvg(record: DrillRecord): string {
   for (const e of events) {
     const cx = x(e.offsetSeconds);
     parts.push(
-      `<text x="${left - 8}" y="${y + 17}" font-size="12" text-anchor="end" fill="#222">${esc(shorten(e.label, 34))}</text>`,
+      `<text x="${left - 8}" y="${y + 17}" font-size="12" text-anchor="end" fill="#222">${esc(shorten(e.label, 48))}</text>`,
       `<line x1="${left}" y1="${y + 14}" x2="${cx}" y2="${y + 14}" stroke="#bbb" stroke-dasharray="2 3"/>`,
       `<circle cx="${cx}" cy="${y + 14}" r="6" fill="${markerColor(e)}"><title>${esc(`${e.label} at ${e.at} (+${e.offsetSeconds} s): ${e.evidence}`)}</title></circle>`,
       `<text x="${cx + 10}" y="${y + 18}" font-size="11" fill="#444">+${e.offsetSeconds} s</text>`,
@@ -208,7 +208,7 @@ export function renderHtml(record: DrillRecord): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(`Drill ${record.direction} ${record.envName}: ${v}`)}</title>
 <style>
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 24px; color: #222; max-width: 1000px; }
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 24px; color: #222; max-width: 1040px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin-top: 28px; }
 .badge { display: inline-block; padding: 3px 10px; border-radius: 4px; color: #fff; background: ${badge}; font-weight: 600; }
 .meta { color: #555; font-size: 13px; margin: 6px 0 16px; }

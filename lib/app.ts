@@ -52,6 +52,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     config,
     signingKeyArn: keys.signingKey.keyArn,
     dataKeyArn: keys.dataKey.keyArn,
+    backupKeyArn: keys.backupKey.keyArn,
     crossRegionReferences: true,
     terminationProtection: true,
   });
@@ -64,6 +65,8 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     config,
     dataKey: keys.dataKey.key,
     dataKeyId: keys.dataKey.keyId,
+    backupKey: keys.backupKey.key,
+    backupKeyId: keys.backupKey.keyId,
     terminationProtection: true,
   });
   primary.addStackDependency(keys, 'the table and topic are encrypted with the primary data key');
@@ -73,6 +76,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     description: `${config.envName} wallet: standby regional workload`,
     config,
     dataKey: keysReplica.dataKey.key,
+    backupKey: keysReplica.backupKey.key,
     terminationProtection: true,
   });
   standby.addStackDependency(keysReplica, 'the standby workload encrypts with the data-key replica');

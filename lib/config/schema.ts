@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` loads a JSON file, validates it
@@ -124,6 +125,15 @@ export const configSchema = z
           .int('must be a whole number')
           .min(0, 'must be 0 or more')
           .describe('declare the recovery point objective in seconds; 0 needs consistency "MRSC"'),
+        backupRpoSeconds: z
+          .number()
+          .int('must be a whole number')
+          .positive('must be greater than 0')
+          .max(3024000, 'must be at most 3024000 (35 days, the longest DynamoDB point-in-time recovery window)')
+          .default(DEFAULT_BACKUP_RPO_SECONDS)
+          .describe(
+            'declare how old the newest backup may be, in seconds (worst case, docs/backup.md); 7200 fits hourly backups',
+          ),
       })
       .strict(),
     data: z
@@ -146,6 +156,9 @@ export const configSchema = z
         frequentRetentionDays: positiveInt.describe('keep frequent recovery points for 1 day or more'),
         dailySchedule: cronExpression,
         dailyRetentionDays: positiveInt.describe('keep daily recovery points for 1 day or more, e.g. 35'),
+        restoreTestSchedule: cronExpression
+          .default('cron(0 6 ? * * *)')
+          .describe('restore the latest backup at least daily, e.g. "cron(0 6 ? * * *)" (06:00 UTC every day)'),
         vaultLock: z
           .object({
             mode: z

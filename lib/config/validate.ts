@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  BACKUP_START_WINDOW_MINUTES,
+  DEFAULT_BACKUP_RPO_SECONDS,
+  MIN_BACKUP_INTERVAL_SECONDS,
+  recoveryPointAge,
+  RecoveryPointAge,
+} from '../backup/rpo';
+import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
 import { configSchema, MRSC_REGION_SETS, WalletConfig } from './schema';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
@@ -269,8 +277,126 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
       });
     }
   }
+  problems.push(...backupTimingProblems(at));
   return problems;
 }
+
+/** The schema's cron shape; other values are reported by the schema, not here. */
+const CRON_SHAPE = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+
+/** Seconds a restore test may be apart: the restore-test freshness alarm watches one day. */
+export const MAX_RESTORE_TEST_INTERVAL_SECONDS = 86400;
+
+/**
+ * Backup timing rules (docs/backup.md, "Backup RPO"):
+ * - each backup schedule runs at most hourly (AWS Backup rejects shorter intervals);
+ * - the worst-case age of the newest recovery point, lib/backup/rpo.ts, fits targets.backupRpoSeconds:
+ *   the largest gap between backups + the start window must fit, and every rule must keep its
+ *   points at least until its next point exists ("backup retention shorter than the RPO target allows");
+ * - restore tests run at least daily.
+ */
+function backupTimingProblems(at: (...path: string[]) => unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const rules = (['frequent', 'daily'] as const).map((name) => ({
+    name,
+    schedule: str(at('backup', `${name}Schedule`)),
+    retentionDays: num(at('backup', `${name}RetentionDays`)),
+  }));
+
+  let schedulesOk = true;
+  for (const rule of rules) {
+    if (rule.schedule === undefined || !CRON_SHAPE.test(rule.schedule)) {
+      schedulesOk = false;
+      continue;
+    }
+    const path = `backup.${rule.name}Schedule`;
+    try {
+      const gaps = scheduleGaps(rule.schedule);
+      if (gaps.minGapSeconds < MIN_BACKUP_INTERVAL_SECONDS) {
+        problems.push({
+          path,
+          message: `runs backups ${formatDuration(gaps.minGapSeconds)} apart; AWS Backup rejects rules that run more often than hourly`,
+          received: rule.schedule,
+          fix: 'run at most once an hour, e.g. "cron(0 * ? * * *)"',
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof CronError)) throw err;
+      schedulesOk = false;
+      problems.push({ path, message: `cannot be evaluated: ${err.message}`, received: rule.schedule, fix: CRON_FIX });
+    }
+  }
+
+  const rpo = num(at('targets', 'backupRpoSeconds')) ?? DEFAULT_BACKUP_RPO_SECONDS;
+  const startWindow = BACKUP_START_WINDOW_MINUTES * 60;
+  const retentionsOk = rules.every(
+    (r) => r.retentionDays !== undefined && Number.isInteger(r.retentionDays) && r.retentionDays > 0,
+  );
+  if (schedulesOk && retentionsOk) {
+    const age: RecoveryPointAge = recoveryPointAge(
+      rules.map((r) => ({ name: r.name, schedule: r.schedule as string, retentionDays: r.retentionDays as number })),
+    );
+    if (age.scheduleOnlySeconds > rpo) {
+      problems.push({
+        path: 'backup.frequentSchedule',
+        message:
+          `lets the newest backup be ${formatDuration(age.scheduleOnlySeconds)} old (${age.arithmetic}), ` +
+          `more than targets.backupRpoSeconds ${rpo} s (${formatDuration(rpo)})`,
+        received: rules[0].schedule,
+        fix:
+          rpo - startWindow >= MIN_BACKUP_INTERVAL_SECONDS
+            ? `run backups at least every ${formatDuration(rpo - startWindow)} (the ${BACKUP_START_WINDOW_MINUTES} min ` +
+              `start window counts against the target), e.g. "cron(0 * ? * * *)", or raise targets.backupRpoSeconds ` +
+              `to at least ${age.scheduleOnlySeconds}`
+            : `raise targets.backupRpoSeconds to at least ${Math.max(age.scheduleOnlySeconds, MIN_BACKUP_INTERVAL_SECONDS + startWindow)}: ` +
+              `AWS Backup runs at most hourly and may start a job up to ${BACKUP_START_WINDOW_MINUTES} min late`,
+      });
+    } else if (age.worstCaseSeconds > rpo) {
+      for (const short of age.retentionTooShort) {
+        const neededDays = Math.ceil(short.neededSeconds / 86400);
+        problems.push({
+          path: `backup.${short.rule}RetentionDays`,
+          message:
+            `is shorter than the RPO target allows: its recovery points expire before the next ${short.rule} backup ` +
+            `can exist (${formatDuration(short.neededSeconds)} later), so ` +
+            (Number.isFinite(age.worstCaseSeconds)
+              ? `the newest backup can be ${formatDuration(age.worstCaseSeconds)} old`
+              : 'at times no recovery point exists at all') +
+            `, against targets.backupRpoSeconds ${rpo} s`,
+          received: short.retentionDays,
+          fix: `keep ${short.rule} recovery points for at least ${neededDays} days, or run backup.${short.rule}Schedule more often`,
+        });
+      }
+    }
+  }
+
+  const restoreSchedule = str(at('backup', 'restoreTestSchedule'));
+  if (restoreSchedule !== undefined && CRON_SHAPE.test(restoreSchedule)) {
+    try {
+      const gaps = scheduleGaps(restoreSchedule);
+      if (gaps.maxGapSeconds > MAX_RESTORE_TEST_INTERVAL_SECONDS) {
+        problems.push({
+          path: 'backup.restoreTestSchedule',
+          message: `leaves up to ${formatDuration(gaps.maxGapSeconds)} between restore tests; the restore-test freshness alarm expects one at least daily`,
+          received: restoreSchedule,
+          fix: 'restore at least once a day, e.g. "cron(0 6 ? * * *)"',
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof CronError)) throw err;
+      problems.push({
+        path: 'backup.restoreTestSchedule',
+        message: `cannot be evaluated: ${err.message}`,
+        received: restoreSchedule,
+        fix: CRON_FIX,
+      });
+    }
+  }
+  return problems;
+}
+
+const CRON_FIX =
+  'use numbers, ranges, lists and steps with "*" as the year and "?" in exactly one day field, e.g. "cron(0 * ? * * *)"';
 
 function describeSets(): string {
   return Object.entries(MRSC_REGION_SETS)

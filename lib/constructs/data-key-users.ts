@@ -4,8 +4,21 @@ import { DataKeyServiceUser } from './key-policy';
  * AWS services that encrypt with the data key in one region, each bound to this account's
  * resources by an encryption-context or source-account condition.
  */
-export function dataKeyServiceUsers(partition: string, account: string, region: string): DataKeyServiceUser[] {
-  return [
+export interface DataKeyServiceUserOptions {
+  /**
+   * AWS Backup publishes backup vault notifications to the region's KMS-encrypted alerts topic.
+   * @default false
+   */
+  readonly awsBackupNotifications?: boolean;
+}
+
+export function dataKeyServiceUsers(
+  partition: string,
+  account: string,
+  region: string,
+  options: DataKeyServiceUserOptions = {},
+): DataKeyServiceUser[] {
+  const users: DataKeyServiceUser[] = [
     {
       // CloudWatch Logs encrypts log groups with the key; the context names the log group ARN.
       servicePrincipal: `logs.${region}.amazonaws.com`,
@@ -34,4 +47,13 @@ export function dataKeyServiceUsers(partition: string, account: string, region: 
       conditions: { StringEquals: { 'aws:SourceAccount': account } },
     },
   ];
+  if (options.awsBackupNotifications) {
+    users.push({
+      // Backup vault notifications (failed copies, changed recovery points) to the alerts topic.
+      servicePrincipal: 'backup.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    });
+  }
+  return users;
 }

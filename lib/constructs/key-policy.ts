@@ -1,10 +1,16 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 
-/** What a key protects decides which statements its policy gets. */
-export type KeyPurpose = 'signing' | 'data';
+/**
+ * What a key protects decides which statements its policy gets:
+ * - `signing`: the wallet's secp256k1 key; only named signer roles sign;
+ * - `data`: tables, queues, topics, logs; used through IAM by the account's roles;
+ * - `backup`: AWS Backup vaults; usable ONLY through AWS Backup (`kms:ViaService`), so no role can
+ *   decrypt a backup directly, and losing or disabling the data key does not lose the backups.
+ */
+export type KeyPurpose = 'signing' | 'data' | 'backup';
 
 export interface WalletKeyPolicyProps {
-  /** `signing` (secp256k1 SIGN_VERIFY) or `data` (symmetric, encrypts tables, queues, topics, logs). */
+  /** `signing` (secp256k1 SIGN_VERIFY), `data` (tables, queues, topics, logs) or `backup` (backup vaults). */
   readonly purpose: KeyPurpose;
   /** AWS partition of the account, e.g. `aws`. */
   readonly partition: string;
@@ -36,6 +42,13 @@ export interface WalletKeyPolicyProps {
    * @default - none
    */
   readonly serviceUsers?: readonly DataKeyServiceUser[];
+  /**
+   * Backup keys only (required there): the AWS service endpoints through which this account may
+   * use the key, e.g. `backup.us-east-2.amazonaws.com`. There is no other way to use it: a role
+   * allowed `kms:Decrypt` on every key still cannot decrypt a backup by calling KMS itself.
+   * @default - none
+   */
+  readonly keyUseViaServices?: readonly string[];
 }
 
 /** A service principal allowed to use a data key, optionally bound to an encryption context. */
@@ -92,6 +105,14 @@ export const DATA_KEY_USE_ACTIONS = [
   'kms:ReEncryptTo',
 ] as const;
 
+/**
+ * `kms:ViaService` values of AWS Backup in the given regions. A backup key lists both regions:
+ * backups are written in one and copied into the other.
+ */
+export function awsBackupViaServices(regions: readonly string[]): string[] {
+  return regions.map((region) => `backup.${region}.amazonaws.com`);
+}
+
 /** Actions of a signer role on the signing key: exactly these two. */
 export const SIGNER_ACTIONS = ['kms:GetPublicKey', 'kms:Sign'] as const;
 
@@ -141,7 +162,32 @@ export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument
     }),
   ];
 
-  if (props.purpose === 'signing') {
+  if (props.purpose === 'backup') {
+    const via = [...(props.keyUseViaServices ?? [])];
+    if (via.length === 0) {
+      throw new Error(
+        'walletKeyPolicy: a backup key needs keyUseViaServices (e.g. ["backup.us-east-2.amazonaws.com"]); received none. ' +
+          'Without them nobody, not even AWS Backup, could use the key.',
+      );
+    }
+    const throughAwsBackup = { StringEquals: { 'kms:ViaService': via, 'kms:CallerAccount': props.account } };
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'BackupKeyUseOnlyThroughAwsBackup',
+        principals: [root],
+        actions: [...DATA_KEY_USE_ACTIONS],
+        resources: ['*'],
+        conditions: throughAwsBackup,
+      }),
+      new iam.PolicyStatement({
+        sid: 'BackupKeyGrantsOnlyThroughAwsBackup',
+        principals: [root],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { ...throughAwsBackup, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }),
+    );
+  } else if (props.purpose === 'signing') {
     const signers = [...(props.signerRoleArns ?? [])];
     const readers = [...new Set([...signers, ...(props.publicKeyReaderRoleArns ?? [])])];
     if (signers.length > 0) {

@@ -1,11 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { acknowledge } from '../security/nag';
+import { acknowledge, acknowledgeCrossStackQueueKey } from '../security/nag';
 
 /** Props of {@link WalletNotifications}. */
 export interface WalletNotificationsProps {
@@ -45,6 +45,8 @@ export class WalletNotifications extends Construct {
       'recognises SQS-to-SQS redrive, not SNS subscription DLQs; a DLQ of a DLQ would have no consumer.';
     acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', dlqReason);
     acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', dlqReason);
+    acknowledge(this.deadLetterQueue, 'cdk-validator-cfnguard::sqs_dlq_check', dlqReason);
+    if (Stack.of(this) !== Stack.of(props.encryptionKey)) acknowledgeCrossStackQueueKey(this.deadLetterQueue);
     topic.addSubscription(new subscriptions.EmailSubscription(props.email, { deadLetterQueue: this.deadLetterQueue }));
     topic.addToResourcePolicy(
       new iam.PolicyStatement({

@@ -1,27 +1,142 @@
-import { RegionRole } from './names';
+/**
+ * The canaries' contract, imported by the CDK code (canary construct: environment, schedule, IAM,
+ * alarms on the custom metrics) and by the runtime code (the canary scripts under
+ * lambda/canaries/, the wallet API and the signer, which must recognise canary transactions).
+ */
 
 /**
- * The synthetic canaries' contract, between the workload (which runs one canary per region) and the
- * drill CLI (which reads their metrics, data plane only). The drill depends on exactly this:
- *
- * - each region runs a canary named {@link canaryName}; its Synthetics `SuccessPercent` says whether
- *   the region's own API (`<region>.<api>.<zone>`) works: "standby canaries green";
- * - after each run the canary also calls the PUBLIC name (`<api>.<zone>`) and publishes
- *   {@link CANARY_SERVED_BY_SELF}: 1 when the answer came from the canary's own region (the `/health`
- *   body names the region), else 0. "Standby canary green" after a failover is the first 1 from the
- *   standby's canary.
+ * The Synthetics runtime the canaries are written for: `syn-nodejs-3.1` (aws-cdk-lib
+ * `Runtime.SYNTHETICS_NODEJS_3_1`), the newest browserless Node.js runtime aws-cdk-lib 2.276 names
+ * and not on the Synthetics deprecation list we read. It has no browser (API canaries need none),
+ * runs on Lambda Node.js 20, and exposes the Synthetics library as `@aws/synthetics-core`.
+ * Lambda's Node.js 20 reaches end of support in 2026; AWS already publishes `syn-nodejs-4.x`/`5.x`
+ * (Node.js 22, same `@aws/synthetics-core` library), which this code runs on unchanged: move to one
+ * with `new Runtime('<name>', RuntimeFamily.NODEJS)` once `aws synthetics describe-runtime-versions`
+ * confirms it in the target regions.
  */
-export const canaryName = (envName: string, role: RegionRole): string => `${envName}-${role}`;
+export const CANARY_RUNTIME = 'syn-nodejs-3.1';
+/** The module the Synthetics runtime provides; bundlers must leave it external. */
+export const SYNTHETICS_MODULE = '@aws/synthetics-core';
 
-/** AWS-published Synthetics metric: percent of successful runs, dimension `CanaryName`. */
-export const SYNTHETICS_SUCCESS = { namespace: 'CloudWatchSynthetics', metricName: 'SuccessPercent' } as const;
+/** The three canaries each region runs; also the folder names under lambda/canaries/. */
+export const CANARY_KINDS = ['deep-health', 'public-name', 'transaction'] as const;
+export type CanaryKind = (typeof CANARY_KINDS)[number];
 
-/** Custom metric each canary publishes in its own region after calling the public name. */
-export const CANARY_SERVED_BY_SELF = {
-  namespace: 'Wallet/Canary',
-  metricName: 'PublicNameServedBySelf',
-  dimensions: (envName: string, region: string) => [
-    { Name: 'Environment', Value: envName },
-    { Name: 'Region', Value: region },
-  ],
+/**
+ * Synthetics canary names (1-255 characters of `[0-9a-z_-]`, unique per region). The name is the
+ * `CanaryName` dimension of the `CloudWatchSynthetics` metrics the canary alarms watch.
+ */
+export const canaryName = (envName: string, kind: CanaryKind): string => `${envName}-wallet-${kind}`;
+
+/** Environment variables the CDK sets on each canary (`environmentVariables`). */
+export const CANARY_ENV = {
+  /** The environment name (metric dimension). Same name as the Lambda functions use. */
+  envName: 'WALLET_ENV_NAME',
+  /** `https://<host>` the canary calls; no path. Deep health: `https://<region>.<api>.<zone>`. */
+  baseUrl: 'WALLET_CANARY_BASE_URL',
+  /** Comma-separated regions allowed to answer (deep health: its own region only). */
+  expectedRegions: 'WALLET_CANARY_EXPECTED_REGIONS',
+  /** Deep health only, optional: the peer region's regional base URL, probed for evidence (never fails the canary). */
+  peerBaseUrl: 'WALLET_CANARY_PEER_BASE_URL',
+  /** Deep health only, with peerBaseUrl: the region expected to answer at the peer URL. */
+  peerRegion: 'WALLET_CANARY_PEER_REGION',
+  /** A correct answer slower than this fails the check. @default CANARY_DEFAULTS.maxLatencyMs */
+  maxLatencyMs: 'WALLET_CANARY_MAX_LATENCY_MS',
+  /** Each HTTP request is abandoned after this. @default CANARY_DEFAULTS.requestTimeoutMs */
+  requestTimeoutMs: 'WALLET_CANARY_REQUEST_TIMEOUT_MS',
+  /** Transaction only: the canary transaction must be signed within this. @default CANARY_DEFAULTS.signBoundMs */
+  signBoundMs: 'WALLET_CANARY_SIGN_BOUND_MS',
+  /** Transaction only: how often to poll for the signed status. @default CANARY_DEFAULTS.pollIntervalMs */
+  pollIntervalMs: 'WALLET_CANARY_POLL_INTERVAL_MS',
+  /**
+   * Transaction only, optional: the region to SigV4-sign for. Unset: the canary asks `/health` on
+   * the base URL which region answers and signs for that one (the public name moves on failover).
+   */
+  signingRegion: 'WALLET_CANARY_SIGNING_REGION',
 } as const;
+
+export const CANARY_DEFAULTS = {
+  maxLatencyMs: 2000,
+  requestTimeoutMs: 10000,
+  signBoundMs: 30000,
+  pollIntervalMs: 1000,
+} as const;
+
+/**
+ * Custom metrics the canaries publish (standard resolution). Give the canary role
+ * `cloudwatch:PutMetricData` with the condition `cloudwatch:namespace = CANARY_METRIC_NAMESPACE`.
+ */
+export const CANARY_METRIC_NAMESPACE = 'Wallet/Canary';
+export const CANARY_METRICS = {
+  /**
+   * 1 when the peer region's `/health/deep` answered correctly from this region, else 0.
+   * Dimensions: Environment, Vantage (where the canary runs), Target (the peer region).
+   * The `peer-deep-health` alarm (lib/contract/alarms.ts) watches it.
+   */
+  peerDeepHealth: 'PeerDeepHealth',
+  /** 1 per run of the public-name canary. Dimensions: Environment, Vantage, AnsweredBy (the region). */
+  publicNameAnswer: 'PublicNameAnswer',
+  /** Milliseconds from submit to signed. Dimensions: Environment, Vantage. */
+  signLatency: 'CanarySignLatency',
+} as const;
+
+export const CANARY_DIMENSIONS = {
+  environment: 'Environment',
+  vantage: 'Vantage',
+  target: 'Target',
+  answeredBy: 'AnsweredBy',
+} as const;
+
+/**
+ * The reserved test wallet. Transactions to it are CANARY transactions: the API accepts them only
+ * with {@link CANARY_TX_FLAG} set, and the signer:
+ * - checks the lease as for any transaction (that is what the canary tests), but
+ * - never allocates a real nonce for them: it signs with {@link CANARY_SIGNING_NONCE}, and
+ * - never broadcasts them.
+ * The wallet must exist (registered like any wallet) before the transaction canary can pass.
+ */
+export const CANARY_WALLET_ID = 'canary-test-wallet';
+
+/** Body field (boolean true) that marks a request as a canary transaction. */
+export const CANARY_TX_FLAG = 'canary';
+
+/**
+ * The nonce a canary transaction is signed with: 2^64 - 1. EIP-2681 caps account nonces below it,
+ * so a transaction with this nonce is invalid on every EIP-2681 chain forever: the signed bytes are
+ * not a bearer instrument even if they leak, and the real nonce sequence never gets a gap.
+ */
+export const CANARY_SIGNING_NONCE = 2n ** 64n - 1n;
+
+/** Zero-value transfer to the conventional burn address; never broadcast (see above). */
+export const CANARY_SINK_ADDRESS = '0x000000000000000000000000000000000000dEaD';
+
+/** The body the transaction canary submits. */
+export function canaryTransactionRequest(): Record<string, unknown> {
+  return { to: CANARY_SINK_ADDRESS, value: '0', [CANARY_TX_FLAG]: true };
+}
+
+/** True for a transaction the signer must treat as a canary (see {@link CANARY_WALLET_ID}). */
+export function isCanaryTransaction(tx: { readonly walletId: string; readonly [CANARY_TX_FLAG]?: unknown }): boolean {
+  return tx.walletId === CANARY_WALLET_ID || tx[CANARY_TX_FLAG] === true;
+}
+
+/** The idempotency header the API reads on transaction intake. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** The IAM-authenticated (SigV4, service `execute-api`) routes the transaction canary uses. */
+export const canaryRoutes = {
+  submit: (walletId: string): string => `/v1/wallets/${encodeURIComponent(walletId)}/transactions`,
+  get: (walletId: string, txId: string): string =>
+    `/v1/wallets/${encodeURIComponent(walletId)}/transactions/${encodeURIComponent(txId)}`,
+} as const;
+
+/** What the canary reads from the submit and get responses: `{ "txId": "...", "status": "..." }`. */
+export interface CanaryTransactionView {
+  readonly txId: string;
+  readonly status: string;
+}
+
+/** Statuses that mean "signed" for the canary (a canary transaction is never broadcast). */
+export const SIGNED_STATUSES: readonly string[] = ['signed'];
+/** Statuses that end a transaction without a signature: the canary fails at once. */
+export const TERMINAL_FAILED_STATUSES: readonly string[] = ['failed', 'rejected', 'quarantined'];

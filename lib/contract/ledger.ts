@@ -31,5 +31,12 @@ export const ledgerKeys = {
   }),
   lease: (address: string): LedgerKey => ({ pk: `LEASE#${address.toLowerCase()}`, sk: 'LEASE' }),
   regionControl: (region: string): LedgerKey => ({ pk: `REGION#${region}`, sk: 'CONTROL' }),
+  /** One item per alarm transition a region's remediation Lambda handled: its idempotency claim. */
+  remediationClaim: (deciderRegion: string, transitionId: string): LedgerKey => ({
+    pk: `REMEDIATION#${deciderRegion}`,
+    sk: `TRANSITION#${transitionId}`,
+  }),
+  /** The environment's automatic-failover budget: recent automatic failovers (rate limit). */
+  failoverBudget: (): LedgerKey => ({ pk: 'REMEDIATION#failover-budget', sk: 'BUDGET' }),
   audit: (subject: string, at: string, id: string): LedgerKey => ({ pk: `AUDIT#${subject}`, sk: `${at}#${id}` }),
 } as const;

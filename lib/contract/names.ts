@@ -41,3 +41,32 @@ export const signerRoleName = (envName: string, region: string): string => `${en
 
 export const signerRoleArn = (partition: string, account: string, envName: string, region: string): string =>
   `arn:${partition}:iam::${account}:role/${signerRoleName(envName, region)}`;
+
+/** AWS Backup vault of an environment; the same name in each region (vault names are regional). */
+export const backupVaultName = (envName: string): string => `${envName}-wallet-backups`;
+
+/** A vault's ARN from plain values: the primary's copy rule names the standby vault without a cross-region reference. */
+export const backupVaultArn = (partition: string, region: string, account: string, envName: string): string =>
+  `arn:${partition}:backup:${region}:${account}:backup-vault:${backupVaultName(envName)}`;
+
+export const backupKeyAlias = (envName: string): string => `alias/${envName}-wallet-backup`;
+
+export const backupPlanName = (envName: string): string => `${envName}-wallet-backups`;
+
+/** Restore testing names allow only letters, digits and underscores. */
+export const restoreTestingPlanName = (envName: string): string => `${envName.replace(/-/g, '_')}_wallet_restore_test`;
+
+/** The role AWS Backup assumes to back up and copy (the plan's selection role), per region. */
+export const backupRoleName = (envName: string, region: string): string => `${envName}-wallet-backup-${region}`;
+
+/** The role AWS Backup assumes to restore (restore tests and docs/runbooks/restore.md), per region. */
+export const restoreRoleName = (envName: string, region: string): string => `${envName}-wallet-restore-${region}`;
+
+/**
+ * AWS Backup restore testing names every table it restores with this prefix, and its
+ * service-linked role deletes only tables with this prefix (AWSServiceRolePolicyForBackupRestoreTesting).
+ */
+export const RESTORE_TEST_TABLE_PREFIX = 'awsbackup-restore-test-';
+
+/** Tables restored by hand (docs/runbooks/restore.md) start with this; the restore role writes only to these and to restore-test tables. */
+export const restoredTablePrefix = (envName: string): string => `${envName}-wallet-restored-`;

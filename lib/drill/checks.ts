@@ -1,4 +1,5 @@
 import { WalletConfig } from '../config/schema';
+import { DnsAlarmKind, parseAlarmName, RegionalAlarmKind } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { DrillDirection } from '../contract/drill-metrics';
 import { RegionRole } from '../contract/names';
@@ -37,9 +38,16 @@ export function allowedCallerRegions(config: WalletConfig): string[] {
 }
 
 /**
- * Whether a firing alarm is explained by the drill itself: alarms in the region being left, the
- * health-check alarms about it, the switch (thrown while failed over), and alarms the operator
- * acknowledged with --allow-alarm. Everything else is an unrelated incident.
+ * Whether a firing alarm is explained by the drill itself (names per lib/contract/alarms.ts):
+ * - any alarm living in the region being left (that region is why one moves, or it is about to be idle);
+ * - in the region taking over, its probe of the peer (`peer-deep-health`) and the canaries that go
+ *   through the public name (`canary-public-name`, `canary-transaction`), which still lead to the
+ *   region being left;
+ * - the Route 53 alarms that follow the switch and the primary record (and, for a failover, the
+ *   primary's endpoint check);
+ * - the switch alarm itself, and alarms the operator acknowledged with --allow-alarm.
+ * Everything else (the taking-over region's own deep health, signer, KMS, replication, ...) is
+ * unrelated and blocks the drill.
  */
 export function isRelatedAlarm(
   alarm: AlarmInfo,
@@ -47,17 +55,21 @@ export function isRelatedAlarm(
   direction: DrillDirection,
   allowAlarms: readonly string[] = [],
 ): boolean {
-  const { from } = directionRoles(direction);
+  const { from, to } = directionRoles(direction);
   if (allowAlarms.includes(alarm.name)) return true;
   if (alarm.name === failoverSwitchAlarmName(config.envName)) return true;
-  if (alarm.region === roleRegion(config, from) && alarm.region !== 'us-east-1') return true;
-  // The switch's own alarms follow its position, which is what the drill manages; a failover also
-  // explains the primary's endpoint alarm (an unplanned failure is why one fails over).
-  const about =
-    direction === 'failover'
-      ? /PrimaryEndpointUnhealthy|PrimaryRecordUnhealthy|FailoverSwitchThrown/
-      : /FailoverSwitchThrown|PrimaryRecordUnhealthy/;
-  return about.test(alarm.name);
+  const parsed = parseAlarmName(config.envName, alarm.name);
+  if (parsed === undefined) return false;
+  if (parsed.scope === 'dns') {
+    const explained: DnsAlarmKind[] =
+      direction === 'failover'
+        ? ['primaryEndpointUnhealthy', 'primaryRecordUnhealthy', 'failoverSwitchThrown']
+        : ['failoverSwitchThrown', 'primaryRecordUnhealthy'];
+    return explained.includes(parsed.kind);
+  }
+  if (parsed.region === roleRegion(config, from)) return true;
+  const throughThePeer: RegionalAlarmKind[] = ['peerDeepHealth', 'publicNameCanary', 'transactionCanary'];
+  return parsed.region === roleRegion(config, to) && throughThePeer.includes(parsed.kind);
 }
 
 const readFailed = (what: string, r: Reading<unknown>): string => (r.ok ? '' : `could not read ${what}: ${r.error}`);

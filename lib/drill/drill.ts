@@ -454,11 +454,19 @@ async function waitForPhases(
       phaseStart = now;
     }
     if (phase === 2) {
+      // The public-name canary publishes one point per run at standard resolution: the first minute
+      // after the switch with an answer from the target region bounds the cut-over from above.
       const canary = await safe(() => target.canary(plan.to, t0));
-      const green = canary?.servedBySelf.find((p) => p.value >= 1 && p.at >= t0);
+      const green = canary?.answeredBySelf.find((p) => p.value >= 1 && p.at + 60_000 > t0);
       if (green !== undefined) {
-        observed.canary = { at: green.at };
-        mark('canary-green', labels[2], green.at, `canary ${canary!.canaryName} PublicNameServedBySelf = 1`);
+        const at = Math.min(green.at + 60_000, now);
+        observed.canary = { at };
+        mark(
+          'canary-green',
+          labels[2],
+          at,
+          `public-name canary in ${plan.toRegion}: PublicNameAnswer answered by ${plan.toRegion} in the minute from ${iso(green.at).slice(11, 16)} UTC (upper bound)`,
+        );
         return observed;
       }
     }

@@ -14,7 +14,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Lease, LeaseMove, moveLease, readLease, RegionHealth } from '../../lambda/shared/lease';
 import { WalletConfig } from '../config/schema';
-import { CANARY_SERVED_BY_SELF, canaryName, SYNTHETICS_SUCCESS } from '../contract/canary';
+import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../contract/canary';
 import {
   DRILL_METRICS,
   DRILL_METRICS_NAMESPACE,
@@ -108,12 +108,17 @@ export interface DnsAnswer {
 export interface CanaryState {
   readonly role: RegionRole;
   readonly region: string;
+  /** The region's deep-health canary (its own `/health/deep`). */
   readonly canaryName: string;
-  /** Latest Synthetics SuccessPercent (the region's own API). */
+  /** Latest Synthetics SuccessPercent of the deep-health canary. */
   readonly successPercent?: number;
   readonly successAt?: number;
-  /** Runs since `since` that reached this region through the public name, oldest first. */
-  readonly servedBySelf: readonly StatusPoint[];
+  /**
+   * Runs of this region's public-name canary that `api.<zone>` answered from this same region:
+   * `Wallet/Canary PublicNameAnswer` (Sum per minute; the canary publishes at standard resolution,
+   * so `at` is the start of the minute the run fell in), oldest first.
+   */
+  readonly answeredBySelf: readonly StatusPoint[];
 }
 
 export interface ReplicationState {
@@ -463,7 +468,7 @@ export class AwsTarget implements Target {
 
   async canary(role: RegionRole, sinceMs: number): Promise<CanaryState> {
     const region = this.region(role);
-    const name = canaryName(this.config.envName, role);
+    const name = canaryName(this.config.envName, 'deep-health');
     const now = this.clock.now();
     const series = await this.metricData(
       region,
@@ -472,8 +477,8 @@ export class AwsTarget implements Target {
           Id: 'success',
           MetricStat: {
             Metric: {
-              Namespace: SYNTHETICS_SUCCESS.namespace,
-              MetricName: SYNTHETICS_SUCCESS.metricName,
+              Namespace: 'CloudWatchSynthetics',
+              MetricName: 'SuccessPercent',
               Dimensions: [{ Name: 'CanaryName', Value: name }],
             },
             Period: 60,
@@ -481,20 +486,23 @@ export class AwsTarget implements Target {
           },
         },
         {
-          Id: 'served',
+          Id: 'answered',
           MetricStat: {
             Metric: {
-              Namespace: CANARY_SERVED_BY_SELF.namespace,
-              MetricName: CANARY_SERVED_BY_SELF.metricName,
-              Dimensions: CANARY_SERVED_BY_SELF.dimensions(this.config.envName, region),
+              Namespace: CANARY_METRIC_NAMESPACE,
+              MetricName: CANARY_METRICS.publicNameAnswer,
+              Dimensions: [
+                { Name: CANARY_DIMENSIONS.environment, Value: this.config.envName },
+                { Name: CANARY_DIMENSIONS.vantage, Value: region },
+                { Name: CANARY_DIMENSIONS.answeredBy, Value: region },
+              ],
             },
-            // The canary publishes this at 1-second resolution, so each run keeps its own timestamp.
-            Period: 1,
-            Stat: 'Maximum',
+            Period: 60,
+            Stat: 'Sum',
           },
         },
       ],
-      Math.min(sinceMs, now - 15 * MINUTE),
+      Math.min(sinceMs - MINUTE, now - 15 * MINUTE),
       now,
     );
     const success = series.success?.at(-1);
@@ -504,7 +512,7 @@ export class AwsTarget implements Target {
       canaryName: name,
       successPercent: success?.value,
       successAt: success?.at,
-      servedBySelf: (series.served ?? []).filter((p) => p.at >= sinceMs),
+      answeredBySelf: (series.answered ?? []).filter((p) => p.at + MINUTE > sinceMs),
     };
   }
 

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { regionalApiDomain } from '../contract/health';
+import { RESILIENCE_OUTPUTS } from '../contract/resilience';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { FailoverHealthChecks } from '../constructs/failover-health-checks';
 import { walletKeyPolicy } from '../constructs/key-policy';
@@ -76,6 +77,10 @@ export class DnsStack extends Stack {
     new CfnOutput(this, RTO_OUTPUTS.target, {
       value: String(config.targets.rtoSeconds),
       description: 'Declared RTO target',
+    });
+    new CfnOutput(this, RESILIENCE_OUTPUTS.rpoTarget, {
+      value: String(config.targets.rpoSeconds),
+      description: 'Declared RPO target (targets.rpoSeconds), read by npm run resilience-report',
     });
     new CfnOutput(this, RTO_OUTPUTS.dnsCache, {
       value: String(this.rtoBudget.dnsCacheSeconds),

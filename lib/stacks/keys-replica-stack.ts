@@ -1,8 +1,9 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
-import { dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
+import { backupKeyAlias, dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
+import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletReplicaKey } from '../constructs/multi-region-key';
 
 export interface KeysReplicaStackProps extends StackProps {
@@ -11,16 +12,19 @@ export interface KeysReplicaStackProps extends StackProps {
   readonly signingKeyArn: string;
   /** ARN of the primary data key (primary region). */
   readonly dataKeyArn: string;
+  /** ARN of the primary backup key (primary region). */
+  readonly backupKeyArn: string;
 }
 
 /**
- * Standby region, deployed second: replicas of the signing and data keys. The standby signer
+ * Standby region, deployed second: replicas of the signing, data and backup keys. The standby signer
  * signs with the replica (same key material, same address); the standby table replica is
  * encrypted with the data key's replica.
  */
 export class KeysReplicaStack extends Stack {
   public readonly signingKey: WalletReplicaKey;
   public readonly dataKey: WalletReplicaKey;
+  public readonly backupKey: WalletReplicaKey;
 
   constructor(scope: Construct, id: string, props: KeysReplicaStackProps) {
     super(scope, id, props);
@@ -44,7 +48,15 @@ export class KeysReplicaStack extends Stack {
       primaryKeyArn: props.dataKeyArn,
       alias: dataKeyAlias(config.envName),
       description: `${config.envName} wallet data key (multi-region replica)`,
-      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region),
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, { awsBackupNotifications: true }),
+    });
+    this.backupKey = new WalletReplicaKey(this, 'BackupKey', {
+      ...shared,
+      purpose: 'backup',
+      primaryKeyArn: props.backupKeyArn,
+      alias: backupKeyAlias(config.envName),
+      description: `${config.envName} wallet backup key (AWS Backup vaults only; multi-region replica)`,
+      keyUseViaServices: awsBackupViaServices([config.regions.primary, config.regions.standby]),
     });
   }
 }

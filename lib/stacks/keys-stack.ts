@@ -1,8 +1,9 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
-import { dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
+import { backupKeyAlias, dataKeyAlias, signerRoleArn, signingKeyAlias } from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
+import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletPrimaryKey } from '../constructs/multi-region-key';
 
 export interface KeysStackProps extends StackProps {
@@ -16,6 +17,7 @@ export interface KeysStackProps extends StackProps {
 export class KeysStack extends Stack {
   public readonly signingKey: WalletPrimaryKey;
   public readonly dataKey: WalletPrimaryKey;
+  public readonly backupKey: WalletPrimaryKey;
 
   constructor(scope: Construct, id: string, props: KeysStackProps) {
     super(scope, id, props);
@@ -37,9 +39,21 @@ export class KeysStack extends Stack {
       purpose: 'data',
       alias: dataKeyAlias(config.envName),
       description: `${config.envName} wallet data key (tables, queues, topics, logs; multi-region primary)`,
-      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region),
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, { awsBackupNotifications: true }),
+    });
+    // A dedicated key for the backup vaults (docs/backup.md, "Which key encrypts backups"): usable only
+    // through AWS Backup, and independent of the data key, so losing, disabling or misusing the data
+    // key does not reach the backups. Multi-region like the others, so the standby vault's key ARN is
+    // built from this id without a cross-region reference.
+    this.backupKey = new WalletPrimaryKey(this, 'BackupKey', {
+      ...shared,
+      purpose: 'backup',
+      alias: backupKeyAlias(config.envName),
+      description: `${config.envName} wallet backup key (AWS Backup vaults only; multi-region primary)`,
+      keyUseViaServices: awsBackupViaServices([config.regions.primary, config.regions.standby]),
     });
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.keyArn, description: 'Primary signing key ARN' });
     new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn, description: 'Primary data key ARN' });
+    new CfnOutput(this, 'BackupKeyArn', { value: this.backupKey.keyArn, description: 'Primary backup key ARN' });
   }
 }

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
+import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
@@ -13,6 +14,10 @@ export interface PrimaryStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   /** The multi-region data key id (`mrk-...`); its standby replica has the same id. */
   readonly dataKeyId: string;
+  /** The backup key in the primary region (same-region reference): encrypts this region's vault. */
+  readonly backupKey: kms.IKey;
+  /** The multi-region backup key id; its standby replica (the standby vault's key) has the same id. */
+  readonly backupKeyId: string;
 }
 
 /**
@@ -22,6 +27,7 @@ export interface PrimaryStackProps extends StackProps {
 export class PrimaryStack extends Stack {
   public readonly table: dynamodb.ITableV2;
   public readonly notifications: WalletNotifications;
+  public readonly backup: WalletBackup;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -42,6 +48,39 @@ export class PrimaryStack extends Stack {
       topicName: `${config.envName}-wallet-alerts`,
       email: config.notifications.email,
       encryptionKey: props.dataKey,
+    });
+    // Backups (docs/backup.md): the plan runs here and copies every recovery point to the standby
+    // vault, named from config; the standby stack holds that vault.
+    const { backup } = config;
+    this.backup = new WalletBackup(this, 'Backup', {
+      envName: config.envName,
+      breakGlassRoleArn: config.security.breakGlassRoleArn,
+      vaultKey: props.backupKey,
+      dataKey: props.dataKey,
+      lock: backup.vaultLock,
+      topic: this.notifications.topic,
+      restoreTestSchedule: backup.restoreTestSchedule,
+      plan: {
+        frequent: { schedule: backup.frequentSchedule, retentionDays: backup.frequentRetentionDays },
+        daily: { schedule: backup.dailySchedule, retentionDays: backup.dailyRetentionDays },
+        // Every stateful resource of the region; test/constructs/backup.test.ts walks the app to prove it.
+        resources: [
+          {
+            arn: ledger.table.tableArn,
+            resourceType: 'DynamoDB',
+            encryptionKeyArn: props.dataKey.keyArn,
+            replicas: [
+              {
+                arn: `arn:${this.partition}:dynamodb:${config.regions.standby}:${this.account}:table/${ledgerTableName(config.envName)}`,
+                encryptionKeyArn: replicaDataKeyArn,
+              },
+            ],
+          },
+        ],
+        copyToRegion: config.regions.standby,
+        copyToKeyArn: `arn:${this.partition}:kms:${config.regions.standby}:${this.account}:key/${props.backupKeyId}`,
+        rpoSeconds: config.targets.backupRpoSeconds,
+      },
     });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
   }

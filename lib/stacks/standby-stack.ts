@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
+import { WalletBackup } from '../constructs/backup';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 
@@ -11,6 +12,8 @@ export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;
   /** The data key's replica in the standby region (same-region reference). */
   readonly dataKey: kms.IKey;
+  /** The backup key's replica in the standby region (same-region reference): encrypts this region's vault. */
+  readonly backupKey: kms.IKey;
 }
 
 /**
@@ -21,6 +24,7 @@ export class StandbyStack extends Stack {
   public readonly table: dynamodb.ITableV2;
   public readonly notifications: WalletNotifications;
   public readonly failoverSwitch: FailoverSwitchAlarm;
+  public readonly backup: WalletBackup;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -39,6 +43,17 @@ export class StandbyStack extends Stack {
     this.failoverSwitch = new FailoverSwitchAlarm(this, 'FailoverSwitch', {
       envName: config.envName,
       topic: this.notifications.topic,
+    });
+    // The standby vault receives a copy of every primary recovery point (the plan lives in the
+    // primary stack) and is restore-tested here, so copies are proven restorable in this region.
+    this.backup = new WalletBackup(this, 'Backup', {
+      envName: config.envName,
+      breakGlassRoleArn: config.security.breakGlassRoleArn,
+      vaultKey: props.backupKey,
+      dataKey: props.dataKey,
+      lock: config.backup.vaultLock,
+      topic: this.notifications.topic,
+      restoreTestSchedule: config.backup.restoreTestSchedule,
     });
   }
 }

@@ -219,11 +219,88 @@ describe('config validation', () => {
       'backup.dailyRetentionDays',
       'longer than the vault lock maximum',
     ],
+    [
+      'backups less than an hour apart',
+      { backup: { frequentSchedule: 'cron(0/30 * ? * * *)' } },
+      'backup.frequentSchedule',
+      'AWS Backup rejects rules that run more often than hourly',
+    ],
+    [
+      'backups too far apart for the backup RPO target',
+      { backup: { frequentSchedule: 'cron(0 */4 ? * * *)' } },
+      'backup.frequentSchedule',
+      'lets the newest backup be 5 h old (largest gap between backups 4 h + start window 1 h = 5 h), more than targets.backupRpoSeconds 7200 s',
+    ],
+    [
+      'a backup schedule the evaluator cannot model',
+      { backup: { dailySchedule: 'cron(0 5 L * ? *)' } },
+      'backup.dailySchedule',
+      'cannot be evaluated: day-of-month "L" uses L, W or #',
+    ],
+    [
+      'restore tests less than daily',
+      { backup: { restoreTestSchedule: 'cron(0 6 ? * MON *)' } },
+      'backup.restoreTestSchedule',
+      'leaves up to 7 d between restore tests',
+    ],
   ])('fails cross-field rule: %s', (_name, patch, field, message) => {
     const problems = problemsOf(rawConfig(patch));
     expect(problems.filter((p) => p.path === field).map((p) => p.message)).toEqual(
       expect.arrayContaining([expect.stringContaining(message)]),
     );
+  });
+
+  describe('backup RPO (lib/backup/rpo.ts, docs/backup.md)', () => {
+    test('the example config meets its 2 h backup RPO exactly: hourly backups + the 1 h start window', () => {
+      expect(validateConfig(rawConfig()).targets.backupRpoSeconds).toBe(7200);
+      expect(validateConfig(rawConfig({ targets: { backupRpoSeconds: undefined } })).targets.backupRpoSeconds).toBe(
+        7200,
+      );
+    });
+
+    test('fails when the target is below what hourly backups can promise, saying the smallest target', () => {
+      const problem = problemsOf(rawConfig({ targets: { backupRpoSeconds: 3600 } })).find(
+        (p) => p.path === 'backup.frequentSchedule',
+      );
+      expect(problem?.message).toContain('more than targets.backupRpoSeconds 3600 s (1 h)');
+      expect(problem?.fix).toContain('raise targets.backupRpoSeconds to at least 7200');
+    });
+
+    test('fails when backup retention is shorter than the RPO target allows (points expire before the next exists)', () => {
+      // Prepare: a 3-day target met by the schedule (every 2 days + 1 h), but each point lives 1 day
+      const raw = rawConfig({
+        targets: { backupRpoSeconds: 3 * 86400 },
+        backup: {
+          frequentSchedule: 'cron(0 0 */2 * ? *)',
+          frequentRetentionDays: 1,
+          dailySchedule: 'cron(0 5 1 * ? *)',
+          dailyRetentionDays: 1,
+          vaultLock: { minRetentionDays: 1 },
+        },
+      });
+      // Act
+      const problems = problemsOf(raw);
+      // Assess
+      const frequent = problems.find((p) => p.path === 'backup.frequentRetentionDays');
+      expect(frequent?.message).toBe(
+        'is shorter than the RPO target allows: its recovery points expire before the next frequent backup can exist ' +
+          '(2 d 1 h later), so at times no recovery point exists at all, against targets.backupRpoSeconds 259200 s',
+      );
+      expect(frequent?.received).toBe(1);
+      expect(frequent?.fix).toBe(
+        'keep frequent recovery points for at least 3 days, or run backup.frequentSchedule more often',
+      );
+      expect(problems.map((p) => p.path)).toContain('backup.dailyRetentionDays');
+      expect(problems.map((p) => p.path)).not.toContain('backup.frequentSchedule');
+    });
+
+    test('a short-lived rule passes when the other rule keeps points long enough', () => {
+      const raw = rawConfig({
+        targets: { backupRpoSeconds: 3 * 86400 },
+        backup: { frequentSchedule: 'cron(0 0 */2 * ? *)', frequentRetentionDays: 7 },
+      });
+      expect(() => validateConfig(raw)).not.toThrow();
+    });
   });
 
   test('fails with every problem reported at once', () => {

@@ -158,7 +158,7 @@ describe('data key (primary region)', () => {
 describe('replica keys (standby region)', () => {
   test('replicate the primary keys, looked up cross-region without helper Lambdas', () => {
     const template = wallet.template('keysReplica');
-    template.resourceCountIs('AWS::KMS::ReplicaKey', 2);
+    template.resourceCountIs('AWS::KMS::ReplicaKey', 3);
     template.resourceCountIs('AWS::Lambda::Function', 0);
     template.hasResourceProperties('AWS::KMS::ReplicaKey', {
       PrimaryKeyArn: {
@@ -215,8 +215,10 @@ test('every break-glass-only action is denied to a non-break-glass admin on ever
   for (const [stack, prefix] of [
     ['keys', 'SigningKey'],
     ['keys', 'DataKey'],
+    ['keys', 'BackupKey'],
     ['keysReplica', 'SigningKey'],
     ['keysReplica', 'DataKey'],
+    ['keysReplica', 'BackupKey'],
   ] as const) {
     for (const action of BREAK_GLASS_ONLY_ACTIONS) {
       expect([

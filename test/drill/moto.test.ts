@@ -86,7 +86,7 @@ test('throwing the switch through the target writes one data point; GetMetricDat
 test('alarmsFiring reads alarms in ALARM with the environment prefix, in every region', async () => {
   await raw.send(
     new PutMetricAlarmCommand({
-      AlarmName: 'example-wallet-standby-SignerErrors',
+      AlarmName: 'example-wallet-us-west-2-signer-errors',
       Namespace: 'Wallet/Signer',
       MetricName: 'Errors',
       Statistic: 'Sum',
@@ -98,7 +98,7 @@ test('alarmsFiring reads alarms in ALARM with the environment prefix, in every r
   );
   await raw.send(
     new SetAlarmStateCommand({
-      AlarmName: 'example-wallet-standby-SignerErrors',
+      AlarmName: 'example-wallet-us-west-2-signer-errors',
       StateValue: 'ALARM',
       StateReason: 'moto test',
     }),
@@ -106,7 +106,7 @@ test('alarmsFiring reads alarms in ALARM with the environment prefix, in every r
   const report = await target.alarmsFiring();
   expect(report.unreadable).toEqual([]);
   expect(report.firing.map((a) => [a.name, a.region, a.state])).toEqual([
-    ['example-wallet-standby-SignerErrors', STANDBY, 'ALARM'],
+    ['example-wallet-us-west-2-signer-errors', STANDBY, 'ALARM'],
   ]);
 });
 

@@ -188,14 +188,14 @@ test("the caller must be in the config's account", async () => {
 
 test('an unrelated firing alarm blocks the drill until acknowledged with --allow-alarm', async () => {
   const blocked = simTarget();
-  blocked.world.addFiringAlarm(config.regions.standby, 'example-wallet-standby-SignerErrors');
+  blocked.world.addFiringAlarm(config.regions.standby, 'example-wallet-us-west-2-signer-errors');
   expect((await drill(blocked, 'failover')).checks.find((c) => c.id === 'alarms')).toMatchObject({
     ok: false,
-    detail: 'firing: example-wallet-standby-SignerErrors (us-west-2)',
+    detail: 'firing: example-wallet-us-west-2-signer-errors (us-west-2)',
   });
   const acknowledged = simTarget();
-  acknowledged.world.addFiringAlarm(config.regions.standby, 'example-wallet-standby-SignerErrors');
-  const record = await drill(acknowledged, 'failover', { allowAlarms: ['example-wallet-standby-SignerErrors'] });
+  acknowledged.world.addFiringAlarm(config.regions.standby, 'example-wallet-us-west-2-signer-errors');
+  const record = await drill(acknowledged, 'failover', { allowAlarms: ['example-wallet-us-west-2-signer-errors'] });
   expect(record.outcome).toBe('completed');
 });
 

@@ -110,6 +110,15 @@ describe('DNS stack health checks (example config)', () => {
       ),
     });
   });
+
+  test('declares the targets the resilience report reads (RtoTargetSeconds, RpoTargetSeconds, DnsCacheSeconds)', () => {
+    const outputs = wallet.template('dns').toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect({
+      rto: outputs.RtoTargetSeconds.Value,
+      rpo: outputs.RpoTargetSeconds.Value,
+      dnsCache: outputs.DnsCacheSeconds.Value,
+    }).toEqual({ rto: '300', rpo: '0', dnsCache: '60' });
+  });
 });
 
 describe('DNS stack follows the config', () => {

@@ -3,7 +3,8 @@ import { NotFoundException } from '@aws-sdk/client-kms';
 import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
 import { createECDH, createHash } from 'node:crypto';
 import { WalletConfig } from '../../config/schema';
-import { CANARY_SERVED_BY_SELF, canaryName, SYNTHETICS_SUCCESS } from '../../contract/canary';
+import { dnsAlarmName, DnsAlarmKind, regionalAlarmName, RegionalAlarmKind } from '../../contract/alarms';
+import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../../contract/canary';
 import {
   FAILOVER_SWITCH_ALARM,
   FAILOVER_SWITCH_METRIC,
@@ -13,7 +14,7 @@ import {
 } from '../../contract/failover-switch';
 import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
 import { ledgerKeys } from '../../contract/ledger';
-import { ledgerTableName, RegionRole, signingKeyAlias, stackNames } from '../../contract/names';
+import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, rateSeconds, route53EndpointHealthy } from '../model';
 import { createRng, Rng } from '../random';
@@ -131,6 +132,7 @@ export class World {
 
   private readonly endpointUp: Record<RegionRole, boolean> = { primary: true, standby: true };
   private readonly unreachable = new Set<string>();
+  private readonly publicNameFailing: Record<RegionRole, boolean> = { primary: false, standby: false };
   /** Checker regions that cannot reach a region's endpoint (a partial network partition). */
   private readonly failingFrom: Record<RegionRole, Set<string>> = { primary: new Set(), standby: new Set() };
   private readonly checkers: Record<RegionRole, Checker[]> = { primary: [], standby: [] };
@@ -458,26 +460,36 @@ export class World {
     this.events.at(first, () => tick(first));
   }
 
+  /** Alarms named as lib/contract/alarms.ts names them, in the region where each lives. */
   private updateHealthCheckAlarms(pointAt: number): void {
-    const dns = stackNames(this.config.envName).dns;
     const latest = (key: HealthCheckKey) => this.points('us-east-1', hcKey(HC_IDS[key])).at(-1)?.value ?? 1;
-    const set = (id: string, firing: boolean, composite = false) => {
-      const name = `${dns}-HealthChecks${id}${composite ? '' : 'A1B2C3D4'}-SIM${id.length}`;
-      const existing = this.alarms.get(name);
+    const set = (name: string, region: string, firing: boolean, composite = false) => {
+      const key = `${region}|${name}`;
+      const existing = this.alarms.get(key);
       const state = firing ? 'ALARM' : 'OK';
       if (existing === undefined) {
-        this.alarms.set(name, { name, region: 'us-east-1', composite, state, reason: 'simulated', updatedAt: pointAt });
+        this.alarms.set(key, { name, region, composite, state, reason: 'simulated', updatedAt: pointAt });
       } else if (existing.state !== state) {
         existing.state = state;
         existing.updatedAt = this.now;
       }
       return firing;
     };
-    set('PrimaryEndpointUnhealthy', latest('primaryEndpoint') < 1);
-    const standbyDown = set('StandbyEndpointUnhealthy', latest('standbyEndpoint') < 1);
-    set('FailoverSwitchThrown', latest('failoverSwitch') < 1);
-    const primaryOut = set('PrimaryRecordUnhealthy', latest('primaryRecord') < 1);
-    set('BothRegionsUnhealthy', primaryOut && standbyDown, true);
+    const dns = (kind: DnsAlarmKind, firing: boolean, composite = false) =>
+      set(dnsAlarmName(this.config.envName, kind), 'us-east-1', firing, composite);
+    dns('primaryEndpointUnhealthy', latest('primaryEndpoint') < 1);
+    const standbyDown = dns('standbyEndpointUnhealthy', latest('standbyEndpoint') < 1);
+    dns('failoverSwitchThrown', latest('failoverSwitch') < 1);
+    const primaryOut = dns('primaryRecordUnhealthy', latest('primaryRecord') < 1);
+    dns('bothRegionsUnhealthy', primaryOut && standbyDown, true);
+    for (const role of ['primary', 'standby'] as const) {
+      const peer: RegionRole = role === 'primary' ? 'standby' : 'primary';
+      const regional = (kind: RegionalAlarmKind, firing: boolean) =>
+        set(regionalAlarmName(this.config.envName, this.regions[role], kind), this.regions[role], firing);
+      regional('deepHealthCanary', !this.endpointUp[role]);
+      regional('peerDeepHealth', !this.endpointUp[peer]);
+      regional('publicNameCanary', this.publicNameFailing[role]);
+    }
   }
 
   // ---------------------------------------------------------------- resolvers and canaries
@@ -501,12 +513,16 @@ export class World {
     const period = rateSeconds(this.config.canary.schedule) * 1000;
     for (const role of ['primary', 'standby'] as const) {
       const r = resolver(`canary-${role}`);
-      const run = (at: number) => {
-        this.runCanary(role, r);
-        this.events.at(at + period, () => run(at + period));
+      const every = (run: () => void) => {
+        const tick = (at: number) => {
+          run();
+          this.events.at(at + period, () => tick(at + period));
+        };
+        const first = this.now + this.rng.uniform(0, period);
+        this.events.at(first, () => tick(first));
       };
-      const first = this.now + this.rng.uniform(0, period);
-      this.events.at(first, () => run(first));
+      every(() => this.runDeepHealthCanary(role));
+      every(() => this.runPublicNameCanary(role, r));
     }
   }
 
@@ -522,15 +538,26 @@ export class World {
     return r.cached;
   }
 
-  private runCanary(role: RegionRole, resolver: Resolver): void {
+  /** The region's own `/health/deep` (Synthetics SuccessPercent of `<env>-wallet-deep-health`). */
+  private runDeepHealthCanary(role: RegionRole): void {
+    const ok = this.endpointUp[role];
+    this.events.at(this.now + this.assumptions.canaryRunSeconds * 1000, () =>
+      this.putMetric(this.regions[role], syntheticsKey(canaryName(this.config.envName, 'deep-health')), ok ? 100 : 0),
+    );
+  }
+
+  /**
+   * The public name through this region's resolver: a run that got an answer publishes
+   * `PublicNameAnswer` = 1 with the answering region (lambda/canaries/public-name).
+   */
+  private runPublicNameCanary(role: RegionRole, resolver: Resolver): void {
     const region = this.regions[role];
-    const ownApiWorks = this.endpointUp[role];
     const served = this.lookup(resolver);
-    const servedBySelf = served === role && this.endpointUp[served] ? 1 : 0;
-    const doneAt = this.now + this.assumptions.canaryRunSeconds * 1000;
-    this.events.at(doneAt, () => {
-      this.putMetric(region, syntheticsKey(canaryName(this.config.envName, role)), ownApiWorks ? 100 : 0);
-      this.putMetric(region, servedByKey(this.config.envName, region), servedBySelf);
+    const ok = this.endpointUp[served];
+    this.events.at(this.now + this.assumptions.canaryRunSeconds * 1000, () => {
+      this.publicNameFailing[role] = !ok;
+      this.putMetric(region, syntheticsKey(canaryName(this.config.envName, 'public-name')), ok ? 100 : 0);
+      if (ok) this.putMetric(region, publicNameKey(this.config.envName, region, this.regions[served]), 1);
     });
   }
 
@@ -886,13 +913,13 @@ const switchKey = (envName: string) =>
   metricKey(FAILOVER_SWITCH_NAMESPACE, FAILOVER_SWITCH_METRIC, failoverSwitchDimensions(envName));
 const hcKey = (id: string) => metricKey('AWS/Route53', 'HealthCheckStatus', [{ Name: 'HealthCheckId', Value: id }]);
 const syntheticsKey = (name: string) =>
-  metricKey(SYNTHETICS_SUCCESS.namespace, SYNTHETICS_SUCCESS.metricName, [{ Name: 'CanaryName', Value: name }]);
-const servedByKey = (envName: string, region: string) =>
-  metricKey(
-    CANARY_SERVED_BY_SELF.namespace,
-    CANARY_SERVED_BY_SELF.metricName,
-    CANARY_SERVED_BY_SELF.dimensions(envName, region),
-  );
+  metricKey('CloudWatchSynthetics', 'SuccessPercent', [{ Name: 'CanaryName', Value: name }]);
+const publicNameKey = (envName: string, vantage: string, answeredBy: string) =>
+  metricKey(CANARY_METRIC_NAMESPACE, CANARY_METRICS.publicNameAnswer, [
+    { Name: CANARY_DIMENSIONS.environment, Value: envName },
+    { Name: CANARY_DIMENSIONS.vantage, Value: vantage },
+    { Name: CANARY_DIMENSIONS.answeredBy, Value: answeredBy },
+  ]);
 const replicationKey = (table: string, receiving: string) =>
   metricKey('AWS/DynamoDB', 'ReplicationLatency', [
     { Name: 'TableName', Value: table },

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+import { main } from '../lib/resilience/cli';
+
+// bin/ only wires: the report reads cdk.out (run `npm run synth` first); see lib/resilience/cli.ts.
+process.exitCode = main(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  cwd: process.cwd(),
+});

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
+import { RemediationContext } from './decide';
+
+export interface RemediationConfig extends RemediationContext {
+  readonly tableName: string;
+  readonly topicArn: string;
+  /** Standby only: this region's copy of the signing key, read with kms:GetPublicKey for the address. */
+  readonly signingKeyArn?: string;
+}
+
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'is not a region code (e.g. "us-east-2")');
+const wholeNumber = z
+  .string()
+  .regex(/^[1-9]\d*$/, 'is not a whole number of 1 or more')
+  .transform(Number);
+
+const schema = z.object({
+  AWS_REGION: region,
+  [RUNTIME_ENV.envName]: z.string().min(1, 'is empty'),
+  [RUNTIME_ENV.tableName]: z.string().min(1, 'is empty'),
+  [RUNTIME_ENV.regionRole]: z.enum(['primary', 'standby'], 'must be "primary" or "standby"'),
+  [RUNTIME_ENV.primaryRegion]: region,
+  [RUNTIME_ENV.standbyRegion]: region,
+  [RUNTIME_ENV.consistency]: z.enum(['MRSC', 'MREC'], 'must be "MRSC" or "MREC"'),
+  [RUNTIME_ENV.notificationTopicArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'is not an SNS topic ARN'),
+  [RUNTIME_ENV.remediationMode]: z.enum(['auto', 'notify-only'], 'must be "auto" or "notify-only"'),
+  [RUNTIME_ENV.maxFailoversPerWindow]: wholeNumber,
+  [RUNTIME_ENV.failoverWindowMinutes]: wholeNumber,
+  [RUNTIME_ENV.signingKeyArn]: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'is not a KMS key ARN')
+    .optional(),
+});
+
+/**
+ * Reads the remediation function's environment once, at start. Every problem is reported at once
+ * with the variable, the value received, and what the CDK remediation construct must set.
+ */
+export function loadRemediationConfig(env: Readonly<Record<string, string | undefined>>): RemediationConfig {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0]);
+      problems.push(
+        `${name} ${issue.code === 'invalid_type' ? 'is not set' : issue.message} (received ${JSON.stringify(env[name])})`,
+      );
+    }
+  } else {
+    const e = parsed.data;
+    const self = e.AWS_REGION;
+    const expected =
+      e[RUNTIME_ENV.regionRole] === 'primary' ? e[RUNTIME_ENV.primaryRegion] : e[RUNTIME_ENV.standbyRegion];
+    if (self !== expected) {
+      problems.push(
+        `${RUNTIME_ENV.regionRole} is "${e[RUNTIME_ENV.regionRole]}" but the function runs in ${self}, not ${expected} (received AWS_REGION ${JSON.stringify(self)})`,
+      );
+    }
+    if (e[RUNTIME_ENV.primaryRegion] === e[RUNTIME_ENV.standbyRegion]) {
+      problems.push(
+        `${RUNTIME_ENV.primaryRegion} and ${RUNTIME_ENV.standbyRegion} are the same region (received ${JSON.stringify(e[RUNTIME_ENV.primaryRegion])})`,
+      );
+    }
+    if (e[RUNTIME_ENV.regionRole] === 'standby' && e[RUNTIME_ENV.signingKeyArn] === undefined) {
+      problems.push(
+        `${RUNTIME_ENV.signingKeyArn} is not set (received undefined); the standby's remediation needs it to find the signing lease`,
+      );
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw new Error(
+      `remediation: invalid environment: ${problems.join('; ')}. The CDK remediation construct sets these (lib/contract/runtime-env.ts RUNTIME_ENV).`,
+    );
+  }
+  const e = parsed.data;
+  return {
+    envName: e[RUNTIME_ENV.envName],
+    region: e.AWS_REGION,
+    role: e[RUNTIME_ENV.regionRole],
+    primaryRegion: e[RUNTIME_ENV.primaryRegion],
+    standbyRegion: e[RUNTIME_ENV.standbyRegion],
+    consistency: e[RUNTIME_ENV.consistency],
+    mode: e[RUNTIME_ENV.remediationMode],
+    maxFailoversPerWindow: e[RUNTIME_ENV.maxFailoversPerWindow],
+    windowMinutes: e[RUNTIME_ENV.failoverWindowMinutes],
+    tableName: e[RUNTIME_ENV.tableName],
+    topicArn: e[RUNTIME_ENV.notificationTopicArn],
+    ...(e[RUNTIME_ENV.signingKeyArn] !== undefined ? { signingKeyArn: e[RUNTIME_ENV.signingKeyArn] } : {}),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Alarm names, owned here and imported by the CDK code (which creates the alarms with exactly these
+ * names) and the runtime code (the remediation Lambda, which reads and reacts to them). An alarm
+ * name is a contract: renaming one silently detaches it from remediation.
+ *
+ * Regional alarms live in the region of their metric (CloudWatch has no cross-region alarms) and
+ * are named `<env>-wallet-<region>-<suffix>`, where `<region>` is the region the alarm LIVES in.
+ * The Route 53 alarms live in us-east-1 (where the health-check metrics are) and are named
+ * `<env>-wallet-dns-<suffix>`. The failover switch alarm is named in failover-switch.ts.
+ */
+
+/** Per-region alarms (kind -> name suffix). docs/runbooks/alarms.md says what each means. */
+export const REGIONAL_ALARMS = {
+  /** The region's own `/health/deep` canary (Synthetics SuccessPercent). */
+  deepHealthCanary: 'canary-deep-health',
+  /** The public failover name as users see it, from this region (Synthetics SuccessPercent). */
+  publicNameCanary: 'canary-public-name',
+  /** A canary transaction signed within its bound (Synthetics SuccessPercent). */
+  transactionCanary: 'canary-transaction',
+  /** This region's view of the PEER region's `/health/deep` (custom metric PeerDeepHealth, Target = peer). */
+  peerDeepHealth: 'peer-deep-health',
+  api5xxRate: 'api-5xx-rate',
+  apiLatencyP99: 'api-latency-p99',
+  apiLatencyAnomaly: 'api-latency-anomaly',
+  apiRequestCountAnomaly: 'api-request-count-anomaly',
+  signerErrors: 'signer-errors',
+  signerDlqDepth: 'signer-dlq-depth',
+  signingQueueOldestAge: 'signing-queue-oldest-age',
+  signerThrottles: 'signer-throttles',
+  kmsThrottling: 'kms-throttling',
+  replicationLatency: 'ddb-replication-latency',
+  replicationErrors: 'ddb-replication-errors',
+  /** The remediation Lambda itself failed (errors or its DLQ holds a message). */
+  remediationFailures: 'remediation-failures',
+  /** Composite: this region cannot serve (see docs/runbooks/alarms.md for the rule). */
+  regionImpaired: 'region-impaired',
+} as const;
+export type RegionalAlarmKind = keyof typeof REGIONAL_ALARMS;
+
+/** us-east-1 alarms on the Route 53 health checks (lib/constructs/failover-health-checks.ts). */
+export const DNS_ALARMS = {
+  primaryEndpointUnhealthy: 'dns-primary-endpoint-unhealthy',
+  standbyEndpointUnhealthy: 'dns-standby-endpoint-unhealthy',
+  failoverSwitchThrown: 'dns-failover-switch-thrown',
+  primaryRecordUnhealthy: 'dns-primary-record-unhealthy',
+  bothRegionsUnhealthy: 'dns-both-regions-unhealthy',
+} as const;
+export type DnsAlarmKind = keyof typeof DNS_ALARMS;
+
+/** Route 53 publishes health-check metrics only here, so the DNS alarms live here. */
+export const DNS_ALARM_REGION = 'us-east-1';
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+export const regionalAlarmName = (envName: string, region: string, kind: RegionalAlarmKind): string =>
+  `${envName}-wallet-${region}-${REGIONAL_ALARMS[kind]}`;
+
+export const dnsAlarmName = (envName: string, kind: DnsAlarmKind): string => `${envName}-wallet-${DNS_ALARMS[kind]}`;
+
+/** What an alarm name says, or undefined for a name this environment does not own. */
+export type ParsedAlarmName =
+  | { readonly scope: 'regional'; readonly region: string; readonly kind: RegionalAlarmKind }
+  | { readonly scope: 'dns'; readonly kind: DnsAlarmKind };
+
+export function parseAlarmName(envName: string, alarmName: string): ParsedAlarmName | undefined {
+  const prefix = `${envName}-wallet-`;
+  if (!alarmName.startsWith(prefix)) return undefined;
+  const rest = alarmName.slice(prefix.length);
+  for (const [kind, suffix] of Object.entries(DNS_ALARMS) as Array<[DnsAlarmKind, string]>) {
+    if (rest === suffix) return { scope: 'dns', kind };
+  }
+  for (const [kind, suffix] of Object.entries(REGIONAL_ALARMS) as Array<[RegionalAlarmKind, string]>) {
+    if (!rest.endsWith(`-${suffix}`)) continue;
+    const region = rest.slice(0, rest.length - suffix.length - 1);
+    if (REGION.test(region)) return { scope: 'regional', region, kind };
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+/**
+ * The usage the cost estimate assumes: ONE place, printed in every report. Change a figure here
+ * (and say why in the commit); the report shows each line item's arithmetic from these values.
+ */
+export interface UsageAssumption {
+  readonly value: number;
+  readonly unit: string;
+  readonly why: string;
+}
+
+export const USAGE = {
+  walletWritesPerMonth: {
+    value: 1_000_000,
+    unit: 'writes/month',
+    why: 'ledger writes (transactions, nonce allocations, lease and state transitions), each a single-item conditional write of 1 KB or less; the ledger uses no transactions (lib/constructs/wallet-table.ts)',
+  },
+  gsiWriteFraction: {
+    value: 1,
+    unit: 'fraction of writes',
+    why: 'share of ledger writes that also update each global secondary index (every item carries gsi1 keys: the pessimistic case)',
+  },
+  strongReadsPerMonth: {
+    value: 3_000_000,
+    unit: 'reads/month',
+    why: 'strongly consistent reads of 4 KB or less in the active region (balances, lease, idempotency checks)',
+  },
+  ledgerSizeGb: {
+    value: 10,
+    unit: 'GB per replica',
+    why: 'ledger table size in each replica region, used for storage, point-in-time recovery and backup storage',
+  },
+  signaturesPerMonth: {
+    value: 100_000,
+    unit: 'Sign requests/month',
+    why: 'one KMS Sign per outgoing transaction (plus retries), in the active region',
+  },
+  apiRequestsPerMonth: {
+    value: 10_000_000,
+    unit: 'requests/month',
+    why: 'API requests inspected by WAF, counted once: only the active region serves traffic',
+  },
+} as const satisfies Record<string, UsageAssumption>;
+
+/** How Route 53 classifies our endpoint checks for pricing. */
+export const HEALTH_CHECK_ENDPOINT_CLASS = {
+  value: 'nonAws' as 'aws' | 'nonAws',
+  why: 'Route 53 prices checks of "AWS endpoints" (resources in the same account, e.g. ELB, EC2) lower; we price the API Gateway custom domains as non-AWS endpoints: the higher, safe figure',
+};
+
+/** AWS Backup start window when a rule does not set one (AWS Backup console default: 8 hours). */
+export const DEFAULT_BACKUP_START_WINDOW_MINUTES = 480;

@@ -1,0 +1,134 @@
+import { groupByEnvironment, readAssembly } from '../../lib/resilience/assembly';
+import { loadPriceBook } from '../../lib/resilience/prices';
+import { buildReport, ResilienceReport } from '../../lib/resilience/report';
+import { monteCarloSimulator } from '../../lib/resilience/rto';
+import { buildTestWallet } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+
+/**
+ * The report on real synthesized templates: the app is built in-process from a test config that
+ * changes ONE setting at a time, synthesized to a temp dir, and read back like `cdk.out`. Each test
+ * asserts the figures move exactly as the arithmetic says.
+ */
+
+type Patch = Parameters<typeof testConfig>[0];
+
+function reportFor(patch: Patch = {}): ResilienceReport {
+  const wallet = buildTestWallet(testConfig(patch));
+  const envs = groupByEnvironment(readAssembly(wallet.app.synth().directory));
+  expect(envs.map((e) => e.envName)).toEqual(['example']);
+  return buildReport(envs[0], {
+    simulator: monteCarloSimulator(),
+    runs: 2000,
+    seed: 7,
+    prices: loadPriceBook(),
+    pricesLabel: 'data/prices.json',
+  });
+}
+
+const item = (r: ResilienceReport, name: string) => r.cost.lineItems.find((i) => i.item === name);
+
+let base: ResilienceReport;
+beforeAll(() => {
+  base = reportFor();
+});
+
+test('example config: detection, cut-over and worst case come from the templates', () => {
+  expect(base.rto.settings).toEqual({
+    intervalSeconds: 10,
+    failureThreshold: 3,
+    checkerRegions: 3,
+    ttlSeconds: 60,
+    switchPeriodSeconds: 60,
+    switchEvaluationPeriods: 1,
+    canaryPeriodSeconds: null,
+  });
+  expect({
+    endpoint: base.rto.endpointDetectionSeconds,
+    switch: base.rto.switchDetectionSeconds,
+    dns: base.rto.dnsCutoverSeconds,
+    worst: base.rto.worstCaseSeconds,
+    synth: base.rto.synthBudgetSeconds,
+    unplanned: base.rto.paths.unplanned.worstCaseSeconds,
+    planned: base.rto.paths.planned.worstCaseSeconds,
+  }).toEqual({ endpoint: 30, switch: 60, dns: 60, worst: 150, synth: 150, unplanned: 90, planned: 120 });
+  expect(base.targets).toMatchObject({ rtoSeconds: 300, rpoSeconds: 0, backupRpoSeconds: null });
+  expect(base.rto.meetsTarget).toBe(true);
+  expect(base.findings.filter((f) => f.level === 'fail')).toEqual([]);
+});
+
+test('example config: RPO 0 from MRSC; the ledger is backed up hourly with a copy to the standby region', () => {
+  expect(base.rpo.data).toEqual([
+    expect.objectContaining({ resource: 'example-wallet-ledger', mode: 'MRSC', rpoSeconds: 0, meetsTarget: true }),
+  ]);
+  // Hourly frequent rule: the largest gap between runs (60 min) + the 60 min start window.
+  expect(base.backupCoverage).toEqual([
+    expect.objectContaining({
+      resource: 'example-wallet-ledger',
+      crossRegionCopy: true,
+      copyRegions: ['us-west-2'],
+      backupRpoSeconds: 7200,
+    }),
+  ]);
+  expect(base.findings.map((f) => f.code)).not.toContain('BACKUP_NO_CROSS_REGION_COPY');
+});
+
+test('example config: every KMS key and replica is billed as a key; health checks priced with their options', () => {
+  // signing, data and backup keys: a primary and a standby replica each, plus the DNS alerts key
+  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 7, monthly: 7 });
+  expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 2, monthly: 1.5 });
+  for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
+    expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 2, monthly: 4 });
+  }
+  expect(item(base, 'calculated health checks')).toMatchObject({ quantity: 1 });
+  expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
+  // 4 Route 53 health-check alarms + the failover switch + 5 primary backup alarms + 2 standby restore-test alarms
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 11 });
+  expect(item(base, 'composite alarms')).toMatchObject({ quantity: 1 });
+  const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;
+  expect(base.cost.totalMonthly).toBe(sum);
+});
+
+test('interval 10 -> 30 s: endpoint detection and worst case grow by (30 - 10) x threshold; the fast-interval option goes', () => {
+  const r = reportFor({ dns: { healthCheck: { intervalSeconds: 30 } } });
+  expect(r.rto.endpointDetectionSeconds).toBe(30 * 3);
+  expect(r.rto.worstCaseSeconds - base.rto.worstCaseSeconds).toBe((30 - 10) * 3);
+  expect(r.rto.paths.unplanned.worstCaseSeconds - base.rto.paths.unplanned.worstCaseSeconds).toBe(60);
+  expect(r.rto.paths.planned.worstCaseSeconds).toBe(base.rto.paths.planned.worstCaseSeconds);
+  expect(item(r, 'health check option: fast interval')).toBeUndefined();
+  expect(Math.round((base.cost.totalMonthly - r.cost.totalMonthly) * 100) / 100).toBe(2 * 2.0);
+  expect(r.rto.paths.unplanned.simulated.p50).toBeGreaterThan(base.rto.paths.unplanned.simulated.p50);
+});
+
+test('threshold 3 -> 5: endpoint detection grows by interval x 2', () => {
+  const r = reportFor({ dns: { healthCheck: { failureThreshold: 5 } } });
+  expect(r.rto.endpointDetectionSeconds).toBe(10 * 5);
+  expect(r.rto.worstCaseSeconds - base.rto.worstCaseSeconds).toBe(10 * (5 - 3));
+  expect(r.rto.paths.planned.worstCaseSeconds).toBe(base.rto.paths.planned.worstCaseSeconds);
+  expect(r.cost.totalMonthly).toBe(base.cost.totalMonthly);
+});
+
+test('TTL 60 -> 30 s: DNS cut-over and every path lose 30 s; simulated percentiles can only fall', () => {
+  const r = reportFor({ dns: { recordTtlSeconds: 30 } });
+  expect(r.rto.dnsCutoverSeconds).toBe(30);
+  for (const path of ['budget', 'unplanned', 'planned'] as const) {
+    expect([path, base.rto.paths[path].worstCaseSeconds - r.rto.paths[path].worstCaseSeconds]).toEqual([path, 30]);
+    // Same seed, same draws: each run's resolver wait shrinks, so no order statistic can grow.
+    expect(r.rto.paths[path].simulated.p50).toBeLessThan(base.rto.paths[path].simulated.p50);
+    expect(r.rto.paths[path].simulated.p95).toBeLessThan(base.rto.paths[path].simulated.p95);
+  }
+  expect(r.rto.sources.ttlSeconds).toContain('DnsCacheSeconds');
+});
+
+test('consistency MRSC -> MREC (RPO target 60 s): RPO unbounded without a ReplicationLatency alarm, and the report fails naming data.consistency', () => {
+  const r = reportFor({ regions: { witness: undefined }, data: { consistency: 'MREC' }, targets: { rpoSeconds: 60 } });
+  expect(r.rpo.data).toEqual([expect.objectContaining({ mode: 'MREC', rpoSeconds: null, meetsTarget: false })]);
+  expect(r.rpo.data[0].basis).toContain('unbounded: no ReplicationLatency alarm');
+  expect(r.rpo.worstSeconds).toBeNull();
+  const fail = r.findings.find((f) => f.code === 'RPO_TARGET_MISSED');
+  expect(fail?.level).toBe('fail');
+  expect(fail?.settings).toContain('data.consistency');
+  expect(fail?.message).toContain('set data.consistency to "MRSC"');
+  // The RTO side does not move.
+  expect(r.rto.worstCaseSeconds).toBe(base.rto.worstCaseSeconds);
+});

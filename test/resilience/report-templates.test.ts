@@ -1,0 +1,292 @@
+import { loadPriceBook } from '../../lib/resilience/prices';
+import { renderMarkdown } from '../../lib/resilience/render';
+import { buildReport, ReportInputError, ResilienceReport } from '../../lib/resilience/report';
+import { monteCarloSimulator } from '../../lib/resilience/rto';
+import { backupPlan, backupSelection, canary, minimalEnv, MinimalOptions, TABLE_NAME } from './templates';
+
+/**
+ * The report on hand-built minimal templates, for resource types no stack of this branch creates
+ * yet (backups, canaries, WAF, replication-latency alarms) and for inputs a valid config cannot
+ * synthesize (an RTO target the templates miss). One setting changes per comparison.
+ */
+
+const prices = loadPriceBook();
+function report(o: MinimalOptions = {}): ResilienceReport {
+  return buildReport(minimalEnv(o), {
+    simulator: monteCarloSimulator(),
+    runs: 500,
+    seed: 3,
+    prices,
+    pricesLabel: 'data/prices.json',
+  });
+}
+const item = (r: ResilienceReport, name: string) => r.cost.lineItems.find((i) => i.item === name);
+const codes = (r: ResilienceReport) => r.findings.map((f) => `${f.level}:${f.code}`);
+
+describe('backups', () => {
+  const withPlan = (schedule: string, startWindowMinutes?: number, extra: Partial<MinimalOptions> = {}) =>
+    report({
+      primary: {
+        Plan: backupPlan([{ schedule, startWindowMinutes, copyTo: 'us-west-2' }]),
+        Selection: backupSelection({ Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }),
+      },
+      ...extra,
+    });
+
+  test('hourly backups with a 60 min start window: newest backup at most 2 h old, copied to the standby region', () => {
+    const r = withPlan('cron(0 * ? * * *)', 60);
+    expect(r.backupCoverage).toEqual([
+      expect.objectContaining({
+        resource: TABLE_NAME,
+        crossRegionCopy: true,
+        copyRegions: ['us-west-2'],
+        backupRpoSeconds: 3600 + 3600,
+      }),
+    ]);
+    expect(codes(r)).not.toContain('warn:BACKUP_NO_CROSS_REGION_COPY');
+  });
+
+  test('schedule hourly -> every 4 hours: backup age grows by exactly 3 h; stored recovery points fall to a quarter', () => {
+    const hourly = withPlan('cron(0 * ? * * *)', 60);
+    const fourHourly = withPlan('cron(0 0/4 ? * * *)', 60);
+    expect(
+      (fourHourly.backupCoverage[0].backupRpoSeconds ?? 0) - (hourly.backupCoverage[0].backupRpoSeconds ?? 0),
+    ).toBe(3 * 3600);
+    const points = (r: ResilienceReport) => r.cost.lineItems.find((i) => i.item.endsWith('recovery points'));
+    // 24 backups/day x 7 days x 10 GB = 1680 GB-month; every 4 h: 6 x 7 x 10 = 420.
+    expect(points(hourly)?.quantity).toBe(1680);
+    expect(points(fourHourly)?.quantity).toBe(420);
+    expect(points(hourly)?.monthly).toBe(168);
+  });
+
+  test('a rule without StartWindowMinutes is assumed to use the AWS Backup default of 8 h', () => {
+    const r = withPlan('cron(0 * ? * * *)');
+    expect(r.backupCoverage[0].backupRpoSeconds).toBe(3600 + 8 * 3600);
+    expect(r.backupCoverage[0].basis).toContain('default 8 h');
+  });
+
+  test('fails when the newest backup can be older than BackupRpoTargetSeconds, naming backup.frequentSchedule', () => {
+    expect(codes(withPlan('cron(0 * ? * * *)', 60, { backupRpoTargetSeconds: 7200 }))).not.toContain(
+      'fail:BACKUP_RPO_TARGET_MISSED',
+    );
+    const r = withPlan('cron(0 0/4 ? * * *)', 60, { backupRpoTargetSeconds: 7200 });
+    const fail = r.findings.find((f) => f.code === 'BACKUP_RPO_TARGET_MISSED');
+    expect(fail?.level).toBe('fail');
+    expect(fail?.message).toContain('backup.frequentSchedule');
+  });
+
+  test.each([
+    ['by logical id', true, { Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }],
+    ['by ARN pattern', true, { Resources: ['arn:aws:dynamodb:*:*:table/*'] }],
+    [
+      'by tag',
+      true,
+      { ListOfTags: [{ ConditionType: 'STRINGEQUALS', ConditionKey: 'wallet:environment', ConditionValue: 'test' }] },
+    ],
+    [
+      'by another tag',
+      false,
+      { ListOfTags: [{ ConditionType: 'STRINGEQUALS', ConditionKey: 'wallet:environment', ConditionValue: 'prod' }] },
+    ],
+    ['of another table', false, { Resources: ['arn:aws:dynamodb:us-east-2:111111111111:table/other'] }],
+  ])('a selection %s covers the ledger: %s', (_label, covered, selection) => {
+    const r = report({
+      primary: {
+        Plan: backupPlan([{ schedule: 'cron(0 5 ? * * *)', copyTo: 'us-west-2' }]),
+        Selection: backupSelection(selection),
+      },
+    });
+    expect(r.backupCoverage[0].plans.length > 0).toBe(covered);
+  });
+
+  test('restore testing: each scheduled run restores every selected backed-up table at its full size', () => {
+    const restorePlan = (schedule: string) => ({
+      Plan: backupPlan([{ schedule: 'cron(0 * ? * * *)', startWindowMinutes: 60, copyTo: 'us-west-2' }]),
+      Selection: backupSelection({ Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }),
+      RestorePlan: {
+        Type: 'AWS::Backup::RestoreTestingPlan',
+        Properties: { RestoreTestingPlanName: 'test_restore', ScheduleExpression: schedule },
+      },
+      RestoreSelection: {
+        Type: 'AWS::Backup::RestoreTestingSelection',
+        Properties: {
+          RestoreTestingPlanName: 'test_restore',
+          ProtectedResourceType: 'DynamoDB',
+          ProtectedResourceArns: ['*'],
+        },
+      },
+    });
+    const daily = report({ primary: restorePlan('cron(0 6 ? * * *)') });
+    const weekly = report({ primary: restorePlan('cron(0 6 ? * MON *)') });
+    // 730 h / 24 = 30.42 restores x 1 table x 10 GB.
+    expect(item(daily, 'restore tests test_restore (us-east-2)')?.quantity).toBeCloseTo((730 / 24) * 10, 2);
+    expect(item(weekly, 'restore tests test_restore (us-east-2)')?.quantity).toBeCloseTo((730 / 24 / 7) * 10, 0);
+  });
+
+  test('a plan without copy actions covers the table but warns: no cross-region copy', () => {
+    const r = report({
+      primary: {
+        Plan: backupPlan([{ schedule: 'cron(0 5 ? * * *)' }]),
+        Selection: backupSelection({ Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }),
+      },
+    });
+    expect(r.backupCoverage[0]).toMatchObject({ crossRegionCopy: false, copyRegions: [] });
+    expect(codes(r)).toContain('warn:BACKUP_NO_CROSS_REGION_COPY');
+  });
+});
+
+describe('canaries', () => {
+  test('rate(1 minute) -> rate(5 minutes): runs and cost fall to a fifth (730-hour month)', () => {
+    const every1 = report({ primary: { Canary: canary('test-primary', 'rate(1 minute)') } });
+    const every5 = report({ primary: { Canary: canary('test-primary', 'rate(5 minutes)') } });
+    expect(item(every1, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 43_800, monthly: 52.56 });
+    expect(item(every5, 'canary test-primary (us-east-2)')).toMatchObject({ quantity: 8_760, monthly: 10.51 });
+    expect([every1.rto.settings.canaryPeriodSeconds, every5.rto.settings.canaryPeriodSeconds]).toEqual([60, 300]);
+    expect(renderMarkdown(every5, '`cdk.out`')).toContain('up to **5 min** later');
+    expect(every1.canaryCoverage.regions.find((g) => g.region === 'us-east-2')?.canaries).toEqual([
+      { name: 'test-primary', schedule: 'rate(1 minute)', runsPerMonth: 43_800, maxGapSeconds: 60 },
+    ]);
+  });
+
+  test('a workload region without a canary is reported (warning)', () => {
+    const r = report({ primary: { Canary: canary('test-primary', 'rate(1 minute)') } });
+    expect(r.canaryCoverage.workloadRegions).toEqual(['us-east-2', 'us-west-2']);
+    expect(r.canaryCoverage.uncovered).toEqual(['us-west-2']);
+    expect(codes(r)).toContain('warn:REGION_WITHOUT_CANARY');
+    const both = report({
+      primary: { Canary: canary('test-primary', 'rate(1 minute)') },
+      standby: { Canary: canary('test-standby', 'rate(1 minute)') },
+    });
+    expect(both.canaryCoverage.uncovered).toEqual([]);
+  });
+});
+
+describe('RPO under MREC', () => {
+  const latencyAlarm = (thresholdMs: number) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmName: 'test-replication-latency',
+      Namespace: 'AWS/DynamoDB',
+      MetricName: 'ReplicationLatency',
+      Dimensions: [
+        { Name: 'TableName', Value: TABLE_NAME },
+        { Name: 'ReceivingRegion', Value: 'us-west-2' },
+      ],
+      Period: 60,
+      EvaluationPeriods: 3,
+      Threshold: thresholdMs,
+    },
+  });
+
+  test('the ReplicationLatency alarm threshold bounds the RPO (ms -> s)', () => {
+    const r = report({ consistency: 'EVENTUAL', rpoTargetSeconds: 60, primary: { Lag: latencyAlarm(30_000) } });
+    expect(r.rpo.data[0]).toMatchObject({ mode: 'MREC', rpoSeconds: 30, meetsTarget: true });
+    expect(r.rpo.data[0].basis).toContain('detected within 3 min');
+  });
+
+  test('fails when the alarm allows more lag than the target, naming the alarm threshold and targets.rpoSeconds', () => {
+    const r = report({ consistency: 'EVENTUAL', rpoTargetSeconds: 10, primary: { Lag: latencyAlarm(30_000) } });
+    const fail = r.findings.find((f) => f.code === 'RPO_TARGET_MISSED');
+    expect(fail?.message).toContain(
+      'lower the ReplicationLatency alarm threshold on test-wallet-ledger to 10000 ms or less',
+    );
+    expect(fail?.message).toContain('raise targets.rpoSeconds to 30 or more');
+    expect(fail?.settings).toEqual(['data.consistency', 'targets.rpoSeconds']);
+  });
+});
+
+describe('RTO', () => {
+  test('fails when the worst case exceeds the declared target, showing the arithmetic and the settings to change', () => {
+    const r = report({ rtoTargetSeconds: 100 });
+    expect(r.rto.meetsTarget).toBe(false);
+    const fail = r.findings.find((f) => f.code === 'RTO_TARGET_MISSED');
+    expect(fail?.message).toContain(
+      'health check 10 s x 3 = 30 s + switch alarm 60 s + DNS TTL 60 s = 150 s > targets.rtoSeconds 100 s',
+    );
+    expect(fail?.message).toContain('lower dns.recordTtlSeconds from 60 to 10 or less');
+  });
+
+  test('a failover record with its own TTL sets the DNS cut-over (instead of the DnsCacheSeconds output)', () => {
+    const r = report({
+      dns: {
+        Record: {
+          Type: 'AWS::Route53::RecordSet',
+          Properties: { Name: 'api.test.example.com.', Type: 'A', Failover: 'PRIMARY', TTL: '20' },
+        },
+      },
+    });
+    expect(r.rto.dnsCutoverSeconds).toBe(20);
+    expect(r.rto.worstCaseSeconds).toBe(30 + 60 + 20);
+  });
+
+  test('fails when the switch alarm the health check watches is not in any stack of its region', () => {
+    const env = minimalEnv();
+    const standby = env.stacks.find((s) => s.name === 'test-wallet-standby');
+    delete (standby?.template.Resources as Record<string, unknown>).SwitchAlarm;
+    const r = buildReport(env, { simulator: monteCarloSimulator(), runs: 100, seed: 1, prices, pricesLabel: 'x' });
+    expect(codes(r)).toContain('fail:SWITCH_ALARM_MISSING');
+  });
+
+  test('fails with a clear input error when the targets are not declared in the templates', () => {
+    const env = minimalEnv();
+    const dns = env.stacks.find((s) => s.name === 'test-wallet-dns');
+    delete (dns?.template.Outputs as Record<string, unknown>).RtoTargetSeconds;
+    expect(() =>
+      buildReport(env, { simulator: monteCarloSimulator(), runs: 100, seed: 1, prices, pricesLabel: 'x' }),
+    ).toThrow(
+      new ReportInputError(
+        'environment test: no stack output RtoTargetSeconds (targets.rtoSeconds) in test-wallet-dns, test-wallet-primary, test-wallet-standby. ' +
+          'The DNS stack declares it: run `npm run synth` with this version of the app, and make sure every stack of the environment is synthesized.',
+      ),
+    );
+  });
+});
+
+describe('cost of resources other branches add', () => {
+  test('WAF: web ACL + one rule per rule (a managed group counts as one) + requests counted once', () => {
+    const rules = [
+      'AWSManagedRulesAmazonIpReputationList',
+      'RateLimitPerIp',
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+    ].map((name) =>
+      name.startsWith('AWS')
+        ? { Name: name, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } } }
+        : { Name: name, Statement: { RateBasedStatement: { Limit: 100 } } },
+    );
+    const r = report({
+      primary: {
+        Acl: { Type: 'AWS::WAFv2::WebACL', Properties: { Name: 'test-acl', Scope: 'REGIONAL', Rules: rules } },
+      },
+    });
+    expect(item(r, 'web ACL test-acl (us-east-2)')?.monthly).toBe(5);
+    expect(item(r, 'web ACL test-acl: rules')).toMatchObject({ quantity: 4, monthly: 4 });
+    expect(item(r, 'requests inspected')).toMatchObject({ quantity: 10, monthly: 6 });
+  });
+
+  test('alarms are priced by kind: high-resolution, anomaly detection and composite', () => {
+    const r = report({
+      standby: {
+        Fast: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: { Namespace: 'X', MetricName: 'Y', Period: 10, EvaluationPeriods: 1, Threshold: 1 },
+        },
+        Band: {
+          Type: 'AWS::CloudWatch::Alarm',
+          Properties: {
+            ThresholdMetricId: 'ad1',
+            Metrics: [
+              { Id: 'm1', MetricStat: { Metric: { Namespace: 'X', MetricName: 'Y' }, Period: 60, Stat: 'Average' } },
+              { Id: 'ad1', Expression: 'ANOMALY_DETECTION_BAND(m1, 2)' },
+            ],
+          },
+        },
+        Both: { Type: 'AWS::CloudWatch::CompositeAlarm', Properties: { AlarmRule: 'ALARM(a) AND ALARM(b)' } },
+      },
+    });
+    expect(item(r, 'high-resolution alarms')).toMatchObject({ quantity: 1, monthly: 0.3 });
+    expect(item(r, 'anomaly-detection alarms')).toMatchObject({ quantity: 1, monthly: 0.3 });
+    expect(item(r, 'composite alarms')).toMatchObject({ quantity: 1, monthly: 0.5 });
+    expect(item(r, 'standard-resolution alarms')).toMatchObject({ quantity: 1 });
+  });
+});

@@ -209,7 +209,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', `\n${EXIT_CODE_HELP}\n\nSee docs/runbooks/failover-drill.md.`);
+    .addHelpText(
+      'after',
+      `\nScenarios (--target simulated --scenario <name>):\n${SCENARIO_NAMES.map((n) => `  ${n.padEnd(22)}${SCENARIOS[n].description}`).join('\n')}\n\n${EXIT_CODE_HELP}\n\nSee docs/runbooks/failover-drill.md.`,
+    );
 
   const context = (opts: CommonOptions) => {
     const p = paint(!opts.json && colourEnabled(io.stdout, io.env, opts.color));
@@ -653,5 +656,3 @@ async function confirm(
   rl.close();
   return answer === config.envName;
 }
-
-export { SCENARIOS };

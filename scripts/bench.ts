@@ -5,6 +5,7 @@
  *   npm run bench                      # every section
  *   npm run bench -- synth test        # chosen sections
  *   npm run bench -- bundles signing   # the Lambda runtime figures
+ *   npm run bench -- validation        # synth cost of every validation plugin
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
@@ -186,6 +187,24 @@ const sections: Record<string, () => Result | Promise<Result>> = {
       signaturesPerSecond: Math.round(count / seconds),
       microsecondsPerSignature: Math.round((seconds / count) * 1e6),
       highSSignaturesNormalized: prepared.filter((p) => parseDerSignature(p.der).s > SECP256K1_HALF_N).length,
+    };
+  },
+  /**
+   * What validation costs at synth: the same in-process synth (no bundling) with and without every
+   * validation plugin (5 cdk-nag packs, the Wallet pack, cfn-guard). Median of 3 fresh processes.
+   */
+  validation: () => {
+    const run = (mode: 'on' | 'off') =>
+      Number(
+        execFileSync('npx', ['tsx', 'scripts/bench-validation-run.ts', mode], { cwd: ROOT, encoding: 'utf8' }).trim(),
+      );
+    const on = median([run('on'), run('on'), run('on')]);
+    const off = median([run('off'), run('off'), run('off')]);
+    return {
+      synthWithValidationMs: on,
+      synthWithoutValidationMs: off,
+      validationCostMs: on - off,
+      fullSynthTargetSeconds: 20,
     };
   },
   /** The whole test suite, as `npm test` runs it. */

@@ -7,6 +7,10 @@ import { ledgerKeys } from '../../lib/contract/ledger';
  * nonce counter, so "am I the lease holder at epoch E?" and "give me the next nonce" are ONE
  * single-item conditional write. That is correct under MRSC (which has no transactions) and,
  * within a region, under MREC (docs/lease-and-nonce.md explains what MREC adds).
+ *
+ * The same write also records WHICH transaction got the nonce (an `alloc_<txId>` attribute), so
+ * a signer that crashes after allocating and retries gets the same nonce back instead of a new one
+ * (no gap); the entry is removed once the nonce is recorded on the transaction item.
  */
 export interface Lease {
   readonly address: string;
@@ -17,7 +21,25 @@ export interface Lease {
   readonly updatedAt: string;
   readonly updatedBy: string;
   readonly reason: string;
+  /**
+   * The epoch whose nonces were last reconciled with the chain. Under MREC the signer signs only
+   * while `reconciledEpoch === epoch` (lambda/shared/reconcile.ts); MRSC does not need it.
+   */
+  readonly reconciledEpoch?: number;
+  /** Nonces allocated but not yet recorded on their transaction item, by txId. */
+  readonly allocations: Readonly<Record<string, number>>;
 }
+
+const ALLOCATION_PREFIX = 'alloc_';
+const TX_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The lease attribute that records the nonce allocated to `txId`. */
+export const allocationAttribute = (txId: string): string => {
+  if (!TX_ID_PATTERN.test(txId)) {
+    throw new Error(`txId must match ${TX_ID_PATTERN}; received ${JSON.stringify(txId)}`);
+  }
+  return `${ALLOCATION_PREFIX}${txId}`;
+};
 
 /** The target region is not healthy enough to take the lease. */
 export class LeaseRefusedError extends Error {
@@ -61,6 +83,10 @@ export interface RegionHealth {
 }
 
 function toLease(item: Record<string, unknown>): Lease {
+  const allocations: Record<string, number> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name.startsWith(ALLOCATION_PREFIX)) allocations[name.slice(ALLOCATION_PREFIX.length)] = Number(value);
+  }
   return {
     address: String(item.address),
     activeRegion: String(item.activeRegion),
@@ -69,6 +95,8 @@ function toLease(item: Record<string, unknown>): Lease {
     updatedAt: String(item.updatedAt),
     updatedBy: String(item.updatedBy),
     reason: String(item.reason),
+    reconciledEpoch: item.reconciledEpoch === undefined ? undefined : Number(item.reconciledEpoch),
+    allocations,
   };
 }
 
@@ -99,12 +127,25 @@ export async function initLease(store: LeaseStore, options: InitLeaseOptions): P
     updatedAt: (options.now ?? new Date()).toISOString(),
     updatedBy: options.actor,
     reason: 'initial lease',
+    // The initial nextNonce comes from the chain, so epoch 1 starts reconciled.
+    reconciledEpoch: 1,
+    allocations: {},
+  };
+  const attributes = {
+    address: lease.address,
+    activeRegion: lease.activeRegion,
+    epoch: lease.epoch,
+    nextNonce: lease.nextNonce,
+    updatedAt: lease.updatedAt,
+    updatedBy: lease.updatedBy,
+    reason: lease.reason,
+    reconciledEpoch: lease.reconciledEpoch,
   };
   try {
     await store.ddb.send(
       new PutCommand({
         TableName: store.tableName,
-        Item: { ...ledgerKeys.lease(options.address), ...lease },
+        Item: { ...ledgerKeys.lease(options.address), ...attributes },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -243,34 +284,132 @@ export async function requireLease(store: LeaseStore, address: string, region: s
   return lease;
 }
 
+export interface AllocateNonceOptions {
+  /** Attempts of the compare-and-set loop under contention. @default 25 */
+  readonly maxAttempts?: number;
+  /** @default a short random pause between contended attempts */
+  readonly pause?: (attempt: number) => Promise<void>;
+}
+
+/** Many allocations raced for the counter and this one kept losing; retry later. */
+export class NonceContentionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonceContentionError';
+  }
+}
+
+const contentionPause = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * Math.min(50, 2 * attempt))));
+
 /**
- * Allocates the next nonce for `address` as ONE conditional write that names the lease epoch:
- * it succeeds only while `region` holds the lease at `epoch`, so a fenced-off signer can never
- * obtain a nonce after the lease moved.
+ * Allocates the next nonce of `address` to transaction `txId` as ONE conditional write on the
+ * lease item that names the lease epoch: it succeeds only while `region` holds the lease at
+ * `epoch`, so a fenced-off signer can never obtain a nonce after the lease moved.
+ *
+ * The write is a compare-and-set (`nextNonce = :seen`) that also records `alloc_<txId> = :seen`
+ * under `attribute_not_exists(alloc_<txId>)`:
+ * - one counter value is handed out at most once (the CAS), even to concurrent callers;
+ * - the same txId gets the same nonce back if it asks again before releasing it (a retry after a
+ *   crash between this write and the write that records the nonce on the transaction item), so a
+ *   crash there leaves no nonce gap.
+ * Call {@link releaseNonceAllocation} once the nonce is recorded on the transaction.
  */
 export async function allocateNonce(
   store: LeaseStore,
   address: string,
   region: string,
   epoch: number,
+  txId: string,
+  options: AllocateNonceOptions = {},
 ): Promise<number> {
+  const attribute = allocationAttribute(txId);
+  const maxAttempts = options.maxAttempts ?? 25;
+  const pause = options.pause ?? contentionPause;
+  let lease = await readLease(store, address);
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (lease === undefined || lease.activeRegion !== region || lease.epoch !== epoch) {
+      throw new NotLeaseHolderError(
+        `${region} lost the lease for ${address} (epoch ${epoch} is no longer current${lease === undefined ? '' : `; held by ${lease.activeRegion} at epoch ${lease.epoch}`}); not allocating a nonce`,
+        lease,
+      );
+    }
+    const already = lease.allocations[txId];
+    if (already !== undefined) return already;
+    try {
+      await store.ddb.send(
+        new UpdateCommand({
+          TableName: store.tableName,
+          Key: ledgerKeys.lease(address),
+          UpdateExpression: 'SET nextNonce = :next, #alloc = :seen',
+          ConditionExpression:
+            'activeRegion = :me AND epoch = :epoch AND nextNonce = :seen AND attribute_not_exists(#alloc)',
+          ExpressionAttributeNames: { '#alloc': attribute },
+          ExpressionAttributeValues: {
+            ':me': region,
+            ':epoch': epoch,
+            ':seen': lease.nextNonce,
+            ':next': lease.nextNonce + 1,
+          },
+        }),
+      );
+      return lease.nextNonce;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // Lost a race (or the lease moved, or this txId already has a nonce): look again.
+      if (attempt > 2) await pause(attempt);
+      lease = await readLease(store, address);
+    }
+  }
+  throw new NonceContentionError(
+    `could not allocate a nonce for ${address} after ${maxAttempts} attempts: other allocations kept winning; the message will be retried`,
+  );
+}
+
+/**
+ * Removes the `alloc_<txId>` entry once the nonce is recorded on the transaction item (keeps the
+ * lease item small). Idempotent; not fenced (it changes no counter and no ownership).
+ */
+export async function releaseNonceAllocation(store: LeaseStore, address: string, txId: string): Promise<void> {
+  await store.ddb.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: ledgerKeys.lease(address),
+      UpdateExpression: 'REMOVE #alloc',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#alloc': allocationAttribute(txId) },
+    }),
+  );
+}
+
+/**
+ * Records that the nonces of `epoch` were reconciled with the chain, and sets the counter to
+ * `nextNonce`. Fenced like an allocation, and a compare-and-set on the counter the caller saw.
+ */
+export async function markReconciled(
+  store: LeaseStore,
+  options: { address: string; region: string; epoch: number; seenNextNonce: number; nextNonce: number; at: string },
+): Promise<void> {
   try {
-    const res = await store.ddb.send(
+    await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
-        Key: ledgerKeys.lease(address),
-        UpdateExpression: 'SET nextNonce = nextNonce + :one',
-        ConditionExpression: 'activeRegion = :me AND epoch = :epoch',
-        ExpressionAttributeValues: { ':one': 1, ':me': region, ':epoch': epoch },
-        ReturnValues: 'UPDATED_OLD',
+        Key: ledgerKeys.lease(options.address),
+        UpdateExpression: 'SET nextNonce = :next, reconciledEpoch = :epoch, reconciledAt = :at',
+        ConditionExpression: 'activeRegion = :me AND epoch = :epoch AND nextNonce = :seen',
+        ExpressionAttributeValues: {
+          ':me': options.region,
+          ':epoch': options.epoch,
+          ':seen': options.seenNextNonce,
+          ':next': options.nextNonce,
+          ':at': options.at,
+        },
       }),
     );
-    return Number(res.Attributes?.nextNonce);
   } catch (err) {
     if (err instanceof ConditionalCheckFailedException) {
-      throw new NotLeaseHolderError(
-        `${region} lost the lease for ${address} (epoch ${epoch} is no longer current); not allocating a nonce`,
-        await readLease(store, address),
+      throw new LeaseConflictError(
+        `the lease for ${options.address} changed during reconciliation (expected ${options.region}@${options.epoch} with nextNonce ${options.seenNextNonce}); run reconciliation again`,
       );
     }
     throw err;

@@ -40,3 +40,41 @@ export const ledgerKeys = {
   failoverBudget: (): LedgerKey => ({ pk: 'REMEDIATION#failover-budget', sk: 'BUDGET' }),
   audit: (subject: string, at: string, id: string): LedgerKey => ({ pk: `AUDIT#${subject}`, sk: `${at}#${id}` }),
 } as const;
+
+/**
+ * Lifecycle of a transaction item (`WALLET#<walletId>` / `TX#<txId>`):
+ *
+ *   queued -> nonce-assigned -> signed -> broadcast
+ *      \            \             \
+ *       `------------`-------------`--> quarantined -> (operator) queued | nonce-assigned | cancelled | broadcast
+ *
+ * quarantined is never left automatically: only an operator resolution (with an audit item) moves
+ * a transaction out of it, so an ambiguous transaction is never re-signed blindly.
+ *
+ * Lower-case, exactly as the API returns them: lib/contract/canary.ts reads "signed" and
+ * "quarantined".
+ */
+export const TX_STATUSES = ['queued', 'nonce-assigned', 'signed', 'broadcast', 'quarantined', 'cancelled'] as const;
+export type TxStatus = (typeof TX_STATUSES)[number];
+
+/** Statuses in which a transaction may still be signed or broadcast by the lease holder. */
+export const OPEN_TX_STATUSES: readonly TxStatus[] = ['queued', 'nonce-assigned', 'signed'];
+
+/**
+ * `gsi1` key values. Transactions are indexed by signing address and status (so reconciliation
+ * and operators can list open or quarantined transactions of an address); a voided nonce (a gap
+ * filler, docs/lease-and-nonce.md) is indexed so operators can find it.
+ */
+export const ledgerIndexKeys = {
+  txByStatus: (address: string, status: TxStatus, createdAt: string, txId: string) => ({
+    gsi1pk: txStatusPartition(address, status),
+    gsi1sk: `${createdAt}#${txId}`,
+  }),
+  voidedNonce: (address: string, nonce: bigint | number) => ({
+    gsi1pk: `NONCEVOID#${address.toLowerCase()}`,
+    gsi1sk: nonce.toString().padStart(20, '0'),
+  }),
+} as const;
+
+export const txStatusPartition = (address: string, status: TxStatus): string =>
+  `TXSTATUS#${address.toLowerCase()}#${status}`;

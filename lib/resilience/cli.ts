@@ -32,7 +32,7 @@ Options:
   --out <dir>       where to write <env>.md and <env>.json (default: <cdk-out>/resilience)
   --json            print the JSON report to stdout (one object; an array if several environments)
   --env <name>      report only this environment
-  --runs <n>        Monte Carlo runs per failover path (default: 10000)
+  --runs <n>        Monte Carlo runs per failover path (default: 1000; each run is a full simulated incident)
   --seed <n>        Monte Carlo seed (default: 1): the same seed gives the same figures
   --prices <file>   price file (default: data/prices.json)
   --check <dir>     write nothing; exit 3 if <dir>/<env>.md or .json differ from this run
@@ -67,7 +67,7 @@ interface Args {
 class UsageError extends Error {}
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { cdkOut: 'cdk.out', json: false, runs: 10_000, seed: 1, help: false };
+  const args: Args = { cdkOut: 'cdk.out', json: false, runs: 1_000, seed: 1, help: false };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${name} needs a value`);

@@ -66,6 +66,18 @@ export const WALLET_RULES: readonly RuleDoc[] = [
     explanation: 'A lone PRIMARY never fails over; a PRIMARY without a health check is always considered healthy.',
   },
   {
+    rule: rules.BackupVaultLocked,
+    info: 'The backup vault has no vault lock.',
+    explanation:
+      'Without a lock, whoever can delete recovery points can erase the only defence against replicated mistakes.',
+  },
+  {
+    rule: rules.StatefulResourceBackedUp,
+    info: 'A table or bucket holding wallet state is not in a backup selection whose plan copies to another region.',
+    explanation:
+      'Replication copies deletes and corruption to every region in seconds; only immutable backups outside the region recover from them.',
+  },
+  {
     rule: rules.RtoBudgetFits,
     info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
     explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',

@@ -6,9 +6,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildWalletApp, WalletStacks } from '../../lib/app';
 import { WalletConfig } from '../../lib/config/schema';
 import { testConfig } from './config';
-import { allowMissingHandlerEntries } from './handler-entries';
-
-allowMissingHandlerEntries();
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
 const outdirs: string[] = [];
@@ -37,7 +34,9 @@ export function newTestApp(options: TestAppOptions = {}): App {
     builtinCloudFormationValidation: false,
     context: {
       ...cdkJsonContext(),
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(options.bundle
+        ? { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true }
+        : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
 }

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import * as path from 'node:path';
 
 /**
  * Starts AWS's `moto_server` (the machine's Python has moto 5) on a free loopback port for
@@ -42,13 +43,48 @@ export function motoAvailable(): boolean {
   return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startMoto(timeoutMs = 30000): Promise<MotoServer> {
+/**
+ * Fidelity fixes for moto 5.2, applied by test/helpers/moto_server_shim.py (which then runs the
+ * stock moto_server). Each patches one documented gap between moto and the real service.
+ */
+export interface StartMotoOptions {
+  /**
+   * Make KMS Sign honour `MessageType: DIGEST` as real KMS does (sign the 32 bytes as the digest).
+   * moto 5.2 hashes the message again, so a keccak256-digest signature would recover to no key.
+   * @default false
+   */
+  readonly kmsDigestSigning?: boolean;
+  /**
+   * Run each DynamoDB request under one lock, so a conditional write is atomic per item as in
+   * DynamoDB (moto serves requests on threads and its DynamoDB backend takes no lock). Needed by
+   * tests that race conditional writes.
+   * @default false
+   */
+  readonly atomicDynamoDb?: boolean;
+}
+
+const MOTO_SHIM = path.join(__dirname, 'moto_server_shim.py');
+
+export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {}): Promise<MotoServer> {
   if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  const args = ['-H', '127.0.0.1', '-p', String(port)];
+  const shim = options.kmsDigestSigning === true || options.atomicDynamoDb === true;
+  if (shim && spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(
+      `the moto fidelity shim needs python3 to import moto (the Python that runs moto_server); it cannot. ${MOTO_INSTALL_HINT}`,
+    );
+  }
+  const [command, commandArgs] = shim ? ['python3', [MOTO_SHIM, ...args]] : ['moto_server', args];
+  const child: ChildProcess = spawn(command, commandArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: {
+      ...process.env,
+      MOTO_ALLOW_NONEXISTENT_REGION: 'true',
+      MOTO_SHIM_KMS_DIGEST: options.kmsDigestSigning ? '1' : '0',
+      MOTO_SHIM_ATOMIC_DYNAMODB: options.atomicDynamoDb ? '1' : '0',
+    },
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {

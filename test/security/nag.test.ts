@@ -95,6 +95,8 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ],
   // The restore role may write only to NEW tables, whose names AWS Backup generates: the name prefix
   // is the tightest bound (lib/constructs/restore-testing.ts).
+  'example-wallet-primary/ApiDomain/PublicDomain': ['cdk-validator-cfnguard::api_gw_domain_tls_check'],
+  'example-wallet-primary/ApiDomain/RegionalDomain': ['cdk-validator-cfnguard::api_gw_domain_tls_check'],
   'example-wallet-primary/Backup/RestoreTesting/Permissions': [
     'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-east-2:111111111111:table/awsbackup-restore-test-*]',
     'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-east-2:111111111111:table/example-wallet-restored-*]',
@@ -105,6 +107,8 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
     'cdk-validator-cfnguard::sqs_dlq_check',
     'cdk-validator-cfnguard::sqs_queue_encrypted_check',
   ],
+  'example-wallet-standby/ApiDomain/PublicDomain': ['cdk-validator-cfnguard::api_gw_domain_tls_check'],
+  'example-wallet-standby/ApiDomain/RegionalDomain': ['cdk-validator-cfnguard::api_gw_domain_tls_check'],
   'example-wallet-standby/Backup/RestoreTesting/Permissions': [
     'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-west-2:111111111111:table/awsbackup-restore-test-*]',
     'AwsSolutions-IAM5[Resource::arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-restored-*]',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { App, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,12 +11,22 @@ import { buildTestWallet, newTestApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-2' };
 
-function findings(build: (app: App, stack: Stack) => void): string[] {
+/**
+ * The Wallet rules the subject violates. Backup coverage is a whole-app property tested on its own
+ * (describe 'StatefulResourceBackedUp'); the other tests leave it out with `exceptBackup`.
+ */
+function findings(
+  build: (app: App, stack: Stack) => void,
+  options: { exceptBackup?: boolean } = { exceptBackup: true },
+): string[] {
   const app = newTestApp();
   const stack = new Stack(app, 'Subject', { env: ENV });
   build(app, stack);
   app.synth();
-  return new WalletChecks(app).validateScope(app).violations.map((v) => v.ruleName.replace(/^Wallet-/, ''));
+  return new WalletChecks(app)
+    .validateScope(app)
+    .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
+    .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'));
 }
 
 function globalTable(
@@ -243,6 +254,70 @@ describe('Wallet rule pack', () => {
       // Both records of the broken pair are reported (one violation, grouped by rule).
       expect(findings((_a, s) => (record(s, 'P', 'PRIMARY'), record(s, 'S', 'SECONDARY', 'hc-2')))).toEqual([
         'FailoverRecordPairs',
+      ]);
+    });
+  });
+
+  describe('BackupVaultLocked', () => {
+    test('compliant: a vault with a governance lock', () => {
+      expect(
+        findings((_a, s) => {
+          const v = new backup.CfnBackupVault(s, 'V', {
+            backupVaultName: 'v',
+            lockConfiguration: { minRetentionDays: 7, maxRetentionDays: 365 },
+          });
+          v.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        }),
+      ).toEqual([]);
+    });
+    test('non-compliant: a vault without a lock', () => {
+      expect(
+        findings((_a, s) => {
+          const v = new backup.CfnBackupVault(s, 'V', { backupVaultName: 'v' });
+          v.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        }),
+      ).toEqual(['BackupVaultLocked']);
+    });
+  });
+
+  describe('StatefulResourceBackedUp', () => {
+    const table = (s: Stack) => {
+      const t = new dynamodb.CfnTable(s, 'Ledger', {
+        tableName: 'ledger',
+        keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+        attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+      });
+      t.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      return t;
+    };
+    const plan = (s: Stack, t: dynamodb.CfnTable, copyRegion: string) => {
+      const p = new backup.CfnBackupPlan(s, 'Plan', {
+        backupPlan: {
+          backupPlanName: 'p',
+          backupPlanRule: [
+            {
+              ruleName: 'hourly',
+              targetBackupVault: 'v',
+              scheduleExpression: 'cron(0 * ? * * *)',
+              copyActions: [{ destinationBackupVaultArn: `arn:aws:backup:${copyRegion}:111111111111:backup-vault:v` }],
+            },
+          ],
+        },
+      });
+      new backup.CfnBackupSelection(s, 'Selection', {
+        backupPlanId: p.attrBackupPlanId,
+        backupSelection: { selectionName: 's', iamRoleArn: 'arn:aws:iam::111111111111:role/b', resources: [t.attrArn] },
+      });
+    };
+    test('compliant: the table is selected by a plan that copies to another region', () => {
+      expect(findings((_a, s) => plan(s, table(s), 'us-west-2'), { exceptBackup: false })).toEqual([]);
+    });
+    test('non-compliant: the table is in no backup selection', () => {
+      expect(findings((_a, s) => table(s), { exceptBackup: false })).toEqual(['StatefulResourceBackedUp']);
+    });
+    test('non-compliant: the plan copies only within the same region', () => {
+      expect(findings((_a, s) => plan(s, table(s), 'us-east-2'), { exceptBackup: false })).toEqual([
+        'StatefulResourceBackedUp',
       ]);
     });
   });

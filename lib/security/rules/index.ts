@@ -8,3 +8,5 @@ export { default as SigningKeyInEveryRegion } from './SigningKeyInEveryRegion';
 export { default as SigningKeySpec } from './SigningKeySpec';
 export { default as StatefulResourceRetained } from './StatefulResourceRetained';
 export { default as FailoverRecordPairs } from './FailoverRecordPairs';
+export { default as BackupVaultLocked } from './BackupVaultLocked';
+export { default as StatefulResourceBackedUp } from './StatefulResourceBackedUp';

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { API_PATHS, MAX_REQUEST_BODY_BYTES } from '../../lib/contract/api';
+import { CANARY_TX_FLAG, CANARY_WALLET_ID, IDEMPOTENCY_HEADER } from '../../lib/contract/canary';
+import type { ApiEnv } from '../shared/env';
+import {
+  IdempotencyConflictError,
+  MalformedJsonError,
+  PayloadTooLargeError,
+  RequestProblem,
+  RequestValidationError,
+  RouteNotFoundError,
+  ServiceDegradedError,
+  TransactionNotFoundError,
+  UnsupportedMediaTypeError,
+  WalletError,
+  WalletNotActiveError,
+  WalletNotFoundError,
+} from '../shared/errors';
+import { bodyText, errorResponse, header, jsonResponse } from '../shared/http';
+import {
+  claimIdempotencyKey,
+  createTransaction,
+  getRegionControl,
+  getTransaction,
+  getWallet,
+  Ledger,
+  TransactionRecord,
+} from '../shared/ledger';
+import type { Logger } from '../shared/logger';
+import { enqueueForSigning } from '../shared/queue';
+import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
+
+/**
+ * Largest accepted request body: the same 8 KB the WAF web ACL enforces in front of the API
+ * (lib/contract/api.ts), so a direct invocation is held to the same limit. A withdrawal is a few
+ * hundred bytes.
+ */
+export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
+
+export { IDEMPOTENCY_HEADER };
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+const WALLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const TX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+/** API Gateway resources (lib/contract/api.ts) by route. */
+export const ROUTES = {
+  createTransaction: API_PATHS.transactions,
+  getTransaction: API_PATHS.transaction,
+} as const;
+
+export interface ApiDeps {
+  readonly env: ApiEnv;
+  readonly ledger: Ledger;
+  readonly sqs: SQSClient;
+  readonly logger: Logger;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+  /** @default crypto.randomUUID */
+  readonly newTxId?: () => string;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** What a client sees of a transaction. The signed raw transaction only while it may be broadcast. */
+export function transactionView(tx: TransactionRecord) {
+  const releasable = tx.status === 'signed' || tx.status === 'broadcast';
+  return {
+    txId: tx.txId,
+    walletId: tx.walletId,
+    status: tx.status,
+    from: tx.address,
+    request: tx.request,
+    createdAt: tx.createdAt,
+    updatedAt: tx.updatedAt,
+    ...(tx.nonce !== undefined ? { nonce: tx.nonce } : {}),
+    ...(releasable ? { signedRawTransaction: tx.signedRaw, transactionHash: tx.txHash, signedAt: tx.signedAt } : {}),
+    ...(tx.broadcastAt !== undefined ? { broadcastAt: tx.broadcastAt } : {}),
+    ...(tx.status === 'quarantined' ? { quarantine: { reason: tx.quarantineReason, at: tx.quarantinedAt } } : {}),
+  };
+}
+
+const PATH_ROUTE = /^\/v1\/wallets\/([^/]+)\/transactions(?:\/([^/]+))?\/?$/;
+
+/**
+ * The route and path parameters: from the API Gateway resource when it names one of ours, else
+ * (a greedy `{proxy+}` resource) from the request path.
+ */
+function resolveRoute(
+  event: APIGatewayProxyEvent,
+): { route: keyof typeof ROUTES; event: APIGatewayProxyEvent } | undefined {
+  const byResource = (Object.keys(ROUTES) as Array<keyof typeof ROUTES>).find((r) => ROUTES[r] === event.resource);
+  let route = byResource;
+  let params = event.pathParameters;
+  if (route === undefined) {
+    const m = PATH_ROUTE.exec(event.path ?? '');
+    if (m === null) return undefined;
+    route = m[2] === undefined ? 'createTransaction' : 'getTransaction';
+    params = {
+      walletId: decodeURIComponent(m[1]),
+      ...(m[2] === undefined ? {} : { txId: decodeURIComponent(m[2]) }),
+    };
+  }
+  const method = route === 'createTransaction' ? 'POST' : 'GET';
+  return event.httpMethod === method ? { route, event: { ...event, pathParameters: params } } : undefined;
+}
+
+function pathProblem(name: string, value: string | undefined, pattern: RegExp, fix: string): RequestProblem[] {
+  return value !== undefined && pattern.test(value)
+    ? []
+    : [{ field: `path ${name}`, message: `must match ${pattern}`, received: value, fix }];
+}
+
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const now = deps.now ?? (() => new Date());
+  const newTxId = deps.newTxId ?? randomUUID;
+  const { env, ledger, logger } = deps;
+
+  async function createTx(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const walletId = event.pathParameters?.walletId;
+    const problems: RequestProblem[] = pathProblem(
+      'walletId',
+      walletId,
+      WALLET_ID,
+      'use the wallet id you were given (1-64 letters, digits, "-" or "_")',
+    );
+    const idempotencyKey = header(event, IDEMPOTENCY_HEADER);
+    if (idempotencyKey === undefined || !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+      problems.push({
+        field: `header ${IDEMPOTENCY_HEADER}`,
+        message:
+          idempotencyKey === undefined
+            ? 'is required'
+            : 'must be 8-128 characters of letters, digits, "_", ".", ":", "-"',
+        received: idempotencyKey,
+        fix: 'send a unique key per intended transaction, e.g. a UUID, and reuse it only to retry that same request',
+      });
+    }
+    const contentType = header(event, 'Content-Type');
+    if (contentType !== undefined && !/^application\/([a-z.+-]*\+)?json\b/i.test(contentType.trim())) {
+      throw new UnsupportedMediaTypeError(contentType);
+    }
+    const text = bodyText(event);
+    const bytes = text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_BODY_BYTES) throw new PayloadTooLargeError(bytes, MAX_BODY_BYTES);
+    let raw: unknown;
+    if (text === undefined || text.trim() === '') {
+      problems.push({
+        field: 'body',
+        message: 'is required',
+        received: undefined,
+        fix: 'send the transaction as a JSON object (see docs/api.md)',
+      });
+    } else {
+      try {
+        raw = JSON.parse(text);
+      } catch (err) {
+        throw new MalformedJsonError((err as Error).message, text);
+      }
+    }
+    let request;
+    const canaryFlag =
+      raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>)[CANARY_TX_FLAG] : undefined;
+    if (raw !== undefined && walletId === CANARY_WALLET_ID) {
+      // The reserved test wallet takes canary transactions only (lib/contract/canary.ts).
+      const parsed = parseCanaryRequest(raw, env.chainId);
+      if (parsed.ok) request = parsed.request;
+      else problems.push(...parsed.problems);
+    } else if (raw !== undefined && canaryFlag !== undefined) {
+      problems.push({
+        field: `body.${CANARY_TX_FLAG}`,
+        message: `is only accepted for the canary wallet "${CANARY_WALLET_ID}"`,
+        received: canaryFlag,
+        fix: `remove "${CANARY_TX_FLAG}" from a real withdrawal`,
+      });
+    } else if (raw !== undefined) {
+      const parsed = parseTxRequest(raw);
+      if (parsed.ok) {
+        request = parsed.request;
+        if (request.chainId !== env.chainId) {
+          problems.push({
+            field: 'body.chainId',
+            message: `must be ${env.chainId}, the chain this deployment signs for`,
+            received: request.chainId,
+            fix: `send "chainId": ${env.chainId}, or use the deployment for chain ${request.chainId}`,
+          });
+        }
+      } else {
+        problems.push(...parsed.problems);
+      }
+    }
+    if (problems.length > 0 || request === undefined || walletId === undefined || idempotencyKey === undefined) {
+      throw new RequestValidationError(problems);
+    }
+
+    // Degraded mode suspends withdrawals. A canary transaction is not one (never broadcast, signed
+    // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
+    // blocking it would keep region-impaired in ALARM and the degraded mode from ever lifting.
+    if (request.canary !== true) {
+      const control = await getRegionControl(ledger, env.region, true);
+      if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
+    }
+
+    const wallet = await getWallet(ledger, walletId);
+    if (wallet === undefined) throw new WalletNotFoundError(walletId);
+    if (wallet.status !== 'active') throw new WalletNotActiveError(walletId, wallet.status);
+
+    const hash = requestHash(request);
+    const at = now().toISOString();
+    const claim = await claimIdempotencyKey(ledger, {
+      walletId,
+      idempotencyKey,
+      txId: newTxId(),
+      requestHash: hash,
+      createdAt: at,
+    });
+    if (claim.record.requestHash !== hash) throw new IdempotencyConflictError(idempotencyKey, claim.record.txId);
+    const txId = claim.record.txId;
+
+    // The idempotency record is the authority; creating the transaction and queueing it are both
+    // idempotent, so a request that crashed after the claim is completed by its retry.
+    const candidate: TransactionRecord = {
+      walletId,
+      txId,
+      address: wallet.address,
+      status: 'queued',
+      request,
+      requestHash: hash,
+      idempotencyKey,
+      intakeRegion: env.region,
+      createdAt: claim.record.createdAt,
+      updatedAt: at,
+    };
+    const created = await createTransaction(ledger, candidate);
+    const tx = created ? candidate : await getTransaction(ledger, walletId, txId, true);
+    if (tx === undefined) throw new Error(`transaction ${txId} exists by condition but cannot be read back`);
+    if (created || tx.status === 'queued') {
+      await enqueueForSigning(deps.sqs, env.signingQueueUrl, { walletId, txId });
+    }
+    const replayed = !claim.created;
+    logger.info('transaction accepted', { walletId, txId, replayed, status: tx.status });
+    const self = `/v1/wallets/${walletId}/transactions/${txId}`;
+    return jsonResponse(
+      202,
+      { txId, walletId, status: tx.status, createdAt: tx.createdAt, links: { self } },
+      { Location: self, [REPLAYED_HEADER]: String(replayed) },
+    );
+  }
+
+  async function getTx(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const walletId = event.pathParameters?.walletId;
+    const txId = event.pathParameters?.txId;
+    const problems = [
+      ...pathProblem('walletId', walletId, WALLET_ID, 'use the wallet id you were given'),
+      ...pathProblem('txId', txId, TX_ID, 'use the txId returned when the transaction was created (a lower-case UUID)'),
+    ];
+    if (problems.length > 0 || walletId === undefined || txId === undefined) {
+      throw new RequestValidationError(problems);
+    }
+    const [wallet, tx] = await Promise.all([getWallet(ledger, walletId), getTransaction(ledger, walletId, txId, true)]);
+    if (wallet === undefined) throw new WalletNotFoundError(walletId);
+    if (tx === undefined) throw new TransactionNotFoundError(walletId, txId);
+    return jsonResponse(200, transactionView(tx));
+  }
+
+  return async (event) => {
+    const requestId = event.requestContext?.requestId;
+    try {
+      const resolved = resolveRoute(event);
+      if (resolved?.route === 'createTransaction') return await createTx(resolved.event);
+      if (resolved?.route === 'getTransaction') return await getTx(resolved.event);
+      throw new RouteNotFoundError(event.httpMethod, event.path);
+    } catch (err) {
+      if (err instanceof WalletError) {
+        logger.info('request refused', { code: err.code, status: err.statusCode, message: err.message });
+      } else {
+        logger.error('request failed', { error: err as Error, requestId });
+      }
+      return errorResponse(err, requestId);
+    }
+  };
+}

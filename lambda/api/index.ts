@@ -1,0 +1,22 @@
+/**
+ * Entry of the wallet API function (API Gateway REST proxy integration):
+ *   POST /v1/wallets/{walletId}/transactions
+ *   GET  /v1/wallets/{walletId}/transactions/{txId}
+ * Configuration and SDK clients are created once per execution environment, here.
+ * IAM: dynamodb:GetItem, dynamodb:PutItem on the ledger table; sqs:SendMessage on the signing queue.
+ * It never signs: no kms:Sign.
+ */
+import { createDocumentClient, createSqsClient } from '../shared/clients';
+import { loadApiEnv } from '../shared/env';
+import { createLogger } from '../shared/logger';
+import { createApiHandler } from './handler';
+
+const env = loadApiEnv();
+const logger = createLogger('wallet-api');
+
+export const handler = createApiHandler({
+  env,
+  ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
+  sqs: createSqsClient(env.region),
+  logger,
+});

@@ -1,0 +1,944 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { NotFoundException } from '@aws-sdk/client-kms';
+import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
+import { createECDH, createHash } from 'node:crypto';
+import { WalletConfig } from '../../config/schema';
+import { dnsAlarmName, DnsAlarmKind, regionalAlarmName, RegionalAlarmKind } from '../../contract/alarms';
+import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../../contract/canary';
+import {
+  FAILOVER_SWITCH_ALARM,
+  FAILOVER_SWITCH_METRIC,
+  FAILOVER_SWITCH_NAMESPACE,
+  failoverSwitchAlarmName,
+  failoverSwitchDimensions,
+} from '../../contract/failover-switch';
+import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
+import { ledgerKeys } from '../../contract/ledger';
+import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
+import { addressFromSpki } from '../address';
+import { DEFAULT_ASSUMPTIONS, ModelAssumptions, rateSeconds, route53EndpointHealthy } from '../model';
+import { createRng, Rng } from '../random';
+import { EventQueue } from './events';
+import { applyUpdate, evaluateCondition, Item } from './expressions';
+
+/**
+ * A simulated AWS for one wallet environment, in virtual time. It answers the same SDK commands the
+ * drill sends to real AWS (lib/drill/sim/sdk.ts plugs it into the clients) and behaves like the
+ * real services where the drill depends on it:
+ *
+ * - Route 53 endpoint health checks: checkers in each checker region probe `/health` every interval
+ *   (with random phase and jitter); a checker flips after `failureThreshold` consecutive results;
+ *   the endpoint is healthy while more than 18% of checkers report healthy.
+ * - The failover switch: PutMetricData points, a CloudWatch alarm (Maximum over 60 s, one period)
+ *   evaluated after each period closes; the CLOUDWATCH_METRIC health check follows the metric
+ *   stream with InsufficientDataHealthStatus LastKnownStatus (a new check starts healthy).
+ * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the
+ *   switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
+ *   standby check is healthy, else PRIMARY (both unhealthy).
+ * - Resolvers that cache the answer for the record TTL; canaries that resolve through them.
+ * - Route 53 HealthCheckStatus metrics and alarms in us-east-1, DynamoDB replication latency
+ *   (MREC), the lease item, KMS keys, STS caller identity.
+ */
+
+export type ScenarioFault = (world: World) => void;
+
+interface Checker {
+  readonly region: string;
+  readonly ip: string;
+  reportsHealthy: boolean;
+  consecutive: number;
+  lastHealthy?: boolean;
+  lastCheckedAt?: number;
+}
+
+interface MetricPoint {
+  readonly at: number;
+  readonly value: number;
+}
+
+interface SimAlarm {
+  readonly name: string;
+  readonly region: string;
+  readonly composite: boolean;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  updatedAt: number;
+}
+
+interface Resolver {
+  readonly ttlMs: number;
+  readonly phaseMs: number;
+  cached: RegionRole;
+  /** Refreshes that changed the answer, oldest first. */
+  readonly changes: Array<{ at: number; role: RegionRole }>;
+}
+
+interface SimKey {
+  readonly keyId: string;
+  readonly type: 'PRIMARY' | 'REPLICA';
+  enabled: boolean;
+  keyState: string;
+}
+
+type HealthCheckKey = 'primaryEndpoint' | 'standbyEndpoint' | 'failoverSwitch' | 'primaryRecord';
+
+/** A command the world refuses (fault injection). */
+interface Fault {
+  readonly command: string;
+  remaining: number;
+  readonly error: () => Error;
+  readonly when?: (input: Record<string, unknown>, region: string) => boolean;
+}
+
+export interface WorldOptions {
+  readonly config: WalletConfig;
+  readonly seed: number;
+  /** Virtual time (epoch ms) at which the drill starts, after the warm-up. */
+  readonly startMs: number;
+  /** Virtual seconds simulated before `startMs` so checkers, metrics and caches are warm. @default 600 */
+  readonly warmUpSeconds?: number;
+  /** Which region is active at the start (`standby` = failed over earlier). @default 'primary' */
+  readonly position?: RegionRole;
+  readonly assumptions?: ModelAssumptions;
+  /** The caller's default region as STS would see it. @default the standby region */
+  readonly callerRegion?: string;
+  /** Faults applied at world creation (scenarios). */
+  readonly faults?: readonly ScenarioFault[];
+}
+
+const MINUTE = 60_000;
+const HC_IDS: Record<HealthCheckKey, string> = {
+  primaryEndpoint: '0b7e7c6a-0001-4e5a-9d3e-5e1f0c2b1a01',
+  standbyEndpoint: '0b7e7c6a-0002-4e5a-9d3e-5e1f0c2b1a02',
+  failoverSwitch: '0b7e7c6a-0003-4e5a-9d3e-5e1f0c2b1a03',
+  primaryRecord: '0b7e7c6a-0004-4e5a-9d3e-5e1f0c2b1a04',
+};
+/** Documentation address ranges (RFC 5737) for each region's API. */
+const REGION_IPS: Record<RegionRole, string[]> = {
+  primary: ['198.51.100.10', '198.51.100.11'],
+  standby: ['203.0.113.20', '203.0.113.21'],
+};
+
+export class World {
+  public readonly config: WalletConfig;
+  public readonly assumptions: ModelAssumptions;
+  public readonly events: EventQueue;
+  public readonly rng: Rng;
+  public readonly startMs: number;
+  public readonly regions: Record<RegionRole, string>;
+  /** The account STS reports; tests change it to prove the allow-list check. */
+  public callerAccount: string;
+  public callerRegion: string | undefined;
+
+  private readonly endpointUp: Record<RegionRole, boolean> = { primary: true, standby: true };
+  private readonly unreachable = new Set<string>();
+  private readonly publicNameFailing: Record<RegionRole, boolean> = { primary: false, standby: false };
+  /** Checker regions that cannot reach a region's endpoint (a partial network partition). */
+  private readonly failingFrom: Record<RegionRole, Set<string>> = { primary: new Set(), standby: new Set() };
+  private readonly checkers: Record<RegionRole, Checker[]> = { primary: [], standby: [] };
+  private readonly aggregate: Record<RegionRole, boolean> = { primary: true, standby: true };
+  private readonly status: Record<HealthCheckKey, boolean> = {
+    primaryEndpoint: true,
+    standbyEndpoint: true,
+    failoverSwitch: true,
+    primaryRecord: true,
+  };
+  private readonly statusHistory: Record<HealthCheckKey, MetricPoint[]>;
+  private readonly metrics = new Map<string, MetricPoint[]>();
+  private readonly alarms = new Map<string, SimAlarm>();
+  private switchAlarmExists = true;
+  private answer: RegionRole = 'primary';
+  /** Authoritative answer changes, oldest first. */
+  public readonly answerChanges: Array<{ at: number; role: RegionRole }> = [];
+  private readonly resolvers: Record<string, Resolver> = {};
+  private readonly table = new Map<string, Item>();
+  private readonly keys: Record<RegionRole, SimKey>;
+  private readonly publicKeySpki: Buffer;
+  private replicationLagMs: (now: number) => number;
+  private readonly faults: Fault[] = [];
+  /** Every command the world answered or refused, for tests. */
+  public readonly log: Array<{ at: number; service: string; region: string; command: string; input: unknown }> = [];
+
+  constructor(options: WorldOptions) {
+    this.config = options.config;
+    this.assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
+    this.rng = createRng(options.seed);
+    this.startMs = options.startMs;
+    const warmUp = (options.warmUpSeconds ?? 600) * 1000;
+    this.events = new EventQueue(options.startMs - warmUp);
+    this.regions = { primary: options.config.regions.primary, standby: options.config.regions.standby };
+    this.callerAccount = options.config.account;
+    this.callerRegion = options.callerRegion ?? options.config.regions.standby;
+    this.statusHistory = {
+      primaryEndpoint: [{ at: this.now, value: 1 }],
+      standbyEndpoint: [{ at: this.now, value: 1 }],
+      failoverSwitch: [{ at: this.now, value: 1 }],
+      primaryRecord: [{ at: this.now, value: 1 }],
+    };
+    const keyRng = createHash('sha256').update(`wallet-sim-${options.seed}`).digest();
+    const ecdh = createECDH('secp256k1');
+    ecdh.setPrivateKey(keyRng);
+    // DER SubjectPublicKeyInfo header for an uncompressed secp256k1 point.
+    this.publicKeySpki = Buffer.concat([
+      Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex'),
+      ecdh.getPublicKey(),
+    ]);
+    const keyId = `mrk-${keyRng.toString('hex').slice(0, 32)}`;
+    this.keys = {
+      primary: { keyId, type: 'PRIMARY', enabled: true, keyState: 'Enabled' },
+      standby: { keyId, type: 'REPLICA', enabled: true, keyState: 'Enabled' },
+    };
+    this.replicationLagMs = () => this.rng.uniform(300, 1500);
+
+    this.setUpCheckers();
+    this.setUpAlarms();
+    this.setUpResolversAndCanaries();
+    this.everyMinute();
+    const position = options.position ?? 'primary';
+    if (position === 'standby') {
+      // Failed over earlier: the switch was thrown 5 minutes into the warm-up and the lease moved.
+      this.events.at(this.now + 5 * MINUTE, () =>
+        this.putMetric(this.regions.standby, switchKey(this.config.envName), 1),
+      );
+    }
+    this.initialPosition = position;
+    for (const fault of options.faults ?? []) fault(this);
+    this.events.runUntil(options.startMs);
+  }
+
+  private initialPosition: RegionRole = 'primary';
+
+  get now(): number {
+    return this.events.now;
+  }
+
+  // ---------------------------------------------------------------- scenario controls
+
+  /** Makes a region's API pass or fail its health checks (from now on). */
+  setEndpointUp(role: RegionRole, up: boolean): void {
+    this.endpointUp[role] = up;
+  }
+
+  /** Makes a region's endpoint unreachable from some checker regions only (the 18% rule's reason). */
+  setEndpointFailingFrom(role: RegionRole, checkerRegions: readonly string[]): void {
+    this.failingFrom[role] = new Set(checkerRegions);
+  }
+
+  isEndpointUp(role: RegionRole): boolean {
+    return this.endpointUp[role];
+  }
+
+  /** Makes every AWS API call to `region` time out (a regional outage), or restores it. */
+  setRegionReachable(region: string, reachable: boolean): void {
+    if (reachable) this.unreachable.delete(region);
+    else this.unreachable.add(region);
+  }
+
+  setSwitchAlarmExists(exists: boolean): void {
+    this.switchAlarmExists = exists;
+    if (!exists) this.alarms.delete(failoverSwitchAlarmName(this.config.envName));
+  }
+
+  /** Replication latency (ms) the MREC table reports, as a function of virtual time. */
+  setReplicationLag(lagMs: (now: number) => number): void {
+    this.replicationLagMs = lagMs;
+  }
+
+  setKeyEnabled(role: RegionRole, enabled: boolean): void {
+    this.keys[role].enabled = enabled;
+    this.keys[role].keyState = enabled ? 'Enabled' : 'Disabled';
+  }
+
+  /** Adds an alarm in ALARM state (an unrelated incident). */
+  addFiringAlarm(region: string, name: string, reason = 'Threshold Crossed (simulated)'): void {
+    this.alarms.set(`${region}|${name}`, {
+      name,
+      region,
+      composite: false,
+      state: 'ALARM',
+      reason,
+      updatedAt: this.now,
+    });
+  }
+
+  /** Refuses the next `times` calls of `command` (optionally only matching calls). */
+  failCommand(
+    command: string,
+    error: () => Error,
+    options: { times?: number; when?: (input: Record<string, unknown>, region: string) => boolean } = {},
+  ): void {
+    this.faults.push({ command, remaining: options.times ?? 1, error, when: options.when });
+  }
+
+  /** Runs `fn` at virtual time `at`. */
+  at(at: number, fn: () => void): void {
+    this.events.at(at, fn);
+  }
+
+  /** The authoritative failover answer right now. */
+  authoritativeAnswer(): RegionRole {
+    return this.answer;
+  }
+
+  /** Route 53's current (published) status of a health check. */
+  healthCheckStatus(key: HealthCheckKey): boolean {
+    return this.status[key];
+  }
+
+  /** The answer a client resolver (cache age random per world) had each time it changed. */
+  clientResolverChanges(): ReadonlyArray<{ at: number; role: RegionRole }> {
+    return this.resolvers.client.changes;
+  }
+
+  // ---------------------------------------------------------------- Route 53 model
+
+  private get intervalMs(): number {
+    return this.config.dns.healthCheck.intervalSeconds * 1000;
+  }
+
+  private setUpCheckers(): void {
+    const { regions } = this.config.dns.healthCheck;
+    const jitter = this.assumptions.checkJitterSeconds * 1000;
+    for (const role of ['primary', 'standby'] as const) {
+      let n = 0;
+      for (const region of regions) {
+        for (let i = 0; i < this.assumptions.checkersPerRegion; i++) {
+          const checker: Checker = {
+            region,
+            ip: `15.177.${10 + regions.indexOf(region)}.${++n}`,
+            reportsHealthy: true,
+            consecutive: 0,
+          };
+          this.checkers[role].push(checker);
+          const phase = this.rng.uniform(0, this.intervalMs);
+          const tick = (scheduled: number) => {
+            this.runCheck(role, checker);
+            const next = scheduled + this.intervalMs;
+            this.events.at(next + this.rng.uniform(-jitter, jitter), () => tick(next));
+          };
+          const first = this.now + phase;
+          this.events.at(first, () => tick(first));
+        }
+      }
+    }
+  }
+
+  private runCheck(role: RegionRole, checker: Checker): void {
+    const healthy = this.endpointUp[role] && !this.failingFrom[role].has(checker.region);
+    checker.lastHealthy = healthy;
+    checker.lastCheckedAt = this.now;
+    if (healthy === checker.reportsHealthy) {
+      checker.consecutive = 0;
+      return;
+    }
+    checker.consecutive++;
+    if (checker.consecutive < this.config.dns.healthCheck.failureThreshold) return;
+    checker.reportsHealthy = healthy;
+    checker.consecutive = 0;
+    const list = this.checkers[role];
+    const verdict = route53EndpointHealthy(list.filter((c) => c.reportsHealthy).length, list.length);
+    if (verdict !== this.aggregate[role]) {
+      this.aggregate[role] = verdict;
+      this.publishStatus(role === 'primary' ? 'primaryEndpoint' : 'standbyEndpoint', verdict);
+    }
+  }
+
+  /** A health check's status reaches Route 53's answers after the propagation delay. */
+  private publishStatus(key: HealthCheckKey, value: boolean): void {
+    const { min, max } = this.assumptions.propagationSeconds;
+    this.events.at(this.now + this.rng.uniform(min, max) * 1000, () => this.setStatus(key, value));
+  }
+
+  private setStatus(key: HealthCheckKey, value: boolean): void {
+    if (this.status[key] === value) return;
+    this.status[key] = value;
+    this.statusHistory[key].push({ at: this.now, value: value ? 1 : 0 });
+    if (key !== 'primaryRecord') {
+      this.setStatus('primaryRecord', this.status.primaryEndpoint && this.status.failoverSwitch);
+    }
+    this.updateAnswer();
+  }
+
+  private updateAnswer(): void {
+    const answer: RegionRole = this.status.primaryRecord
+      ? 'primary'
+      : this.status.standbyEndpoint
+        ? 'standby'
+        : 'primary';
+    if (answer !== this.answer) {
+      this.answer = answer;
+      this.answerChanges.push({ at: this.now, role: answer });
+    }
+  }
+
+  // ---------------------------------------------------------------- CloudWatch model
+
+  private putMetric(region: string, key: string, value: number, at = this.now): void {
+    const full = `${region}|${key}`;
+    const list = this.metrics.get(full) ?? [];
+    list.push({ at, value });
+    this.metrics.set(full, list);
+  }
+
+  private points(region: string, key: string): MetricPoint[] {
+    return this.metrics.get(`${region}|${key}`) ?? [];
+  }
+
+  private setUpAlarms(): void {
+    const env = this.config.envName;
+    const switchName = failoverSwitchAlarmName(env);
+    this.alarms.set(switchName, {
+      name: switchName,
+      region: this.regions.standby,
+      composite: false,
+      state: 'INSUFFICIENT_DATA',
+      reason: 'Unchecked: Initial alarm creation',
+      updatedAt: this.now,
+    });
+    // Evaluate each closed period of the switch metric, after the evaluation delay.
+    const evaluate = (boundary: number) => {
+      const { min, max } = this.assumptions.alarmEvaluationDelaySeconds;
+      this.events.at(boundary + this.rng.uniform(min, max) * 1000, () => this.evaluateSwitch(boundary));
+      this.events.at(boundary + MINUTE, () => evaluate(boundary + MINUTE));
+    };
+    evaluate(Math.ceil(this.now / MINUTE) * MINUTE);
+  }
+
+  private evaluateSwitch(boundary: number): void {
+    const period = FAILOVER_SWITCH_ALARM.periodSeconds * 1000;
+    const inPeriod = this.points(this.regions.standby, switchKey(this.config.envName)).filter(
+      (p) => p.at >= boundary - period && p.at < boundary,
+    );
+    const state =
+      inPeriod.length === 0
+        ? 'INSUFFICIENT_DATA'
+        : Math.max(...inPeriod.map((p) => p.value)) >= FAILOVER_SWITCH_ALARM.threshold
+          ? 'ALARM'
+          : 'OK';
+    const alarm = this.alarms.get(failoverSwitchAlarmName(this.config.envName));
+    if (alarm !== undefined && alarm.state !== state) {
+      alarm.state = state;
+      alarm.updatedAt = this.now;
+      alarm.reason =
+        state === 'INSUFFICIENT_DATA'
+          ? 'Insufficient Data: 1 datapoint was unknown.'
+          : `Threshold Crossed: 1 datapoint [${Math.max(...inPeriod.map((p) => p.value))}] was ${state === 'ALARM' ? 'greater than or equal to' : 'less than'} the threshold (1.0).`;
+    }
+    // Route 53 reads the metric stream, not the alarm: with no alarm it has no data at all, and
+    // LastKnownStatus keeps the check where it was.
+    if (!this.switchAlarmExists || state === 'INSUFFICIENT_DATA') return;
+    this.publishStatus('failoverSwitch', state === 'OK');
+  }
+
+  /** Once a minute: Route 53 HealthCheckStatus points, us-east-1 alarms, replication latency. */
+  private everyMinute(): void {
+    const tick = (boundary: number) => {
+      for (const key of Object.keys(HC_IDS) as HealthCheckKey[]) {
+        const history = this.statusHistory[key];
+        const before = [...history].reverse().find((p) => p.at <= boundary - MINUTE);
+        const within = history.filter((p) => p.at > boundary - MINUTE && p.at < boundary);
+        const min = Math.min(before?.value ?? 1, ...within.map((p) => p.value));
+        this.putMetric('us-east-1', hcKey(HC_IDS[key]), min, boundary - MINUTE);
+      }
+      this.updateHealthCheckAlarms(boundary - MINUTE);
+      if (this.config.data.consistency === 'MREC') {
+        for (const [from, to] of [
+          ['primary', 'standby'],
+          ['standby', 'primary'],
+        ] as const) {
+          this.putMetric(
+            this.regions[from],
+            replicationKey(ledgerTableName(this.config.envName), this.regions[to]),
+            this.replicationLagMs(boundary),
+            boundary - MINUTE,
+          );
+        }
+      }
+      this.events.at(boundary + MINUTE, () => tick(boundary + MINUTE));
+    };
+    const first = Math.ceil(this.now / MINUTE) * MINUTE + MINUTE;
+    this.events.at(first, () => tick(first));
+  }
+
+  /** Alarms named as lib/contract/alarms.ts names them, in the region where each lives. */
+  private updateHealthCheckAlarms(pointAt: number): void {
+    const latest = (key: HealthCheckKey) => this.points('us-east-1', hcKey(HC_IDS[key])).at(-1)?.value ?? 1;
+    const set = (name: string, region: string, firing: boolean, composite = false) => {
+      const key = `${region}|${name}`;
+      const existing = this.alarms.get(key);
+      const state = firing ? 'ALARM' : 'OK';
+      if (existing === undefined) {
+        this.alarms.set(key, { name, region, composite, state, reason: 'simulated', updatedAt: pointAt });
+      } else if (existing.state !== state) {
+        existing.state = state;
+        existing.updatedAt = this.now;
+      }
+      return firing;
+    };
+    const dns = (kind: DnsAlarmKind, firing: boolean, composite = false) =>
+      set(dnsAlarmName(this.config.envName, kind), 'us-east-1', firing, composite);
+    dns('primaryEndpointUnhealthy', latest('primaryEndpoint') < 1);
+    const standbyDown = dns('standbyEndpointUnhealthy', latest('standbyEndpoint') < 1);
+    dns('failoverSwitchThrown', latest('failoverSwitch') < 1);
+    const primaryOut = dns('primaryRecordUnhealthy', latest('primaryRecord') < 1);
+    dns('bothRegionsUnhealthy', primaryOut && standbyDown, true);
+    for (const role of ['primary', 'standby'] as const) {
+      const peer: RegionRole = role === 'primary' ? 'standby' : 'primary';
+      const regional = (kind: RegionalAlarmKind, firing: boolean) =>
+        set(regionalAlarmName(this.config.envName, this.regions[role], kind), this.regions[role], firing);
+      regional('deepHealthCanary', !this.endpointUp[role]);
+      regional('peerDeepHealth', !this.endpointUp[peer]);
+      regional('publicNameCanary', this.publicNameFailing[role]);
+    }
+  }
+
+  // ---------------------------------------------------------------- resolvers and canaries
+
+  private setUpResolversAndCanaries(): void {
+    const ttlMs = this.config.dns.recordTtlSeconds * 1000;
+    const resolver = (name: string) => {
+      const r: Resolver = { ttlMs, phaseMs: this.rng.uniform(0, Math.max(ttlMs, 1)), cached: this.answer, changes: [] };
+      this.resolvers[name] = r;
+      if (ttlMs > 0) {
+        // A busy resolver re-fetches as soon as its cached answer expires.
+        const refresh = (at: number) => {
+          this.refreshResolver(r);
+          this.events.at(at + ttlMs, () => refresh(at + ttlMs));
+        };
+        this.events.at(this.now + r.phaseMs, () => refresh(this.now + r.phaseMs));
+      }
+      return r;
+    };
+    resolver('client');
+    const period = rateSeconds(this.config.canary.schedule) * 1000;
+    for (const role of ['primary', 'standby'] as const) {
+      const r = resolver(`canary-${role}`);
+      const every = (run: () => void) => {
+        const tick = (at: number) => {
+          run();
+          this.events.at(at + period, () => tick(at + period));
+        };
+        const first = this.now + this.rng.uniform(0, period);
+        this.events.at(first, () => tick(first));
+      };
+      every(() => this.runDeepHealthCanary(role));
+      every(() => this.runPublicNameCanary(role, r));
+    }
+  }
+
+  private refreshResolver(r: Resolver): void {
+    if (r.cached !== this.answer) {
+      r.cached = this.answer;
+      r.changes.push({ at: this.now, role: this.answer });
+    }
+  }
+
+  private lookup(r: Resolver): RegionRole {
+    if (r.ttlMs === 0) this.refreshResolver(r);
+    return r.cached;
+  }
+
+  /** The region's own `/health/deep` (Synthetics SuccessPercent of `<env>-wallet-deep-health`). */
+  private runDeepHealthCanary(role: RegionRole): void {
+    const ok = this.endpointUp[role];
+    this.events.at(this.now + this.assumptions.canaryRunSeconds * 1000, () =>
+      this.putMetric(this.regions[role], syntheticsKey(canaryName(this.config.envName, 'deep-health')), ok ? 100 : 0),
+    );
+  }
+
+  /**
+   * The public name through this region's resolver: a run that got an answer publishes
+   * `PublicNameAnswer` = 1 with the answering region (lambda/canaries/public-name).
+   */
+  private runPublicNameCanary(role: RegionRole, resolver: Resolver): void {
+    const region = this.regions[role];
+    const served = this.lookup(resolver);
+    const ok = this.endpointUp[served];
+    this.events.at(this.now + this.assumptions.canaryRunSeconds * 1000, () => {
+      this.publicNameFailing[role] = !ok;
+      this.putMetric(region, syntheticsKey(canaryName(this.config.envName, 'public-name')), ok ? 100 : 0);
+      if (ok) this.putMetric(region, publicNameKey(this.config.envName, region, this.regions[served]), 1);
+    });
+  }
+
+  // ---------------------------------------------------------------- SDK command handling
+
+  private leaseKey(address = this.signingAddress()): string {
+    const k = ledgerKeys.lease(address);
+    return `${k.pk}|${k.sk}`;
+  }
+
+  private cachedAddress?: string;
+
+  /** The address of the simulated signing key (derived like the aws target does). */
+  signingAddress(): string {
+    if (this.cachedAddress === undefined) {
+      this.cachedAddress = addressFromSpki(this.publicKeySpki).toLowerCase();
+    }
+    return this.cachedAddress;
+  }
+
+  private ensureLease(): void {
+    const key = this.leaseKey();
+    if (this.table.has(key)) return;
+    const address = this.signingAddress();
+    this.table.set(key, {
+      ...ledgerKeys.lease(address),
+      address,
+      activeRegion: this.regions[this.initialPosition],
+      epoch: 7,
+      nextNonce: 42,
+      updatedAt: new Date(this.startMs - 3_600_000).toISOString(),
+      updatedBy: 'simulated-setup',
+      reason: this.initialPosition === 'standby' ? 'failover drill (simulated, earlier)' : 'initial lease',
+    });
+  }
+
+  /** The lease item as stored (for tests). */
+  leaseItem(): Item | undefined {
+    this.ensureLease();
+    return this.table.get(this.leaseKey());
+  }
+
+  /** Answers one SDK command, as the service in `region` would. */
+  handle(service: string, region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
+    this.log.push({ at: this.now, service, region, command, input });
+    const fault = this.faults.find(
+      (f) => f.command === command && f.remaining > 0 && (f.when?.(input, region) ?? true),
+    );
+    if (fault !== undefined) {
+      fault.remaining--;
+      throw fault.error();
+    }
+    if (this.unreachable.has(region)) {
+      throw Object.assign(new Error(`connect ETIMEDOUT ${service}.${region}.amazonaws.com:443 (simulated outage)`), {
+        name: 'TimeoutError',
+        code: 'ETIMEDOUT',
+      });
+    }
+    switch (`${service}:${command}`) {
+      case 'sts:GetCallerIdentityCommand':
+        return {
+          Account: this.callerAccount,
+          Arn: `arn:aws:sts::${this.callerAccount}:assumed-role/WalletOperator/drill`,
+          UserId: 'AROASIMULATED:drill',
+        };
+      case 'route53:ListHealthChecksCommand':
+        return { HealthChecks: this.healthChecks(), IsTruncated: false, MaxItems: 100, Marker: '' };
+      case 'route53:GetHealthCheckStatusCommand':
+        return this.getHealthCheckStatus(String(input.HealthCheckId));
+      case 'route53:TestDNSAnswerCommand':
+        return this.testDnsAnswer(input);
+      case 'cloudwatch:PutMetricDataCommand':
+        return this.putMetricData(region, input);
+      case 'cloudwatch:GetMetricDataCommand':
+        return this.getMetricData(region, input);
+      case 'cloudwatch:DescribeAlarmsCommand':
+        return this.describeAlarms(region, input);
+      case 'kms:DescribeKeyCommand':
+      case 'kms:GetPublicKeyCommand':
+        return this.kms(region, command, input);
+      case 'dynamodb:GetItemCommand':
+      case 'dynamodb:PutItemCommand':
+      case 'dynamodb:UpdateItemCommand':
+        return this.dynamodb(command, input);
+      default:
+        throw new Error(`the simulated AWS does not implement ${service} ${command}`);
+    }
+  }
+
+  private healthChecks(): Record<string, unknown>[] {
+    const { apiSubdomain, zoneName, healthCheck } = this.config.dns;
+    const endpoint = (role: RegionRole) => ({
+      Type: 'HTTPS_STR_MATCH',
+      FullyQualifiedDomainName: regionalApiDomain(this.regions[role], apiSubdomain, zoneName),
+      Port: 443,
+      ResourcePath: HEALTH_PATH,
+      SearchString: HEALTH_SEARCH_STRING,
+      RequestInterval: healthCheck.intervalSeconds,
+      FailureThreshold: healthCheck.failureThreshold,
+      EnableSNI: true,
+      MeasureLatency: true,
+      Regions: healthCheck.regions,
+    });
+    return [
+      {
+        Id: HC_IDS.primaryEndpoint,
+        CallerReference: 'primary',
+        HealthCheckVersion: 1,
+        HealthCheckConfig: endpoint('primary'),
+      },
+      {
+        Id: HC_IDS.standbyEndpoint,
+        CallerReference: 'standby',
+        HealthCheckVersion: 1,
+        HealthCheckConfig: endpoint('standby'),
+      },
+      {
+        Id: HC_IDS.failoverSwitch,
+        CallerReference: 'switch',
+        HealthCheckVersion: 1,
+        HealthCheckConfig: {
+          Type: 'CLOUDWATCH_METRIC',
+          AlarmIdentifier: { Name: failoverSwitchAlarmName(this.config.envName), Region: this.regions.standby },
+          InsufficientDataHealthStatus: 'LastKnownStatus',
+        },
+      },
+      {
+        Id: HC_IDS.primaryRecord,
+        CallerReference: 'calculated',
+        HealthCheckVersion: 1,
+        HealthCheckConfig: {
+          Type: 'CALCULATED',
+          ChildHealthChecks: [HC_IDS.primaryEndpoint, HC_IDS.failoverSwitch],
+          HealthThreshold: 2,
+        },
+      },
+    ];
+  }
+
+  private getHealthCheckStatus(id: string): Record<string, unknown> {
+    const role: RegionRole | undefined =
+      id === HC_IDS.primaryEndpoint ? 'primary' : id === HC_IDS.standbyEndpoint ? 'standby' : undefined;
+    if (id === HC_IDS.primaryRecord) {
+      throw new InvalidInput({
+        message: "You can't use GetHealthCheckStatus to get the status of a calculated health check.",
+        $metadata: {},
+      });
+    }
+    if (id === HC_IDS.failoverSwitch) {
+      return {
+        HealthCheckObservations: this.config.dns.healthCheck.regions.map((region, i) => ({
+          Region: region,
+          IPAddress: `15.177.${10 + i}.200`,
+          StatusReport: {
+            Status: this.status.failoverSwitch ? 'Success: the alarm is OK' : 'Failure: the alarm is in ALARM',
+            CheckedTime: new Date(this.now),
+          },
+        })),
+      };
+    }
+    if (role === undefined) {
+      throw new NoSuchHealthCheck({ message: `A health check with id ${id} does not exist.`, $metadata: {} });
+    }
+    const ip = REGION_IPS[role][0];
+    return {
+      HealthCheckObservations: this.checkers[role]
+        .filter((c) => c.lastCheckedAt !== undefined)
+        .map((c) => ({
+          Region: c.region,
+          IPAddress: c.ip,
+          StatusReport: {
+            Status: c.lastHealthy
+              ? `Success: HTTP Status Code 200, OK. Resolved IP: ${ip}`
+              : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
+            CheckedTime: new Date(c.lastCheckedAt!),
+          },
+        })),
+    };
+  }
+
+  private testDnsAnswer(input: Record<string, unknown>): Record<string, unknown> {
+    const { zoneId, apiSubdomain, zoneName } = this.config.dns;
+    if (input.HostedZoneId !== zoneId) {
+      throw new Error(`NoSuchHostedZone: no hosted zone found with ID: ${String(input.HostedZoneId)}`);
+    }
+    const name = String(input.RecordName).replace(/\.$/, '');
+    let data: string[] = [];
+    let code = 'NOERROR';
+    if (name === publicApiDomain(apiSubdomain, zoneName)) data = REGION_IPS[this.answer];
+    else if (name === regionalApiDomain(this.regions.primary, apiSubdomain, zoneName)) data = REGION_IPS.primary;
+    else if (name === regionalApiDomain(this.regions.standby, apiSubdomain, zoneName)) data = REGION_IPS.standby;
+    else code = 'NXDOMAIN';
+    return {
+      Nameserver: 'ns-1234.awsdns-56.org',
+      RecordName: name,
+      RecordType: input.RecordType,
+      RecordData: data,
+      ResponseCode: code,
+      Protocol: 'UDP',
+    };
+  }
+
+  private putMetricData(region: string, input: Record<string, unknown>): Record<string, unknown> {
+    const namespace = String(input.Namespace);
+    if (namespace.startsWith('AWS/')) {
+      throw new Error(`InvalidParameterValue: The value ${namespace} for parameter Namespace is invalid.`);
+    }
+    for (const d of (input.MetricData as Array<Record<string, unknown>>) ?? []) {
+      const key = metricKey(namespace, String(d.MetricName), (d.Dimensions as Dim[]) ?? []);
+      const at = d.Timestamp instanceof Date ? d.Timestamp.getTime() : this.now;
+      this.putMetric(region, key, Number(d.Value), at);
+    }
+    return {};
+  }
+
+  private getMetricData(region: string, input: Record<string, unknown>): Record<string, unknown> {
+    const start = (input.StartTime as Date).getTime();
+    const end = (input.EndTime as Date).getTime();
+    const results = (input.MetricDataQueries as Array<Record<string, unknown>>).map((q) => {
+      const stat = q.MetricStat as {
+        Metric: { Namespace: string; MetricName: string; Dimensions?: Dim[] };
+        Period: number;
+        Stat: string;
+      };
+      const period = stat.Period * 1000;
+      const points = this.points(
+        region,
+        metricKey(stat.Metric.Namespace, stat.Metric.MetricName, stat.Metric.Dimensions ?? []),
+      ).filter((p) => p.at >= start && p.at < end && p.at <= this.now);
+      const buckets = new Map<number, number[]>();
+      for (const p of points) {
+        const b = Math.floor(p.at / period) * period;
+        buckets.set(b, [...(buckets.get(b) ?? []), p.value]);
+      }
+      const keys = [...buckets.keys()].sort((a, b) => a - b);
+      return {
+        Id: q.Id,
+        Label: stat.Metric.MetricName,
+        Timestamps: keys.map((k) => new Date(k)),
+        Values: keys.map((k) => aggregate(buckets.get(k)!, stat.Stat)),
+        StatusCode: 'Complete',
+      };
+    });
+    return { MetricDataResults: results, Messages: [] };
+  }
+
+  private describeAlarms(region: string, input: Record<string, unknown>): Record<string, unknown> {
+    const names = input.AlarmNames as string[] | undefined;
+    const prefix = input.AlarmNamePrefix as string | undefined;
+    const stateValue = input.StateValue as string | undefined;
+    const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
+    const matches = [...this.alarms.values()].filter(
+      (a) =>
+        a.region === region &&
+        (names === undefined || names.includes(a.name)) &&
+        (prefix === undefined || a.name.startsWith(prefix)) &&
+        (stateValue === undefined || a.state === stateValue),
+    );
+    const show = (a: SimAlarm) => ({
+      AlarmName: a.name,
+      StateValue: a.state,
+      StateReason: a.reason,
+      StateUpdatedTimestamp: new Date(a.updatedAt),
+    });
+    return {
+      MetricAlarms: types.includes('MetricAlarm') ? matches.filter((a) => !a.composite).map(show) : [],
+      CompositeAlarms: types.includes('CompositeAlarm') ? matches.filter((a) => a.composite).map(show) : [],
+    };
+  }
+
+  private kms(region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
+    const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
+    const id = String(input.KeyId);
+    const key = role === undefined ? undefined : this.keys[role];
+    if (key === undefined || (id !== signingKeyAlias(this.config.envName) && id !== key.keyId)) {
+      throw new NotFoundException({ message: `Alias ${id} is not found.`, $metadata: {} });
+    }
+    if (command === 'GetPublicKeyCommand') {
+      if (!key.enabled) throw new Error(`DisabledException: ${key.keyId} is disabled.`);
+      return {
+        KeyId: key.keyId,
+        PublicKey: new Uint8Array(this.publicKeySpki),
+        KeySpec: 'ECC_SECG_P256K1',
+        KeyUsage: 'SIGN_VERIFY',
+      };
+    }
+    return {
+      KeyMetadata: {
+        KeyId: key.keyId,
+        Enabled: key.enabled,
+        KeyState: key.keyState,
+        KeySpec: 'ECC_SECG_P256K1',
+        KeyUsage: 'SIGN_VERIFY',
+        MultiRegion: true,
+        MultiRegionConfiguration: { MultiRegionKeyType: key.type },
+      },
+    };
+  }
+
+  private dynamodb(command: string, input: Record<string, unknown>): Record<string, unknown> {
+    if (input.TableName !== ledgerTableName(this.config.envName)) {
+      throw new Error(
+        `ResourceNotFoundException: Requested resource not found: Table: ${String(input.TableName)} not found`,
+      );
+    }
+    this.ensureLease();
+    const keyOf = (k: Record<string, unknown>) => `${String(k.pk)}|${String(k.sk)}`;
+    const values = (input.ExpressionAttributeValues as Record<string, unknown>) ?? {};
+    const failed = () =>
+      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    if (command === 'GetItemCommand') {
+      const item = this.table.get(keyOf(input.Key as Record<string, unknown>));
+      return item === undefined ? {} : { Item: { ...item } };
+    }
+    if (command === 'PutItemCommand') {
+      const item = input.Item as Item;
+      const key = keyOf(item);
+      if (
+        typeof input.ConditionExpression === 'string' &&
+        !evaluateCondition(input.ConditionExpression, this.table.get(key), values)
+      ) {
+        throw failed();
+      }
+      this.table.set(key, { ...item });
+      return {};
+    }
+    const key = keyOf(input.Key as Record<string, unknown>);
+    const current = this.table.get(key);
+    if (
+      typeof input.ConditionExpression === 'string' &&
+      !evaluateCondition(input.ConditionExpression, current, values)
+    ) {
+      throw failed();
+    }
+    const base = current ?? { ...(input.Key as Item) };
+    const next = applyUpdate(String(input.UpdateExpression), base, values);
+    this.table.set(key, next);
+    return input.ReturnValues === 'UPDATED_OLD' ? { Attributes: { ...base } } : {};
+  }
+}
+
+type Dim = { Name?: string; Value?: string };
+
+function metricKey(namespace: string, name: string, dims: readonly Dim[]): string {
+  const d = [...dims]
+    .map((x) => `${x.Name}=${x.Value}`)
+    .sort()
+    .join(',');
+  return `${namespace}|${name}|${d}`;
+}
+
+const switchKey = (envName: string) =>
+  metricKey(FAILOVER_SWITCH_NAMESPACE, FAILOVER_SWITCH_METRIC, failoverSwitchDimensions(envName));
+const hcKey = (id: string) => metricKey('AWS/Route53', 'HealthCheckStatus', [{ Name: 'HealthCheckId', Value: id }]);
+const syntheticsKey = (name: string) =>
+  metricKey('CloudWatchSynthetics', 'SuccessPercent', [{ Name: 'CanaryName', Value: name }]);
+const publicNameKey = (envName: string, vantage: string, answeredBy: string) =>
+  metricKey(CANARY_METRIC_NAMESPACE, CANARY_METRICS.publicNameAnswer, [
+    { Name: CANARY_DIMENSIONS.environment, Value: envName },
+    { Name: CANARY_DIMENSIONS.vantage, Value: vantage },
+    { Name: CANARY_DIMENSIONS.answeredBy, Value: answeredBy },
+  ]);
+const replicationKey = (table: string, receiving: string) =>
+  metricKey('AWS/DynamoDB', 'ReplicationLatency', [
+    { Name: 'TableName', Value: table },
+    { Name: 'ReceivingRegion', Value: receiving },
+  ]);
+
+function aggregate(values: number[], stat: string): number {
+  switch (stat) {
+    case 'Maximum':
+      return Math.max(...values);
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Sum':
+      return values.reduce((s, v) => s + v, 0);
+    case 'SampleCount':
+      return values.length;
+    case 'Average':
+      return values.reduce((s, v) => s + v, 0) / values.length;
+    default:
+      throw new Error(`the simulated CloudWatch does not support the statistic ${stat}`);
+  }
+}

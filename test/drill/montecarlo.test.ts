@@ -1,0 +1,66 @@
+import { plannedRto, settingsFromConfig, unplannedRto } from '../../lib/drill/model';
+import { monteCarlo, withOverride } from '../../lib/drill/montecarlo';
+import { testConfig } from '../helpers/config';
+
+/** Monte Carlo over the simulated world: reproducible, consistent with the model, moved by the settings. */
+const config = testConfig();
+const RUNS = 150;
+
+const mc = (override = {}, seed = 7) => monteCarlo({ config, runs: RUNS, seed, override });
+const base = mc();
+
+test('the same seed gives the same percentiles; another seed different ones', () => {
+  expect(mc()).toEqual(base);
+  expect(mc({}, 8).unplanned.rto).not.toEqual(base.unplanned.rto);
+});
+
+test("every simulated run lies within the model's best and worst case, for both paths", () => {
+  const s = settingsFromConfig(config);
+  expect(base.unplanned.rto.max).toBeLessThanOrEqual(unplannedRto(s).worstSeconds);
+  expect(base.unplanned.rto.min).toBeGreaterThanOrEqual(unplannedRto(s).bestSeconds);
+  expect(base.planned.rto.max).toBeLessThanOrEqual(plannedRto(s).worstSeconds);
+  expect(base.unplanned.modelWorstCaseSeconds).toBe(unplannedRto(s).worstSeconds);
+  expect(base.unplanned.rto.count).toBe(RUNS);
+});
+
+test('resolver cache age spreads over [0, TTL): the waits fill most of the TTL range', () => {
+  expect(base.unplanned.resolverCache.min).toBeGreaterThanOrEqual(0);
+  expect(base.unplanned.resolverCache.max).toBeLessThanOrEqual(60);
+  expect(base.unplanned.resolverCache.p90 - base.unplanned.resolverCache.p50).toBeGreaterThan(15);
+});
+
+test('lowering the failure threshold from 3 to 1 cuts unplanned detection by about two intervals', () => {
+  const fast = mc({ failureThreshold: 1 });
+  const saved = base.unplanned.detection.p50 - fast.unplanned.detection.p50;
+  expect(saved).toBeGreaterThan(16);
+  expect(saved).toBeLessThan(24);
+});
+
+test('a 30 s interval triples endpoint detection at threshold 3', () => {
+  const slow = mc({ intervalSeconds: 30 });
+  expect(slow.unplanned.detection.p50).toBeGreaterThan(2.4 * base.unplanned.detection.p50);
+  expect(slow.settings.intervalSeconds).toBe(30);
+});
+
+test('TTL 0 removes the resolver cache term', () => {
+  const noCache = mc({ ttlSeconds: 0 });
+  expect(noCache.unplanned.resolverCache.max).toBe(0);
+  expect(noCache.unplanned.rto).toEqual(noCache.unplanned.detection);
+});
+
+test('the planned path does not depend on the endpoint health-check settings', () => {
+  const other = mc({ failureThreshold: 1, intervalSeconds: 30 });
+  expect(Math.abs(other.planned.detection.p50 - base.planned.detection.p50)).toBeLessThan(8);
+});
+
+test('the target verdict follows the slowest run', () => {
+  const tight = monteCarlo({ config: withOverride(testConfig({ targets: { rtoSeconds: 60 } })), runs: 40, seed: 1 });
+  expect(tight.unplanned.meetsTarget).toBe(false);
+  expect(base.unplanned.meetsTarget).toBe(true);
+});
+
+test('fails on a run count that is not a positive whole number', () => {
+  expect(() => monteCarlo({ config, runs: 0, seed: 1 })).toThrow(
+    'monteCarlo: runs must be a whole number of at least 1; received 0',
+  );
+});

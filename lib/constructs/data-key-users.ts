@@ -41,6 +41,13 @@ export function dataKeyServiceUsers(
       conditions: { StringEquals: { 'aws:SourceAccount': account } },
     },
     {
+      // EventBridge writes events it could not deliver to a KMS-encrypted target dead-letter queue
+      // (the remediation rule's, lib/constructs/remediation.ts).
+      servicePrincipal: 'events.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    },
+    {
       // SNS writes undeliverable notifications to KMS-encrypted dead-letter queues.
       servicePrincipal: 'sns.amazonaws.com',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],

@@ -61,7 +61,10 @@ export class KeysReplicaStack extends Stack {
       primaryKeyArn: props.dataKeyArn,
       alias: dataKeyAlias(config.envName),
       description: `${config.envName} wallet data key (multi-region replica)`,
-      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, { awsBackupNotifications: true }),
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, {
+        awsBackupNotifications: true,
+        eventBridgeDeadLetters: true,
+      }),
     });
     this.backupKey = new WalletReplicaKey(this, 'BackupKey', {
       ...shared,

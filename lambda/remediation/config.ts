@@ -1,6 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
 import { RemediationContext } from './decide';
+
+// zod/mini (the same zod 4, functional API), as in lambda/shared/tx-request.ts: the classic `zod`
+// build alone put the remediation bundle over the 500 KB handler target (test/bundling).
 
 export interface RemediationConfig extends RemediationContext {
   readonly tableName: string;
@@ -9,30 +12,32 @@ export interface RemediationConfig extends RemediationContext {
   readonly signingKeyArn?: string;
 }
 
-const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'is not a region code (e.g. "us-east-2")');
-const wholeNumber = z
-  .string()
-  .regex(/^[1-9]\d*$/, 'is not a whole number of 1 or more')
-  .transform(Number);
+const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
+const region = matching(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'is not a region code (e.g. "us-east-2")');
+const wholeNumber = z.pipe(
+  matching(/^[1-9]\d*$/, 'is not a whole number of 1 or more'),
+  z.transform((v: string) => Number(v)),
+);
+const nonEmpty = z.string().check(z.minLength(1, 'is empty'));
 
 const schema = z.object({
   AWS_REGION: region,
-  [RUNTIME_ENV.envName]: z.string().min(1, 'is empty'),
-  [RUNTIME_ENV.tableName]: z.string().min(1, 'is empty'),
+  [RUNTIME_ENV.envName]: nonEmpty,
+  [RUNTIME_ENV.tableName]: nonEmpty,
   [RUNTIME_ENV.regionRole]: z.enum(['primary', 'standby'], 'must be "primary" or "standby"'),
   [RUNTIME_ENV.primaryRegion]: region,
   [RUNTIME_ENV.standbyRegion]: region,
   [RUNTIME_ENV.consistency]: z.enum(['MRSC', 'MREC'], 'must be "MRSC" or "MREC"'),
-  [RUNTIME_ENV.notificationTopicArn]: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'is not an SNS topic ARN'),
+  [RUNTIME_ENV.notificationTopicArn]: matching(
+    /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/,
+    'is not an SNS topic ARN',
+  ),
   [RUNTIME_ENV.remediationMode]: z.enum(['auto', 'notify-only'], 'must be "auto" or "notify-only"'),
   [RUNTIME_ENV.maxFailoversPerWindow]: wholeNumber,
   [RUNTIME_ENV.failoverWindowMinutes]: wholeNumber,
-  [RUNTIME_ENV.signingKeyArn]: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'is not a KMS key ARN')
-    .optional(),
+  [RUNTIME_ENV.signingKeyArn]: z.optional(
+    matching(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'is not a KMS key ARN'),
+  ),
 });
 
 /**

@@ -11,9 +11,11 @@ export const BACKUP_STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::Dynamo
 
 /**
  * Buckets tagged `wallet:data-classification` with one of these hold no wallet state (they can be
- * rebuilt or are copies of logs kept elsewhere) and need no backup.
+ * rebuilt or are copies of logs kept elsewhere) and need no backup. `canary-artifacts`: the
+ * Synthetics canaries' run reports, regenerated every run and expired after a month
+ * (lib/constructs/wallet-canaries.ts); their results are also CloudWatch metrics and logs.
  */
-export const NON_STATE_DATA_CLASSES = ['access-logs'] as const;
+export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts'] as const;
 
 interface CfnResourceJson {
   Type: string;

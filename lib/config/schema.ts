@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
+import { CANARY_DEFAULTS } from '../contract/canary';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` loads a JSON file, validates it
@@ -76,10 +77,245 @@ const rateExpression = z
   .regex(/^rate\((1 minute|([2-9]|[1-5][0-9]|60) minutes|1 hour)\)$/, 'is not a supported rate expression')
   .describe('use "rate(1 minute)", "rate(N minutes)" with N from 2 to 60, or "rate(1 hour)"');
 
+/** Seconds between runs of a schedule the `rateExpression` schema accepts (e.g. 60 for "rate(1 minute)"). */
+export function rateSeconds(expression: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour)\)$/.exec(expression);
+  if (m === null) throw new Error(`rateSeconds: "${expression}" is not rate(N minutes) or rate(1 hour)`);
+  return Number(m[1]) * (m[2] === 'hour' ? 3600 : 60);
+}
+
 const cronExpression = z
   .string()
   .regex(/^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/, 'is not a six-field EventBridge cron expression')
   .describe('use an EventBridge cron such as "cron(0 * ? * * *)" (minutes hours day-of-month month day-of-week year)');
+
+/** Defaults of the canaries' bounds (the canary scripts use the same ones when a variable is unset). */
+export const CANARY_CONFIG_DEFAULTS = {
+  maxLatencyMs: CANARY_DEFAULTS.maxLatencyMs,
+  requestTimeoutMs: CANARY_DEFAULTS.requestTimeoutMs,
+  signBoundMs: CANARY_DEFAULTS.signBoundMs,
+} as const;
+
+/** How CloudWatch evaluates one alarm: period length, and "M of N" (datapointsToAlarm of evaluationPeriods). */
+export interface AlarmEvaluation {
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+}
+
+/**
+ * Default thresholds and evaluation of every regional alarm, as proposed (with the reason for each)
+ * in docs/runbooks/alarms.md, "Proposed default thresholds". The comparison of each alarm is fixed
+ * in lib/constructs/wallet-alarms.ts; units are in the key names.
+ */
+export const ALARM_DEFAULTS = {
+  /** SuccessPercent < 100; the period is the canary schedule. */
+  canary: { evaluationPeriods: 3, datapointsToAlarm: 2 },
+  /** PeerDeepHealth Minimum < 1; the period is the canary schedule. */
+  peerDeepHealth: { evaluationPeriods: 3, datapointsToAlarm: 2 },
+  /** 100 x 5XXError / Count >= thresholdPercent, in periods with at least minRequests requests. */
+  api5xxRate: { thresholdPercent: 5, minRequests: 20, periodSeconds: 300, evaluationPeriods: 5, datapointsToAlarm: 3 },
+  /** Latency p99 > thresholdMs. */
+  apiLatencyP99: { thresholdMs: 2000, periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 },
+  /** Anomaly bands of bandStdDevs standard deviations: latency above the band, request count outside it. */
+  anomaly: {
+    bandStdDevs: 3,
+    latency: { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 },
+    requestCount: { periodSeconds: 60, evaluationPeriods: 10, datapointsToAlarm: 5 },
+  },
+  /** Signer Errors Sum >= threshold. */
+  signerErrors: { threshold: 3, periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  /** Signer DLQ visible messages (Maximum) >= threshold. */
+  signerDlqDepth: { threshold: 1, periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  /** Signing queue ApproximateAgeOfOldestMessage (Maximum) >= thresholdSeconds. */
+  signingQueueOldestAge: { thresholdSeconds: 120, periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 2 },
+  /** Signer Throttles Sum > threshold. */
+  signerThrottles: { threshold: 10, periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 2 },
+  /** KMS throttled retries (signer logs) >= threshold, or ECC request rate > quotaUsagePercent of the quota. */
+  kmsThrottling: {
+    threshold: 1,
+    quotaUsagePercent: 80,
+    periodSeconds: 300,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+  },
+  /** ReplicationLatency (Maximum) > thresholdMs; default: MREC min(rpoSeconds x 500, 30000), MRSC 10000. */
+  replicationLatency: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
+  /** SystemErrors + WriteThrottleEvents Sum > threshold. */
+  replicationErrors: { threshold: 0, periodSeconds: 300, evaluationPeriods: 5, datapointsToAlarm: 3 },
+  /** Remediation Errors + its DLQ depth >= threshold. */
+  remediationFailures: { threshold: 1, periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1 },
+} as const;
+
+/** Replication-latency thresholds used when `alarms.replicationLatency.thresholdMs` is not set. */
+export const REPLICATION_LATENCY_DEFAULTS = { mrscMs: 10000, mrecCapMs: 30000, mrecMsPerRpoSecond: 500 } as const;
+
+/** CloudWatch accepts periods of 10, 30 or a multiple of 60 seconds (10 and 30 need high-resolution metrics). */
+const periodSeconds = z
+  .number()
+  .int('must be a whole number')
+  .refine((v) => v > 0 && v % 60 === 0, 'must be a positive multiple of 60 (the metrics here are standard resolution)')
+  .describe('use a period in seconds that is a multiple of 60, e.g. 60 or 300');
+
+const evaluationPeriods = positiveInt.describe('set how many periods CloudWatch evaluates (the N of "M of N")');
+const datapointsToAlarm = positiveInt.describe(
+  'set how many breaching periods, out of evaluationPeriods, raise the alarm (the M of "M of N")',
+);
+
+/** The evaluation fields of one alarm, each defaulted from `defaults`. */
+function evaluation(defaults: AlarmEvaluation) {
+  return {
+    periodSeconds: periodSeconds.default(defaults.periodSeconds),
+    evaluationPeriods: evaluationPeriods.default(defaults.evaluationPeriods),
+    datapointsToAlarm: datapointsToAlarm.default(defaults.datapointsToAlarm),
+  };
+}
+
+const count = (what: string) =>
+  z.number().int('must be a whole number').min(0, 'must be 0 or more').describe(`set the ${what}`);
+
+const d = ALARM_DEFAULTS;
+const alarmsSchema = z
+  .object({
+    canary: z
+      .object({
+        evaluationPeriods: evaluationPeriods.default(d.canary.evaluationPeriods),
+        datapointsToAlarm: datapointsToAlarm.default(d.canary.datapointsToAlarm),
+      })
+      .strict()
+      .prefault({}),
+    peerDeepHealth: z
+      .object({
+        evaluationPeriods: evaluationPeriods.default(d.peerDeepHealth.evaluationPeriods),
+        datapointsToAlarm: datapointsToAlarm.default(d.peerDeepHealth.datapointsToAlarm),
+      })
+      .strict()
+      .prefault({}),
+    api5xxRate: z
+      .object({
+        thresholdPercent: z
+          .number()
+          .gt(0, 'must be greater than 0')
+          .max(100, 'must be at most 100')
+          .default(d.api5xxRate.thresholdPercent)
+          .describe(`set the share of 5xx answers (percent) that alarms (default ${d.api5xxRate.thresholdPercent})`),
+        minRequests: count('fewest requests in a period for its 5xx share to count, e.g. 20').default(
+          d.api5xxRate.minRequests,
+        ),
+        ...evaluation(d.api5xxRate),
+      })
+      .strict()
+      .prefault({}),
+    apiLatencyP99: z
+      .object({
+        thresholdMs: positiveInt
+          .default(d.apiLatencyP99.thresholdMs)
+          .describe(`set the p99 latency (ms) above which the API alarms (default ${d.apiLatencyP99.thresholdMs})`),
+        ...evaluation(d.apiLatencyP99),
+      })
+      .strict()
+      .prefault({}),
+    anomaly: z
+      .object({
+        bandStdDevs: z
+          .number()
+          .gt(0, 'must be greater than 0')
+          .max(10, 'must be at most 10')
+          .default(d.anomaly.bandStdDevs)
+          .describe(`set the anomaly band width in standard deviations (default ${d.anomaly.bandStdDevs})`),
+        latency: z.object(evaluation(d.anomaly.latency)).strict().prefault({}),
+        requestCount: z.object(evaluation(d.anomaly.requestCount)).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    signerErrors: z
+      .object({
+        threshold: count('signer errors per period that alarm').default(d.signerErrors.threshold),
+        ...evaluation(d.signerErrors),
+      })
+      .strict()
+      .prefault({}),
+    signerDlqDepth: z
+      .object({
+        threshold: positiveInt
+          .default(d.signerDlqDepth.threshold)
+          .describe('set how many messages in the signer dead-letter queue alarm; 1 (any) is the safe value'),
+        ...evaluation(d.signerDlqDepth),
+      })
+      .strict()
+      .prefault({}),
+    signingQueueOldestAge: z
+      .object({
+        thresholdSeconds: positiveInt
+          .default(d.signingQueueOldestAge.thresholdSeconds)
+          .describe(
+            `set the age (s) of the oldest unsigned request that alarms (default ${d.signingQueueOldestAge.thresholdSeconds})`,
+          ),
+        ...evaluation(d.signingQueueOldestAge),
+      })
+      .strict()
+      .prefault({}),
+    signerThrottles: z
+      .object({
+        threshold: count('signer throttles per period above which the alarm fires').default(
+          d.signerThrottles.threshold,
+        ),
+        ...evaluation(d.signerThrottles),
+      })
+      .strict()
+      .prefault({}),
+    kmsThrottling: z
+      .object({
+        threshold: positiveInt
+          .default(d.kmsThrottling.threshold)
+          .describe('set how many throttled KMS calls of the signer per period alarm, e.g. 1'),
+        quotaUsagePercent: z
+          .number()
+          .gt(0, 'must be greater than 0')
+          .max(100, 'must be at most 100')
+          .default(d.kmsThrottling.quotaUsagePercent)
+          .describe(
+            `set the share (percent) of the ECC cryptographic-operations quota that alarms (default ${d.kmsThrottling.quotaUsagePercent})`,
+          ),
+        ...evaluation(d.kmsThrottling),
+      })
+      .strict()
+      .prefault({}),
+    replicationLatency: z
+      .object({
+        thresholdMs: positiveInt
+          .optional()
+          .describe(
+            'set the replication lag (ms) that alarms, or leave it out: MREC alarms at half the RPO (at most 30 s), MRSC at 10 s',
+          ),
+        ...evaluation(d.replicationLatency),
+      })
+      .strict()
+      .prefault({}),
+    replicationErrors: z
+      .object({
+        threshold: count(
+          'table system errors plus write throttle events per period above which the alarm fires',
+        ).default(d.replicationErrors.threshold),
+        ...evaluation(d.replicationErrors),
+      })
+      .strict()
+      .prefault({}),
+    remediationFailures: z
+      .object({
+        threshold: positiveInt
+          .default(d.remediationFailures.threshold)
+          .describe(
+            'set how many failed remediation runs (errors plus dead-lettered events) alarm; 1 is the safe value',
+          ),
+        ...evaluation(d.remediationFailures),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({})
+  .describe('tune the regional alarms (docs/runbooks/alarms.md); every field has a default');
 
 export const configSchema = z
   .object({
@@ -214,8 +450,34 @@ export const configSchema = z
     canary: z
       .object({
         schedule: rateExpression,
+        maxLatencyMs: z
+          .number()
+          .int('must be a whole number')
+          .min(100, 'must be at least 100')
+          .default(CANARY_CONFIG_DEFAULTS.maxLatencyMs)
+          .describe(
+            `set how long (ms) a correct health answer may take before the canary reports it as slow (default ${CANARY_CONFIG_DEFAULTS.maxLatencyMs})`,
+          ),
+        requestTimeoutMs: z
+          .number()
+          .int('must be a whole number')
+          .min(1000, 'must be at least 1000')
+          .default(CANARY_CONFIG_DEFAULTS.requestTimeoutMs)
+          .describe(
+            `set how long (ms) the canaries wait for one HTTP answer (default ${CANARY_CONFIG_DEFAULTS.requestTimeoutMs}); ` +
+              'longer than maxLatencyMs, so a slow answer is reported as slow, with its region',
+          ),
+        signBoundMs: z
+          .number()
+          .int('must be a whole number')
+          .min(1000, 'must be at least 1000')
+          .default(CANARY_CONFIG_DEFAULTS.signBoundMs)
+          .describe(
+            `set how long (ms) the canary transaction may take to be signed (default ${CANARY_CONFIG_DEFAULTS.signBoundMs})`,
+          ),
       })
       .strict(),
+    alarms: alarmsSchema,
     backup: z
       .object({
         frequentSchedule: cronExpression,
@@ -274,3 +536,14 @@ export type WalletConfigInput = z.input<typeof configSchema>;
 
 /** A validated configuration with defaults applied. */
 export type WalletConfig = z.output<typeof configSchema>;
+
+/** The replication-lag alarm threshold: the configured one, else half the RPO under MREC (capped), else the MRSC default. */
+export function replicationLatencyThresholdMs(config: Pick<WalletConfig, 'alarms' | 'data' | 'targets'>): number {
+  const configured = config.alarms.replicationLatency.thresholdMs;
+  if (configured !== undefined) return configured;
+  if (config.data.consistency === 'MRSC') return REPLICATION_LATENCY_DEFAULTS.mrscMs;
+  return Math.min(
+    config.targets.rpoSeconds * REPLICATION_LATENCY_DEFAULTS.mrecMsPerRpoSecond,
+    REPLICATION_LATENCY_DEFAULTS.mrecCapMs,
+  );
+}

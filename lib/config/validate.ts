@@ -7,7 +7,16 @@ import {
   RecoveryPointAge,
 } from '../backup/rpo';
 import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
-import { configSchema, MRSC_REGION_SETS, WalletConfig } from './schema';
+import { CANARY_TIMEOUTS } from '../contract/canary';
+import {
+  ALARM_DEFAULTS,
+  CANARY_CONFIG_DEFAULTS,
+  configSchema,
+  MRSC_REGION_SETS,
+  rateSeconds,
+  REPLICATION_LATENCY_DEFAULTS,
+  WalletConfig,
+} from './schema';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
 export interface ConfigProblem {
@@ -101,7 +110,7 @@ function hintAt(path: readonly PropertyKey[]): string | undefined {
 
 function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
   let cur = schema;
-  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault) {
+  while (cur instanceof z.ZodOptional || cur instanceof z.ZodDefault || cur instanceof z.ZodPrefault) {
     cur = cur.unwrap() as z.ZodType;
   }
   return cur;
@@ -279,6 +288,144 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     }
   }
   problems.push(...backupTimingProblems(at));
+  problems.push(...observabilityProblems(at));
+  return problems;
+}
+
+/** CloudWatch evaluates at most one day of data for alarms with periods under an hour. */
+export const MAX_ALARM_EVALUATION_SECONDS = 86400;
+
+/** The alarms with their own period (path under `alarms`, and their defaults). */
+const PERIODIC_ALARMS: ReadonlyArray<{
+  readonly path: readonly string[];
+  readonly defaults: { periodSeconds: number; evaluationPeriods: number; datapointsToAlarm: number };
+}> = [
+  { path: ['api5xxRate'], defaults: ALARM_DEFAULTS.api5xxRate },
+  { path: ['apiLatencyP99'], defaults: ALARM_DEFAULTS.apiLatencyP99 },
+  { path: ['anomaly', 'latency'], defaults: ALARM_DEFAULTS.anomaly.latency },
+  { path: ['anomaly', 'requestCount'], defaults: ALARM_DEFAULTS.anomaly.requestCount },
+  { path: ['signerErrors'], defaults: ALARM_DEFAULTS.signerErrors },
+  { path: ['signerDlqDepth'], defaults: ALARM_DEFAULTS.signerDlqDepth },
+  { path: ['signingQueueOldestAge'], defaults: ALARM_DEFAULTS.signingQueueOldestAge },
+  { path: ['signerThrottles'], defaults: ALARM_DEFAULTS.signerThrottles },
+  { path: ['kmsThrottling'], defaults: ALARM_DEFAULTS.kmsThrottling },
+  { path: ['replicationLatency'], defaults: ALARM_DEFAULTS.replicationLatency },
+  { path: ['replicationErrors'], defaults: ALARM_DEFAULTS.replicationErrors },
+  { path: ['remediationFailures'], defaults: ALARM_DEFAULTS.remediationFailures },
+];
+
+/** The canary schedule's period, or undefined when the schedule is invalid (the schema reports it). */
+function scheduleSecondsOf(schedule: string | undefined): number | undefined {
+  try {
+    return schedule === undefined ? undefined : rateSeconds(schedule);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Canary and alarm rules (docs/runbooks/alarms.md, docs/observability-wiring.md):
+ * - "M of N": datapointsToAlarm <= evaluationPeriods, and N periods fit in CloudWatch's one-day window
+ *   (the canary alarms' period is the canary schedule);
+ * - a slow answer is reported as slow, not as a timeout: requestTimeoutMs > maxLatencyMs;
+ * - each canary's requests fit in its run timeout (30 s health, 60 s transaction, less a start-up margin);
+ * - under MREC the replication-lag alarm fires before the lag reaches the RPO.
+ */
+function observabilityProblems(at: (...path: string[]) => unknown): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const whole = (v: unknown): number | undefined =>
+    Number.isInteger(v) && (v as number) > 0 ? (v as number) : undefined;
+
+  const mOfN = (path: readonly string[], defaults: { evaluationPeriods: number; datapointsToAlarm: number }) => {
+    const n = at('alarms', ...path, 'evaluationPeriods');
+    const m = at('alarms', ...path, 'datapointsToAlarm');
+    const evals = n === undefined ? defaults.evaluationPeriods : whole(n);
+    const points = m === undefined ? defaults.datapointsToAlarm : whole(m);
+    if (evals !== undefined && points !== undefined && points > evals) {
+      problems.push({
+        path: `alarms.${path.join('.')}.datapointsToAlarm`,
+        message: `is ${points}, more than evaluationPeriods (${evals}): the alarm could never fire`,
+        received: points,
+        fix: `set datapointsToAlarm to at most evaluationPeriods (${evals}), or raise evaluationPeriods`,
+      });
+    }
+    return evals;
+  };
+  const window = (path: readonly string[], period: number | undefined, evals: number | undefined, what: string) => {
+    if (period === undefined || evals === undefined || period * evals <= MAX_ALARM_EVALUATION_SECONDS) return;
+    problems.push({
+      path: `alarms.${path.join('.')}.evaluationPeriods`,
+      message: `is ${evals}: ${evals} periods of ${period} s (${what}) exceed the one day (${MAX_ALARM_EVALUATION_SECONDS} s) CloudWatch evaluates`,
+      received: evals,
+      fix: `use at most ${Math.floor(MAX_ALARM_EVALUATION_SECONDS / period)} evaluation periods`,
+    });
+  };
+
+  for (const { path, defaults } of PERIODIC_ALARMS) {
+    const evals = mOfN(path, defaults);
+    const p = at('alarms', ...path, 'periodSeconds');
+    const period = p === undefined ? defaults.periodSeconds : whole(p);
+    window(path, period !== undefined && period % 60 === 0 ? period : undefined, evals, 'the alarm period');
+  }
+  const scheduleSeconds = scheduleSecondsOf(str(at('canary', 'schedule')));
+  for (const kind of ['canary', 'peerDeepHealth'] as const) {
+    const evals = mOfN([kind], ALARM_DEFAULTS[kind]);
+    window([kind], scheduleSeconds, evals, 'the canary schedule');
+  }
+
+  const millis = (field: keyof typeof CANARY_CONFIG_DEFAULTS): number | undefined => {
+    const v = at('canary', field);
+    return v === undefined ? CANARY_CONFIG_DEFAULTS[field] : whole(v);
+  };
+  const maxLatency = millis('maxLatencyMs');
+  const requestTimeout = millis('requestTimeoutMs');
+  const signBound = millis('signBoundMs');
+  const margin = CANARY_TIMEOUTS.startupMarginMs;
+  if (maxLatency !== undefined && requestTimeout !== undefined && requestTimeout <= maxLatency) {
+    problems.push({
+      path: 'canary.requestTimeoutMs',
+      message: `is ${requestTimeout}, not longer than canary.maxLatencyMs (${maxLatency}): a slow answer would be reported as a timeout, without its region`,
+      received: requestTimeout,
+      fix: `raise canary.requestTimeoutMs above ${maxLatency} or lower canary.maxLatencyMs`,
+    });
+  }
+  if (requestTimeout !== undefined && 2 * requestTimeout + margin > CANARY_TIMEOUTS.healthSeconds * 1000) {
+    problems.push({
+      path: 'canary.requestTimeoutMs',
+      message:
+        `is ${requestTimeout}: the deep-health canary's two requests (its region, then the peer) could take ` +
+        `${2 * requestTimeout} ms, more than its ${CANARY_TIMEOUTS.healthSeconds} s run timeout less ${margin} ms to start`,
+      received: requestTimeout,
+      fix: `use at most ${Math.floor((CANARY_TIMEOUTS.healthSeconds * 1000 - margin) / 2)} ms`,
+    });
+  }
+  if (
+    signBound !== undefined &&
+    requestTimeout !== undefined &&
+    signBound + 2 * requestTimeout + margin > CANARY_TIMEOUTS.transactionSeconds * 1000
+  ) {
+    problems.push({
+      path: 'canary.signBoundMs',
+      message:
+        `is ${signBound}: with the discovery and submit requests (2 x canary.requestTimeoutMs ${requestTimeout}) the ` +
+        `transaction canary could need ${signBound + 2 * requestTimeout} ms, more than its ` +
+        `${CANARY_TIMEOUTS.transactionSeconds} s run timeout less ${margin} ms to start`,
+      received: signBound,
+      fix: `use at most ${CANARY_TIMEOUTS.transactionSeconds * 1000 - margin - 2 * requestTimeout} ms, or lower canary.requestTimeoutMs`,
+    });
+  }
+
+  const consistency = str(at('data', 'consistency')) ?? 'MRSC';
+  const rpo = num(at('targets', 'rpoSeconds'));
+  const lag = whole(at('alarms', 'replicationLatency', 'thresholdMs'));
+  if (consistency === 'MREC' && lag !== undefined && rpo !== undefined && rpo > 0 && lag >= rpo * 1000) {
+    problems.push({
+      path: 'alarms.replicationLatency.thresholdMs',
+      message: `is ${lag} ms, not below targets.rpoSeconds (${rpo} s): under MREC the lag is the data a failover loses, so degraded mode would start only after the RPO is already breached`,
+      received: lag,
+      fix: `set it below ${rpo * 1000} ms (the default is half the RPO, at most ${REPLICATION_LATENCY_DEFAULTS.mrecCapMs} ms), or leave it out`,
+    });
+  }
   return problems;
 }
 

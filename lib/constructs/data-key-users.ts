@@ -10,6 +10,12 @@ export interface DataKeyServiceUserOptions {
    * @default false
    */
   readonly awsBackupNotifications?: boolean;
+  /**
+   * EventBridge writes events it could not deliver to a KMS-encrypted target dead-letter queue (the
+   * remediation rule's, lib/constructs/remediation.ts).
+   * @default false
+   */
+  readonly eventBridgeDeadLetters?: boolean;
 }
 
 export function dataKeyServiceUsers(
@@ -51,6 +57,13 @@ export function dataKeyServiceUsers(
     users.push({
       // Backup vault notifications (failed copies, changed recovery points) to the alerts topic.
       servicePrincipal: 'backup.amazonaws.com',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    });
+  }
+  if (options.eventBridgeDeadLetters) {
+    users.push({
+      servicePrincipal: 'events.amazonaws.com',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       conditions: { StringEquals: { 'aws:SourceAccount': account } },
     });

@@ -88,6 +88,13 @@ export interface WalletFunctionProps {
    * @default - one year (WalletLogGroup's default)
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Actions other than X-Ray's that the caller grants on the resource "*" (because they support no
+   * resource-level permission), with the reason; quoted in the acknowledgement of
+   * `AwsSolutions-IAM5[Resource::*]` so the review sees every "*" and why.
+   * @default - X-Ray is the only action on "*"
+   */
+  readonly starResourceGrants?: { readonly actions: readonly string[]; readonly reason: string };
 }
 
 /** Asynchronous invocations are retried this often before the event goes to the failure queue. */
@@ -201,11 +208,16 @@ export class WalletFunction extends Construct {
   }
 
   private acknowledgeFindings(props: WalletFunctionProps, logStreams: string): void {
+    const xray =
+      'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so ' +
+      'their resource must be "*" (AWS X-Ray service authorization reference).';
+    const others = props.starResourceGrants;
     acknowledge(
       this.role.policy,
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so ' +
-        'their resource must be "*" (AWS X-Ray service authorization reference). No other action has a "*" resource.',
+      others === undefined
+        ? `${xray} No other action has a "*" resource.`
+        : `${xray} The only other actions on "*" are ${others.actions.join(', ')}: ${others.reason}`,
     );
     acknowledge(
       this.role.policy,

@@ -55,6 +55,18 @@ export const CANARY_ENV = {
   signingRegion: 'WALLET_CANARY_SIGNING_REGION',
 } as const;
 
+/**
+ * Run timeouts the CDK gives the canaries (docs/observability-wiring.md). The health canaries make
+ * at most two requests (deep health: its region, then the peer); the transaction canary asks
+ * `/health`, submits, then polls for up to `signBoundMs`. `startupMarginMs` is left for the
+ * Synthetics runtime to start (AWS advises at least 15 s of timeout for cold starts and instrumentation).
+ */
+export const CANARY_TIMEOUTS = {
+  healthSeconds: 30,
+  transactionSeconds: 60,
+  startupMarginMs: 5000,
+} as const;
+
 export const CANARY_DEFAULTS = {
   maxLatencyMs: 2000,
   requestTimeoutMs: 10000,

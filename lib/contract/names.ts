@@ -80,12 +80,25 @@ export const healthRoleName = (envName: string, region: string): string => `${en
 export const healthRoleArn = (partition: string, account: string, envName: string, region: string): string =>
   `arn:${partition}:iam::${account}:role/${healthRoleName(envName, region)}`;
 
-/** The regional workload's Lambda functions. */
-export type WalletFunctionPurpose = 'api' | 'health' | 'signer';
+/**
+ * The remediation Lambda's role name in a region. The standby's signing-key replica lets it read the
+ * public key (to find the signing lease by address); it is denied `kms:Sign` like every other principal.
+ */
+export const remediationRoleName = (envName: string, region: string): string =>
+  `${envName}-wallet-remediation-${region}`;
+
+export const remediationRoleArn = (partition: string, account: string, envName: string, region: string): string =>
+  `arn:${partition}:iam::${account}:role/${remediationRoleName(envName, region)}`;
+
+/** The regional Lambda functions: the workload's three and the remediation function. */
+export type WalletFunctionPurpose = 'api' | 'health' | 'signer' | 'remediation';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>
   `${envName}-wallet-${purpose}`;
+
+/** The queue receiving remediation events that failed every retry (its on-failure destination), per region. */
+export const remediationDeadLetterQueueName = (envName: string): string => `${envName}-wallet-remediation-dlq`;
 
 /** The signing queue (FIFO, grouped by wallet) and its dead-letter queue, per region. */
 export const signingQueueName = (envName: string): string => `${envName}-wallet-signing.fifo`;

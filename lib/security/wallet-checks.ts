@@ -78,6 +78,17 @@ export const WALLET_RULES: readonly RuleDoc[] = [
       'Replication copies deletes and corruption to every region in seconds; only immutable backups outside the region recover from them.',
   },
   {
+    rule: rules.CanaryRuntimeCurrent,
+    info: 'A Synthetics canary uses a deprecated runtime (or one not known at synth).',
+    explanation:
+      'Synthetics cannot create canaries on a deprecated runtime and no longer patches it; the canary must be moved before it rots.',
+  },
+  {
+    rule: rules.CanaryHasAlarm,
+    info: 'A Synthetics canary has no alarm on its CloudWatchSynthetics SuccessPercent (dimension CanaryName).',
+    explanation: 'A failing canary that alerts nobody detects nothing; every canary must page through an alarm.',
+  },
+  {
     rule: rules.RtoBudgetFits,
     info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
     explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',

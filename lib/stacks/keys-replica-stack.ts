@@ -1,7 +1,14 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
-import { backupKeyAlias, dataKeyAlias, healthRoleArn, signerRoleArn, signingKeyAlias } from '../contract/names';
+import {
+  backupKeyAlias,
+  dataKeyAlias,
+  healthRoleArn,
+  remediationRoleArn,
+  signerRoleArn,
+  signingKeyAlias,
+} from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletReplicaKey } from '../constructs/multi-region-key';
@@ -41,8 +48,12 @@ export class KeysReplicaStack extends Stack {
       description: `${config.envName} wallet signing key (secp256k1, multi-region replica)`,
       // Each copy of the key serves its own region's signer only.
       signerRoleArns: [signerRoleArn(this.partition, this.account, config.envName, this.region)],
-      // /health/deep reads the public key (and so checks the key is usable) without being able to sign.
-      publicKeyReaderRoleArns: [healthRoleArn(this.partition, this.account, config.envName, this.region)],
+      // /health/deep reads the public key (and so checks the key is usable) without being able to sign;
+      // the standby's remediation derives the signing address from it to move the lease on failover.
+      publicKeyReaderRoleArns: [
+        healthRoleArn(this.partition, this.account, config.envName, this.region),
+        remediationRoleArn(this.partition, this.account, config.envName, this.region),
+      ],
     });
     this.dataKey = new WalletReplicaKey(this, 'DataKey', {
       ...shared,
@@ -50,7 +61,10 @@ export class KeysReplicaStack extends Stack {
       primaryKeyArn: props.dataKeyArn,
       alias: dataKeyAlias(config.envName),
       description: `${config.envName} wallet data key (multi-region replica)`,
-      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, { awsBackupNotifications: true }),
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, {
+        awsBackupNotifications: true,
+        eventBridgeDeadLetters: true,
+      }),
     });
     this.backupKey = new WalletReplicaKey(this, 'BackupKey', {
       ...shared,

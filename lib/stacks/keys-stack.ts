@@ -41,7 +41,10 @@ export class KeysStack extends Stack {
       purpose: 'data',
       alias: dataKeyAlias(config.envName),
       description: `${config.envName} wallet data key (tables, queues, topics, logs; multi-region primary)`,
-      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, { awsBackupNotifications: true }),
+      serviceUsers: dataKeyServiceUsers(this.partition, this.account, this.region, {
+        awsBackupNotifications: true,
+        eventBridgeDeadLetters: true,
+      }),
     });
     // A dedicated key for the backup vaults (docs/backup.md, "Which key encrypts backups"): usable only
     // through AWS Backup, and independent of the data key, so losing, disabling or misusing the data

@@ -7,6 +7,7 @@ import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
+import { RegionalObservability } from '../constructs/regional-observability';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
@@ -36,6 +37,8 @@ export class PrimaryStack extends Stack {
   public readonly wallet: RegionalWallet;
   /** `api.<zone>` and `<region>.api.<zone>` for this region's API. */
   public readonly apiDomain: RegionalApiDomain;
+  /** Canaries, alarms, remediation and the dashboard of this region. */
+  public readonly observability: RegionalObservability;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -104,6 +107,14 @@ export class PrimaryStack extends Stack {
       apiSubdomain: config.dns.apiSubdomain,
       restApi: this.wallet.api.restApi,
       stage: this.wallet.api.stage,
+    });
+    this.observability = new RegionalObservability(this, 'Observability', {
+      config,
+      regionRole: 'primary',
+      wallet: this.wallet,
+      table: ledger.table,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
     });
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,

@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -8,6 +9,7 @@ import { WalletBackup } from '../constructs/backup';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
+import { RegionalObservability } from '../constructs/regional-observability';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 
 export interface StandbyStackProps extends StackProps {
@@ -33,6 +35,8 @@ export class StandbyStack extends Stack {
   public readonly wallet: RegionalWallet;
   /** `api.<zone>` and `<region>.api.<zone>` for this region's API. */
   public readonly apiDomain: RegionalApiDomain;
+  /** Canaries, alarms, remediation and the dashboard of this region. */
+  public readonly observability: RegionalObservability;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -76,6 +80,20 @@ export class StandbyStack extends Stack {
       apiSubdomain: config.dns.apiSubdomain,
       restApi: this.wallet.api.restApi,
       stage: this.wallet.api.stage,
+    });
+    this.observability = new RegionalObservability(this, 'Observability', {
+      config,
+      regionRole: 'standby',
+      wallet: this.wallet,
+      table: this.table,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+      signingKeyArn: props.signingKeyArn,
+      failoverSwitchAlarm: cloudwatch.Alarm.fromAlarmName(
+        this,
+        'FailoverSwitchAlarmRef',
+        this.failoverSwitch.alarmName,
+      ),
     });
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,

@@ -1,16 +1,22 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import * as path from 'node:path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { CANARY_SCRIPT_PATH } from '../../lib/constructs/canary-code';
+import { SYNTHETICS_MODULE } from '../../lib/contract/canary';
 import { buildTestWallet } from '../helpers/app';
 
 /**
  * The one test that bundles the Lambda handlers for real with esbuild (every other test skips
  * bundling for speed): the primary stack's functions must produce real, small assets.
  */
+let assembly: CloudAssembly;
+beforeAll(() => {
+  // Prepare + Act: bundle for real (this file only)
+  assembly = buildTestWallet(undefined, { bundle: true }).app.synth();
+}, 180000);
+
 test('the primary stack bundles every Lambda handler with esbuild into a small asset', () => {
-  // Prepare: bundle only the primary stack's assets
-  const wallet = buildTestWallet(undefined, { bundle: true });
-  // Act
-  const assembly = wallet.app.synth();
   // Assess
   const template = JSON.parse(
     readFileSync(path.join(assembly.directory, 'example-wallet-primary.template.json'), 'utf8'),
@@ -33,4 +39,30 @@ test('the primary stack bundles every Lambda handler with esbuild into a small a
     expect(kb).toBeLessThan(500);
     expect(readdirSync(dir).some((f) => f.startsWith('index.js'))).toBe(true);
   }
-}, 180000);
+});
+
+test('each canary is one CommonJS bundle at nodejs/node_modules/index.js that needs only the Synthetics library', () => {
+  // Assess: the canary code assets named by the primary template's canaries
+  const template = JSON.parse(
+    readFileSync(path.join(assembly.directory, 'example-wallet-primary.template.json'), 'utf8'),
+  ) as { Resources: Record<string, { Type: string; Properties: { Name?: string; Code?: { S3Key?: string } } }> };
+  const canaries = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Synthetics::Canary');
+  expect(canaries.map((c) => c.Properties.Name).sort()).toEqual([
+    'example-wallet-deep-health',
+    'example-wallet-public-name',
+    'example-wallet-transaction',
+  ]);
+  for (const canary of canaries) {
+    const hash = canary.Properties.Code!.S3Key!.replace(/\.zip$/, '');
+    const script = path.join(assembly.directory, `asset.${hash}`, CANARY_SCRIPT_PATH);
+    expect([canary.Properties.Name, existsSync(script)]).toEqual([canary.Properties.Name, true]);
+    const text = readFileSync(script, 'utf8');
+    // Every require() left is a node built-in or the runtime's Synthetics library (the lookbehind
+    // skips SDK error messages that quote `[require("...")]`).
+    const required = [...text.matchAll(/(?<![[\w.])require\(["']([^"']+)["']\)/g)]
+      .map((m) => m[1])
+      .filter((p) => !p.startsWith('node:') && !builtinModules.includes(p));
+    expect([canary.Properties.Name, [...new Set(required)]]).toEqual([canary.Properties.Name, [SYNTHETICS_MODULE]]);
+    expect(text).toMatch(/module\.exports = __toCommonJS/);
+  }
+});

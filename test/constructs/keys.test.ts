@@ -12,6 +12,8 @@ const CFN_EXEC = role('cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2');
 const REMEDIATION = role('example-wallet-remediation-us-east-2');
 const PRIMARY_HEALTH = role('example-wallet-health-us-east-2');
 const STANDBY_HEALTH = role('example-wallet-health-us-west-2');
+const STANDBY_REMEDIATION = role('example-wallet-remediation-us-west-2');
+const PRIMARY_REMEDIATION = role('example-wallet-remediation-us-east-2');
 
 let wallet: TestWallet;
 beforeAll(() => {
@@ -168,6 +170,20 @@ describe('data key (primary region)', () => {
       { principalArn: role('Api'), action: 'kms:CreateGrant', context: { 'kms:GrantIsForAWSResource': 'true' } },
       'allow',
     ],
+    [
+      "EventBridge writes this account's target dead-letter queues (the remediation rule's)",
+      { service: 'events.amazonaws.com', action: 'kms:GenerateDataKey', context: { 'aws:SourceAccount': ACCOUNT } },
+      'allow',
+    ],
+    [
+      "EventBridge cannot use it for another account's queues",
+      {
+        service: 'events.amazonaws.com',
+        action: 'kms:GenerateDataKey',
+        context: { 'aws:SourceAccount': '999999999999' },
+      },
+      'implicit-deny',
+    ],
   ])('key policy: %s', (_name, request, expected) => {
     expect(evaluateKeyPolicy(keyPolicy('keys', 'DataKey'), request)).toBe(expected);
   });
@@ -203,6 +219,16 @@ describe('replica keys (standby region)', () => {
     ],
     ['the standby health role cannot sign', { principalArn: STANDBY_HEALTH, action: 'kms:Sign' }, 'explicit-deny'],
     [
+      'the standby remediation role reads the replica public key (to find the leases by address)',
+      { principalArn: STANDBY_REMEDIATION, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    [
+      'the standby remediation role cannot sign',
+      { principalArn: STANDBY_REMEDIATION, action: 'kms:Sign' },
+      'explicit-deny',
+    ],
+    [
       'the primary signer cannot sign in the standby region',
       { principalArn: PRIMARY_SIGNER, action: 'kms:Sign' },
       'explicit-deny',
@@ -215,6 +241,23 @@ describe('replica keys (standby region)', () => {
     ['break-glass can schedule deletion', { principalArn: BREAK_GLASS, action: 'kms:ScheduleKeyDeletion' }, 'allow'],
   ])('signing replica policy: %s', (_name, request, expected) => {
     expect(evaluateKeyPolicy(keyPolicy('keysReplica', 'SigningKey'), request)).toBe(expected);
+  });
+
+  test('the primary signing key gives the primary remediation role nothing (it never moves leases)', () => {
+    for (const action of ['kms:GetPublicKey', 'kms:Sign']) {
+      expect(
+        evaluateKeyPolicy(keyPolicy('keys', 'SigningKey'), { principalArn: PRIMARY_REMEDIATION, action }),
+      ).not.toBe('allow');
+    }
+  });
+
+  test('the data replica lets EventBridge of this account write its dead-letter queues', () => {
+    const request = {
+      service: 'events.amazonaws.com',
+      action: 'kms:GenerateDataKey',
+      context: { 'aws:SourceAccount': ACCOUNT },
+    };
+    expect(evaluateKeyPolicy(keyPolicy('keysReplica', 'DataKey'), request)).toBe('allow');
   });
 
   test('the data replica lets CloudWatch Logs of the standby region, not the primary, encrypt', () => {

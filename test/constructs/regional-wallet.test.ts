@@ -382,7 +382,11 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
     });
 
     test('API Gateway may invoke the functions only for these methods of this API, from this account', () => {
-      const permissions = Object.values(resources(template)).filter((r) => r.Type === 'AWS::Lambda::Permission');
+      // The workload's functions (logical ids Wallet...); the remediation function's EventBridge
+      // permission is asserted in test/constructs/remediation.test.ts.
+      const permissions = Object.values(resources(template)).filter(
+        (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes('"Wallet'),
+      );
       expect(permissions).toHaveLength(4);
       for (const p of permissions) {
         expect(p.Properties).toMatchObject({
@@ -518,7 +522,10 @@ describe('config drives the thresholds', () => {
     );
     // Assess
     for (const c of REGIONS) {
-      const fns = Object.values(resources(custom.template(c.stack))).filter((r) => r.Type === 'AWS::Lambda::Function');
+      const workload = ['api', 'health', 'signer'].map((f) => `example-wallet-${f}`);
+      const fns = Object.values(resources(custom.template(c.stack))).filter(
+        (r) => r.Type === 'AWS::Lambda::Function' && workload.includes(r.Properties.FunctionName as string),
+      );
       expect(fns).toHaveLength(3);
       for (const fn of fns) {
         expect((fn.Properties.Environment as { Variables: unknown }).Variables).toMatchObject({

@@ -53,13 +53,25 @@ test('only the signer role of each region can sign, only with that region copy o
   );
 });
 
-test('the signing key appears in exactly two policies per region: the signer (sign) and health (read the public key)', () => {
+test('the signing key appears only in the signer (sign), health (read the public key) and, in the standby only, remediation (read the public key) policies', () => {
   for (const c of REGIONS) {
     const key = JSON.stringify(keyArnRef(wallet, c, 'signing'));
     const touching = statements.filter((s) => JSON.stringify(s.statement.Resource) === key);
-    expect(touching.map((s) => [s.statement.Sid, s.statement.Action])).toEqual([
-      ['ReadSigningPublicKey', 'kms:GetPublicKey'],
-      ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign']],
+    const remediationRole = resourceNamed(
+      wallet.template(c.stack),
+      'AWS::IAM::Role',
+      'ObservabilityRemediationFunctionRole',
+    ).id;
+    expect(
+      touching.map((s) => [
+        s.statement.Sid,
+        s.statement.Action,
+        s.roles.includes(remediationRole) ? 'remediation' : '',
+      ]),
+    ).toEqual([
+      ['ReadSigningPublicKey', 'kms:GetPublicKey', ''],
+      ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign'], ''],
+      ...(c.stack === 'standby' ? [['ReadSigningPublicKey', 'kms:GetPublicKey', 'remediation']] : []),
     ]);
   }
 });

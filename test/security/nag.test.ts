@@ -83,6 +83,56 @@ function regionalWorkload(stack: 'primary' | 'standby', region: string): Record<
   return acks;
 }
 
+/** The acknowledgements of one region's RegionalObservability (canaries, remediation; lib/constructs/). */
+function regionalObservability(stack: 'primary' | 'standby', region: string, peer: string): Record<string, string[]> {
+  const at = `example-wallet-${stack}/Observability`;
+  const iam5 = (resource: string) => `AwsSolutions-IAM5[Resource::${resource}]`;
+  const canaryLogs = iam5(`arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/cwsyn-*`);
+  const canaryRole = (kind: string) => [
+    iam5('*'),
+    iam5(`<ObservabilityCanariesArtifactsA4BCFC37.Arn>/${kind}/*`),
+    canaryLogs,
+  ];
+  const routes = (apiRegion: string, apiId: string) => `arn:aws:execute-api:${apiRegion}:111111111111:${apiId}/live`;
+  const alarms = (r: string) => iam5(`arn:aws:cloudwatch:${r}:111111111111:alarm:example-wallet-*`);
+  return {
+    [`${at}/Canaries/Artifacts`]: [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketReplicationEnabled',
+      'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+      'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    ],
+    [`${at}/Canaries/DeepHealthRole/Policy`]: canaryRole('deep-health'),
+    [`${at}/Canaries/PublicNameRole/Policy`]: canaryRole('public-name'),
+    // Own API by id (only the status route's transaction id is a wildcard); the peer's API by region.
+    [`${at}/Canaries/TransactionRole/Policy`]: [
+      ...canaryRole('transaction'),
+      iam5(`${routes(peer, '*')}/GET/v1/wallets/canary-test-wallet/transactions/*`),
+      iam5(`${routes(peer, '*')}/POST/v1/wallets/canary-test-wallet/transactions`),
+      iam5(`${routes(region, '<WalletApiRestApiD5E7FBF3>')}/GET/v1/wallets/canary-test-wallet/transactions/*`),
+    ].sort(),
+    [`${at}/Remediation/DeadLetterQueue`]: [
+      'AwsSolutions-SQS3',
+      'Serverless-SQSRedrivePolicy',
+      'cdk-validator-cfnguard::sqs_dlq_check',
+      CROSS_STACK_QUEUE_KEY,
+    ],
+    [`${at}/Remediation/Function/Function`]: FUNCTION_ACKS,
+    [`${at}/Remediation/Function/LogGroup`]: CROSS_STACK_LOG_KEY,
+    // DescribeAlarms on this environment's alarms: the standby reads the primary's and us-east-1's too.
+    [`${at}/Remediation/Function/Role/Policy`]: [
+      iam5('*'),
+      ...(stack === 'standby' ? ['us-east-1', peer, region].map(alarms) : [alarms(region)]),
+      iam5(`arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/example-wallet-remediation:*`),
+    ].sort(),
+  };
+}
+
 /**
  * Every acknowledged finding, by construct path. Adding an acknowledgement means adding it here,
  * so it shows up in review next to its reason in the code.
@@ -121,6 +171,8 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ],
   ...regionalWorkload('primary', 'us-east-2'),
   ...regionalWorkload('standby', 'us-west-2'),
+  ...regionalObservability('primary', 'us-east-2', 'us-west-2'),
+  ...regionalObservability('standby', 'us-west-2', 'us-east-2'),
 };
 
 test('acknowledgements are an explicit, reviewed list (adding one must change this test)', () => {

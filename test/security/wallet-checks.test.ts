@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { App, CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import * as rules from '../../lib/security/rules';
+import { isDeprecatedSyntheticsRuntime } from '../../lib/security/rules/CanaryRuntimeCurrent';
 import { WalletChecks } from '../../lib/security/wallet-checks';
 import { buildTestWallet, newTestApp } from '../helpers/app';
 
@@ -355,6 +359,92 @@ describe('Wallet rule pack', () => {
             }),
         ),
       ).toEqual([]);
+    });
+  });
+
+  describe('CanaryRuntimeCurrent and CanaryHasAlarm', () => {
+    const canary = (s: Stack, id: string, runtimeVersion = 'syn-nodejs-3.1') =>
+      new synthetics.CfnCanary(s, id, {
+        name: `wallet-${id.toLowerCase()}`,
+        runtimeVersion,
+        artifactS3Location: 's3://artifacts/canary',
+        executionRoleArn: 'arn:aws:iam::111111111111:role/canary',
+        code: { handler: 'index.handler', script: 'exports.handler = async () => {};' },
+        schedule: { expression: 'rate(1 minute)' },
+      });
+    const successAlarm = (s: Stack, id: string, canaryName: string) =>
+      new cloudwatch.CfnAlarm(s, id, {
+        namespace: 'CloudWatchSynthetics',
+        metricName: 'SuccessPercent',
+        dimensions: [{ name: 'CanaryName', value: canaryName }],
+        statistic: 'Average',
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        threshold: 100,
+        comparisonOperator: 'LessThanThreshold',
+        alarmActions: ['arn:aws:sns:us-east-2:111111111111:alerts'],
+      });
+    test('compliant: a current runtime and a SuccessPercent alarm naming the canary', () => {
+      expect(findings((_a, s) => (canary(s, 'Deep'), successAlarm(s, 'A', 'wallet-deep')))).toEqual([]);
+    });
+    test('compliant: the alarm names the canary by Ref', () => {
+      expect(
+        findings((_a, s) => {
+          const c = canary(s, 'Deep');
+          successAlarm(s, 'A', c.ref);
+        }),
+      ).toEqual([]);
+    });
+    test.each(['syn-nodejs-puppeteer-6.2', 'syn-python-selenium-1.0', 'syn-nodejs-2.2', 'syn-1.0'])(
+      'non-compliant: the deprecated runtime %s',
+      (runtime) => {
+        expect(findings((_a, s) => (canary(s, 'Deep', runtime), successAlarm(s, 'A', 'wallet-deep')))).toEqual([
+          'CanaryRuntimeCurrent',
+        ]);
+      },
+    );
+    test('the deprecated list covers every runtime aws-cdk-lib marks deprecated', () => {
+      const cdkLib = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+      const source = readFileSync(path.join(cdkLib, 'aws-synthetics', 'lib', 'runtime.d.ts'), 'utf8');
+      const deprecated = [...source.matchAll(/@deprecated[^*]*\*\/\s*static readonly (\w+): Runtime;/g)].map(
+        (m) => (synthetics.Runtime as unknown as Record<string, synthetics.Runtime>)[m[1]].name,
+      );
+      expect(deprecated.length).toBeGreaterThan(5);
+      expect(deprecated.filter((r) => !isDeprecatedSyntheticsRuntime(r))).toEqual([]);
+    });
+    test('non-compliant: a canary without any alarm', () => {
+      expect(findings((_a, s) => canary(s, 'Deep'))).toEqual(['CanaryHasAlarm']);
+    });
+    test("non-compliant: an alarm on another canary's success", () => {
+      expect(
+        findings((_a, s) => (canary(s, 'Deep'), canary(s, 'Public'), successAlarm(s, 'A', 'wallet-public'))),
+      ).toEqual(['CanaryHasAlarm']);
+    });
+    test('non-compliant: the only alarm lives in another region (CloudWatch has no cross-region alarms)', () => {
+      expect(
+        findings((app, s) => {
+          canary(s, 'Deep');
+          successAlarm(new Stack(app, 'Elsewhere', { env: { ...ENV, region: 'us-west-2' } }), 'A', 'wallet-deep');
+        }),
+      ).toEqual(['CanaryHasAlarm']);
+    });
+    test('non-compliant: an alarm on the canary, but not on SuccessPercent', () => {
+      expect(
+        findings((_a, s) => {
+          canary(s, 'Deep');
+          new cloudwatch.CfnAlarm(s, 'Duration', {
+            namespace: 'CloudWatchSynthetics',
+            metricName: 'Duration',
+            dimensions: [{ name: 'CanaryName', value: 'wallet-deep' }],
+            statistic: 'Average',
+            period: 60,
+            evaluationPeriods: 1,
+            threshold: 5000,
+            comparisonOperator: 'GreaterThanThreshold',
+          });
+        }),
+      ).toEqual(['CanaryHasAlarm']);
     });
   });
 

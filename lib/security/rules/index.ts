@@ -10,3 +10,5 @@ export { default as StatefulResourceRetained } from './StatefulResourceRetained'
 export { default as FailoverRecordPairs } from './FailoverRecordPairs';
 export { default as BackupVaultLocked } from './BackupVaultLocked';
 export { default as StatefulResourceBackedUp } from './StatefulResourceBackedUp';
+export { default as CanaryRuntimeCurrent } from './CanaryRuntimeCurrent';
+export { default as CanaryHasAlarm } from './CanaryHasAlarm';

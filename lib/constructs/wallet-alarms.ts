@@ -1,0 +1,483 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { AlarmEvaluation, WalletConfig } from '../config/schema';
+import { regionalAlarmName, RegionalAlarmKind } from '../contract/alarms';
+import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
+import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
+import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
+import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
+
+/** Alarm thresholds (config `alarms`, with the replication-lag threshold resolved). */
+export type AlarmThresholds = Omit<WalletConfig['alarms'], 'replicationLatency'> & {
+  readonly replicationLatency: AlarmEvaluation & { readonly thresholdMs: number };
+};
+
+/** The alarm watching each canary's SuccessPercent. */
+export const CANARY_ALARM_KINDS: Readonly<Record<CanaryKind, RegionalAlarmKind>> = {
+  'deep-health': 'deepHealthCanary',
+  'public-name': 'publicNameCanary',
+  transaction: 'transactionCanary',
+};
+
+/**
+ * Table operations whose system errors count toward `ddb-replication-errors` (DynamoDB publishes
+ * SystemErrors per operation): every item operation the wallet's functions perform.
+ */
+export const LEDGER_OPERATIONS = ['GetItem', 'PutItem', 'UpdateItem'] as const;
+
+/**
+ * The usage metric of the account's ECC cryptographic-operations quota (KMS Sign with a secp256k1
+ * key), in `AWS/Usage`. Check the dimension values in the Service Quotas console ("Cryptographic
+ * operations (ECC) request rate", CloudWatch graph) before relying on the quota part of
+ * `kms-throttling`; the throttled-call part does not depend on it.
+ */
+export const KMS_ECC_USAGE_DIMENSIONS = {
+  Service: 'KMS',
+  Type: 'API',
+  Resource: 'CryptographicOperationsEcc',
+  Class: 'None',
+} as const;
+
+/** Props of {@link WalletAlarms}. */
+export interface WalletAlarmsProps {
+  readonly envName: string;
+  /** The other region of the pair (the peer probe's target, the replication receiver). */
+  readonly peerRegion: string;
+  /** The region's alerts topic: every alarm notifies it on ALARM and on OK. */
+  readonly topic: sns.ITopic;
+  readonly thresholds: AlarmThresholds;
+  /** Seconds between canary runs: the period of the canary alarms (one run per period). */
+  readonly canaryPeriodSeconds: number;
+  /** The canaries by kind (their names are the CanaryName dimension). */
+  readonly canaryNames: Readonly<Record<CanaryKind, string>>;
+  /** The regional API stage (ApiName and Stage dimensions). */
+  readonly apiStage: apigw.Stage;
+  readonly signer: lambda.IFunction;
+  /** The signer's log group: throttled KMS calls are counted from it. */
+  readonly signerLogGroup: logs.ILogGroup;
+  readonly signingQueue: sqs.IQueue;
+  readonly signingDeadLetterQueue: sqs.IQueue;
+  /** The ledger table's name in this region. */
+  readonly tableName: string;
+  readonly remediation: lambda.IFunction;
+  readonly remediationDeadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * Every regional alarm of docs/runbooks/alarms.md, named by lib/contract/alarms.ts, with thresholds
+ * from config and missing data chosen per alarm: canaries BREACHING (a canary that does not run is
+ * an incident), the peer probe MISSING (a dead canary is not evidence about the peer), traffic and
+ * signer metrics NOT_BREACHING (no traffic is not an error; the standby has almost none). Every alarm
+ * notifies the region's topic on ALARM and OK, and `region-impaired` combines them:
+ *
+ *   ALARM(canary-deep-health) AND (ALARM(api-5xx-rate) OR ALARM(api-latency-p99)
+ *     OR ALARM(canary-transaction) OR ALARM(signer-dlq-depth))
+ */
+export class WalletAlarms extends Construct {
+  /** Every alarm by kind (the composite included). */
+  public readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.AlarmBase>>;
+  /** `Wallet/Signer/<env> KmsThrottled`: KMS calls of the signer retried after a ThrottlingException. */
+  public readonly kmsThrottledMetric: cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: WalletAlarmsProps) {
+    super(scope, id);
+    const region = Stack.of(this).region;
+    throwIfProblems(this, 'WalletAlarms', alarmProblems(props, region));
+    const t = props.thresholds;
+    const action = new actions.SnsAction(props.topic);
+    const name = (kind: RegionalAlarmKind) => regionalAlarmName(props.envName, region, kind);
+    const made: Partial<Record<RegionalAlarmKind, cloudwatch.AlarmBase>> = {};
+    const wire = <T extends cloudwatch.AlarmBase>(kind: RegionalAlarmKind, alarm: T): T => {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+      made[kind] = alarm;
+      return alarm;
+    };
+    const evaluation = (e: AlarmEvaluation) => ({
+      evaluationPeriods: e.evaluationPeriods,
+      datapointsToAlarm: e.datapointsToAlarm,
+    });
+    const alarm = (
+      kind: RegionalAlarmKind,
+      description: string,
+      alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>,
+    ) =>
+      wire(
+        kind,
+        new cloudwatch.Alarm(this, pascal(kind), {
+          alarmName: name(kind),
+          alarmDescription: `${description} Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
+          actionsEnabled: true,
+          ...alarmProps,
+        }),
+      );
+    const period = (seconds: number) => Duration.seconds(seconds);
+
+    // Canaries: SuccessPercent of each run (one run per period), < 100 fails.
+    const canaryPeriod = period(props.canaryPeriodSeconds);
+    for (const [kind, alarmKind] of Object.entries(CANARY_ALARM_KINDS) as Array<[CanaryKind, RegionalAlarmKind]>) {
+      alarm(alarmKind, `The ${kind} canary failed (${props.canaryNames[kind]}).`, {
+        metric: new cloudwatch.Metric({
+          namespace: SYNTHETICS_METRIC_NAMESPACE,
+          metricName: 'SuccessPercent',
+          dimensionsMap: { CanaryName: props.canaryNames[kind] },
+          statistic: cloudwatch.Stats.AVERAGE,
+          period: canaryPeriod,
+        }),
+        threshold: 100,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        ...evaluation({ ...t.canary, periodSeconds: props.canaryPeriodSeconds }),
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      });
+    }
+    alarm(
+      'peerDeepHealth',
+      `This region's deep-health canary cannot get a healthy /health/deep from ${props.peerRegion}.`,
+      {
+        metric: new cloudwatch.Metric({
+          namespace: CANARY_METRIC_NAMESPACE,
+          metricName: CANARY_METRICS.peerDeepHealth,
+          dimensionsMap: {
+            [CANARY_DIMENSIONS.environment]: props.envName,
+            [CANARY_DIMENSIONS.vantage]: region,
+            [CANARY_DIMENSIONS.target]: props.peerRegion,
+          },
+          statistic: cloudwatch.Stats.MINIMUM,
+          period: canaryPeriod,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        ...evaluation({ ...t.peerDeepHealth, periodSeconds: props.canaryPeriodSeconds }),
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      },
+    );
+
+    // API: 5xx share with a request floor, p99 latency, anomaly bands.
+    const stage = props.apiStage;
+    const r5 = t.api5xxRate;
+    alarm(
+      'api5xxRate',
+      `More than ${r5.thresholdPercent} % of API requests failed with 5xx (periods with at least ${r5.minRequests} requests).`,
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(requests >= ${r5.minRequests}, 100 * FILL(errors, 0) / requests, 0)`,
+          usingMetrics: {
+            errors: stage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
+            requests: stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
+          },
+          period: period(r5.periodSeconds),
+          label: 'API 5xx share (%)',
+        }),
+        threshold: r5.thresholdPercent,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...evaluation(r5),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+    const p99 = t.apiLatencyP99;
+    alarm('apiLatencyP99', `The API's p99 latency is above ${p99.thresholdMs} ms.`, {
+      metric: stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: period(p99.periodSeconds) }),
+      threshold: p99.thresholdMs,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...evaluation(p99),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const band = t.anomaly;
+    const anomaly = (
+      kind: RegionalAlarmKind,
+      description: string,
+      metric: cloudwatch.IMetric,
+      e: AlarmEvaluation,
+      comparisonOperator: cloudwatch.ComparisonOperator,
+    ) =>
+      wire(
+        kind,
+        new cloudwatch.AnomalyDetectionAlarm(this, pascal(kind), {
+          alarmName: name(kind),
+          alarmDescription: `${description} Informational. Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
+          actionsEnabled: true,
+          metric,
+          stdDevs: band.bandStdDevs,
+          comparisonOperator,
+          ...evaluation(e),
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+      );
+    anomaly(
+      'apiLatencyAnomaly',
+      `The API's average latency is above its learned band (${band.bandStdDevs} standard deviations).`,
+      stage.metricLatency({ statistic: cloudwatch.Stats.AVERAGE, period: period(band.latency.periodSeconds) }),
+      band.latency,
+      cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+    );
+    anomaly(
+      'apiRequestCountAnomaly',
+      `The API's request count is outside its learned band (${band.bandStdDevs} standard deviations): a drop can mean DNS moved users away.`,
+      stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(band.requestCount.periodSeconds) }),
+      band.requestCount,
+      cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+    );
+
+    // Signer: errors, throttles, queue age, dead letters.
+    alarm('signerErrors', `The signer failed ${t.signerErrors.threshold} or more times in a period.`, {
+      metric: props.signer.metricErrors({
+        statistic: cloudwatch.Stats.SUM,
+        period: period(t.signerErrors.periodSeconds),
+      }),
+      threshold: t.signerErrors.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(t.signerErrors),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm('signerDlqDepth', 'A signing request gave up after every retry: a withdrawal was not signed.', {
+      metric: props.signingDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: period(t.signerDlqDepth.periodSeconds),
+      }),
+      threshold: t.signerDlqDepth.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(t.signerDlqDepth),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm(
+      'signingQueueOldestAge',
+      `The oldest queued signing request is ${t.signingQueueOldestAge.thresholdSeconds} s old or older: signing is falling behind.`,
+      {
+        metric: props.signingQueue.metricApproximateAgeOfOldestMessage({
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period: period(t.signingQueueOldestAge.periodSeconds),
+        }),
+        threshold: t.signingQueueOldestAge.thresholdSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...evaluation(t.signingQueueOldestAge),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+    alarm('signerThrottles', `The signer was throttled more than ${t.signerThrottles.threshold} times in a period.`, {
+      metric: props.signer.metricThrottles({
+        statistic: cloudwatch.Stats.SUM,
+        period: period(t.signerThrottles.periodSeconds),
+      }),
+      threshold: t.signerThrottles.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...evaluation(t.signerThrottles),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // KMS: throttled Sign retries counted from the signer's logs, or the ECC quota nearly used up.
+    const kms = t.kmsThrottling;
+    const namespace = signerMetricNamespace(props.envName);
+    new logs.MetricFilter(this, 'KmsThrottledFilter', {
+      logGroup: props.signerLogGroup,
+      filterName: `${props.envName}-wallet-kms-throttled`,
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.message', '=', KMS_THROTTLE_LOG_EVENT.message),
+        logs.FilterPattern.stringValue('$.error.name', '=', KMS_THROTTLE_LOG_EVENT.errorName),
+      ),
+      metricNamespace: namespace,
+      metricName: SIGNER_METRICS.kmsThrottled,
+      metricValue: '1',
+      unit: cloudwatch.Unit.COUNT,
+    });
+    this.kmsThrottledMetric = new cloudwatch.Metric({
+      namespace,
+      metricName: SIGNER_METRICS.kmsThrottled,
+      statistic: cloudwatch.Stats.SUM,
+      period: period(kms.periodSeconds),
+    });
+    const usage = new cloudwatch.Metric({
+      namespace: 'AWS/Usage',
+      metricName: 'CallCount',
+      dimensionsMap: { ...KMS_ECC_USAGE_DIMENSIONS },
+      statistic: cloudwatch.Stats.SUM,
+      period: period(kms.periodSeconds),
+    });
+    alarm(
+      'kmsThrottling',
+      `KMS throttled the signer ${kms.threshold} or more times in a period, or the account used more than ` +
+        `${kms.quotaUsagePercent} % of its ECC cryptographic-operations quota.`,
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: `IF(FILL(throttled, 0) >= ${kms.threshold}, 1, 0) + IF(FILL(quotaUsed, 0) > ${kms.quotaUsagePercent}, 1, 0)`,
+          usingMetrics: {
+            throttled: this.kmsThrottledMetric,
+            quotaUsed: new cloudwatch.MathExpression({
+              expression: '100 * (usage / PERIOD(usage)) / SERVICE_QUOTA(usage)',
+              usingMetrics: { usage },
+              period: period(kms.periodSeconds),
+              label: 'ECC quota used (%)',
+            }),
+          },
+          period: period(kms.periodSeconds),
+          label: 'KMS throttling conditions met',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...evaluation(kms),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+
+    // Ledger replication: lag towards the peer, and the error proxy (system errors + write throttles).
+    const table = (metricName: string, dimensions: Record<string, string>, statistic: string, seconds: number) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName,
+        dimensionsMap: { TableName: props.tableName, ...dimensions },
+        statistic,
+        period: period(seconds),
+      });
+    const lag = t.replicationLatency;
+    alarm(
+      'replicationLatency',
+      `Writes take more than ${lag.thresholdMs} ms to replicate to ${props.peerRegion} (under MREC: the data a failover would lose).`,
+      {
+        metric: table(
+          'ReplicationLatency',
+          { ReceivingRegion: props.peerRegion },
+          cloudwatch.Stats.MAXIMUM,
+          lag.periodSeconds,
+        ),
+        threshold: lag.thresholdMs,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        ...evaluation(lag),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+    const rep = t.replicationErrors;
+    const errorMetrics: Record<string, cloudwatch.IMetric> = {
+      writeThrottles: table('WriteThrottleEvents', {}, cloudwatch.Stats.SUM, rep.periodSeconds),
+    };
+    for (const op of LEDGER_OPERATIONS) {
+      errorMetrics[`systemErrors${op}`] = table(
+        'SystemErrors',
+        { Operation: op },
+        cloudwatch.Stats.SUM,
+        rep.periodSeconds,
+      );
+    }
+    alarm(
+      'replicationErrors',
+      'The ledger table reports system errors or throttled writes (a proxy: DynamoDB publishes no replication-error count).',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: Object.keys(errorMetrics)
+            .map((k) => `FILL(${k}, 0)`)
+            .join(' + '),
+          usingMetrics: errorMetrics,
+          period: period(rep.periodSeconds),
+          label: 'Ledger system errors and write throttles',
+        }),
+        threshold: rep.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        ...evaluation(rep),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
+
+    // Remediation itself: an error, or an event that failed every retry.
+    const rem = t.remediationFailures;
+    alarm('remediationFailures', 'The remediation function failed: an automatic action may be half done.', {
+      metric: new cloudwatch.MathExpression({
+        expression: 'FILL(errors, 0) + FILL(deadLettered, 0)',
+        usingMetrics: {
+          errors: props.remediation.metricErrors({
+            statistic: cloudwatch.Stats.SUM,
+            period: period(rem.periodSeconds),
+          }),
+          deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: period(rem.periodSeconds),
+          }),
+        },
+        period: period(rem.periodSeconds),
+        label: 'Remediation errors and dead-lettered events',
+      }),
+      threshold: rem.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(rem),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // The region cannot serve: its own deep check fails AND users' requests or signing suffer.
+    const is = (kind: RegionalAlarmKind) =>
+      cloudwatch.AlarmRule.fromAlarm(made[kind] as cloudwatch.IAlarm, cloudwatch.AlarmState.ALARM);
+    wire(
+      'regionImpaired',
+      new cloudwatch.CompositeAlarm(this, 'RegionImpaired', {
+        compositeAlarmName: name('regionImpaired'),
+        alarmDescription:
+          'This region cannot serve: its own deep-health canary fails AND the API fails or is slow, or signing is stuck. ' +
+          `Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS.regionImpaired}`,
+        actionsEnabled: true,
+        alarmRule: cloudwatch.AlarmRule.allOf(
+          is('deepHealthCanary'),
+          cloudwatch.AlarmRule.anyOf(
+            is('api5xxRate'),
+            is('apiLatencyP99'),
+            is('transactionCanary'),
+            is('signerDlqDepth'),
+          ),
+        ),
+      }),
+    );
+    this.alarms = made as Record<RegionalAlarmKind, cloudwatch.AlarmBase>;
+  }
+}
+
+/** Section anchors of docs/runbooks/alarms.md, per alarm. */
+const REGIONAL_ANCHORS: Readonly<Record<RegionalAlarmKind, string>> = {
+  deepHealthCanary: 'canary-deep-health',
+  publicNameCanary: 'canary-public-name',
+  transactionCanary: 'canary-transaction',
+  peerDeepHealth: 'peer-deep-health',
+  api5xxRate: 'api-5xx-rate--api-latency-p99',
+  apiLatencyP99: 'api-5xx-rate--api-latency-p99',
+  apiLatencyAnomaly: 'api-latency-anomaly--api-request-count-anomaly',
+  apiRequestCountAnomaly: 'api-latency-anomaly--api-request-count-anomaly',
+  signerErrors: 'signer-errors--signer-dlq-depth--signing-queue-oldest-age--signer-throttles',
+  signerDlqDepth: 'signer-errors--signer-dlq-depth--signing-queue-oldest-age--signer-throttles',
+  signingQueueOldestAge: 'signer-errors--signer-dlq-depth--signing-queue-oldest-age--signer-throttles',
+  signerThrottles: 'signer-errors--signer-dlq-depth--signing-queue-oldest-age--signer-throttles',
+  kmsThrottling: 'kms-throttling',
+  replicationLatency: 'ddb-replication-latency--ddb-replication-errors',
+  replicationErrors: 'ddb-replication-latency--ddb-replication-errors',
+  remediationFailures: 'remediation-failures',
+  regionImpaired: 'region-impaired-composite',
+};
+
+/** `api5xxRate` -> `Api5xxRate` (construct ids). */
+const pascal = (kind: string): string => kind[0].toUpperCase() + kind.slice(1);
+
+/** Every problem with the props, at once. */
+export function alarmProblems(props: WalletAlarmsProps, region: string): PropProblem[] {
+  const problems: PropProblem[] = [];
+  if (isResolved(region) && region === props.peerRegion) {
+    problems.push({
+      prop: 'peerRegion',
+      message: `is this stack's own region (${region})`,
+      received: props.peerRegion,
+      fix: 'pass the other region of the pair',
+    });
+  }
+  if (!(
+    Number.isInteger(props.canaryPeriodSeconds) &&
+    props.canaryPeriodSeconds >= 60 &&
+    props.canaryPeriodSeconds % 60 === 0
+  )) {
+    problems.push({
+      prop: 'canaryPeriodSeconds',
+      message: 'must be a whole number of minutes (the canary schedule), in seconds',
+      received: props.canaryPeriodSeconds,
+      fix: 'pass rateSeconds(config.canary.schedule)',
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,437 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
+import { buildTestWallet, TestWallet } from '../helpers/app';
+import { testConfig } from '../helpers/config';
+import { CfnResourceJson, REGIONS, resourceNamed, resources } from '../helpers/workload';
+
+let wallet: TestWallet;
+beforeAll(() => {
+  wallet = buildTestWallet();
+});
+
+type Props = Record<string, unknown>;
+
+/** The alarm (metric or composite) with this contract name, in a template. */
+function alarmNamed(template: Template, name: string): { id: string; props: Props } {
+  const found = Object.entries(resources(template)).filter(
+    ([, r]) =>
+      (r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name) ||
+      (r.Type === 'AWS::CloudWatch::CompositeAlarm' && r.Properties.AlarmName === name),
+  );
+  if (found.length !== 1) throw new Error(`expected one alarm named ${name}, found ${found.length}`);
+  return { id: found[0][0], props: found[0][1].Properties };
+}
+
+/** The evaluation settings of a metric alarm, whatever its metric shape. */
+function evaluation(p: Props) {
+  const metrics = (p.Metrics as Array<{ MetricStat?: { Period: number }; Period?: number }> | undefined) ?? [];
+  return {
+    period: (p.Period as number | undefined) ?? metrics.find((m) => m.MetricStat)?.MetricStat?.Period,
+    threshold: p.Threshold,
+    comparison: p.ComparisonOperator,
+    evaluationPeriods: p.EvaluationPeriods,
+    datapointsToAlarm: p.DatapointsToAlarm,
+    missing: p.TreatMissingData,
+  };
+}
+
+describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
+  let template: Template;
+  let topic: unknown;
+  beforeAll(() => {
+    template = wallet.template(c.stack);
+    topic = { Ref: resourceNamed(template, 'AWS::SNS::Topic', 'NotificationsTopic').id };
+  });
+  const name = (kind: RegionalAlarmKind) => regionalAlarmName('example', c.region, kind);
+
+  test('every regional alarm of the contract exists here, under its contract name', () => {
+    for (const kind of Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]) {
+      expect(() => alarmNamed(template, name(kind))).not.toThrow();
+    }
+  });
+
+  test('every alarm notifies the region topic on ALARM and on OK, with actions enabled', () => {
+    const alarms = Object.values(resources(template)).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
+    );
+    const regional = alarms.filter((r) => String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-`));
+    expect(regional).toHaveLength(Object.keys(REGIONAL_ALARMS).length);
+    for (const a of regional) {
+      expect([
+        a.Properties.AlarmName,
+        a.Properties.AlarmActions,
+        a.Properties.OKActions,
+        a.Properties.ActionsEnabled,
+      ]).toEqual([a.Properties.AlarmName, [topic], [topic], true]);
+    }
+  });
+
+  // Thresholds, periods, M of N and missing data: docs/runbooks/alarms.md, "Proposed default thresholds".
+  test.each([
+    [
+      'deepHealthCanary',
+      {
+        period: 60,
+        threshold: 100,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        missing: 'breaching',
+      },
+    ],
+    [
+      'publicNameCanary',
+      {
+        period: 60,
+        threshold: 100,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        missing: 'breaching',
+      },
+    ],
+    [
+      'transactionCanary',
+      {
+        period: 60,
+        threshold: 100,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        missing: 'breaching',
+      },
+    ],
+    [
+      'peerDeepHealth',
+      {
+        period: 60,
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        missing: 'missing',
+      },
+    ],
+    [
+      'api5xxRate',
+      {
+        period: 300,
+        threshold: 5,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'apiLatencyP99',
+      {
+        period: 60,
+        threshold: 2000,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'apiLatencyAnomaly',
+      {
+        period: 60,
+        threshold: undefined,
+        comparison: 'GreaterThanUpperThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'apiRequestCountAnomaly',
+      {
+        period: 60,
+        threshold: undefined,
+        comparison: 'LessThanLowerOrGreaterThanUpperThreshold',
+        evaluationPeriods: 10,
+        datapointsToAlarm: 5,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'signerErrors',
+      {
+        period: 300,
+        threshold: 3,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'signerDlqDepth',
+      {
+        period: 60,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'signingQueueOldestAge',
+      {
+        period: 60,
+        threshold: 120,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'signerThrottles',
+      {
+        period: 300,
+        threshold: 10,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'kmsThrottling',
+      {
+        period: 300,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'replicationLatency',
+      {
+        period: 60,
+        threshold: 10000,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'replicationErrors',
+      {
+        period: 300,
+        threshold: 0,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 3,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'remediationFailures',
+      {
+        period: 60,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        missing: 'notBreaching',
+      },
+    ],
+  ] as Array<[RegionalAlarmKind, ReturnType<typeof evaluation>]>)(
+    '%s: evaluation and missing data',
+    (kind, expected) => {
+      expect(evaluation(alarmNamed(template, name(kind)).props)).toEqual(expected);
+    },
+  );
+
+  test.each([
+    ['deepHealthCanary', 'example-wallet-deep-health'],
+    ['publicNameCanary', 'example-wallet-public-name'],
+    ['transactionCanary', 'example-wallet-transaction'],
+  ] as Array<[RegionalAlarmKind, string]>)('%s watches SuccessPercent (Average) of the canary %s', (kind, canary) => {
+    const canaryId = Object.entries(resources(template)).find(
+      ([, r]) => r.Type === 'AWS::Synthetics::Canary' && r.Properties.Name === canary,
+    )?.[0];
+    expect(alarmNamed(template, name(kind)).props).toMatchObject({
+      Namespace: 'CloudWatchSynthetics',
+      MetricName: 'SuccessPercent',
+      Dimensions: [{ Name: 'CanaryName', Value: { Ref: canaryId } }],
+      Statistic: 'Average',
+    });
+  });
+
+  test('peer-deep-health watches the canary metric from this vantage towards the peer (Minimum)', () => {
+    expect(alarmNamed(template, name('peerDeepHealth')).props).toMatchObject({
+      Namespace: 'Wallet/Canary',
+      MetricName: 'PeerDeepHealth',
+      Dimensions: [
+        { Name: 'Environment', Value: 'example' },
+        { Name: 'Target', Value: c.peer },
+        { Name: 'Vantage', Value: c.region },
+      ],
+      Statistic: 'Minimum',
+    });
+  });
+
+  test('api-5xx-rate: the 5xx share of this stage, only in periods with at least 20 requests', () => {
+    const metrics = alarmNamed(template, name('api5xxRate')).props.Metrics as Array<Record<string, unknown>>;
+    const expression = metrics.find((m) => m.Expression !== undefined);
+    expect(expression).toMatchObject({
+      Expression: 'IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)',
+      ReturnData: true,
+    });
+    const stats = metrics.filter((m) => m.MetricStat !== undefined).map((m) => [m.Id, (m.MetricStat as Props).Metric]);
+    expect(stats).toEqual([
+      ['errors', expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: '5XXError' })],
+      ['requests', expect.objectContaining({ Namespace: 'AWS/ApiGateway', MetricName: 'Count' })],
+    ]);
+    expect(JSON.stringify(stats)).toContain('"Name":"Stage","Value"');
+  });
+
+  test('api-latency-p99 watches p99 of the stage latency', () => {
+    expect(alarmNamed(template, name('apiLatencyP99')).props).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+    });
+  });
+
+  test('the anomaly alarms use a band of 3 standard deviations', () => {
+    for (const kind of ['apiLatencyAnomaly', 'apiRequestCountAnomaly'] as const) {
+      const props = alarmNamed(template, name(kind)).props;
+      const band = (props.Metrics as Array<Record<string, unknown>>).find((m) =>
+        String(m.Expression).startsWith('ANOMALY_DETECTION_BAND'),
+      );
+      expect(band?.Expression).toMatch(/^ANOMALY_DETECTION_BAND\(m0, 3\)$/);
+      expect(props.ThresholdMetricId).toBe(band?.Id);
+    }
+  });
+
+  test("kms-throttling: the signer's throttled KMS retries (metric filter) or the ECC quota above 80 %", () => {
+    const filter = resourceNamed(template, 'AWS::Logs::MetricFilter', 'ObservabilityAlarmsKmsThrottledFilter').resource;
+    expect(filter.Properties).toMatchObject({
+      FilterPattern: '{ ($.message = "KMS retry") && ($.error.name = "ThrottlingException") }',
+      LogGroupName: { Ref: resourceNamed(template, 'AWS::Logs::LogGroup', 'WalletSignerFunctionLogGroup').id },
+      MetricTransformations: [
+        { MetricNamespace: 'Wallet/Signer/example', MetricName: 'KmsThrottled', MetricValue: '1', Unit: 'Count' },
+      ],
+    });
+    const metrics = alarmNamed(template, name('kmsThrottling')).props.Metrics as Array<Record<string, unknown>>;
+    expect(metrics.map((m) => m.Expression).filter(Boolean)).toEqual([
+      'IF(FILL(throttled, 0) >= 1, 1, 0) + IF(FILL(quotaUsed, 0) > 80, 1, 0)',
+      '100 * (usage / PERIOD(usage)) / SERVICE_QUOTA(usage)',
+    ]);
+  });
+
+  test('ddb-replication-latency watches replication towards the peer (Maximum); errors sum system errors and write throttles', () => {
+    expect(alarmNamed(template, name('replicationLatency')).props).toMatchObject({
+      Namespace: 'AWS/DynamoDB',
+      MetricName: 'ReplicationLatency',
+      Statistic: 'Maximum',
+      Dimensions: expect.arrayContaining([{ Name: 'ReceivingRegion', Value: c.peer }]),
+    });
+    const metrics = alarmNamed(template, name('replicationErrors')).props.Metrics as Array<Record<string, unknown>>;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'FILL(writeThrottles, 0) + FILL(systemErrorsGetItem, 0) + FILL(systemErrorsPutItem, 0) + FILL(systemErrorsUpdateItem, 0)',
+    );
+  });
+
+  test('remediation-failures: the function errors or its dead-letter queue holds an event', () => {
+    const metrics = alarmNamed(template, name('remediationFailures')).props.Metrics as Array<Record<string, unknown>>;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(errors, 0) + FILL(deadLettered, 0)');
+    expect(JSON.stringify(metrics)).toContain(
+      resourceNamed(template, 'AWS::SQS::Queue', 'ObservabilityRemediationDeadLetterQueue').id,
+    );
+  });
+
+  test('region-impaired: deep health fails AND (5xx OR p99 OR canary transaction OR signer dead letters)', () => {
+    const composite = alarmNamed(template, name('regionImpaired'));
+    // The rule names each alarm by ARN (Fn::GetAtt), which also orders the deployment.
+    const [, parts] = (composite.props.AlarmRule as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    const rule = parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const id = (p as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+        return resources(template)[id].Properties.AlarmName as string;
+      })
+      .join('');
+    const is = (kind: RegionalAlarmKind) => `ALARM("${name(kind)}")`;
+    expect(rule).toBe(
+      `(${is('deepHealthCanary')} AND (${is('api5xxRate')} OR ${is('apiLatencyP99')} OR ${is('transactionCanary')} OR ${is('signerDlqDepth')}))`,
+    );
+  });
+});
+
+describe('config drives the alarms', () => {
+  let custom: TestWallet;
+  beforeAll(() => {
+    custom = buildTestWallet(
+      testConfig({
+        canary: { schedule: 'rate(5 minutes)' },
+        data: { consistency: 'MREC' },
+        regions: { witness: undefined },
+        targets: { rpoSeconds: 20 },
+        alarms: {
+          api5xxRate: {
+            thresholdPercent: 2,
+            minRequests: 50,
+            periodSeconds: 60,
+            evaluationPeriods: 10,
+            datapointsToAlarm: 4,
+          },
+          canary: { evaluationPeriods: 4, datapointsToAlarm: 3 },
+          anomaly: { bandStdDevs: 4 },
+        },
+      }),
+    );
+  });
+  const alarm = (kind: RegionalAlarmKind) =>
+    alarmNamed(custom.template('primary'), regionalAlarmName('example', 'us-east-2', kind)).props;
+
+  test('the canary alarms take their period from the schedule (one run per period) and M of N from config', () => {
+    expect(evaluation(alarm('deepHealthCanary'))).toMatchObject({
+      period: 300,
+      evaluationPeriods: 4,
+      datapointsToAlarm: 3,
+    });
+    expect(evaluation(alarm('peerDeepHealth'))).toMatchObject({ period: 300 });
+  });
+
+  test('the 5xx share, request floor and evaluation come from config', () => {
+    const props = alarm('api5xxRate');
+    expect(evaluation(props)).toMatchObject({ period: 60, threshold: 2, evaluationPeriods: 10, datapointsToAlarm: 4 });
+    expect(JSON.stringify(props.Metrics)).toContain('IF(requests >= 50,');
+  });
+
+  test('under MREC the replication-lag alarm fires at half the RPO', () => {
+    expect(alarm('replicationLatency').Threshold).toBe(10000);
+  });
+
+  test('the anomaly band width comes from config', () => {
+    expect(JSON.stringify(alarm('apiLatencyAnomaly').Metrics)).toContain('ANOMALY_DETECTION_BAND(m0, 4)');
+  });
+});
+
+test('only contract names: every alarm of the regional stacks is a regional alarm or the failover switch', () => {
+  for (const c of REGIONS) {
+    const names = Object.values(resources(wallet.template(c.stack)))
+      .filter(
+        (r: CfnResourceJson) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
+      )
+      .map((r) => String(r.Properties.AlarmName));
+    const expected = (Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]).map((k) =>
+      regionalAlarmName('example', c.region, k),
+    );
+    const backup = names.filter((n) => n.startsWith('example-wallet-backup'));
+    expect(names.filter((n) => !backup.includes(n)).sort()).toEqual(
+      [...expected, ...(c.stack === 'standby' ? ['example-wallet-failover-switch'] : [])].sort(),
+    );
+  }
+});

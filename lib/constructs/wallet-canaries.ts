@@ -302,7 +302,7 @@ export class WalletCanaries extends Construct {
     const reason =
       "The bucket holds only the canaries' own run reports (no wallet or customer data, no credentials). Server access " +
       'logs would need a second bucket per region that cannot use SSE-KMS and cannot log itself; every canary result is ' +
-      "also in the CloudWatch metrics and the canary's log group, and writes come only from the canary roles.";
+      "also in the CloudWatch metrics and the canary's log group, and the canary roles are the only roles this app grants to write it.";
     acknowledge(this.artifactsBucket, 'AwsSolutions-S1', reason);
     acknowledgeInPacks(
       this.artifactsBucket,

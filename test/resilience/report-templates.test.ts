@@ -133,6 +133,23 @@ describe('backups', () => {
     expect(r.backupCoverage[0]).toMatchObject({ crossRegionCopy: false, copyRegions: [] });
     expect(codes(r)).toContain('warn:BACKUP_NO_CROSS_REGION_COPY');
   });
+
+  test('a bucket classified as holding no wallet state (canary run reports) needs no backup; an unclassified one does', () => {
+    const bucket = (dataClass?: string) => ({
+      Type: 'AWS::S3::Bucket',
+      Properties: dataClass === undefined ? {} : { Tags: [{ Key: 'wallet:data-classification', Value: dataClass }] },
+    });
+    const covered = {
+      Plan: backupPlan([{ schedule: 'cron(0 * ? * * *)', copyTo: 'us-west-2' }]),
+      Selection: backupSelection({ Resources: [{ 'Fn::GetAtt': ['Ledger', 'Arn'] }] }),
+    };
+    const reports = report({ primary: { ...covered, Reports: bucket('canary-artifacts') } });
+    const unknown = report({ primary: { ...covered, Data: bucket() } });
+    expect(reports.backupCoverage.map((c) => c.resource)).toEqual([TABLE_NAME]);
+    expect(codes(reports)).not.toContain('warn:BACKUP_NO_CROSS_REGION_COPY');
+    expect(unknown.backupCoverage.map((c) => c.resource)).toEqual([TABLE_NAME, 'Data']);
+    expect(codes(unknown)).toContain('warn:BACKUP_NO_CROSS_REGION_COPY');
+  });
 });
 
 describe('canaries', () => {

@@ -46,7 +46,8 @@ function tagsOf(resource: CfnResourceJson): Tag[] {
   return [...own, ...replicas];
 }
 
-function isWalletState(resource: CfnResourceJson): boolean {
+/** False for buckets tagged with a non-state data class (e.g. canary artifacts, access logs). */
+export function isWalletState(resource: CfnResourceJson): boolean {
   if (resource.Type !== 'AWS::S3::Bucket') return true;
   const dataClass = tagsOf(resource).find((t) => t.Key === TAG_KEYS.dataClass)?.Value;
   return !(NON_STATE_DATA_CLASSES as readonly unknown[]).includes(dataClass);

@@ -1,5 +1,3 @@
-import { NON_STATE_DATA_CLASSES } from '../backup/coverage';
-import { TAG_KEYS } from '../contract/names';
 import { DEFAULT_BACKUP_START_WINDOW_MINUTES } from './assumptions';
 import { BackupPlanFact, EnvironmentFacts, StatefulFact, TableFact } from './facts';
 import { fireTimes, formatSeconds, ScheduleError } from './schedule';
@@ -100,7 +98,7 @@ function replicationLatencyAlarms(facts: EnvironmentFacts, t: TableFact) {
 
 /** Which stateful resources a backup selection covers, where the copies go, and how old a backup can be. */
 export function backupCoverage(facts: EnvironmentFacts): BackupCoverage[] {
-  return facts.stateful.filter(isWalletState).map((res) => {
+  return facts.stateful.map((res) => {
     const resource = res.physicalName ?? res.logicalId;
     const plans = facts.backupPlans.filter((plan) =>
       facts.backupSelections.some(
@@ -123,16 +121,6 @@ export function backupCoverage(facts: EnvironmentFacts): BackupCoverage[] {
       basis,
     };
   });
-}
-
-/**
- * Buckets classified as holding no wallet state (lib/backup/coverage.ts, the same exemption the
- * StatefulResourceBackedUp rule applies: access logs, canary run reports) need no backup.
- */
-function isWalletState(res: StatefulFact): boolean {
-  if (res.type !== 'AWS::S3::Bucket') return true;
-  const dataClass = res.tags.find((t) => t.key === TAG_KEYS.dataClass)?.value;
-  return !(NON_STATE_DATA_CLASSES as readonly string[]).includes(dataClass ?? '');
 }
 
 function selectsPlan(planLogicalId: string | undefined, plan: BackupPlanFact, facts: EnvironmentFacts): boolean {

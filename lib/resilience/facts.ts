@@ -1,3 +1,4 @@
+import { isWalletState } from '../backup/coverage';
 import {
   arnRegion,
   CfnResource,
@@ -219,6 +220,8 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
     }
     for (const type of STATEFUL_TYPES) {
       for (const [id, r] of resourcesOfType(stack, type)) {
+        // Same definition of wallet state as the backup coverage rule (lib/backup/coverage.ts).
+        if (!isWalletState(r)) continue;
         const p = r.Properties ?? {};
         const name = p.TableName ?? p.BucketName ?? p.DBClusterIdentifier ?? p.DBInstanceIdentifier;
         facts.stateful.push({ ...at(id), type, physicalName: literal(name, stack), tags: tagsOf(r) });

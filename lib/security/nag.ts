@@ -1,5 +1,4 @@
 import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   AwsSolutionsChecks,
   HIPAASecurityChecks,
@@ -9,6 +8,7 @@ import {
   ServerlessChecks,
 } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { ControlTowerGuard } from './guard-rules';
 import { WalletChecks } from './wallet-checks';
 
 /**
@@ -29,7 +29,7 @@ export function nagPacks(app: IConstruct): NagPack[] {
 
 /** Registers the rule packs (and any extra validation plugins) on the app. */
 export function registerValidation(app: IConstruct, extra: readonly IPolicyValidationPlugin[] = []): void {
-  Validations.of(app).addPlugins(...nagPacks(app), new CfnGuardValidator(), ...extra);
+  Validations.of(app).addPlugins(...nagPacks(app), new ControlTowerGuard(), ...extra);
 }
 
 /**

@@ -100,6 +100,20 @@ export interface RegionControl {
 
 const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException;
 
+/** Sends a conditional update: true if it applied, false if its condition did not hold. */
+async function conditionalUpdate(
+  ledger: Ledger,
+  input: ConstructorParameters<typeof UpdateCommand>[0],
+): Promise<boolean> {
+  try {
+    await ledger.ddb.send(new UpdateCommand(input));
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
 
 /** The item without its key attributes. */
@@ -376,13 +390,7 @@ export async function markSigned(
     '#status = :assigned AND nonce = :n',
     { ':assigned': 'nonce-assigned', ':n': signed.nonce },
   );
-  try {
-    await ledger.ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return conditionalUpdate(ledger, input);
 }
 
 /**
@@ -412,13 +420,7 @@ export async function markCanarySigned(
     '#status = :queued AND attribute_not_exists(nonce)',
     { ':queued': 'queued' },
   );
-  try {
-    await ledger.ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return conditionalUpdate(ledger, input);
 }
 
 export async function markBroadcast(ledger: Ledger, tx: TransactionRecord, at: string): Promise<boolean> {
@@ -426,13 +428,7 @@ export async function markBroadcast(ledger: Ledger, tx: TransactionRecord, at: s
     ':signed': 'signed',
     ':h': tx.txHash,
   });
-  try {
-    await ledger.ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return conditionalUpdate(ledger, input);
 }
 
 /**
@@ -454,13 +450,7 @@ export async function quarantineTransaction(
     '#status = :seen',
     { ':seen': tx.status },
   );
-  try {
-    await ledger.ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return conditionalUpdate(ledger, input);
 }
 
 /** An operator's way out of quarantine (lambda/shared/reconcile.ts resolveQuarantined). */
@@ -482,13 +472,7 @@ export async function releaseFromQuarantine(
     { ':q': 'quarantined' },
     to === 'nonce-assigned' || to === 'queued' ? ['signedRaw', 'txHash', 'signedAt'] : [],
   );
-  try {
-    await ledger.ddb.send(new UpdateCommand(input));
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
+  return conditionalUpdate(ledger, input);
 }
 
 /** Transactions of an address in one status (gsi1; eventually consistent, as every GSI read). */

@@ -1,5 +1,5 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
-import { CreateKeyCommand, KMSClient, ReplicateKeyCommand } from '@aws-sdk/client-kms';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Transaction } from 'ethers';
 import { TxStatus } from '../../lib/contract/ledger';
@@ -10,6 +10,7 @@ import { silentLogger } from '../../lambda/shared/logger';
 import type { TxRequest } from '../../lambda/shared/signing';
 import { createSigner } from '../../lambda/signer/handler';
 import { createLedgerTable } from '../helpers/ledger-table';
+import { replicatedSigningKey } from '../helpers/replicated-key';
 import { MotoServer, startMoto } from '../helpers/moto';
 import { sqsEvent } from '../lambda/helpers';
 
@@ -37,14 +38,7 @@ let tableCount = 0;
 
 beforeAll(async () => {
   moto = await startMoto(30000, { kmsDigestSigning: true, atomicDynamoDb: true });
-  const kms = new KMSClient(moto.clientConfig(PRIMARY));
-  const created = await kms.send(
-    new CreateKeyCommand({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', MultiRegion: true }),
-  );
-  await kms.send(new ReplicateKeyCommand({ KeyId: created.KeyMetadata!.KeyId!, ReplicaRegion: STANDBY }));
-  const primaryArn = created.KeyMetadata!.Arn!;
-  keyArns = { [PRIMARY]: primaryArn, [STANDBY]: primaryArn.replace(`:${PRIMARY}:`, `:${STANDBY}:`) };
-  address = (await new KmsSigningKey(kms, primaryArn).publicKey()).address;
+  ({ keyArns, address } = await replicatedSigningKey(moto, PRIMARY, STANDBY));
 });
 afterAll(async () => moto?.stop());
 

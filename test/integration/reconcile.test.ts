@@ -1,5 +1,5 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
-import { CreateKeyCommand, KMSClient, ReplicateKeyCommand } from '@aws-sdk/client-kms';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { Transaction } from 'ethers';
 import { StaticChainNonceSource, UnavailableChainNonceSource } from '../../lambda/shared/chain';
@@ -20,6 +20,7 @@ import { reconcileAfterFailover, ReconcileRefusedError, resolveQuarantined } fro
 import type { TxRequest } from '../../lambda/shared/signing';
 import { createSigner } from '../../lambda/signer/handler';
 import { createLedgerTable } from '../helpers/ledger-table';
+import { replicatedSigningKey } from '../helpers/replicated-key';
 import { MotoServer, startMoto } from '../helpers/moto';
 
 /**
@@ -46,14 +47,7 @@ let tables = 0;
 
 beforeAll(async () => {
   moto = await startMoto(30000, { kmsDigestSigning: true, atomicDynamoDb: true });
-  const kms = new KMSClient(moto.clientConfig(PRIMARY));
-  const created = await kms.send(
-    new CreateKeyCommand({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', MultiRegion: true }),
-  );
-  await kms.send(new ReplicateKeyCommand({ KeyId: created.KeyMetadata!.KeyId!, ReplicaRegion: STANDBY }));
-  const arn = created.KeyMetadata!.Arn!;
-  keyArns = { [PRIMARY]: arn, [STANDBY]: arn.replace(`:${PRIMARY}:`, `:${STANDBY}:`) };
-  address = (await new KmsSigningKey(kms, arn).publicKey()).address;
+  ({ keyArns, address } = await replicatedSigningKey(moto, PRIMARY, STANDBY));
 });
 afterAll(async () => moto?.stop());
 

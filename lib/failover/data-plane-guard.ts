@@ -27,20 +27,30 @@ export interface ForbiddenImport {
 
 const IMPORT = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g;
 
+/** Every `...Command` a source file imports from an `@aws-sdk/*` package. */
+export function sdkCommandImports(file: string, source: string): Array<{ file: string; pkg: string; name: string }> {
+  return [...source.matchAll(IMPORT)]
+    .filter((m) => m[2].startsWith('@aws-sdk/'))
+    .flatMap((m) =>
+      m[1]
+        .split(',')
+        .map((raw) =>
+          raw
+            .trim()
+            .split(/\s+as\s+/)[0]
+            .replace(/^type\s+/, ''),
+        )
+        .filter((name) => name.endsWith('Command'))
+        .map((name) => ({ file, pkg: m[2], name })),
+    );
+}
+
 /** Finds SDK commands imported by `source` that the failover path may not use. */
 export function forbiddenImports(file: string, source: string): ForbiddenImport[] {
-  const found: ForbiddenImport[] = [];
-  for (const match of source.matchAll(IMPORT)) {
-    const pkg = match[2];
-    const allowed = FAILOVER_PATH_ALLOWED_COMMANDS[pkg];
-    if (allowed === undefined) continue;
-    for (const raw of match[1].split(',')) {
-      const name = raw
-        .trim()
-        .split(/\s+as\s+/)[0]
-        .replace(/^type\s+/, '');
-      if (name.endsWith('Command') && !allowed(name)) found.push({ file, pkg, command: name });
-    }
-  }
-  return found;
+  return sdkCommandImports(file, source)
+    .filter(({ pkg, name }) => {
+      const allowed = FAILOVER_PATH_ALLOWED_COMMANDS[pkg];
+      return allowed !== undefined && !allowed(name);
+    })
+    .map(({ pkg, name }) => ({ file, pkg, command: name }));
 }

@@ -17,6 +17,7 @@ import { attachWorld } from '../../lib/drill/sim/sdk';
 import { World } from '../../lib/drill/sim/world';
 import { testConfig } from '../helpers/config';
 import { fakeIo, START } from './helpers';
+import { sdkCommandImports } from '../../lib/failover/data-plane-guard';
 
 /**
  * Every call the drill CLI can make is a read or a data-plane write from one allow-list: no Route 53
@@ -186,24 +187,7 @@ describe('static scan: SDK commands imported by the drill and the failover libra
     });
   const sources = [...DIRS.flatMap(files), ...FILES];
 
-  const imports = sources.flatMap((file) =>
-    [
-      ...readFileSync(path.join(ROOT, file), 'utf8').matchAll(
-        /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/[^'"]+)['"]/g,
-      ),
-    ].flatMap((m) =>
-      m[1]
-        .split(',')
-        .map((n) =>
-          n
-            .trim()
-            .split(/\s+as\s+/)[0]
-            .replace(/^type\s+/, ''),
-        )
-        .filter((n) => n.endsWith('Command'))
-        .map((name) => ({ file, pkg: m[2], name })),
-    ),
-  );
+  const imports = sources.flatMap((file) => sdkCommandImports(file, readFileSync(path.join(ROOT, file), 'utf8')));
 
   test('the scan sees the files and commands it must (it would be vacuous otherwise)', () => {
     expect(sources).toEqual(

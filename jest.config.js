@@ -6,6 +6,9 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
   setupFilesAfterEnv: ['aws-sdk-client-mock-jest'],
+  // One moto_server for every integration suite (test/helpers/moto.ts, sharedMoto).
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   // CDK synthesis is CPU-bound; one worker per core.
   maxWorkers: 2,
   testTimeout: 60000,

@@ -35,7 +35,7 @@ export function registerValidation(app: IConstruct, extra: readonly IPolicyValid
 /**
  * Acknowledges one exact finding id on the narrowest construct that raises it. Every call site
  * must say why the finding does not apply or is accepted; the list is reviewed in
- * test/security/acknowledgements.test.ts.
+ * test/security/nag.test.ts (REVIEWED_ACKNOWLEDGEMENTS).
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string, owner = DEFAULT_ACK_OWNER): void {
   if (reason.trim().length < 20) {

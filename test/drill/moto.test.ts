@@ -14,7 +14,7 @@ import { createDrillClients } from '../../lib/drill/clients';
 import { systemClock } from '../../lib/drill/clock';
 import { AwsTarget } from '../../lib/drill/target';
 import { testConfig } from '../helpers/config';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 
 /**
  * Wire level: the aws target's real clients (call guard included) against moto_server on
@@ -29,7 +29,7 @@ let target: AwsTarget;
 let raw: CloudWatchClient;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await sharedMoto();
   raw = new CloudWatchClient(moto.clientConfig(STANDBY));
   // What the standby stack deploys: the switch alarm, as the contract defines it.
   await raw.send(new PutMetricAlarmCommand(switchAlarmSpec(config.envName)));
@@ -63,7 +63,6 @@ beforeAll(async () => {
     clients: createDrillClients({ endpoint: moto.endpoint, credentials: moto.credentials, defaultRegion: STANDBY }),
   });
 });
-afterAll(async () => moto?.stop());
 
 test('the switch alarm is found by name in the standby region (DescribeAlarms)', async () => {
   const state = await target.switchState();

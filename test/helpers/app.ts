@@ -16,8 +16,11 @@ export function cdkJsonContext(): Record<string, unknown> {
 }
 
 export interface TestAppOptions {
-  /** Bundle Lambda code with esbuild (slow). @default false */
-  readonly bundle?: boolean;
+  /**
+   * Bundle Lambda code with esbuild (slow): true for every stack, or the construct paths (globs) of
+   * the stacks to bundle. @default false
+   */
+  readonly bundle?: boolean | readonly string[];
   /** Register the cdk-nag validation plugins. @default false (nag tests call validateScope) */
   readonly validation?: boolean;
 }
@@ -35,7 +38,11 @@ export function newTestApp(options: TestAppOptions = {}): App {
     context: {
       ...cdkJsonContext(),
       ...(options.bundle
-        ? { 'aws:cdk:enable-asset-metadata': true, 'aws:cdk:enable-path-metadata': true }
+        ? {
+            'aws:cdk:enable-asset-metadata': true,
+            'aws:cdk:enable-path-metadata': true,
+            ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': options.bundle }),
+          }
         : { 'aws:cdk:bundling-stacks': [] }),
     },
   });

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
@@ -17,14 +18,12 @@ export interface MotoServer {
     region: string;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
-  /** Clears all moto state (between tests). */
-  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const MOTO_INSTALL_HINT =
-  'moto_server is required for the integration tests and was not found on PATH. Install it with ' +
-  '`pip install "moto[server]"` (the CI machine image has it), then re-run `npm test`.';
+  'The integration tests need moto 5 (moto_server, and the python3 on PATH able to import moto). ' +
+  'Install it with `pip install "moto[server]"` (the CI machine image has it), then re-run `npm test`.';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,17 +64,19 @@ export interface StartMotoOptions {
 
 const MOTO_SHIM = path.join(__dirname, 'moto_server_shim.py');
 
-export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {}): Promise<MotoServer> {
-  if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
+interface SpawnedMoto {
+  readonly endpoint: string;
+  readonly child: ChildProcess;
+  /** The last 4,000 characters moto wrote to stderr. */
+  stderr(): string;
+}
+
+/** Spawns moto_server (through the fidelity shim when an option is on) on a free loopback port. */
+async function spawnMoto(options: StartMotoOptions): Promise<SpawnedMoto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const args = ['-H', '127.0.0.1', '-p', String(port)];
   const shim = options.kmsDigestSigning === true || options.atomicDynamoDb === true;
-  if (shim && spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status !== 0) {
-    throw new Error(
-      `the moto fidelity shim needs python3 to import moto (the Python that runs moto_server); it cannot. ${MOTO_INSTALL_HINT}`,
-    );
-  }
   const [command, commandArgs] = shim ? ['python3', [MOTO_SHIM, ...args]] : ['moto_server', args];
   const child: ChildProcess = spawn(command, commandArgs, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -90,36 +91,108 @@ export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  return { endpoint, child, stderr: () => stderr };
+}
+
+/** Why a spawned moto is not serving (it exited, or could not start), with how to fix it. */
+function exitReason(moto: SpawnedMoto, spawnError: Error | undefined): string | undefined {
+  if (spawnError !== undefined) return `moto_server could not start (${spawnError.message}). ${MOTO_INSTALL_HINT}`;
+  if (moto.child.exitCode === null && moto.child.signalCode === null) return undefined;
+  return `moto_server exited early (code ${moto.child.exitCode ?? moto.child.signalCode}): ${moto.stderr()} ${MOTO_INSTALL_HINT}`;
+}
+
+/** Polls moto's control endpoint until it answers; `failed` says why to stop waiting. */
+async function waitUntilUp(endpoint: string, timeoutMs: number, failed: () => string | undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited early (code ${child.exitCode}): ${stderr}`);
+    const reason = failed();
+    if (reason !== undefined) throw new Error(reason);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
-      if (res.ok) break;
+      if (res.ok) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms: ${stderr}`);
-    }
+    if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+}
+
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+function server(endpoint: string, stop: () => Promise<void>): MotoServer {
   return {
     endpoint,
-    credentials,
-    clientConfig: (region) => ({ endpoint, region, credentials }),
-    reset: async () => {
-      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-    },
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
+    credentials: CREDENTIALS,
+    clientConfig: (region) => ({ endpoint, region, credentials: CREDENTIALS }),
+    stop,
+  };
+}
+
+/** A moto_server of the caller's own, stopped by `stop()`. Prefer `sharedMoto()` (one per test run). */
+export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {}): Promise<MotoServer> {
+  if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
+  const moto = await spawnMoto(options);
+  let spawnError: Error | undefined;
+  moto.child.on('error', (err) => (spawnError = err));
+  try {
+    await waitUntilUp(moto.endpoint, timeoutMs, () => exitReason(moto, spawnError));
+  } catch (err) {
+    moto.child.kill('SIGKILL');
+    throw err;
+  }
+  const { child } = moto;
+  return server(moto.endpoint, async () => {
+    if (child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
+  });
+}
+
+/**
+ * One moto_server for the whole test run: jest's globalSetup (test/helpers/global-setup.ts) spawns
+ * it with every fidelity fix on and does not wait for it, so unit suites start at once; the first
+ * integration suite to need it waits here. Suites share it, so each names what it creates (tables,
+ * queues, alarms, aliases) uniquely and never resets the server.
+ */
+export const SHARED_MOTO_ENDPOINT_ENV = 'WALLET_TEST_MOTO_ENDPOINT';
+/** A file the global setup writes if the shared moto exits or cannot start (its reason). */
+export const SHARED_MOTO_STATUS_ENV = 'WALLET_TEST_MOTO_STATUS';
+export const SHARED_MOTO_OPTIONS: StartMotoOptions = { kmsDigestSigning: true, atomicDynamoDb: true };
+
+export async function sharedMoto(timeoutMs = 30000): Promise<MotoServer> {
+  const endpoint = process.env[SHARED_MOTO_ENDPOINT_ENV];
+  const statusFile = process.env[SHARED_MOTO_STATUS_ENV];
+  if (endpoint === undefined || statusFile === undefined) {
+    throw new Error(
+      `the shared moto_server was not started: ${SHARED_MOTO_ENDPOINT_ENV} is not set. Run the tests with ` +
+        '`npm test` (jest.config.js names test/helpers/global-setup.ts as globalSetup).',
+    );
+  }
+  const failed = () => (existsSync(statusFile) ? readFileSync(statusFile, 'utf8') : undefined);
+  await waitUntilUp(endpoint, timeoutMs, failed);
+  // Shared: the global teardown stops it.
+  return server(endpoint, async () => undefined);
+}
+
+/** For the global setup: spawns the shared server and records why, if it stops serving. */
+export async function spawnSharedMoto(statusFile: string): Promise<{ endpoint: string; stop(): void }> {
+  const moto = await spawnMoto(SHARED_MOTO_OPTIONS);
+  let stopping = false;
+  const record = (spawnError?: Error) => {
+    const reason = exitReason(moto, spawnError);
+    if (!stopping && reason !== undefined) writeFileSync(statusFile, reason);
+  };
+  moto.child.on('error', (err) => record(err));
+  moto.child.on('exit', () => record());
+  return {
+    endpoint: moto.endpoint,
+    stop: () => {
+      stopping = true;
+      moto.child.kill('SIGTERM');
     },
   };
 }

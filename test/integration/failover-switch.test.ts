@@ -8,7 +8,7 @@ import { CreateHealthCheckCommand, GetHealthCheckCommand, Route53Client } from '
 import { FAIL_BACK_VALUE, FAIL_OVER_VALUE } from '../../lib/contract/failover-switch';
 import { throwSwitch } from '../../lib/failover/switch';
 import { switchAlarmSpec } from '../../lib/failover/switch-alarm';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 
 const STANDBY = 'us-west-2';
 const ENV = 'drill';
@@ -16,10 +16,9 @@ let moto: MotoServer;
 let cloudwatch: CloudWatchClient;
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await sharedMoto();
   cloudwatch = new CloudWatchClient(moto.clientConfig(STANDBY));
 });
-afterAll(async () => moto?.stop());
 
 test('the switch alarm from the contract is accepted by the CloudWatch API, and a Route 53 metric health check on it', async () => {
   // Prepare: create the alarm exactly as the template does (same spec object)

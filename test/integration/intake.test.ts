@@ -13,7 +13,7 @@ import { Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import { createSigner } from '../../lambda/signer/handler';
 import { createLedgerTable } from '../helpers/ledger-table';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 import { apiEvent, parseBody } from '../lambda/helpers';
 
 /**
@@ -40,18 +40,19 @@ let address: string;
 let api: ReturnType<typeof createApiHandler>;
 
 beforeAll(async () => {
-  moto = await startMoto(30000, { kmsDigestSigning: true, atomicDynamoDb: true });
+  moto = await sharedMoto();
   const kms = new KMSClient(moto.clientConfig(REGION));
   keyArn = (
     await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'SIGN_VERIFY', MultiRegion: true }))
   ).KeyMetadata!.Arn!;
   address = (await new KmsSigningKey(kms, keyArn).publicKey()).address;
-  ledger = await createLedgerTable(moto.clientConfig(REGION), 'ledger');
+  ledger = await createLedgerTable(moto.clientConfig(REGION), 'intake-ledger');
   await putWallet(ledger, { walletId: 'w-1', address, status: 'active', createdAt: new Date().toISOString() });
   await initLease(ledger, { address, region: REGION, actor: 'test' });
   sqs = new SQSClient(moto.clientConfig(REGION));
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'signing.fifo', Attributes: { FifoQueue: 'true' } })))
-    .QueueUrl!;
+  queueUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: 'intake-signing.fifo', Attributes: { FifoQueue: 'true' } }))
+  ).QueueUrl!;
   api = createApiHandler({
     env: { region: REGION, tableName: ledger.tableName, signingQueueUrl: queueUrl, chainId: CHAIN_ID },
     ledger,
@@ -59,7 +60,6 @@ beforeAll(async () => {
     logger: silentLogger(),
   });
 });
-afterAll(async () => moto?.stop());
 
 const post = (idempotencyKey: string, body: unknown = BODY) =>
   api(
@@ -116,7 +116,7 @@ async function drainQueue(): Promise<SQSEvent> {
         messageAttributes: {},
         md5OfBody: m.MD5OfBody!,
         eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:signing.fifo',
+        eventSourceARN: 'arn:aws:sqs:us-east-2:123456789012:intake-signing.fifo',
         awsRegion: REGION,
       });
     }

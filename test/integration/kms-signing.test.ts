@@ -9,7 +9,7 @@ import {
   signingDigest,
   TxRequest,
 } from '../../lambda/shared/signing';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 
 /**
  * Wire-level: a real secp256k1 multi-region key in moto's KMS, created in the primary region and
@@ -34,7 +34,7 @@ let primaryKms: KMSClient;
 let standbyKms: KMSClient;
 
 beforeAll(async () => {
-  moto = await startMoto(30000, { kmsDigestSigning: true });
+  moto = await sharedMoto();
   primaryKms = new KMSClient(moto.clientConfig(PRIMARY));
   standbyKms = new KMSClient(moto.clientConfig(STANDBY));
   const created = await primaryKms.send(
@@ -43,7 +43,6 @@ beforeAll(async () => {
   keyId = created.KeyMetadata!.KeyId!;
   await primaryKms.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: STANDBY }));
 });
-afterAll(async () => moto?.stop());
 
 const keyArn = (region: string) => `arn:aws:kms:${region}:123456789012:key/${keyId}`;
 

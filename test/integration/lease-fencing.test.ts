@@ -11,7 +11,7 @@ import type { TxRequest } from '../../lambda/shared/signing';
 import { createSigner } from '../../lambda/signer/handler';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { replicatedSigningKey } from '../helpers/replicated-key';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 import { sqsEvent } from '../lambda/helpers';
 
 /**
@@ -37,14 +37,13 @@ let address: string;
 let tableCount = 0;
 
 beforeAll(async () => {
-  moto = await startMoto(30000, { kmsDigestSigning: true, atomicDynamoDb: true });
+  moto = await sharedMoto();
   ({ keyArns, address } = await replicatedSigningKey(moto, PRIMARY, STANDBY));
 });
-afterAll(async () => moto?.stop());
 
 /** A fresh ledger table with the wallet registered and the lease at the primary (epoch 1, nonce 0). */
 async function freshLedger(): Promise<Ledger> {
-  const ledger = await createLedgerTable(moto.clientConfig(PRIMARY), `ledger-${++tableCount}`);
+  const ledger = await createLedgerTable(moto.clientConfig(PRIMARY), `fencing-ledger-${++tableCount}`);
   await putWallet(ledger, { walletId: 'w-1', address, status: 'active', createdAt: new Date().toISOString() });
   await initLease(ledger, { address, region: PRIMARY, actor: 'test' });
   return ledger;

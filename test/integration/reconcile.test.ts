@@ -21,7 +21,7 @@ import type { TxRequest } from '../../lambda/shared/signing';
 import { createSigner } from '../../lambda/signer/handler';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { replicatedSigningKey } from '../helpers/replicated-key';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 
 /**
  * Reconciliation after an unplanned failover under MREC, against moto's DynamoDB (gsi1 queries,
@@ -46,13 +46,12 @@ let address: string;
 let tables = 0;
 
 beforeAll(async () => {
-  moto = await startMoto(30000, { kmsDigestSigning: true, atomicDynamoDb: true });
+  moto = await sharedMoto();
   ({ keyArns, address } = await replicatedSigningKey(moto, PRIMARY, STANDBY));
 });
-afterAll(async () => moto?.stop());
 
 async function freshLedger(): Promise<Ledger> {
-  const ledger = await createLedgerTable(moto.clientConfig(PRIMARY), `mrec-${++tables}`);
+  const ledger = await createLedgerTable(moto.clientConfig(PRIMARY), `reconcile-ledger-${++tables}`);
   await putWallet(ledger, { walletId: 'w-1', address, status: 'active', createdAt: '2025-01-01T00:00:00.000Z' });
   await initLease(ledger, { address, region: PRIMARY, actor: 'test' });
   return ledger;

@@ -11,7 +11,7 @@ import { cloudWatchAlarmReader } from '../../lambda/remediation/adapters/aws';
 import { FailoverBudgetConflictError, FailoverBudgetExhaustedError } from '../../lambda/remediation/ports';
 import { moveLease, readLease, LeaseConflictError } from '../../lambda/shared/lease';
 import { ledgerKeys } from '../../lib/contract/ledger';
-import { MotoServer, startMoto } from '../helpers/moto';
+import { MotoServer, sharedMoto } from '../helpers/moto';
 
 /**
  * The remediation's DynamoDB writes against moto_server: the condition expressions that make it
@@ -19,24 +19,25 @@ import { MotoServer, startMoto } from '../helpers/moto';
  * mode are evaluated by a real DynamoDB implementation (the handler tests use an in-memory fake).
  */
 const REGION = 'us-west-2';
-const TABLE = 'it-wallet-ledger';
+/** Each test gets a fresh table (the moto server is shared, so it is never reset). */
+let table = '';
+let tables = 0;
 let moto: MotoServer;
 let ddb: DynamoDBDocumentClient;
-const store = () => ({ ddb, tableName: TABLE });
+const store = () => ({ ddb, tableName: table });
 const T0 = new Date('2026-05-01T12:00:00.000Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
 
 beforeAll(async () => {
-  moto = await startMoto();
+  moto = await sharedMoto();
 });
-afterAll(async () => moto?.stop());
 
 beforeEach(async () => {
-  await moto.reset();
+  table = `remediation-ledger-${++tables}`;
   const raw = new DynamoDBClient(moto.clientConfig(REGION));
   await raw.send(
     new CreateTableCommand({
-      TableName: TABLE,
+      TableName: table,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
@@ -112,14 +113,14 @@ test('failover budget: a write racing with ours makes ours fail (optimistic vers
     if (!raced && command instanceof PutCommand) {
       raced = true;
       await ddb.send(
-        new PutCommand({ TableName: TABLE, Item: { ...ledgerKeys.failoverBudget(), entries: [], version: 2 } }),
+        new PutCommand({ TableName: table, Item: { ...ledgerKeys.failoverBudget(), entries: [], version: 2 } }),
       );
     }
     return ddb.send(command as PutCommand);
   }) as typeof ddb.send;
 
   // Act
-  const err = await ledgerFailoverBudget({ ddb: racing, tableName: TABLE })
+  const err = await ledgerFailoverBudget({ ddb: racing, tableName: table })
     .reserve({ at: T0.toISOString(), transitionId: 'b', actor: 'r' }, 60, 5, T0)
     .catch((e: unknown) => e);
 
@@ -178,7 +179,7 @@ test('the lease moves once at the epoch remediation saw; a second mover at the o
   const address = '0x00000000000000000000000000000000000000aa';
   await ddb.send(
     new PutCommand({
-      TableName: TABLE,
+      TableName: table,
       Item: {
         ...ledgerKeys.lease(address),
         address,

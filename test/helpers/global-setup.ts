@@ -1,0 +1,17 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { SHARED_MOTO_ENDPOINT_ENV, SHARED_MOTO_STATUS_ENV, spawnSharedMoto } from './moto';
+
+/**
+ * Jest globalSetup: spawns the one moto_server the integration suites share (test/helpers/moto.ts,
+ * sharedMoto) without waiting for it, so unit suites start at once while Python loads moto.
+ * Workers are forked after this runs and inherit the endpoint through the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const statusFile = path.join(mkdtempSync(path.join(tmpdir(), 'wallet-moto-')), 'status');
+  const moto = await spawnSharedMoto(statusFile);
+  process.env[SHARED_MOTO_ENDPOINT_ENV] = moto.endpoint;
+  process.env[SHARED_MOTO_STATUS_ENV] = statusFile;
+  (globalThis as { __walletSharedMoto?: { stop(): void } }).__walletSharedMoto = moto;
+}

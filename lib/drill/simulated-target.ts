@@ -1,7 +1,7 @@
 import { WalletConfig } from '../config/schema';
 import { RegionRole } from '../contract/names';
 import { createDrillClients } from './clients';
-import { Clock } from './clock';
+import { Clock, systemClock } from './clock';
 import { ModelAssumptions } from './model';
 import { ScenarioName, SCENARIOS } from './sim/scenarios';
 import { attachWorld } from './sim/sdk';
@@ -87,24 +87,11 @@ export function virtualClock(world: World, speed?: number): Clock {
       while (world.now < until && !signal?.aborted) {
         const step = speed === undefined ? until : Math.min(until, world.now + speed * 100);
         world.events.runUntil(step, () => signal?.aborted === true);
-        if (speed !== undefined) await realSleep(100, signal);
+        // systemClock.sleep removes its abort listener when the timer fires (one signal, many waits).
+        if (speed !== undefined) await systemClock.sleep(100, signal);
       }
       // Let pending I/O callbacks (a real SIGINT) run between waits.
       await new Promise((resolve) => setImmediate(resolve));
     },
   };
-}
-
-function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

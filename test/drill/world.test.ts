@@ -1,9 +1,11 @@
+import { getEventListeners } from 'node:events';
 import {
   FAILOVER_SWITCH_METRIC,
   FAILOVER_SWITCH_NAMESPACE,
   failoverSwitchAlarmName,
   failoverSwitchDimensions,
 } from '../../lib/contract/failover-switch';
+import { virtualClock } from '../../lib/drill/simulated-target';
 import { World } from '../../lib/drill/sim/world';
 import { testConfig } from '../helpers/config';
 import { START } from './helpers';
@@ -199,4 +201,16 @@ test('the same seed gives the same world; another seed other timings', () => {
   };
   expect(flipAt(11)).toBe(flipAt(11));
   expect(flipAt(11)).not.toBe(flipAt(12));
+});
+
+test('the paced virtual clock leaves no abort listener behind after each real-time wait (no listener leak)', async () => {
+  // Prepare: a paced clock (as `--speed` makes it) and one signal shared by many waits, as the drill does
+  const w = world();
+  const clock = virtualClock(w, 10_000);
+  const controller = new AbortController();
+  // Act: 30 s of virtual time at 1,000 s per 100 ms is one real wait; each used to leave a listener
+  for (let i = 0; i < 3; i++) await clock.sleep(30 * S, controller.signal);
+  // Assess
+  expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  expect(w.now).toBe(START + 3 * 30 * S);
 });

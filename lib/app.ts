@@ -57,7 +57,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     terminationProtection: true,
   });
   // Weak references (Fn::GetStackOutput, see cdk.json) add no stack dependency by themselves,
-  // so every consumer states its producer explicitly; test/app.test.ts checks the graph.
+  // so every consumer states its producer explicitly; test/app.suite.ts checks the graph.
   keysReplica.addStackDependency(keys, 'replica keys replicate the primary keys');
   const primary = new PrimaryStack(app, names.primary, {
     env: env(config.regions.primary),

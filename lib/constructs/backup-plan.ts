@@ -47,7 +47,7 @@ export interface WalletBackupPlanProps {
   readonly copyTo: BackupCopyTarget;
   readonly frequent: BackupRuleSchedule;
   readonly daily: BackupRuleSchedule;
-  /** Every stateful resource of the region; test/constructs/backup.test.ts fails if one is missing. */
+  /** Every stateful resource of the region; test/constructs/backup.suite.ts fails if one is missing. */
   readonly resources: readonly ProtectedResource[];
   /** Name of the role AWS Backup assumes to back up and copy. */
   readonly roleName: string;

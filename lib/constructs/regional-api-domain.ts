@@ -65,7 +65,7 @@ export class RegionalApiDomain extends Construct {
         'cdk-validator-cfnguard::api_gw_domain_tls_check',
         'The domain uses SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09, an enhanced policy whose minimum is TLS 1.2 (with forward ' +
           'secrecy only) and which also offers TLS 1.3; the Control Tower rule predates enhanced policies and accepts only the ' +
-          'legacy TLS_1_2 name. test/stacks/dns-stack.test.ts asserts the policy and STRICT access mode.',
+          'legacy TLS_1_2 name. test/stacks/dns-stack.suite.ts asserts the policy and STRICT access mode.',
       );
       return d;
     };

@@ -35,7 +35,7 @@ export function registerValidation(app: IConstruct, extra: readonly IPolicyValid
 /**
  * Acknowledges one exact finding id on the narrowest construct that raises it. Every call site
  * must say why the finding does not apply or is accepted; the list is reviewed in
- * test/security/nag.test.ts (REVIEWED_ACKNOWLEDGEMENTS).
+ * test/security/nag.suite.ts (REVIEWED_ACKNOWLEDGEMENTS).
  */
 export function acknowledge(scope: IConstruct, id: string, reason: string, owner = DEFAULT_ACK_OWNER): void {
   if (reason.trim().length < 20) {
@@ -57,7 +57,7 @@ export const DEFAULT_ACK_OWNER = 'platform-security';
  * Control Tower's CT.SQS.PR.2 (cfn-guard) accepts a queue's KmsMasterKeyId only as a literal
  * string or a reference to a key in the same template. Our queues use the customer-managed data
  * key from the keys stacks, referenced with Fn::GetStackOutput, so the rule cannot see it;
- * test/security/invariants.test.ts asserts that every queue names a KMS key.
+ * test/security/invariants.suite.ts asserts that every queue names a KMS key.
  */
 export function acknowledgeCrossStackQueueKey(queue: IConstruct): void {
   acknowledge(
@@ -65,14 +65,14 @@ export function acknowledgeCrossStackQueueKey(queue: IConstruct): void {
     'cdk-validator-cfnguard::sqs_queue_encrypted_check',
     'Encrypted with the customer-managed data key, whose ARN comes from the keys stack through Fn::GetStackOutput; ' +
       'the Control Tower rule only recognises literal key ids or same-template references. Every queue naming a KMS key is ' +
-      'asserted in test/security/invariants.test.ts.',
+      'asserted in test/security/invariants.suite.ts.',
   );
 }
 
 /**
  * Control Tower's CT.CLOUDWATCH.PR.3 (cfn-guard) accepts a log group's KmsKeyId only as a literal
  * string or a reference to a key in the same template; ours is the data key from the keys stacks,
- * referenced with Fn::GetStackOutput. test/security/invariants.test.ts asserts that every log group
+ * referenced with Fn::GetStackOutput. test/security/invariants.suite.ts asserts that every log group
  * names a KMS key.
  */
 export function acknowledgeCrossStackLogGroupKey(logGroup: IConstruct): void {
@@ -81,7 +81,7 @@ export function acknowledgeCrossStackLogGroupKey(logGroup: IConstruct): void {
     'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
     'Encrypted with the customer-managed data key, whose ARN comes from the keys stack through Fn::GetStackOutput; ' +
       'the Control Tower rule only recognises literal key ids or same-template references. Every log group naming a ' +
-      'KMS key is asserted in test/security/invariants.test.ts.',
+      'KMS key is asserted in test/security/invariants.suite.ts.',
   );
 }
 

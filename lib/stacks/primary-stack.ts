@@ -74,7 +74,7 @@ export class PrimaryStack extends Stack {
       plan: {
         frequent: { schedule: backup.frequentSchedule, retentionDays: backup.frequentRetentionDays },
         daily: { schedule: backup.dailySchedule, retentionDays: backup.dailyRetentionDays },
-        // Every stateful resource of the region; test/constructs/backup.test.ts walks the app to prove it.
+        // Every stateful resource of the region; test/constructs/backup.suite.ts walks the app to prove it.
         resources: [
           {
             arn: ledger.table.tableArn,

@@ -72,7 +72,7 @@ test('--execute from a script without --yes exits 2 and explains', () => {
 test('a real Ctrl-C (SIGINT to the process group) mid-drill restores and exits 3', async () => {
   const child = spawn(
     BIN,
-    ['failover', '--execute', '--yes', '--target', 'simulated', '--speed', '40', '--report-dir', dir],
+    ['failover', '--execute', '--yes', '--target', 'simulated', '--speed', '400', '--report-dir', dir],
     {
       cwd: ROOT,
       env,

@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildWalletApp, WalletStacks } from '../../lib/app';
 import { WalletConfig } from '../../lib/config/schema';
 import { testConfig } from './config';
+import { trackedTempDir } from './temp-dirs';
 
 const CDK_JSON = path.join(__dirname, '..', '..', 'cdk.json');
-const outdirs: string[] = [];
 
 /** The feature flags of cdk.json, so tests synthesize exactly what `cdk synth` does. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -27,11 +26,10 @@ export interface TestAppOptions {
 
 /**
  * Creates an App like bin/app.ts does, with test-friendly settings: a temp outdir (removed after
- * the test file), no esbuild bundling unless asked, and no built-in template validation pass.
+ * the test file by test/helpers/cleanup.ts), no esbuild bundling unless asked, and no built-in template validation pass.
  */
 export function newTestApp(options: TestAppOptions = {}): App {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'wallet-cdk-test-'));
-  outdirs.push(outdir);
+  const outdir = trackedTempDir('wallet-cdk-test-');
   return new App({
     outdir,
     builtinCloudFormationValidation: false,
@@ -75,7 +73,3 @@ export function buildTestWallet(config: WalletConfig = testConfig(), options: Te
     },
   };
 }
-
-afterAll(() => {
-  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});

@@ -8,10 +8,17 @@ import { SHARED_MOTO_ENDPOINT_ENV, SHARED_MOTO_STATUS_ENV, spawnSharedMoto } fro
  * sharedMoto) without waiting for it, so unit suites start at once while Python loads moto.
  * Workers are forked after this runs and inherit the endpoint through the environment.
  */
+/** What the global teardown needs to stop the server and remove its status directory. */
+export interface SharedMotoHandle {
+  stop(): void;
+  readonly statusDir: string;
+}
+
 export default async function globalSetup(): Promise<void> {
-  const statusFile = path.join(mkdtempSync(path.join(tmpdir(), 'wallet-moto-')), 'status');
+  const statusDir = mkdtempSync(path.join(tmpdir(), 'wallet-moto-'));
+  const statusFile = path.join(statusDir, 'status');
   const moto = await spawnSharedMoto(statusFile);
   process.env[SHARED_MOTO_ENDPOINT_ENV] = moto.endpoint;
   process.env[SHARED_MOTO_STATUS_ENV] = statusFile;
-  (globalThis as { __walletSharedMoto?: { stop(): void } }).__walletSharedMoto = moto;
+  (globalThis as { __walletSharedMoto?: SharedMotoHandle }).__walletSharedMoto = { stop: moto.stop, statusDir };
 }

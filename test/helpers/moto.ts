@@ -1,12 +1,12 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
 /**
- * Starts AWS's `moto_server` (the machine's Python has moto 5) on a free loopback port for
- * wire-level integration tests. It never silently skips: if moto_server is missing, the test
- * fails with how to install it.
+ * AWS's `moto_server` (the machine's Python has moto 5) on a free loopback port, for wire-level
+ * integration tests. It never silently skips: if moto cannot start, the suite fails with the reason
+ * and how to install it.
  */
 export interface MotoServer {
   readonly endpoint: string;
@@ -38,15 +38,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export function motoAvailable(): boolean {
-  return spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
-}
-
 /**
  * Fidelity fixes for moto 5.2, applied by test/helpers/moto_server_shim.py (which then runs the
- * stock moto_server). Each patches one documented gap between moto and the real service.
+ * stock moto_server). Each patches one documented gap between moto and the real service. The
+ * shared server runs with both on.
  */
-export interface StartMotoOptions {
+export interface MotoOptions {
   /**
    * Make KMS Sign honour `MessageType: DIGEST` as real KMS does (sign the 32 bytes as the digest).
    * moto 5.2 hashes the message again, so a keccak256-digest signature would recover to no key.
@@ -72,7 +69,7 @@ interface SpawnedMoto {
 }
 
 /** Spawns moto_server (through the fidelity shim when an option is on) on a free loopback port. */
-async function spawnMoto(options: StartMotoOptions): Promise<SpawnedMoto> {
+async function spawnMoto(options: MotoOptions): Promise<SpawnedMoto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const args = ['-H', '127.0.0.1', '-p', String(port)];
@@ -129,29 +126,6 @@ function server(endpoint: string, stop: () => Promise<void>): MotoServer {
   };
 }
 
-/** A moto_server of the caller's own, stopped by `stop()`. Prefer `sharedMoto()` (one per test run). */
-export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {}): Promise<MotoServer> {
-  if (!motoAvailable()) throw new Error(MOTO_INSTALL_HINT);
-  const moto = await spawnMoto(options);
-  let spawnError: Error | undefined;
-  moto.child.on('error', (err) => (spawnError = err));
-  try {
-    await waitUntilUp(moto.endpoint, timeoutMs, () => exitReason(moto, spawnError));
-  } catch (err) {
-    moto.child.kill('SIGKILL');
-    throw err;
-  }
-  const { child } = moto;
-  return server(moto.endpoint, async () => {
-    if (child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
-  });
-}
-
 /**
  * One moto_server for the whole test run: jest's globalSetup (test/helpers/global-setup.ts) spawns
  * it with every fidelity fix on and does not wait for it, so unit suites start at once; the first
@@ -161,7 +135,7 @@ export async function startMoto(timeoutMs = 30000, options: StartMotoOptions = {
 export const SHARED_MOTO_ENDPOINT_ENV = 'WALLET_TEST_MOTO_ENDPOINT';
 /** A file the global setup writes if the shared moto exits or cannot start (its reason). */
 export const SHARED_MOTO_STATUS_ENV = 'WALLET_TEST_MOTO_STATUS';
-export const SHARED_MOTO_OPTIONS: StartMotoOptions = { kmsDigestSigning: true, atomicDynamoDb: true };
+export const SHARED_MOTO_OPTIONS: MotoOptions = { kmsDigestSigning: true, atomicDynamoDb: true };
 
 export async function sharedMoto(timeoutMs = 30000): Promise<MotoServer> {
   const endpoint = process.env[SHARED_MOTO_ENDPOINT_ENV];

@@ -15,7 +15,7 @@ MOTO_SHIM_ATOMIC_DYNAMODB=1
     what the concurrency tests exercise.
 
 Then it runs the stock moto_server entry point with the same arguments. Used by
-test/helpers/moto.ts (startMoto options kmsDigestSigning / atomicDynamoDb).
+test/helpers/moto.ts (the shared server, SHARED_MOTO_OPTIONS: kmsDigestSigning / atomicDynamoDb).
 """
 import os
 import sys

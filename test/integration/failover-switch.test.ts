@@ -48,7 +48,7 @@ test('the switch alarm from the contract is accepted by the CloudWatch API, and 
   });
   const check = await route53.send(new GetHealthCheckCommand({ HealthCheckId: created.HealthCheck!.Id }));
   // moto 5.2 accepts but does not echo AlarmIdentifier / InsufficientDataHealthStatus; the
-  // template assertions in test/stacks/dns-stack.test.ts pin those.
+  // template assertions in test/stacks/dns-stack.suite.ts pin those.
   expect(check.HealthCheck?.HealthCheckConfig?.Type).toBe('CLOUDWATCH_METRIC');
 });
 

@@ -1,3 +1,4 @@
+import 'aws-sdk-client-mock-jest';
 import { generateKeyPairSync } from 'node:crypto';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';

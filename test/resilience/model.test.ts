@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadPriceBook, PRICE_IDS } from '../../lib/resilience/prices';
 import { checkersNeededToFail, FailoverTimingParams, monteCarloSimulator, worstCases } from '../../lib/resilience/rto';
 import { scheduleTiming } from '../../lib/resilience/schedule';
+import { trackedTempDir } from '../helpers/temp-dirs';
 
 const example: FailoverTimingParams = {
   intervalSeconds: 10,
@@ -111,7 +111,7 @@ describe('prices (data/prices.json)', () => {
   });
 
   test('fails on a price file with missing or malformed entries, listing every problem', () => {
-    const file = path.join(tmpdir(), `wallet-prices-${process.pid}.json`);
+    const file = path.join(trackedTempDir('wallet-prices-'), 'prices.json');
     writeFileSync(
       file,
       JSON.stringify({

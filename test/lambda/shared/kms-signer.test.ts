@@ -1,4 +1,5 @@
 import 'aws-sdk-client-mock-jest';
+import 'aws-sdk-client-mock-jest';
 import {
   GetPublicKeyCommand,
   KMSClient,

@@ -383,7 +383,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
 
     test('API Gateway may invoke the functions only for these methods of this API, from this account', () => {
       // The workload's functions (logical ids Wallet...); the remediation function's EventBridge
-      // permission is asserted in test/constructs/remediation.test.ts.
+      // permission is asserted in test/constructs/remediation.suite.ts.
       const permissions = Object.values(resources(template)).filter(
         (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes('"Wallet'),
       );

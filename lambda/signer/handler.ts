@@ -1,5 +1,6 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CANARY_SIGNING_NONCE, isCanaryTransaction } from '../../lib/contract/canary';
+import { KMS_THROTTLE_LOG_EVENT } from '../../lib/contract/observability';
 import { type Broadcaster, noopBroadcaster } from '../shared/chain';
 import type { SignerEnv } from '../shared/env';
 import { ReconciliationRequiredError, SigningKeyMismatchError } from '../shared/errors';
@@ -75,6 +76,16 @@ export interface FillGapMessage {
 type Message = { readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage;
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/**
+ * The KMS retry hook: one warning per retried KMS call, with the error as Powertools serializes it.
+ * The `kms-throttling` metric filter (lib/constructs/wallet-alarms.ts) matches this line by
+ * `$.message` and `$.error.name`, both from lib/contract/observability.ts.
+ */
+export function logKmsRetry(logger: Logger): (attempt: number, delayMs: number, err: unknown) => void {
+  return (attempt, delayMs, err) =>
+    logger.warn(KMS_THROTTLE_LOG_EVENT.message, { attempt, delayMs, error: err as Error });
+}
 
 /** Parses a queue message body; throws with what was wrong (the message then ends in the DLQ). */
 export function parseMessage(body: string): Message {

@@ -8,14 +8,14 @@ import { createDocumentClient, createKmsClient } from '../shared/clients';
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
-import { createSigner } from './handler';
+import { createSigner, logKmsRetry } from './handler';
 
 const env = loadSignerEnv();
 const logger = createLogger('wallet-signer');
 
 /** Module scope: the public key is fetched once per execution environment and kept. */
 const key = new KmsSigningKey(createKmsClient(env.region), env.signingKeyArn, {
-  hooks: { onRetry: (attempt, delayMs, err) => logger.warn('KMS retry', { attempt, delayMs, error: err as Error }) },
+  hooks: { onRetry: logKmsRetry(logger) },
 });
 
 export const handler = createSigner({

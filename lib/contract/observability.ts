@@ -1,7 +1,8 @@
 /**
  * Metrics the CDK derives from the functions' logs, and the log events they count. The runtime code
- * that writes these events should import the names from here (the signer's KMS retry hook in
- * lambda/signer/index.ts logs `KMS retry` with the error, through Powertools' JSON logger).
+ * that writes these events imports the names from here (the signer's KMS retry hook,
+ * `logKmsRetry` in lambda/signer/handler.ts, logs the message with the error through Powertools'
+ * JSON logger).
  */
 
 /**

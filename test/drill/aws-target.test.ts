@@ -1,4 +1,3 @@
-import 'aws-sdk-client-mock-jest';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,

@@ -1,4 +1,3 @@
-import 'aws-sdk-client-mock-jest';
 import { generateKeyPairSync } from 'node:crypto';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';

@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-jest';
-import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient, InternalServerError } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';

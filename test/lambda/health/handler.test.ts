@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-jest';
-import 'aws-sdk-client-mock-jest';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DisabledException, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';

@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-jest';
-import 'aws-sdk-client-mock-jest';
 import {
   GetPublicKeyCommand,
   KMSClient,

@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-jest';
-import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-jest';
-import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
 import {
@@ -14,12 +13,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { decodeRlp, getBytes, Signature, SigningKey, Transaction, zeroPadValue } from 'ethers';
 import { CANARY_SIGNING_NONCE, CANARY_WALLET_ID } from '../../../lib/contract/canary';
 import { ledgerKeys } from '../../../lib/contract/ledger';
+import { KMS_THROTTLE_LOG_EVENT } from '../../../lib/contract/observability';
 import type { Broadcaster } from '../../../lambda/shared/chain';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
 import { allocationAttribute } from '../../../lambda/shared/lease';
-import { silentLogger } from '../../../lambda/shared/logger';
+import { createLogger, silentLogger } from '../../../lambda/shared/logger';
 import { buildEip1559, signingDigest, TxRequest } from '../../../lambda/shared/signing';
-import { createSigner, parseMessage } from '../../../lambda/signer/handler';
+import { createSigner, logKmsRetry, parseMessage } from '../../../lambda/signer/handler';
 import { LocalKey, newLocalKey } from '../../helpers/local-key';
 import { sqsEvent } from '../helpers';
 
@@ -236,6 +236,30 @@ test('retries KMS throttling with backoff and then signs', async () => {
   expect(res.batchItemFailures).toEqual([]);
   expect(kmsMock).toHaveReceivedCommandTimes(SignCommand, 3);
   expect(updates(MARK_SIGNED)).toHaveLength(1);
+});
+
+test('the KMS retry log line is the one the kms-throttling metric filter counts ($.message, $.error.name)', () => {
+  // Prepare: the real Powertools logger, its JSON output captured
+  const lines: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    lines.push(chunk.toString());
+    return true;
+  };
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    // Act
+    logKmsRetry(createLogger('wallet-signer'))(1, 120, throttle());
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  // Assess: exactly what the filter matches (lib/constructs/wallet-alarms.ts)
+  const entries = lines.map((l) => JSON.parse(l) as { message: string; level: string; error: { name: string } });
+  expect(entries).toHaveLength(1);
+  expect(entries[0]).toMatchObject({ level: 'WARN', attempt: 1, delayMs: 120 });
+  expect(entries[0].message).toBe(KMS_THROTTLE_LOG_EVENT.message);
+  expect(entries[0].error.name).toBe(KMS_THROTTLE_LOG_EVENT.errorName);
 });
 
 test('when KMS keeps throttling, the message fails (retried later) with its nonce kept on the transaction', async () => {

@@ -6,8 +6,10 @@ import { Construct } from 'constructs';
 import { rateSeconds, replicationLatencyThresholdMs, WalletConfig } from '../config/schema';
 import { CANARY_KINDS, CanaryKind } from '../contract/canary';
 import { RegionRole } from '../contract/names';
+import { remediationForwarding } from '../contract/remediation';
 import { RegionalWallet } from './regional-wallet';
 import { WalletRemediation } from './remediation';
+import { RemediationForwarding } from './remediation-forwarding';
 import { WalletAlarms } from './wallet-alarms';
 import { CanaryApiTarget, WalletCanaries } from './wallet-canaries';
 import { WalletDashboard } from './wallet-dashboard';
@@ -38,6 +40,8 @@ export interface RegionalObservabilityProps {
 export class RegionalObservability extends Construct {
   public readonly canaries: WalletCanaries;
   public readonly remediation: WalletRemediation;
+  /** Primary only: forwards its failover cues to the standby's remediation. */
+  public readonly remediationForwarding?: RemediationForwarding;
   public readonly alarms: WalletAlarms;
   public readonly dashboard: WalletDashboard;
 
@@ -81,6 +85,20 @@ export class RegionalObservability extends Construct {
       maxFailoversPerWindow: config.remediation.maxFailoversPerWindow,
       windowMinutes: config.remediation.windowMinutes,
     });
+    const cues = remediationForwarding({
+      envName: config.envName,
+      primaryRegion: config.regions.primary,
+      standbyRegion: config.regions.standby,
+      consistency: config.data.consistency,
+    }).find((f) => f.source === 'primary');
+    if (props.regionRole === 'primary' && cues !== undefined) {
+      this.remediationForwarding = new RemediationForwarding(this, 'RemediationCues', {
+        envName: config.envName,
+        source: 'primary',
+        standbyRegion: config.regions.standby,
+        alarmNames: cues.alarmNames,
+      });
+    }
     const canaryNames = Object.fromEntries(
       CANARY_KINDS.map((kind) => [kind, this.canaries.canaries[kind].canaryName]),
     ) as Record<CanaryKind, string>;
@@ -105,6 +123,7 @@ export class RegionalObservability extends Construct {
       },
       canaryPeriodSeconds: rateSeconds(config.canary.schedule),
       signerLogGroup: wallet.functions.signer.logGroup,
+      remediationForwardingRule: this.remediationForwarding?.rule,
     });
     this.dashboard = new WalletDashboard(this, 'Dashboard', {
       ...monitored,

@@ -16,6 +16,7 @@ import {
   remediationEventSources,
   remediationObservedAlarms,
   RemediationTopology,
+  standbyRemediationAlarmNames,
 } from '../contract/remediation';
 import { RUNTIME_ENV, RuntimeEnvName } from '../contract/runtime-env';
 import { acknowledge, acknowledgeCrossStackQueueKey } from '../security/nag';
@@ -91,7 +92,7 @@ export class WalletRemediation extends Construct {
    */
   public readonly deadLetterQueue: sqs.Queue;
   public readonly rule: events.Rule;
-  /** The alarm names the rule routes to the function (this region's). */
+  /** The alarm names the rule routes to the function (the standby's: also the forwarded cues). */
   public readonly alarmNames: readonly string[];
 
   constructor(scope: Construct, id: string, props: WalletRemediationProps) {
@@ -242,8 +243,11 @@ export class WalletRemediation extends Construct {
       );
     }
 
-    const sources = remediationEventSources(topology, region).find((s) => s.region === region);
-    this.alarmNames = [...(sources?.alarmNames ?? [])];
+    // The standby's rule also matches the cues forwarded from the primary region and us-east-1
+    // (lib/constructs/remediation-forwarding.ts): forwarded events keep their alarm names.
+    this.alarmNames = standby
+      ? standbyRemediationAlarmNames(topology)
+      : [...(remediationEventSources(topology, region).find((s) => s.region === region)?.alarmNames ?? [])];
     this.rule = new events.Rule(this, 'AlarmStateChanges', {
       description: `Routes state changes of the alarms remediation reacts to in ${region} to the remediation function`,
       eventPattern: {

@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -68,6 +69,11 @@ export interface WalletAlarmsProps {
   readonly tableName: string;
   readonly remediation: lambda.IFunction;
   readonly remediationDeadLetterQueue: sqs.IQueue;
+  /**
+   * The rule forwarding this region's failover cues to the standby (primary only): its failed
+   * deliveries count in `remediation-failures`. @default - none
+   */
+  readonly remediationForwardingRule?: events.IRule;
 }
 
 /**
@@ -382,23 +388,30 @@ export class WalletAlarms extends Construct {
       },
     );
 
-    // Remediation itself: an error, or an event that failed every retry.
+    // Remediation itself: an error, an event that failed every retry, or (primary) a failover cue
+    // EventBridge could not forward to the standby.
     const rem = t.remediationFailures;
+    const remPeriod = period(rem.periodSeconds);
+    const forwarding = props.remediationForwardingRule;
     alarm('remediationFailures', 'The remediation function failed: an automatic action may be half done.', {
       metric: new cloudwatch.MathExpression({
-        expression: 'FILL(errors, 0) + FILL(deadLettered, 0)',
+        expression:
+          forwarding === undefined
+            ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
+            : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
         usingMetrics: {
-          errors: props.remediation.metricErrors({
-            statistic: cloudwatch.Stats.SUM,
-            period: period(rem.periodSeconds),
-          }),
+          errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
           deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
             statistic: cloudwatch.Stats.MAXIMUM,
-            period: period(rem.periodSeconds),
+            period: remPeriod,
           }),
+          ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
         },
-        period: period(rem.periodSeconds),
-        label: 'Remediation errors and dead-lettered events',
+        period: remPeriod,
+        label:
+          forwarding === undefined
+            ? 'Remediation errors and dead-lettered events'
+            : 'Remediation errors, dead-lettered events and failover cues not forwarded',
       }),
       threshold: rem.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -480,4 +493,18 @@ export function alarmProblems(props: WalletAlarmsProps, region: string): PropPro
     });
   }
   return problems;
+}
+
+/**
+ * Deliveries of a rule that failed permanently (AWS/Events `FailedInvocations`, by rule name): for
+ * the forwarding rules, failover cues the standby never received.
+ */
+export function forwardingFailures(rule: events.IRule, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Events',
+    metricName: 'FailedInvocations',
+    dimensionsMap: { RuleName: rule.ruleName },
+    statistic: cloudwatch.Stats.SUM,
+    period,
+  });
 }

@@ -37,13 +37,18 @@ export const REGIONAL_ALARMS = {
 } as const;
 export type RegionalAlarmKind = keyof typeof REGIONAL_ALARMS;
 
-/** us-east-1 alarms on the Route 53 health checks (lib/constructs/failover-health-checks.ts). */
+/**
+ * us-east-1 alarms: on the Route 53 health checks (lib/constructs/failover-health-checks.ts), and on
+ * forwarding their failover cues to the standby (lib/stacks/dns-stack.ts).
+ */
 export const DNS_ALARMS = {
   primaryEndpointUnhealthy: 'dns-primary-endpoint-unhealthy',
   standbyEndpointUnhealthy: 'dns-standby-endpoint-unhealthy',
   failoverSwitchThrown: 'dns-failover-switch-thrown',
   primaryRecordUnhealthy: 'dns-primary-record-unhealthy',
   bothRegionsUnhealthy: 'dns-both-regions-unhealthy',
+  /** The rule forwarding the Route 53 failover cues to the standby's remediation failed to deliver. */
+  remediationCuesUndelivered: 'dns-remediation-cues-undelivered',
 } as const;
 export type DnsAlarmKind = keyof typeof DNS_ALARMS;
 

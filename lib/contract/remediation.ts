@@ -166,3 +166,35 @@ export function remediationObservedAlarms(
     },
   ];
 }
+
+/** Where a forwarded failover cue comes from: the primary region's alarms, or the Route 53 alarms. */
+export type CueSource = 'primary' | 'dns';
+
+/**
+ * The failover cues the standby's remediation needs from alarms that live outside the standby
+ * region, forwarded by an EventBridge rule in their own region to the standby's default event bus
+ * (lib/constructs/remediation-forwarding.ts). The decision reads every alarm's CURRENT state, so an
+ * event is only a cue; forwarding makes whichever signal turns ALARM last (the primary's
+ * `region-impaired`, Route 53's `dns-primary-endpoint-unhealthy`) start an evaluation too, instead
+ * of waiting for the next change of a standby alarm. Sources in the standby region itself (e.g.
+ * us-east-1 as the standby) need no forwarding: its own rule routes them.
+ */
+export function remediationForwarding(
+  topology: RemediationTopology,
+): Array<{ readonly source: CueSource; readonly fromRegion: string; readonly alarmNames: readonly string[] }> {
+  const [, primary, dns] = remediationEventSources(topology, topology.standbyRegion);
+  const forwarded: Array<{ source: CueSource; fromRegion: string; alarmNames: readonly string[] }> = [
+    { source: 'primary', fromRegion: primary.region, alarmNames: primary.alarmNames },
+    { source: 'dns', fromRegion: dns.region, alarmNames: dns.alarmNames },
+  ];
+  return forwarded.filter((f) => f.fromRegion !== topology.standbyRegion);
+}
+
+/** Name of the rule that forwards one source's cues (named, so its role can trust exactly it). */
+export const remediationForwardingRuleName = (envName: string, source: CueSource): string =>
+  `${envName}-wallet-remediation-cues-${source}`;
+
+/** Every alarm name the standby's own rule must match: its own, and the forwarded cues. */
+export function standbyRemediationAlarmNames(topology: RemediationTopology): string[] {
+  return [...new Set(remediationEventSources(topology, topology.standbyRegion).flatMap((s) => s.alarmNames))];
+}

@@ -1,15 +1,21 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
+import { dnsAlarmName } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
+import { remediationForwarding } from '../contract/remediation';
 import { RESILIENCE_OUTPUTS } from '../contract/resilience';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { FailoverHealthChecks } from '../constructs/failover-health-checks';
 import { AliasTarget, FailoverRecords } from '../constructs/failover-records';
 import { walletKeyPolicy } from '../constructs/key-policy';
 import { WalletNotifications } from '../constructs/notifications';
+import { RemediationForwarding } from '../constructs/remediation-forwarding';
+import { forwardingFailures } from '../constructs/wallet-alarms';
 import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
 import { RTO_OUTPUTS } from '../security/rules/RtoBudgetFits';
 
@@ -31,6 +37,8 @@ export class DnsStack extends Stack {
   public readonly records: FailoverRecords;
   public readonly notifications: WalletNotifications;
   public readonly rtoBudget: RtoBudget;
+  /** Forwards the Route 53 failover cues to the standby's remediation (none if us-east-1 is the standby). */
+  public readonly remediationForwarding?: RemediationForwarding;
 
   constructor(scope: Construct, id: string, props: DnsStackProps) {
     super(scope, id, props);
@@ -85,6 +93,37 @@ export class DnsStack extends Stack {
         healthCheck: this.healthChecks.secondary,
       },
     });
+
+    const cues = remediationForwarding({
+      envName: config.envName,
+      primaryRegion: config.regions.primary,
+      standbyRegion: config.regions.standby,
+      consistency: config.data.consistency,
+    }).find((f) => f.source === 'dns');
+    if (cues !== undefined) {
+      this.remediationForwarding = new RemediationForwarding(this, 'RemediationCues', {
+        envName: config.envName,
+        source: 'dns',
+        standbyRegion: config.regions.standby,
+        alarmNames: cues.alarmNames,
+      });
+      const failures = config.alarms.remediationFailures;
+      const undelivered = new cloudwatch.Alarm(this, 'RemediationCuesUndelivered', {
+        alarmName: dnsAlarmName(config.envName, 'remediationCuesUndelivered'),
+        alarmDescription:
+          `EventBridge could not forward a Route 53 failover cue to the standby's remediation (${config.regions.standby}): ` +
+          'automatic failover may start later than it should. Runbook: docs/runbooks/alarms.md#route-53-alarms-us-east-1',
+        metric: forwardingFailures(this.remediationForwarding.rule, Duration.seconds(failures.periodSeconds)),
+        threshold: failures.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: failures.evaluationPeriods,
+        datapointsToAlarm: failures.datapointsToAlarm,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      const action = new actions.SnsAction(this.notifications.topic);
+      undelivered.addAlarmAction(action);
+      undelivered.addOkAction(action);
+    }
 
     this.rtoBudget = computeRtoBudget({
       intervalSeconds: healthCheck.intervalSeconds,

@@ -120,9 +120,12 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
     expect(config).toMatchObject({ role: c.stack, region: c.region, mode: 'notify-only', maxFailoversPerWindow: 1 });
   });
 
-  test('the EventBridge rule routes exactly the alarms remediationEventSources() lists for this region', () => {
+  test('the EventBridge rule routes exactly the alarms remediationEventSources() lists (the standby: for every region, as cues are forwarded)', () => {
     const rule = resourceNamed(template, 'AWS::Events::Rule', 'ObservabilityRemediationAlarmStateChanges').resource;
-    const expected = remediationEventSources(TOPOLOGY, c.region).find((s) => s.region === c.region)?.alarmNames;
+    const expected =
+      c.stack === 'standby'
+        ? remediationEventSources(TOPOLOGY, c.region).flatMap((s) => s.alarmNames)
+        : remediationEventSources(TOPOLOGY, c.region).find((s) => s.region === c.region)?.alarmNames;
     expect(rule.Properties.EventPattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
@@ -139,7 +142,7 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
     ]);
   });
 
-  test('the standby also routes its failover triggers; the primary only its degrading alarm', () => {
+  test('the standby also routes its failover triggers, its own and those forwarded from the primary and us-east-1; the primary only its degrading alarm', () => {
     const rule = resourceNamed(template, 'AWS::Events::Rule', 'ObservabilityRemediationAlarmStateChanges').resource;
     const names = (rule.Properties.EventPattern as { detail: { alarmName: string[] } }).detail.alarmName;
     expect(names).toEqual(
@@ -149,6 +152,8 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
             'example-wallet-us-west-2-region-impaired',
             'example-wallet-us-west-2-peer-deep-health',
             'example-wallet-us-west-2-canary-public-name',
+            'example-wallet-us-east-2-region-impaired',
+            'example-wallet-dns-primary-endpoint-unhealthy',
           ],
     );
   });
@@ -293,6 +298,8 @@ test('config reaches the function: auto mode, the failover budget and MREC', () 
     'example-wallet-us-west-2-ddb-replication-latency',
     'example-wallet-us-west-2-peer-deep-health',
     'example-wallet-us-west-2-canary-public-name',
+    'example-wallet-us-east-2-region-impaired',
+    'example-wallet-dns-primary-endpoint-unhealthy',
   ]);
 });
 

@@ -343,12 +343,36 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     );
   });
 
-  test('remediation-failures: the function errors or its dead-letter queue holds an event', () => {
+  test('remediation-failures: the function errors, its dead-letter queue holds an event, or (primary) a failover cue was not forwarded', () => {
     const metrics = alarmNamed(template, name('remediationFailures')).props.Metrics as Array<Record<string, unknown>>;
-    expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(errors, 0) + FILL(deadLettered, 0)');
     expect(JSON.stringify(metrics)).toContain(
       resourceNamed(template, 'AWS::SQS::Queue', 'ObservabilityRemediationDeadLetterQueue').id,
     );
+    if (c.stack === 'standby') {
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(errors, 0) + FILL(deadLettered, 0)');
+      return;
+    }
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
+    );
+    expect(metrics.find((m) => m.Id === 'cuesUndelivered')).toEqual({
+      Id: 'cuesUndelivered',
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Events',
+          MetricName: 'FailedInvocations',
+          Dimensions: [
+            {
+              Name: 'RuleName',
+              Value: { Ref: resourceNamed(template, 'AWS::Events::Rule', 'ObservabilityRemediationCuesRule').id },
+            },
+          ],
+        },
+        Period: 60,
+        Stat: 'Sum',
+      },
+    });
   });
 
   test('region-impaired: deep health fails AND (5xx OR p99 OR canary transaction OR signer dead letters)', () => {

@@ -184,6 +184,10 @@ function regionalObservability(stack: 'primary' | 'standby', region: string, pee
  * so it shows up in review next to its reason in the code.
  */
 const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
+  // Forwarding the failover cues to the standby: an event bus target takes no retry policy (24 h of
+  // retries, past the 15-minute event age remediation acts on); failures are alarmed instead.
+  'example-wallet-dns/RemediationCues/Rule': ['Serverless-EventBusDLQ'],
+  'example-wallet-primary/Observability/RemediationCues/Rule': ['Serverless-EventBusDLQ'],
   'example-wallet-dns/Notifications/UndeliveredNotifications': [
     'AwsSolutions-SQS3',
     'Serverless-SQSRedrivePolicy',

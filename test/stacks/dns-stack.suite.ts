@@ -67,7 +67,9 @@ describe('DNS stack health checks (example config)', () => {
 
   test('every health check has a HealthCheckStatus alarm in us-east-1 that notifies', () => {
     expect(wallet.stacks.dns.region).toBe('us-east-1');
-    const alarms = wallet.template('dns').findResources('AWS::CloudWatch::Alarm');
+    const alarms = wallet.template('dns').findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: 'AWS/Route53' },
+    });
     const watched = Object.values(alarms).map((a) => {
       const p = a.Properties as Record<string, unknown>;
       expect(p).toMatchObject({
@@ -206,6 +208,7 @@ describe('failover records for the public API name', () => {
       'example-wallet-dns-failover-switch-thrown',
       'example-wallet-dns-primary-endpoint-unhealthy',
       'example-wallet-dns-primary-record-unhealthy',
+      'example-wallet-dns-remediation-cues-undelivered',
       'example-wallet-dns-standby-endpoint-unhealthy',
     ]);
   });

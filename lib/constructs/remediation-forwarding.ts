@@ -75,6 +75,9 @@ export class RemediationForwarding extends Construct {
         }),
       ],
     });
+    // Deliveries need the role's permissions: an AccessDenied delivery is not retried, so a cue
+    // arriving between the rule's creation and the policy's attachment would be lost.
+    this.rule.node.addDependency(this.role.policy);
     acknowledge(
       this.rule,
       'Serverless-EventBusDLQ',

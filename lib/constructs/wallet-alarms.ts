@@ -393,31 +393,37 @@ export class WalletAlarms extends Construct {
     const rem = t.remediationFailures;
     const remPeriod = period(rem.periodSeconds);
     const forwarding = props.remediationForwardingRule;
-    alarm('remediationFailures', 'The remediation function failed: an automatic action may be half done.', {
-      metric: new cloudwatch.MathExpression({
-        expression:
-          forwarding === undefined
-            ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
-            : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
-        usingMetrics: {
-          errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
-          deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            statistic: cloudwatch.Stats.MAXIMUM,
-            period: remPeriod,
-          }),
-          ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
-        },
-        period: remPeriod,
-        label:
-          forwarding === undefined
-            ? 'Remediation errors and dead-lettered events'
-            : 'Remediation errors, dead-lettered events and failover cues not forwarded',
-      }),
-      threshold: rem.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      ...evaluation(rem),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    alarm(
+      'remediationFailures',
+      forwarding === undefined
+        ? 'The remediation function failed: an automatic action may be half done.'
+        : 'The remediation function failed (an automatic action may be half done), or a failover cue could not be forwarded to the standby.',
+      {
+        metric: new cloudwatch.MathExpression({
+          expression:
+            forwarding === undefined
+              ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
+              : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
+          usingMetrics: {
+            errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
+            deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+              statistic: cloudwatch.Stats.MAXIMUM,
+              period: remPeriod,
+            }),
+            ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
+          },
+          period: remPeriod,
+          label:
+            forwarding === undefined
+              ? 'Remediation errors and dead-lettered events'
+              : 'Remediation errors, dead-lettered events and failover cues not forwarded',
+        }),
+        threshold: rem.threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        ...evaluation(rem),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
 
     // The region cannot serve: its own deep check fails AND users' requests or signing suffer.
     const is = (kind: RegionalAlarmKind) =>

@@ -154,3 +154,38 @@ test('with us-east-1 as the standby, the DNS stack has no forwarding rule and no
   expect(dns.findResources('AWS::Events::Rule')).toEqual({});
   expect(dns.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AWS/Events' } })).toEqual({});
 });
+
+test('with the primary in us-east-1, the primary and DNS stacks each forward their own cues under their own rule name', () => {
+  const custom = buildTestWallet(
+    testConfig({ regions: { primary: 'us-east-1', standby: 'us-west-2', witness: 'us-east-2' } }),
+  );
+  const names = (stack: 'primary' | 'dns') =>
+    Object.values(custom.template(stack).findResources('AWS::Events::Rule'))
+      .map((r) => r.Properties.Name as string | undefined)
+      .filter((n) => n !== undefined);
+  expect(names('primary')).toEqual(['example-wallet-remediation-cues-primary']);
+  expect(names('dns')).toEqual(['example-wallet-remediation-cues-dns']);
+  const standbyRule = resourceNamed(
+    custom.template('standby'),
+    'AWS::Events::Rule',
+    'ObservabilityRemediationAlarmStateChanges',
+  ).resource;
+  expect((standbyRule.Properties.EventPattern as { detail: { alarmName: string[] } }).detail.alarmName).toEqual(
+    expect.arrayContaining([
+      'example-wallet-us-east-1-region-impaired',
+      'example-wallet-dns-primary-endpoint-unhealthy',
+    ]),
+  );
+});
+
+test('each forwarding rule is created only after its role policy (no cue can arrive before the permission)', () => {
+  for (const [stack, prefix] of [
+    ['primary', 'ObservabilityRemediationCues'],
+    ['dns', 'RemediationCues'],
+  ] as const) {
+    const template = wallet.template(stack);
+    const rule = resourceNamed(template, 'AWS::Events::Rule', `${prefix}Rule`).resource as { DependsOn?: string[] };
+    const policy = resourceNamed(template, 'AWS::IAM::ManagedPolicy', `${prefix}RolePolicy`).id;
+    expect([stack, rule.DependsOn]).toEqual([stack, expect.arrayContaining([policy])]);
+  }
+});

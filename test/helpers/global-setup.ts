@@ -21,4 +21,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[SHARED_MOTO_ENDPOINT_ENV] = moto.endpoint;
   process.env[SHARED_MOTO_STATUS_ENV] = statusFile;
   (globalThis as { __walletSharedMoto?: SharedMotoHandle }).__walletSharedMoto = { stop: moto.stop, statusDir };
+  // If jest exits without running the global teardown (process.exit after a failure), do not leave
+  // moto behind. (A SIGKILL leaves it; moto_server then dies with its next write to the closed pipe.)
+  process.once('exit', () => moto.stop());
 }

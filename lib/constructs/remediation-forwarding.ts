@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { CueSource, MAX_EVENT_AGE_MINUTES, remediationForwardingRuleName } from '../contract/remediation';
 import { acknowledge } from '../security/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
-import { ALARM_STATE_CHANGE } from './remediation';
+import { alarmStateChangePattern } from './remediation';
 
 /** Props of {@link RemediationForwarding}. */
 export interface RemediationForwardingProps {
@@ -63,11 +63,7 @@ export class RemediationForwarding extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       ruleName,
       description: `Forwards state changes of the ${props.envName} failover cues in this region to the standby (${props.standbyRegion})`,
-      eventPattern: {
-        source: [ALARM_STATE_CHANGE.source],
-        detailType: [ALARM_STATE_CHANGE.detailType],
-        detail: { alarmName: [...props.alarmNames] },
-      },
+      eventPattern: alarmStateChangePattern(props.alarmNames),
       targets: [
         // The target grants the role events:PutEvents on exactly this bus (its only statement).
         new targets.EventBus(events.EventBus.fromEventBusArn(this, 'StandbyDefaultBus', this.targetBusArn), {

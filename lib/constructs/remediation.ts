@@ -26,6 +26,15 @@ import { handlerEntry, WalletFunction } from './wallet-function';
 /** The EventBridge event remediation reacts to (CloudWatch publishes one per alarm state change). */
 export const ALARM_STATE_CHANGE = { source: 'aws.cloudwatch', detailType: 'CloudWatch Alarm State Change' } as const;
 
+/** The EventBridge pattern matching state changes of exactly these alarms (by name). */
+export function alarmStateChangePattern(alarmNames: readonly string[]): events.EventPattern {
+  return {
+    source: [ALARM_STATE_CHANGE.source],
+    detailType: [ALARM_STATE_CHANGE.detailType],
+    detail: { alarmName: [...alarmNames] },
+  };
+}
+
 /** Sizing of the remediation function: one decision at a time, a few AWS calls each. */
 export const REMEDIATION_SIZING = {
   memorySize: 256,
@@ -250,11 +259,7 @@ export class WalletRemediation extends Construct {
       : [...(remediationEventSources(topology, region).find((s) => s.region === region)?.alarmNames ?? [])];
     this.rule = new events.Rule(this, 'AlarmStateChanges', {
       description: `Routes state changes of the alarms remediation reacts to in ${region} to the remediation function`,
-      eventPattern: {
-        source: [ALARM_STATE_CHANGE.source],
-        detailType: [ALARM_STATE_CHANGE.detailType],
-        detail: { alarmName: [...this.alarmNames] },
-      },
+      eventPattern: alarmStateChangePattern(this.alarmNames),
       // EventBridge delivers asynchronously too: an event it cannot hand to Lambda (within the same
       // event age) lands in the same dead-letter queue as an event the function failed.
       targets: [

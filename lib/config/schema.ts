@@ -4,8 +4,9 @@ import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
 
 /**
- * The one configuration of a wallet environment. `bin/app.ts` loads a JSON file, validates it
- * here once, and hands the typed result to every stack; nothing else reads config.
+ * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
+ * JSON file and validates it here once; the stacks map it to the constructs' typed props
+ * (docs/architecture.md), so constructs, Lambda code and the resilience report never read it.
  *
  * Each field's `describe()` text is the "how to fix" hint printed next to a failing value.
  */

@@ -18,7 +18,7 @@ export const canaryEntry = (kind: CanaryKind): string =>
   path.join(PROJECT_ROOT, 'lambda', 'canaries', kind, 'index.ts');
 
 /**
- * esbuild options of a canary bundle (docs/observability-wiring.md; test/canaries/bundle.test.ts
+ * esbuild options of a canary bundle (docs/observability-wiring.md; test/lambda/canaries/bundle.test.ts
  * proves each entry bundles with them): one CommonJS file for Node.js 20 (syn-nodejs-3.1), with
  * only the runtime-provided Synthetics library left external.
  */

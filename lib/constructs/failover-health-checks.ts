@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DnsAlarmKind, dnsAlarmName } from '../contract/alarms';
 import { EndpointHealthCheck } from './endpoint-health-check';
+import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 
 /** Props of {@link FailoverHealthChecks}. */
 export interface FailoverHealthChecksProps {
@@ -13,8 +14,11 @@ export interface FailoverHealthChecksProps {
   readonly primaryFqdn: string;
   /** `<standby>.api.<zone>`: the standby regional API's own name. */
   readonly standbyFqdn: string;
+  /** Seconds between a checker's requests to each endpoint: 10 or 30 (EndpointHealthCheck checks it). */
   readonly intervalSeconds: number;
+  /** Consecutive failed requests before a checker reports an endpoint unhealthy: 1-10. */
   readonly failureThreshold: number;
+  /** Route 53 checker regions (at least 3). */
   readonly checkerRegions: readonly string[];
   /** Name and region of the failover switch alarm (it lives in the standby region). */
   readonly switchAlarm: { readonly name: string; readonly region: string };
@@ -48,6 +52,24 @@ export class FailoverHealthChecks extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverHealthChecksProps) {
     super(scope, id);
+    const problems: PropProblem[] = [];
+    if (isResolved(props.primaryFqdn) && props.primaryFqdn === props.standbyFqdn) {
+      problems.push({
+        prop: 'standbyFqdn',
+        message: 'must differ from primaryFqdn (each region is checked on its own regional name)',
+        received: props.standbyFqdn,
+        fix: 'pass `<standby-region>.<apiSubdomain>.<zone>` (lib/contract/names.ts regionalApiDomain)',
+      });
+    }
+    if (isResolved(props.switchAlarm.name) && props.switchAlarm.name.trim() === '') {
+      problems.push({
+        prop: 'switchAlarm.name',
+        message: 'is empty: without the switch alarm the failover switch cannot be thrown',
+        received: props.switchAlarm.name,
+        fix: 'pass failoverSwitchAlarmName(envName) (lib/contract/failover-switch.ts)',
+      });
+    }
+    throwIfProblems(this, 'FailoverHealthChecks', problems);
     const common = {
       intervalSeconds: props.intervalSeconds,
       failureThreshold: props.failureThreshold,

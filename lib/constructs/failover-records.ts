@@ -1,5 +1,6 @@
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
+import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 
 /** An alias target: an API Gateway regional domain name and its hosted zone id. */
 export interface AliasTarget {
@@ -9,19 +10,24 @@ export interface AliasTarget {
 
 /** Props of {@link FailoverRecords}. */
 export interface FailoverRecordsProps {
+  /** The public hosted zone that holds the records. */
   readonly zoneId: string;
-  /** The public name, e.g. `api.wallet.example.com`. */
+  /** The public name, e.g. `api.wallet.example.com` (no trailing dot). */
   readonly recordName: string;
-  readonly primary: {
-    readonly region: string;
-    readonly target: AliasTarget;
-    readonly healthCheck: route53.IHealthCheck;
-  };
-  readonly secondary: {
-    readonly region: string;
-    readonly target: AliasTarget;
-    readonly healthCheck: route53.IHealthCheck;
-  };
+  /** The PRIMARY side: the primary region's API domain and the calculated health check that gates it. */
+  readonly primary: FailoverSide;
+  /** The SECONDARY side: the standby region's API domain and its health check. */
+  readonly secondary: FailoverSide;
+}
+
+/** One side of the failover pair. */
+export interface FailoverSide {
+  /** The region the target serves from (names the record's set identifier). */
+  readonly region: string;
+  /** The API Gateway regional domain name to alias. */
+  readonly target: AliasTarget;
+  /** The health check Route 53 consults for this record. */
+  readonly healthCheck: route53.IHealthCheck;
 }
 
 /**
@@ -42,7 +48,25 @@ export class FailoverRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: FailoverRecordsProps) {
     super(scope, id);
-    const record = (recordId: string, role: 'PRIMARY' | 'SECONDARY', side: FailoverRecordsProps['primary']) =>
+    const problems: PropProblem[] = [];
+    if (isResolved(props.recordName) && (props.recordName === '' || props.recordName.endsWith('.'))) {
+      problems.push({
+        prop: 'recordName',
+        message: 'must be a domain name without a trailing dot',
+        received: props.recordName,
+        fix: 'pass the public name, e.g. "api.wallet.example.com" (the construct adds the dot)',
+      });
+    }
+    if (isResolved(props.primary.region) && props.primary.region === props.secondary.region) {
+      problems.push({
+        prop: 'secondary.region',
+        message: 'must differ from primary.region (a failover pair in one region fails over to itself)',
+        received: props.secondary.region,
+        fix: 'pass the standby region',
+      });
+    }
+    throwIfProblems(this, 'FailoverRecords', problems);
+    const record = (recordId: string, role: 'PRIMARY' | 'SECONDARY', side: FailoverSide) =>
       new route53.CfnRecordSet(this, recordId, {
         hostedZoneId: props.zoneId,
         name: `${props.recordName}.`,

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
+import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { acknowledge } from '../security/nag';
 
@@ -10,11 +11,13 @@ import { acknowledge } from '../security/nag';
 export interface RegionalApiDomainProps {
   /** The existing public hosted zone, by id and name (no lookup at synth). */
   readonly zoneId: string;
+  /** The zone's name, e.g. `wallet.example.com` (no trailing dot). */
   readonly zoneName: string;
   /** The API label under the zone, e.g. `api`. */
   readonly apiSubdomain: string;
-  /** The REST API and stage the names map to. */
+  /** The REST API the names map to. */
   readonly restApi: apigw.IRestApi;
+  /** The stage the names map to; its stack's region names `<region>.<apiSubdomain>.<zone>`. */
   readonly stage: apigw.Stage;
 }
 
@@ -40,6 +43,32 @@ export class RegionalApiDomain extends Construct {
   constructor(scope: Construct, id: string, props: RegionalApiDomainProps) {
     super(scope, id);
     const region = props.stage.stack.region;
+    const problems: PropProblem[] = [];
+    if (!isResolved(region)) {
+      problems.push({
+        prop: 'stage',
+        message: 'belongs to a stack without a concrete region, so the regional name cannot be built',
+        received: region,
+        fix: 'give the stack an explicit env.region',
+      });
+    }
+    if (isResolved(props.apiSubdomain) && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(props.apiSubdomain)) {
+      problems.push({
+        prop: 'apiSubdomain',
+        message: 'must be one lower-case DNS label (letters, digits, inner hyphens; up to 63 characters)',
+        received: props.apiSubdomain,
+        fix: 'use a label such as "api"',
+      });
+    }
+    if (isResolved(props.zoneName) && (props.zoneName.endsWith('.') || !props.zoneName.includes('.'))) {
+      problems.push({
+        prop: 'zoneName',
+        message: 'must be the hosted zone name without a trailing dot',
+        received: props.zoneName,
+        fix: 'pass the zone name, e.g. "wallet.example.com"',
+      });
+    }
+    throwIfProblems(this, 'RegionalApiDomain', problems);
     const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
       hostedZoneId: props.zoneId,
       zoneName: props.zoneName,

@@ -292,7 +292,7 @@ export function estimateCost(
   // AWS Backup: recovery points retained (full copies for DynamoDB) and cross-region copies.
   if (facts.backupPlans.length === 0)
     notes.push(
-      'No AWS::Backup::BackupPlan in the templates: backup storage and copies $0 (backups land with issue 6).',
+      'No AWS::Backup::BackupPlan in the templates: backup storage and copies $0 (this environment defines no backup plan).',
     );
   for (const cov of coverage.filter((c) => c.plans.length > 0)) {
     if (!cov.type.startsWith('AWS::DynamoDB')) {

@@ -14,8 +14,8 @@ import {
 
 /**
  * What the synthesized templates of one environment say, by CloudFormation resource type. The
- * report computes every figure from these facts; nothing here depends on our construct names, so
- * resources other branches add (canaries, WAF, backups) are picked up when they land.
+ * report computes every figure from these facts; nothing here depends on our construct names, so a
+ * resource is picked up by its type whichever construct creates it.
  */
 
 /** Where a resource is: its stack, logical id and region. */

@@ -7,8 +7,10 @@ import * as path from 'node:path';
  * Why: every jest test file gets a fresh module registry, so each file that builds the CDK app pays
  * again for loading aws-cdk-lib and lib/ and for V8 warming up (about 1.3 s of a 1.8 s first build;
  * a second build in the same registry takes 0.45 s). The CDK suites run in two aggregates
- * (test/cdk-constructs.test.ts, test/cdk-app.test.ts) instead of 21 files. Suites are found by
- * name, so a new `*.suite.ts` always runs; run one with `npx jest test/cdk-app -t 'stacks/dns-stack'`.
+ * (test/cdk-constructs.test.ts, test/cdk-app.test.ts) instead of one file each. Suites are found by
+ * name, so a new `*.suite.ts` always runs; run one alone by its path,
+ * `npx jest test/stacks/dns-stack.suite.ts` (jest.config.js then collects suites as test files,
+ * wrapped in the same describe block, with the aggregate's snapshots).
  *
  * Two things an aggregate changes, guarded here: a `.only` in one suite would skip every other suite
  * of its aggregate (so runSuites refuses a suite that contains one), and the suites are loaded by
@@ -36,7 +38,7 @@ export function runSuites(include: (name: string) => boolean): string[] {
     if (focused !== null) {
       throw new Error(
         `${name}.suite.ts uses ${focused[1]}.only: in an aggregate that skips every other suite. ` +
-          `Run one suite with \`npx jest test/cdk-app -t '${name}'\` instead, and remove the .only.`,
+          `Run one suite with \`npx jest test/${name}.suite.ts\` instead, and remove the .only.`,
       );
     }
     describe(name, () => {

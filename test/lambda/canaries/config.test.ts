@@ -1,6 +1,6 @@
-import { loadDeepHealthConfig, loadHealthConfig, loadTransactionConfig } from '../../lambda/canaries/shared/config';
-import { CanaryFailure } from '../../lambda/canaries/shared/failure';
-import { CANARY_DEFAULTS, CANARY_ENV } from '../../lib/contract/canary';
+import { loadDeepHealthConfig, loadHealthConfig, loadTransactionConfig } from '../../../lambda/canaries/shared/config';
+import { CanaryFailure } from '../../../lambda/canaries/shared/failure';
+import { CANARY_DEFAULTS, CANARY_ENV } from '../../../lib/contract/canary';
 
 const BASE = {
   AWS_REGION: 'us-east-2',

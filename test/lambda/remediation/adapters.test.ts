@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { computeAddress } from 'ethers';
-import { cloudWatchAlarmReader, kmsSigningAddresses, snsNotifier } from '../../lambda/remediation/adapters/aws';
+import { cloudWatchAlarmReader, kmsSigningAddresses, snsNotifier } from '../../../lambda/remediation/adapters/aws';
 
 const cwMock = mockClient(CloudWatchClient);
 const kmsMock = mockClient(KMSClient);

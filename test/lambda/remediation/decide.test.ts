@@ -1,6 +1,6 @@
-import { decide, DecisionInput } from '../../lambda/remediation/decide';
-import { ObservedAlarmState } from '../../lambda/remediation/ports';
-import { regionalAlarmName } from '../../lib/contract/alarms';
+import { decide, DecisionInput } from '../../../lambda/remediation/decide';
+import { ObservedAlarmState } from '../../../lambda/remediation/ports';
+import { regionalAlarmName } from '../../../lib/contract/alarms';
 import {
   ADDRESS,
   AlarmId,

@@ -1,8 +1,8 @@
-import { runPublicName } from '../../lambda/canaries/public-name/check';
-import { CommonCanaryConfig } from '../../lambda/canaries/shared/config';
-import { CanaryFailure } from '../../lambda/canaries/shared/failure';
-import { systemClock } from '../../lambda/canaries/shared/transport';
-import { HEALTH_PATH } from '../../lib/contract/health';
+import { runPublicName } from '../../../lambda/canaries/public-name/check';
+import { CommonCanaryConfig } from '../../../lambda/canaries/shared/config';
+import { CanaryFailure } from '../../../lambda/canaries/shared/failure';
+import { systemClock } from '../../../lambda/canaries/shared/transport';
+import { HEALTH_PATH } from '../../../lib/contract/health';
 import {
   json,
   makeTestCert,

@@ -1,6 +1,6 @@
-import { loadRemediationConfig } from '../../lambda/remediation/config';
-import { InvalidAlarmEventError, parseAlarmEvent } from '../../lambda/remediation/event';
-import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
+import { loadRemediationConfig } from '../../../lambda/remediation/config';
+import { InvalidAlarmEventError, parseAlarmEvent } from '../../../lambda/remediation/event';
+import { RUNTIME_ENV } from '../../../lib/contract/runtime-env';
 import { alarmEvent, ALARM, STANDBY } from './fixtures';
 
 describe('parseAlarmEvent', () => {

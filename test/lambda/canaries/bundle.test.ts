@@ -1,9 +1,9 @@
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { CANARY_KINDS, SYNTHETICS_MODULE } from '../../lib/contract/canary';
+import { CANARY_KINDS, SYNTHETICS_MODULE } from '../../../lib/contract/canary';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 /**
  * Each canary bundles into one CommonJS file for the syn-nodejs-3.1 runtime (Node 20), with only

@@ -1,4 +1,4 @@
-import { sigV4Signer } from '../../lambda/canaries/shared/sigv4';
+import { sigV4Signer } from '../../../lambda/canaries/shared/sigv4';
 
 // AWS's published SigV4 test suite, case "get-vanilla" (credentials and date are the suite's examples).
 const SUITE_CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };

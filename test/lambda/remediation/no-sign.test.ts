@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { forbiddenImports } from '../../lib/failover/data-plane-guard';
+import { forbiddenImports } from '../../../lib/failover/data-plane-guard';
 
-const DIR = path.join(__dirname, '..', '..', 'lambda', 'remediation');
+const DIR = path.join(__dirname, '..', '..', '..', 'lambda', 'remediation');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((e) => {
@@ -11,7 +11,7 @@ function files(dir: string): string[] {
   });
 }
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 /** The remediation sources plus the shared modules it calls into (the switch, the lease, region control). */
 const SOURCES = [
   ...files(DIR),

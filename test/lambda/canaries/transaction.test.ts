@@ -1,10 +1,10 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { CanaryFailure } from '../../lambda/canaries/shared/failure';
-import { TransactionConfig } from '../../lambda/canaries/shared/config';
-import { sigV4Signer } from '../../lambda/canaries/shared/sigv4';
-import { systemClock } from '../../lambda/canaries/shared/transport';
-import { runTransaction, TransactionDeps } from '../../lambda/canaries/transaction/check';
-import { CANARY_WALLET_ID, canaryRoutes, CANARY_TX_FLAG } from '../../lib/contract/canary';
+import { CanaryFailure } from '../../../lambda/canaries/shared/failure';
+import { TransactionConfig } from '../../../lambda/canaries/shared/config';
+import { sigV4Signer } from '../../../lambda/canaries/shared/sigv4';
+import { systemClock } from '../../../lambda/canaries/shared/transport';
+import { runTransaction, TransactionDeps } from '../../../lambda/canaries/transaction/check';
+import { CANARY_WALLET_ID, canaryRoutes, CANARY_TX_FLAG } from '../../../lib/contract/canary';
 import {
   json,
   makeTestCert,

@@ -1,9 +1,9 @@
-import { runDeepHealth } from '../../lambda/canaries/deep-health/check';
-import { DeepHealthConfig } from '../../lambda/canaries/shared/config';
-import { CanaryFailure } from '../../lambda/canaries/shared/failure';
-import { nodeTransport, systemClock } from '../../lambda/canaries/shared/transport';
-import { CANARY_METRICS } from '../../lib/contract/canary';
-import { DEEP_HEALTH_PATH } from '../../lib/contract/health';
+import { runDeepHealth } from '../../../lambda/canaries/deep-health/check';
+import { DeepHealthConfig } from '../../../lambda/canaries/shared/config';
+import { CanaryFailure } from '../../../lambda/canaries/shared/failure';
+import { nodeTransport, systemClock } from '../../../lambda/canaries/shared/transport';
+import { CANARY_METRICS } from '../../../lib/contract/canary';
+import { DEEP_HEALTH_PATH } from '../../../lib/contract/health';
 import {
   json,
   loopbackLookup,

@@ -7,12 +7,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { computeAddress } from 'ethers';
-import { RemediationConfig } from '../../lambda/remediation/config';
-import { InvalidAlarmEventError } from '../../lambda/remediation/event';
-import { createHandler } from '../../lambda/remediation/handler';
-import { wireRemediation } from '../../lambda/remediation/wiring';
-import { FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from '../../lib/contract/failover-switch';
-import { ledgerKeys } from '../../lib/contract/ledger';
+import { RemediationConfig } from '../../../lambda/remediation/config';
+import { InvalidAlarmEventError } from '../../../lambda/remediation/event';
+import { createHandler } from '../../../lambda/remediation/handler';
+import { wireRemediation } from '../../../lambda/remediation/wiring';
+import { FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from '../../../lib/contract/failover-switch';
+import { ledgerKeys } from '../../../lib/contract/ledger';
 import { FakeLedger } from './fake-ledger';
 import { ALARM, AlarmId, alarmEvent, DNS, ENV, HEALTHY, PRIMARY, PRIMARY_DOWN, STANDBY } from './fixtures';
 

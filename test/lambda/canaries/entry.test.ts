@@ -1,9 +1,9 @@
-import { createHandler as deepHealthHandler, DeepHealthWiring } from '../../lambda/canaries/deep-health/index';
-import { createHandler as publicNameHandler } from '../../lambda/canaries/public-name/index';
-import { createHandler as transactionHandler } from '../../lambda/canaries/transaction/index';
-import { loadDeepHealthConfig } from '../../lambda/canaries/shared/config';
-import { CanaryFailure } from '../../lambda/canaries/shared/failure';
-import { Clock, Transport } from '../../lambda/canaries/shared/transport';
+import { createHandler as deepHealthHandler, DeepHealthWiring } from '../../../lambda/canaries/deep-health/index';
+import { createHandler as publicNameHandler } from '../../../lambda/canaries/public-name/index';
+import { createHandler as transactionHandler } from '../../../lambda/canaries/transaction/index';
+import { loadDeepHealthConfig } from '../../../lambda/canaries/shared/config';
+import { CanaryFailure } from '../../../lambda/canaries/shared/failure';
+import { Clock, Transport } from '../../../lambda/canaries/shared/transport';
 import { recorder } from './helpers';
 
 const clock: Clock = { now: () => 0, sleep: async () => undefined };

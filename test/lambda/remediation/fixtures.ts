@@ -1,8 +1,8 @@
-import { dnsAlarmName, regionalAlarmName } from '../../lib/contract/alarms';
-import { failoverSwitchAlarmName } from '../../lib/contract/failover-switch';
-import { RemediationContext } from '../../lambda/remediation/decide';
-import { AlarmTransition } from '../../lambda/remediation/event';
-import { alarmKey, AlarmSnapshot, LeaseView, ObservedAlarmState } from '../../lambda/remediation/ports';
+import { dnsAlarmName, regionalAlarmName } from '../../../lib/contract/alarms';
+import { failoverSwitchAlarmName } from '../../../lib/contract/failover-switch';
+import { RemediationContext } from '../../../lambda/remediation/decide';
+import { AlarmTransition } from '../../../lambda/remediation/event';
+import { alarmKey, AlarmSnapshot, LeaseView, ObservedAlarmState } from '../../../lambda/remediation/ports';
 
 export const ENV = 'test';
 export const PRIMARY = 'us-east-2';

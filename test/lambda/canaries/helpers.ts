@@ -6,9 +6,9 @@ import type { LookupFunction } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { MetricDatum, MetricSink } from '../../lambda/canaries/shared/metrics';
-import { CanaryLog, StepRunner } from '../../lambda/canaries/shared/synthetics';
-import { nodeTransport, Transport } from '../../lambda/canaries/shared/transport';
+import { MetricDatum, MetricSink } from '../../../lambda/canaries/shared/metrics';
+import { CanaryLog, StepRunner } from '../../../lambda/canaries/shared/synthetics';
+import { nodeTransport, Transport } from '../../../lambda/canaries/shared/transport';
 
 /** Names the throwaway certificate covers; anything else is a TLS host mismatch. */
 export const CERT_NAMES = ['us-east-2.api.wallet.test', 'us-west-2.api.wallet.test', 'api.wallet.test'];

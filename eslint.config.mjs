@@ -47,15 +47,6 @@ export default tseslint.config(
     ),
   },
   {
-    // Constructs that still read the config (issue 14 step 5 moves the mapping beside the stacks).
-    files: [
-      'lib/constructs/regional-observability.ts',
-      'lib/constructs/regional-wallet.ts',
-      'lib/constructs/wallet-alarms.ts',
-    ],
-    rules: restricted(LIB_NEVER_IMPORTS_LAMBDA),
-  },
-  {
     files: ['lib/drill/**/*.ts'],
     rules: restricted(
       LIB_NEVER_IMPORTS_LAMBDA,

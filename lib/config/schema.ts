@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AlarmEvaluation } from '../contract/alarms';
 import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
@@ -102,12 +103,7 @@ export const CANARY_CONFIG_DEFAULTS = {
   signBoundMs: CANARY_DEFAULTS.signBoundMs,
 } as const;
 
-/** How CloudWatch evaluates one alarm: period length, and "M of N" (datapointsToAlarm of evaluationPeriods). */
-export interface AlarmEvaluation {
-  readonly periodSeconds: number;
-  readonly evaluationPeriods: number;
-  readonly datapointsToAlarm: number;
-}
+export type { AlarmEvaluation };
 
 /**
  * Default thresholds and evaluation of every regional alarm, as proposed (with the reason for each)

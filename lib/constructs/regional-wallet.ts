@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { WalletConfig } from '../config/schema';
 import {
   healthRoleName,
   RegionRole,
@@ -275,21 +274,6 @@ export class RegionalWallet extends Construct {
       logEncryptionKey: props.dataKey,
     });
   }
-}
-
-/** The RegionalWallet props that come from config alone, the same in both regions. */
-export function regionalWalletSettings(
-  config: WalletConfig,
-): Omit<RegionalWalletProps, 'regionRole' | 'table' | 'dataKey' | 'signingKeyArn' | 'sizing'> {
-  return {
-    envName: config.envName,
-    primaryRegion: config.regions.primary,
-    standbyRegion: config.regions.standby,
-    chainId: config.chain.chainId,
-    consistency: config.data.consistency,
-    throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
-    wafRateLimitPerIp: config.api.wafRateLimitPerIp,
-  };
 }
 
 /** The environment every wallet function gets (lib/contract/runtime-env.ts names). */

@@ -8,17 +8,52 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AlarmEvaluation, WalletConfig } from '../config/schema';
-import { regionalAlarmName, RegionalAlarmKind } from '../contract/alarms';
+import { regionalAlarmName, RegionalAlarmKind, AlarmEvaluation } from '../contract/alarms';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
 
-/** Alarm thresholds (config `alarms`, with the replication-lag threshold resolved). */
-export type AlarmThresholds = Omit<WalletConfig['alarms'], 'replicationLatency'> & {
+/** "M of N" of an alarm whose period is fixed elsewhere (a canary's: its schedule). */
+export type AlarmCount = Omit<AlarmEvaluation, 'periodSeconds'>;
+
+/**
+ * Alarm thresholds and evaluation per family (the stacks pass config `alarms`, with the
+ * replication-lag threshold resolved). Defaults and reasons: lib/config/schema.ts ALARM_DEFAULTS and
+ * docs/runbooks/alarms.md.
+ */
+export interface AlarmThresholds {
+  /** SuccessPercent < 100 of each canary. */
+  readonly canary: AlarmCount;
+  /** PeerDeepHealth Minimum < 1. */
+  readonly peerDeepHealth: AlarmCount;
+  /** 100 x 5XXError / Count >= thresholdPercent, in periods with at least minRequests requests. */
+  readonly api5xxRate: AlarmEvaluation & { readonly thresholdPercent: number; readonly minRequests: number };
+  /** Latency p99 > thresholdMs. */
+  readonly apiLatencyP99: AlarmEvaluation & { readonly thresholdMs: number };
+  /** Anomaly bands of bandStdDevs standard deviations. */
+  readonly anomaly: {
+    readonly bandStdDevs: number;
+    readonly latency: AlarmEvaluation;
+    readonly requestCount: AlarmEvaluation;
+  };
+  /** Signer Errors Sum >= threshold. */
+  readonly signerErrors: AlarmEvaluation & { readonly threshold: number };
+  /** Signer DLQ visible messages >= threshold. */
+  readonly signerDlqDepth: AlarmEvaluation & { readonly threshold: number };
+  /** Signing queue ApproximateAgeOfOldestMessage >= thresholdSeconds. */
+  readonly signingQueueOldestAge: AlarmEvaluation & { readonly thresholdSeconds: number };
+  /** Signer Throttles Sum > threshold. */
+  readonly signerThrottles: AlarmEvaluation & { readonly threshold: number };
+  /** KMS throttled retries >= threshold, or ECC request rate > quotaUsagePercent of the quota. */
+  readonly kmsThrottling: AlarmEvaluation & { readonly threshold: number; readonly quotaUsagePercent: number };
+  /** ReplicationLatency Maximum > thresholdMs. */
   readonly replicationLatency: AlarmEvaluation & { readonly thresholdMs: number };
-};
+  /** SystemErrors + WriteThrottleEvents Sum > threshold. */
+  readonly replicationErrors: AlarmEvaluation & { readonly threshold: number };
+  /** Remediation Errors + its DLQ depth >= threshold. */
+  readonly remediationFailures: AlarmEvaluation & { readonly threshold: number };
+}
 
 /** The alarm watching each canary's SuccessPercent. */
 export const CANARY_ALARM_KINDS: Readonly<Record<CanaryKind, RegionalAlarmKind>> = {

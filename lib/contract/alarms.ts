@@ -81,3 +81,13 @@ export function parseAlarmName(envName: string, alarmName: string): ParsedAlarmN
   }
   return undefined;
 }
+
+/** How CloudWatch evaluates one alarm: period length, and "M of N" (datapointsToAlarm of evaluationPeriods). */
+export interface AlarmEvaluation {
+  /** Seconds per period: a multiple of 60 (the metrics here are standard resolution). */
+  readonly periodSeconds: number;
+  /** N of "M of N". */
+  readonly evaluationPeriods: number;
+  /** M of "M of N". */
+  readonly datapointsToAlarm: number;
+}

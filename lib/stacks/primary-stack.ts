@@ -7,8 +7,9 @@ import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
-import { RegionalObservability } from '../constructs/regional-observability';
-import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
+import { RegionalObservability } from './regional-observability';
+import { RegionalWallet } from '../constructs/regional-wallet';
+import { regionalWalletSettings } from './wallet-settings';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
 export interface PrimaryStackProps extends StackProps {

@@ -9,8 +9,9 @@ import { WalletBackup } from '../constructs/backup';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
-import { RegionalObservability } from '../constructs/regional-observability';
-import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
+import { RegionalObservability } from './regional-observability';
+import { RegionalWallet } from '../constructs/regional-wallet';
+import { regionalWalletSettings } from './wallet-settings';
 
 export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;

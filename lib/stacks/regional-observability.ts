@@ -7,12 +7,12 @@ import { rateSeconds, replicationLatencyThresholdMs, WalletConfig } from '../con
 import { CANARY_KINDS, CanaryKind } from '../contract/canary';
 import { RegionRole } from '../contract/names';
 import { remediationForwarding } from '../contract/remediation';
-import { RegionalWallet } from './regional-wallet';
-import { WalletRemediation } from './remediation';
-import { RemediationForwarding } from './remediation-forwarding';
-import { WalletAlarms } from './wallet-alarms';
-import { CanaryApiTarget, WalletCanaries } from './wallet-canaries';
-import { WalletDashboard } from './wallet-dashboard';
+import { RegionalWallet } from '../constructs/regional-wallet';
+import { WalletRemediation } from '../constructs/remediation';
+import { RemediationForwarding } from '../constructs/remediation-forwarding';
+import { WalletAlarms } from '../constructs/wallet-alarms';
+import { CanaryApiTarget, WalletCanaries } from '../constructs/wallet-canaries';
+import { WalletDashboard } from '../constructs/wallet-dashboard';
 
 /** Props of {@link RegionalObservability}. */
 export interface RegionalObservabilityProps {
@@ -35,7 +35,7 @@ export interface RegionalObservabilityProps {
 /**
  * Everything a region needs to see an outage and act on it safely (issue 5): canaries, alarms, the
  * bounded remediation Lambda and the dashboard, the same in both regions. One construct per
- * capability; this one only composes them from config.
+ * capability; this one, beside the stacks, maps the config to their typed props and composes them.
  */
 export class RegionalObservability extends Construct {
   public readonly canaries: WalletCanaries;

@@ -9,6 +9,7 @@ import {
 import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
 import { CANARY_TIMEOUTS } from '../contract/canary';
 import {
+import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
   ALARM_DEFAULTS,
   CANARY_CONFIG_DEFAULTS,
   configSchema,
@@ -166,6 +167,17 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const witness = str(at('regions', 'witness'));
   const consistency = str(at('data', 'consistency')) ?? 'MRSC';
 
+  const ttl = at('dns', 'recordTtlSeconds');
+  if (ttl !== undefined && ttl !== ALIAS_RECORD_TTL_SECONDS) {
+    problems.push({
+      path: 'dns.recordTtlSeconds',
+      message:
+        `has no effect: the API records are alias records, which take their target's TTL (Route 53: "If an alias record ` +
+        `points to an AWS resource, you can't set the time to live"); the RTO budget assumes ${ALIAS_RECORD_TTL_SECONDS} s`,
+      received: ttl,
+      fix: `remove dns.recordTtlSeconds (or set it to ${ALIAS_RECORD_TTL_SECONDS})`,
+    });
+  }
   if (primary !== undefined && primary === standby) {
     problems.push({
       path: 'regions.standby',

@@ -8,8 +8,8 @@ import {
 } from '../backup/rpo';
 import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
 import { CANARY_TIMEOUTS } from '../contract/canary';
-import {
 import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
+import {
   ALARM_DEFAULTS,
   CANARY_CONFIG_DEFAULTS,
   configSchema,

@@ -17,7 +17,7 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=wallet-verify.test',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=wallet-verify.test',
         '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
       { stdio: 'ignore' },
     );

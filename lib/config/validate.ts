@@ -16,6 +16,7 @@ import {
   MRSC_REGION_SETS,
   rateSeconds,
   REPLICATION_LATENCY_DEFAULTS,
+  ROUTE53_MAX_TTL_SECONDS,
   WalletConfig,
 } from './schema';
 
@@ -168,7 +169,8 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const consistency = str(at('data', 'consistency')) ?? 'MRSC';
 
   const ttl = at('dns', 'recordTtlSeconds');
-  if (ttl !== undefined && ttl !== ALIAS_RECORD_TTL_SECONDS) {
+  // Only a well-formed TTL: a malformed one already has its own problem from the schema.
+  if (typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 && ttl <= ROUTE53_MAX_TTL_SECONDS && ttl !== ALIAS_RECORD_TTL_SECONDS) {
     problems.push({
       path: 'dns.recordTtlSeconds',
       message:

@@ -43,9 +43,11 @@ export const switchValue = (position: SwitchPosition): number =>
 /**
  * The standby's switch re-publisher (lib/failover/switch-republisher.ts, run on a schedule by
  * lambda/switch-republisher). Route 53 keeps a CLOUDWATCH_METRIC health check's "last known status"
- * while the alarm has insufficient data, but advises against relying on it for long (Route 53
- * Developer Guide, "Creating, updating, and deleting health checks", health checks that monitor
- * CloudWatch alarms: with "Last known status", do not rely on it for more than a few hours). So
+ * while the alarm has insufficient data ("LastKnownStatus: Route 53 uses the status of the health
+ * check from the last time that CloudWatch had sufficient data to determine the alarm state",
+ * HealthCheckConfig), but its guide advises against relying on that for more than a few hours (as
+ * the deployability review of issue 13 read it; re-read "Values that you specify when you create
+ * or update health checks" when you touch this). So
  * while the switch is THROWN, the re-publisher publishes the thrown value again; it never publishes
  * the thrown value when the switch is released or was never thrown, so it cannot throw the switch
  * by itself. It also publishes how old the switch's last data point is, which the

@@ -14,6 +14,7 @@ import { WalletChecks } from '../../lib/security/wallet-checks';
 import { buildTestWallet, newTestApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-2' };
+const DEPLOYABILITY_RULES = /^(DeployerNotLockedOut|AlarmMetricPublished|ServiceRefusesValues)(\[|$)/;
 
 /**
  * The Wallet rules the subject violates. Backup coverage is a whole-app property tested on its own
@@ -30,7 +31,9 @@ function findings(
   return new WalletChecks(app)
     .validateScope(app)
     .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
-    .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'));
+    .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'))
+    // The deployability rules judge real key policies and alarms; their cases are in deployability.suite.ts.
+    .filter((r) => !DEPLOYABILITY_RULES.test(r));
 }
 
 function globalTable(
@@ -449,7 +452,8 @@ describe('Wallet rule pack', () => {
   });
 
   test('every rule of the pack has a compliant and a non-compliant test in this file', () => {
-    const source = readFileSync(__filename, 'utf8');
+    const source =
+      readFileSync(__filename, 'utf8') + readFileSync(path.join(__dirname, 'deployability.suite.ts'), 'utf8');
     const ruleNames = Object.keys(rules);
     for (const name of ruleNames) {
       expect([name, source.includes(`'${name}'`)]).toEqual([name, true]);

@@ -170,7 +170,13 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
 
   const ttl = at('dns', 'recordTtlSeconds');
   // Only a well-formed TTL: a malformed one already has its own problem from the schema.
-  if (typeof ttl === 'number' && Number.isInteger(ttl) && ttl >= 0 && ttl <= ROUTE53_MAX_TTL_SECONDS && ttl !== ALIAS_RECORD_TTL_SECONDS) {
+  if (
+    typeof ttl === 'number' &&
+    Number.isInteger(ttl) &&
+    ttl >= 0 &&
+    ttl <= ROUTE53_MAX_TTL_SECONDS &&
+    ttl !== ALIAS_RECORD_TTL_SECONDS
+  ) {
     problems.push({
       path: 'dns.recordTtlSeconds',
       message:

@@ -26,7 +26,8 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
   {
     namespace: 'Wallet/Signer/',
     metrics: ['KmsThrottled'],
-    publisher: "the kms-throttling metric filter on the signer's log group (lib/constructs/wallet-alarms.ts, lib/contract/observability.ts)",
+    publisher:
+      "the kms-throttling metric filter on the signer's log group (lib/constructs/wallet-alarms.ts, lib/contract/observability.ts)",
   },
   {
     namespace: CANARY_METRIC_NAMESPACE,

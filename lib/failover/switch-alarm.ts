@@ -101,5 +101,8 @@ export function route53AlarmProblems(spec: SwitchAlarmSpec): string[] {
  * HealthCheckConfig InsufficientDataHealthStatus): do not change the switch alarm while it is thrown.
  */
 export function switchAlarmFingerprint(envName: string): string {
-  return createHash('sha256').update(JSON.stringify(switchAlarmSpec(envName))).digest('hex').slice(0, 8);
+  return createHash('sha256')
+    .update(JSON.stringify(switchAlarmSpec(envName)))
+    .digest('hex')
+    .slice(0, 8);
 }

@@ -1,8 +1,4 @@
-import {
-  CloudWatchClient,
-  GetMetricDataCommand,
-  MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DescribeContinuousBackupsCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeKeyCommand,
@@ -128,7 +124,10 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
           const kms = clients.kms(region);
           const keyId = (await kms.send(new DescribeKeyCommand({ KeyId: alias }))).KeyMetadata?.KeyId;
           const r = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
-          lines.push([r.KeyRotationEnabled === true, `${region} ${alias}: rotation ${r.KeyRotationEnabled ? 'on' : 'OFF'}`]);
+          lines.push([
+            r.KeyRotationEnabled === true,
+            `${region} ${alias}: rotation ${r.KeyRotationEnabled ? 'on' : 'OFF'}`,
+          ]);
         }
       }
       return outcome(lines);
@@ -142,7 +141,9 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
       const lines: Array<[boolean, string]> = [];
       for (const region of regions(env)) {
         const raw = (
-          await clients.kms(region).send(new GetKeyPolicyCommand({ KeyId: signingKeyAlias(env.envName), PolicyName: 'default' }))
+          await clients
+            .kms(region)
+            .send(new GetKeyPolicyCommand({ KeyId: signingKeyAlias(env.envName), PolicyName: 'default' }))
         ).Policy;
         const policy = JSON.parse(raw ?? '{"Statement":[]}') as { Statement: Statement[] };
         const signer = signerRoleArn(env.partition, env.account, env.envName, region);
@@ -220,14 +221,19 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
         }
         const regionsConfigured = hc.HealthCheckConfig?.Regions?.length ?? 0;
         const obs =
-          (await clients.route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: hc.Id }))).HealthCheckObservations ?? [];
+          (await clients.route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: hc.Id })))
+            .HealthCheckObservations ?? [];
         const healthy = obs.filter((o) => o.StatusReport?.Status?.startsWith('Success')).length;
         lines.push([
           regionsConfigured >= env.minCheckerRegions && healthy > obs.length / 2,
           `${host}: ${healthy} of ${obs.length} checkers healthy, ${regionsConfigured} checker regions`,
         ]);
       }
-      const sw = list.find((h) => h.CloudWatchAlarmConfiguration !== undefined || h.HealthCheckConfig?.AlarmIdentifier?.Name === failoverSwitchAlarmName(env.envName));
+      const sw = list.find(
+        (h) =>
+          h.CloudWatchAlarmConfiguration !== undefined ||
+          h.HealthCheckConfig?.AlarmIdentifier?.Name === failoverSwitchAlarmName(env.envName),
+      );
       lines.push([sw !== undefined, `failover switch check: ${sw === undefined ? 'missing' : sw.Id}`]);
       return outcome(lines);
     },
@@ -237,7 +243,12 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
     title: 'a thrown failover switch has a recent data point (Route 53 keeps last known status for hours at most)',
     doc: 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html',
     run: async ({ env, clients, now }) => {
-      const points = await readSwitchPoints({ cloudwatch: clients.cloudwatch(env.standby), region: env.standby, envName: env.envName, now });
+      const points = await readSwitchPoints({
+        cloudwatch: clients.cloudwatch(env.standby),
+        region: env.standby,
+        envName: env.envName,
+        now,
+      });
       const d = decideRepublish(points, now);
       const thrown = d.thrownAgeSeconds > 0 || (points.length > 0 && d.reason.startsWith('thrown'));
       const stale = thrown && d.thrownAgeSeconds > SWITCH_REPUBLISH.staleAfterSeconds;
@@ -253,7 +264,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
   },
   {
     id: 'forwarding',
-    title: "the failover-cue forwarding rules had no FailedInvocations over the last day",
+    title: 'the failover-cue forwarding rules had no FailedInvocations over the last day',
     doc: 'https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html',
     run: async ({ env, clients, now }) => {
       const lines: Array<[boolean, string]> = [];
@@ -283,8 +294,14 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
         copiesFailed: stat('AWS/Backup', 'NumberOfCopyJobsFailed', vault),
       });
       const lines: Array<[boolean, string]> = [
-        [p.backupsDone > 0 && p.backupsFailed === 0, `${env.primary} backup jobs: ${p.backupsDone} completed, ${p.backupsFailed} failed`],
-        [p.copiesDone > 0 && p.copiesFailed === 0, `${env.primary} copy jobs: ${p.copiesDone} completed, ${p.copiesFailed} failed`],
+        [
+          p.backupsDone > 0 && p.backupsFailed === 0,
+          `${env.primary} backup jobs: ${p.backupsDone} completed, ${p.backupsFailed} failed`,
+        ],
+        [
+          p.copiesDone > 0 && p.copiesFailed === 0,
+          `${env.primary} copy jobs: ${p.copiesDone} completed, ${p.copiesFailed} failed`,
+        ],
       ];
       for (const region of regions(env)) {
         const r = await sumOverDay(clients.cloudwatch(region), now, {
@@ -311,12 +328,18 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
               EndTime: now,
               ScanBy: 'TimestampDescending',
               MetricDataQueries: [
-                { Id: 'ok', MetricStat: stat('CloudWatchSynthetics', 'SuccessPercent', { CanaryName: name }, 'Average', 60) },
+                {
+                  Id: 'ok',
+                  MetricStat: stat('CloudWatchSynthetics', 'SuccessPercent', { CanaryName: name }, 'Average', 60),
+                },
               ],
             }),
           );
           const last = out.MetricDataResults?.[0]?.Values?.[0];
-          lines.push([last === 100, `${region} ${name}: last run ${last === undefined ? 'none in 3 h' : `${last}% success`}`]);
+          lines.push([
+            last === 100,
+            `${region} ${name}: last run ${last === undefined ? 'none in 3 h' : `${last}% success`}`,
+          ]);
         }
       }
       return outcome(lines);
@@ -333,7 +356,9 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
         const ours = topics.filter((t) => (t.TopicArn ?? '').split(':').pop()?.startsWith(`${env.envName}-wallet-`));
         if (ours.length === 0) lines.push([false, `${region}: no ${env.envName}-wallet-* topic`]);
         for (const t of ours) {
-          const subs = (await clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: t.TopicArn }))).Subscriptions ?? [];
+          const subs =
+            (await clients.sns(region).send(new ListSubscriptionsByTopicCommand({ TopicArn: t.TopicArn })))
+              .Subscriptions ?? [];
           const pending = subs.filter((s) => s.SubscriptionArn === 'PendingConfirmation');
           lines.push([
             subs.length > 0 && pending.length === 0,

@@ -54,7 +54,8 @@ function parse(argv: readonly string[]): Options | string {
         o.target = t;
       } else if (a === '--fault') {
         const f = value();
-        if (!(VERIFY_FAULTS as readonly string[]).includes(f)) return `--fault must be one of ${VERIFY_FAULTS.join(', ')}; received "${f}"`;
+        if (!(VERIFY_FAULTS as readonly string[]).includes(f))
+          return `--fault must be one of ${VERIFY_FAULTS.join(', ')}; received "${f}"`;
         o.faults.push(f as VerifyFault);
       } else if (a === '--json') o.json = true;
       else if (a === '-h' || a === '--help') return 'help';
@@ -63,7 +64,8 @@ function parse(argv: readonly string[]): Options | string {
       return (e as Error).message;
     }
   }
-  if (o.faults.length > 0 && o.target !== 'simulated') return '--fault needs --target simulated (faults are injected into the simulated AWS only)';
+  if (o.faults.length > 0 && o.target !== 'simulated')
+    return '--fault needs --target simulated (faults are injected into the simulated AWS only)';
   return o;
 }
 
@@ -116,7 +118,9 @@ export async function verifyMain(io: VerifyIo): Promise<number> {
     config = loadConfigFile(resolveConfigPath(o.config, io.cwd));
   } catch (err) {
     if (err instanceof ConfigError) {
-      io.err(`wallet verify: ${err.message}\npass -c <name> for config/<name>.json (e.g. -c example), or -c <path to a config .json>`);
+      io.err(
+        `wallet verify: ${err.message}\npass -c <name> for config/<name>.json (e.g. -c example), or -c <path to a config .json>`,
+      );
       return VERIFY_EXIT.usage;
     }
     throw err;
@@ -153,7 +157,12 @@ export async function verifyMain(io: VerifyIo): Promise<number> {
       );
       return VERIFY_EXIT.usage;
     }
-    ctx = { env, clients: awsClients(), tlsEndpoint: (host) => ({ host, connectTo: host, port: 443, verifyCertificate: true }), now };
+    ctx = {
+      env,
+      clients: awsClients(),
+      tlsEndpoint: (host) => ({ host, connectTo: host, port: 443, verifyCertificate: true }),
+      now,
+    };
   }
   try {
     const report = await runVerify(ctx, o.target);

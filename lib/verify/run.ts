@@ -30,18 +30,40 @@ export async function runVerify(
       reports.push({ id: c.id, title: c.title, doc: c.doc, ok: r.ok, details: r.details });
     } catch (err) {
       const e = err as Error & { name?: string };
-      reports.push({ id: c.id, title: c.title, doc: c.doc, ok: false, details: [`FAIL ${e.name ?? 'Error'}: ${e.message}`] });
+      reports.push({
+        id: c.id,
+        title: c.title,
+        doc: c.doc,
+        ok: false,
+        details: [`FAIL ${e.name ?? 'Error'}: ${e.message}`],
+      });
     }
   }
   const failed = reports.filter((r) => !r.ok).map((r) => r.id);
-  return { envName: ctx.env.envName, target, at: ctx.now.toISOString(), ok: failed.length === 0, failed, checks: reports };
+  return {
+    envName: ctx.env.envName,
+    target,
+    at: ctx.now.toISOString(),
+    ok: failed.length === 0,
+    failed,
+    checks: reports,
+  };
 }
 
 export function formatReport(r: VerifyReport): string {
   const lines = [`wallet verify: ${r.envName} (${r.target}) at ${r.at}`, ''];
   for (const c of r.checks) {
-    lines.push(`${c.ok ? 'PASS' : 'FAIL'}  ${c.id}: ${c.title}`, `      doc: ${c.doc}`, ...c.details.map((d) => `      ${d}`));
+    lines.push(
+      `${c.ok ? 'PASS' : 'FAIL'}  ${c.id}: ${c.title}`,
+      `      doc: ${c.doc}`,
+      ...c.details.map((d) => `      ${d}`),
+    );
   }
-  lines.push('', r.ok ? 'all checks passed' : `${r.failed.length} check(s) failed: ${r.failed.join(', ')} (see docs/runbooks/verify.md)`);
+  lines.push(
+    '',
+    r.ok
+      ? 'all checks passed'
+      : `${r.failed.length} check(s) failed: ${r.failed.join(', ')} (see docs/runbooks/verify.md)`,
+  );
   return lines.join('\n');
 }

@@ -316,7 +316,9 @@ describe('backup plan (primary region only)', () => {
     ]);
     // Finding 7 (AWS's KMSDynamoDBPermissions): the table keys, only through DynamoDB, nothing else.
     expect(statements[1].Condition).toEqual({ StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } });
-    expect(JSON.stringify(statements[1].Resource)).toContain('mrk-');
+    // the two data-key copies that encrypt the table replicas (primary by stack output, standby by its mrk- ARN)
+    expect(statements[1].Resource).toHaveLength(2);
+    expect(JSON.stringify(statements[1].Resource)).toContain('DataKey');
     // the ledger, plus its standby replica for on-demand backups during a long primary outage
     expect(statements[0].Resource).toEqual([
       'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger',

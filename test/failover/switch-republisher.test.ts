@@ -1,7 +1,11 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { FAILOVER_SWITCH_AGE_METRIC, FAILOVER_SWITCH_METRIC, SWITCH_REPUBLISH } from '../../lib/contract/failover-switch';
+import {
+  FAILOVER_SWITCH_AGE_METRIC,
+  FAILOVER_SWITCH_METRIC,
+  SWITCH_REPUBLISH,
+} from '../../lib/contract/failover-switch';
 import { decideRepublish, republishSwitch } from '../../lib/failover/switch-republisher';
 
 const cw = mockClient(CloudWatchClient);
@@ -11,9 +15,16 @@ const series = (points: Array<[number, number]>) => ({
   MetricDataResults: [{ Id: 'switch', Timestamps: points.map(([s]) => ago(s)), Values: points.map(([, v]) => v) }],
 });
 const run = () =>
-  republishSwitch({ cloudwatch: new CloudWatchClient({ region: 'us-west-2' }), region: 'us-west-2', envName: 'test', now: NOW });
+  republishSwitch({
+    cloudwatch: new CloudWatchClient({ region: 'us-west-2' }),
+    region: 'us-west-2',
+    envName: 'test',
+    now: NOW,
+  });
 const switchWrites = () =>
-  cw.commandCalls(PutMetricDataCommand).filter((c) => c.args[0].input.MetricData?.[0]?.MetricName === FAILOVER_SWITCH_METRIC);
+  cw
+    .commandCalls(PutMetricDataCommand)
+    .filter((c) => c.args[0].input.MetricData?.[0]?.MetricName === FAILOVER_SWITCH_METRIC);
 
 beforeEach(() => cw.reset());
 
@@ -27,7 +38,13 @@ test('keeps a thrown switch fresh: re-publishes the thrown value once its newest
 
 test.each([
   ['never thrown (no data point)', [] as Array<[number, number]>],
-  ['released (newest point 0, an older 1 before it)', [[7200, 1], [3600, 0]] as Array<[number, number]>],
+  [
+    'released (newest point 0, an older 1 before it)',
+    [
+      [7200, 1],
+      [3600, 0],
+    ] as Array<[number, number]>,
+  ],
   ['released long ago', [[5 * 3600, 0]] as Array<[number, number]>],
   ['thrown moments ago (someone is acting on it)', [[30, 1]] as Array<[number, number]>],
 ])('never throws the switch by itself: %s', async (_name, points) => {
@@ -38,7 +55,12 @@ test.each([
 });
 
 test('a second run right after a re-publish sees the fresh point and leaves it (duplicate or late delivery)', async () => {
-  cw.on(GetMetricDataCommand).resolves(series([[0, 1], [SWITCH_REPUBLISH.republishAfterSeconds + 60, 1]]));
+  cw.on(GetMetricDataCommand).resolves(
+    series([
+      [0, 1],
+      [SWITCH_REPUBLISH.republishAfterSeconds + 60, 1],
+    ]),
+  );
   expect((await run()).action).toBe('leave');
   expect(switchWrites()).toHaveLength(0);
 });
@@ -46,7 +68,9 @@ test('a second run right after a re-publish sees the fresh point and leaves it (
 test('reports the thrown age every run (the failover-switch-stale alarm reads it); 0 when released', async () => {
   cw.on(GetMetricDataCommand).resolves(series([[600, 1]]));
   await run();
-  const age = cw.commandCalls(PutMetricDataCommand).find((c) => c.args[0].input.MetricData?.[0]?.MetricName === FAILOVER_SWITCH_AGE_METRIC);
+  const age = cw
+    .commandCalls(PutMetricDataCommand)
+    .find((c) => c.args[0].input.MetricData?.[0]?.MetricName === FAILOVER_SWITCH_AGE_METRIC);
   expect(age?.args[0].input.MetricData?.[0]?.Value).toBe(600);
   expect(decideRepublish([{ at: ago(60), value: 0 }], NOW).thrownAgeSeconds).toBe(0);
 });

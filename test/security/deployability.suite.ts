@@ -14,7 +14,12 @@ import { newTestApp } from '../helpers/app';
 const ENV = { account: '111111111111', region: 'us-east-2' };
 const DEPLOYER = { partition: 'aws', ...ENV };
 /** The key-policy actions finding 1 was missing. */
-const ROTATION_ACTIONS = ['kms:EnableKeyRotation', 'kms:DisableKeyRotation', 'kms:RotateKeyOnDemand', 'kms:ListKeyRotations'];
+const ROTATION_ACTIONS = [
+  'kms:EnableKeyRotation',
+  'kms:DisableKeyRotation',
+  'kms:RotateKeyOnDemand',
+  'kms:ListKeyRotations',
+];
 const BREAK_GLASS = 'arn:aws:iam::111111111111:role/WalletBreakGlass';
 
 /** The findings (rule[finding]) the three deployability rules raise on the subject. */
@@ -44,7 +49,8 @@ const dataPolicy = () =>
     allowedReplicaRegions: ['us-west-2'],
   });
 
-describe('DeployerNotLockedOut (CloudFormation handler permissions against resource policies)', () => {
+describe('DeployerNotLockedOut', () => {
+  // CloudFormation handler permissions against resource policies
   test('the facts are dated and name their source for every type', () => {
     expect(HANDLER_FACTS.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     for (const [type, t] of Object.entries(HANDLER_FACTS.types)) {
@@ -82,7 +88,9 @@ describe('DeployerNotLockedOut (CloudFormation handler permissions against resou
 
   test('the wallet key policy (rotation on) lets the deployer run every handler but delete; delete is denied to all but break-glass', () => {
     const doc = dataPolicy().toJSON() as never;
-    expect(deployerLockOuts('AWS::KMS::Key', { EnableKeyRotation: true }, doc, DEPLOYER, { retained: true })).toEqual([]);
+    expect(deployerLockOuts('AWS::KMS::Key', { EnableKeyRotation: true }, doc, DEPLOYER, { retained: true })).toEqual(
+      [],
+    );
     expect(findings((stack) => key(stack, dataPolicy(), true))).toEqual([]);
     // Not retained: CloudFormation would call ScheduleKeyDeletion, which break-glass alone may.
     expect(deployerLockOuts('AWS::KMS::Key', { EnableKeyRotation: true }, doc, DEPLOYER).map(describeLockOut)).toEqual([
@@ -103,10 +111,12 @@ describe('DeployerNotLockedOut (CloudFormation handler permissions against resou
   });
 });
 
-describe('AlarmMetricPublished (metric existence)', () => {
+describe('AlarmMetricPublished', () => {
+  // metric existence
   test('the facts are dated and every row links its doc', () => {
     expect(PUBLISHED_METRICS.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-    for (const r of PUBLISHED_METRICS.metrics) expect([r.metric, r.doc]).toEqual([r.metric, expect.stringMatching(/^https:\/\//)]);
+    for (const r of PUBLISHED_METRICS.metrics)
+      expect([r.metric, r.doc]).toEqual([r.metric, expect.stringMatching(/^https:\/\//)]);
   });
 
   const table = (stack: Stack, strong: boolean) =>

@@ -28,12 +28,14 @@ function findings(
   const stack = new Stack(app, 'Subject', { env: ENV });
   build(app, stack);
   app.synth();
-  return new WalletChecks(app)
-    .validateScope(app)
-    .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
-    .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'))
-    // The deployability rules judge real key policies and alarms; their cases are in deployability.suite.ts.
-    .filter((r) => !DEPLOYABILITY_RULES.test(r));
+  return (
+    new WalletChecks(app)
+      .validateScope(app)
+      .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
+      .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'))
+      // The deployability rules judge real key policies and alarms; their cases are in deployability.suite.ts.
+      .filter((r) => !DEPLOYABILITY_RULES.test(r))
+  );
 }
 
 function globalTable(

@@ -14,17 +14,20 @@ describe('deployability fixes (example config)', () => {
   const of = (stack: 'primary' | 'standby' | 'dns' | 'keys', type: string) =>
     wallet.template(stack).findResources(type) as Resources;
 
-  test.each(['primary', 'standby'] as const)('finding 3: the %s REST API itself carries the enhanced TLS policy and STRICT access mode', (stack) => {
-    const apis = Object.values(of(stack, 'AWS::ApiGateway::RestApi'));
-    expect(apis).toHaveLength(1);
-    expect(apis[0].Properties).toMatchObject({
-      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
-      EndpointAccessMode: 'STRICT',
-    });
-    for (const d of Object.values(of(stack, 'AWS::ApiGateway::DomainName'))) {
-      expect(d.Properties.SecurityPolicy).toBe(apis[0].Properties.SecurityPolicy);
-    }
-  });
+  test.each(['primary', 'standby'] as const)(
+    'finding 3: the %s REST API itself carries the enhanced TLS policy and STRICT access mode',
+    (stack) => {
+      const apis = Object.values(of(stack, 'AWS::ApiGateway::RestApi'));
+      expect(apis).toHaveLength(1);
+      expect(apis[0].Properties).toMatchObject({
+        SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+        EndpointAccessMode: 'STRICT',
+      });
+      for (const d of Object.values(of(stack, 'AWS::ApiGateway::DomainName'))) {
+        expect(d.Properties.SecurityPolicy).toBe(apis[0].Properties.SecurityPolicy);
+      }
+    },
+  );
 
   test('finding 1: every key with rotation on delegates the rotation actions to IAM', () => {
     const keys = Object.values(of('keys', 'AWS::KMS::Key')).filter((k) => k.Properties.EnableKeyRotation === true);
@@ -45,14 +48,17 @@ describe('deployability fixes (example config)', () => {
 
   test('finding 11: every canary runs the contract runtime syn-nodejs-5.4', () => {
     for (const stack of ['primary', 'standby'] as const) {
-      for (const c of Object.values(of(stack, 'AWS::Synthetics::Canary'))) expect(c.Properties.RuntimeVersion).toBe(CANARY_RUNTIME);
+      for (const c of Object.values(of(stack, 'AWS::Synthetics::Canary')))
+        expect(c.Properties.RuntimeVersion).toBe(CANARY_RUNTIME);
     }
     expect(CANARY_RUNTIME).toBe('syn-nodejs-5.4');
   });
 
   test('finding 6: the switch health check id carries the alarm digest, which changes with the alarm definition', () => {
     const ids = Object.keys(of('dns', 'AWS::Route53::HealthCheck'));
-    expect(ids.some((id) => id.startsWith(`HealthChecksFailoverSwitch${switchAlarmFingerprint('example')}`))).toBe(true);
+    expect(ids.some((id) => id.startsWith(`HealthChecksFailoverSwitch${switchAlarmFingerprint('example')}`))).toBe(
+      true,
+    );
     expect(switchAlarmFingerprint('example')).toBe(switchAlarmFingerprint('example'));
     expect(switchAlarmFingerprint('other')).not.toBe(switchAlarmFingerprint('example'));
   });
@@ -61,7 +67,9 @@ describe('deployability fixes (example config)', () => {
     const rules = Object.values(of('standby', 'AWS::Events::Rule')).filter(
       (r) => r.Properties.ScheduleExpression !== undefined,
     );
-    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([`rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`]);
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([
+      `rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`,
+    ]);
     const stale = Object.values(of('standby', 'AWS::CloudWatch::Alarm')).find(
       (a) => a.Properties.AlarmName === failoverSwitchStaleAlarmName('example'),
     );
@@ -77,7 +85,9 @@ describe('deployability fixes (example config)', () => {
     const policies = Object.values(of('standby', 'AWS::IAM::ManagedPolicy')).filter((p) =>
       JSON.stringify(p.Properties.Roles ?? []).includes('SwitchRepublisher'),
     );
-    const statements = policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement);
+    const statements = policies.flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+    );
     const put = statements.find((s) => s.Action === 'cloudwatch:PutMetricData');
     expect(put?.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'Wallet/Failover' } });
     expect(JSON.stringify(statements)).not.toMatch(/kms:Sign|route53:|dynamodb:/);

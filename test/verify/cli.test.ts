@@ -15,7 +15,8 @@ async function verify(argv: string[], credentials?: () => Promise<unknown>) {
 }
 
 test('every check names the doc it follows', () => {
-  for (const c of VERIFY_CHECKS) expect([c.id, c.doc]).toEqual([c.id, expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//)]);
+  for (const c of VERIFY_CHECKS)
+    expect([c.id, c.doc]).toEqual([c.id, expect.stringMatching(/^https:\/\/docs\.aws\.amazon\.com\//)]);
 });
 
 test('the healthy simulated environment passes every check (exit 0)', async () => {
@@ -33,13 +34,16 @@ const EXPECTED_FAILURE: Record<(typeof VERIFY_FAULTS)[number], string> = {
   'stale-switch': 'switch-recency',
 };
 
-test.each(Object.entries(EXPECTED_FAILURE))('fails exactly its check under the fault %s (%s), --json prints one document', async (fault, check) => {
-  const r = await verify(['--target', 'simulated', '--fault', fault, '--json']);
-  expect(r.code).toBe(VERIFY_EXIT.checkFailed);
-  const report = JSON.parse(r.stdout) as { ok: boolean; failed: string[] };
-  expect(report.ok).toBe(false);
-  expect(report.failed).toEqual([check]);
-});
+test.each(Object.entries(EXPECTED_FAILURE))(
+  'fails exactly its check under the fault %s (%s), --json prints one document',
+  async (fault, check) => {
+    const r = await verify(['--target', 'simulated', '--fault', fault, '--json']);
+    expect(r.code).toBe(VERIFY_EXIT.checkFailed);
+    const report = JSON.parse(r.stdout) as { ok: boolean; failed: string[] };
+    expect(report.ok).toBe(false);
+    expect(report.failed).toEqual([check]);
+  },
+);
 
 test('fails naming the second principal that can sign', async () => {
   const r = await verify(['--target', 'simulated', '--fault', 'second-signer']);

@@ -50,18 +50,22 @@ function tableConsistency(node: CfnResource, tableName: unknown): 'MREC' | 'MRSC
 export function unpublishedReason(node: CfnResource, m: MetricRef, region: string): string | undefined {
   const aws = m.namespace.startsWith('AWS/') || m.namespace === 'CloudWatchSynthetics';
   if (!aws) {
-    return metricPublisher(m.namespace, m.metric) === undefined ? 'custom metric with no publisher in the contract' : undefined;
+    return metricPublisher(m.namespace, m.metric) === undefined
+      ? 'custom metric with no publisher in the contract'
+      : undefined;
   }
   const names = Object.keys(m.dimensions).sort();
   const row = PUBLISHED_METRICS.metrics.find(
     (r) => r.namespace === m.namespace && r.metric === m.metric && [...r.dimensions].sort().join() === names.join(),
   );
   if (row === undefined) return `not published with dimensions [${names.join(', ')}]`;
-  if (row.onlyWhen?.region !== undefined && region !== row.onlyWhen.region) return `published only in ${row.onlyWhen.region}`;
+  if (row.onlyWhen?.region !== undefined && region !== row.onlyWhen.region)
+    return `published only in ${row.onlyWhen.region}`;
   const mode = row.onlyWhen?.globalTableConsistency;
   if (mode !== undefined) {
     const actual = tableConsistency(node, m.dimensions.TableName);
-    if (actual !== undefined && actual !== mode) return `published only for ${mode} global tables; this table is ${actual}`;
+    if (actual !== undefined && actual !== mode)
+      return `published only for ${mode} global tables; this table is ${actual}`;
   }
   return undefined;
 }

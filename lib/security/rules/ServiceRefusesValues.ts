@@ -34,7 +34,9 @@ export const REFUSED_VALUES: readonly RefusedValues[] = [
     id: 'ApiEnhancedPolicyNeedsAccessMode',
     resourceType: 'AWS::ApiGateway::RestApi',
     problems: (p) =>
-      typeof p.SecurityPolicy === 'string' && p.SecurityPolicy.startsWith('SecurityPolicy_') && p.EndpointAccessMode === undefined
+      typeof p.SecurityPolicy === 'string' &&
+      p.SecurityPolicy.startsWith('SecurityPolicy_') &&
+      p.EndpointAccessMode === undefined
         ? ['enhanced SecurityPolicy without EndpointAccessMode']
         : [],
     doc:
@@ -45,7 +47,9 @@ export const REFUSED_VALUES: readonly RefusedValues[] = [
     id: 'ApiEnhancedPolicyNeedsAccessMode',
     resourceType: 'AWS::ApiGateway::DomainName',
     problems: (p) =>
-      typeof p.SecurityPolicy === 'string' && p.SecurityPolicy.startsWith('SecurityPolicy_') && p.EndpointAccessMode === undefined
+      typeof p.SecurityPolicy === 'string' &&
+      p.SecurityPolicy.startsWith('SecurityPolicy_') &&
+      p.EndpointAccessMode === undefined
         ? ['enhanced SecurityPolicy without EndpointAccessMode']
         : [],
     doc: 'as above, for custom domain names',

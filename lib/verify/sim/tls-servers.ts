@@ -17,14 +17,30 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=wallet-verify.test',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=wallet-verify.test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
       { stdio: 'ignore' },
     );
     return { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) };
   } catch (err) {
     throw new Error(
       `the simulated target needs openssl to make a throwaway TLS certificate (${(err as Error).message}); install it (apt-get install -y openssl)`,
+      { cause: err },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -35,7 +51,10 @@ function selfSignedCert(): { key: Buffer; cert: Buffer } {
  * One server per host on 127.0.0.1: TLS 1.2-1.3 as the API's policy allows, or (fault
  * `tls10-accepted`) also TLS 1.0 for the hosts named in `legacyHosts`.
  */
-export async function startSimulatedTls(hosts: readonly string[], legacyHosts: readonly string[]): Promise<SimulatedTls> {
+export async function startSimulatedTls(
+  hosts: readonly string[],
+  legacyHosts: readonly string[],
+): Promise<SimulatedTls> {
   const { key, cert } = selfSignedCert();
   const servers = new Map<string, { server: tls.Server; port: number }>();
   for (const host of hosts) {

@@ -13,7 +13,13 @@ import { attachResponder } from '../../drill/sim/sdk';
 import { VerifyClients, VerifyEnvironment } from '../checks';
 
 /** The faults the simulated environment can carry; each must fail exactly one check. */
-export const VERIFY_FAULTS = ['rotation-off', 'second-signer', 'tls10-accepted', 'copy-failed', 'stale-switch'] as const;
+export const VERIFY_FAULTS = [
+  'rotation-off',
+  'second-signer',
+  'tls10-accepted',
+  'copy-failed',
+  'stale-switch',
+] as const;
 export type VerifyFault = (typeof VERIFY_FAULTS)[number];
 
 /**
@@ -33,17 +39,23 @@ export class VerifyWorld {
   ) {}
 
   clients(): VerifyClients {
-    const make = <T>(ctor: new (c: { region: string; credentials: unknown }) => T, service: string, region: string): T => {
+    const make = <T>(
+      ctor: new (c: { region: string; credentials: unknown }) => T,
+      service: string,
+      region: string,
+    ): T => {
       const client = new ctor({ region, credentials: { accessKeyId: 'sim', secretAccessKey: 'sim' } });
       attachResponder(client, (command, input) => this.respond(service, region, command, input));
       return client;
     };
     const cache = new Map<string, unknown>();
-    const per = <T>(ctor: new (c: { region: string; credentials: unknown }) => T, service: string) => (region: string): T => {
-      const k = `${service}:${region}`;
-      if (!cache.has(k)) cache.set(k, make(ctor, service, region));
-      return cache.get(k) as T;
-    };
+    const per =
+      <T>(ctor: new (c: { region: string; credentials: unknown }) => T, service: string) =>
+      (region: string): T => {
+        const k = `${service}:${region}`;
+        if (!cache.has(k)) cache.set(k, make(ctor, service, region));
+        return cache.get(k) as T;
+      };
     return {
       kms: per(KMSClient as never, 'kms'),
       cloudwatch: per(CloudWatchClient as never, 'cloudwatch'),
@@ -98,7 +110,10 @@ export class VerifyWorld {
               Id: 'hc-switch',
               CallerReference: 'ref-switch',
               HealthCheckVersion: 1,
-              HealthCheckConfig: { Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Name: failoverSwitchAlarmName(e.envName), Region: e.standby } },
+              HealthCheckConfig: {
+                Type: 'CLOUDWATCH_METRIC',
+                AlarmIdentifier: { Name: failoverSwitchAlarmName(e.envName), Region: e.standby },
+              },
             },
           ],
           IsTruncated: false,
@@ -120,14 +135,21 @@ export class VerifyWorld {
       case 'sns:ListSubscriptionsByTopicCommand':
         return {
           Subscriptions: [
-            { SubscriptionArn: `${String(input.TopicArn)}:sub-1`, Protocol: 'email', Endpoint: e.notificationsEmail, TopicArn: input.TopicArn },
+            {
+              SubscriptionArn: `${String(input.TopicArn)}:sub-1`,
+              Protocol: 'email',
+              Endpoint: e.notificationsEmail,
+              TopicArn: input.TopicArn,
+            },
           ],
         };
       case 'dynamodb:DescribeContinuousBackupsCommand':
         return {
           ContinuousBackupsDescription: {
             ContinuousBackupsStatus: 'ENABLED',
-            PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: input.TableName === ledgerTableName(e.envName) ? 'ENABLED' : 'DISABLED' },
+            PointInTimeRecoveryDescription: {
+              PointInTimeRecoveryStatus: input.TableName === ledgerTableName(e.envName) ? 'ENABLED' : 'DISABLED',
+            },
           },
         };
       default:
@@ -153,7 +175,9 @@ export class VerifyWorld {
         return this.faults.has('stale-switch') ? point(1, 5 * 3600) : point(0, 86400);
       }
       if (name === 'SuccessPercent') {
-        const known = CANARY_KINDS.some((k) => q.MetricStat.Metric.Dimensions?.[0]?.Value === canaryName(this.env.envName, k));
+        const known = CANARY_KINDS.some(
+          (k) => q.MetricStat.Metric.Dimensions?.[0]?.Value === canaryName(this.env.envName, k),
+        );
         return known ? point(100, 60) : none;
       }
       if (name === 'FailedInvocations') return none;

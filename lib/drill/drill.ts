@@ -1,4 +1,4 @@
-import { LeaseMove, RegionHealth } from '../../lambda/shared/lease';
+import { LeaseMove, RegionHealth } from '../failover/lease';
 import { WalletConfig } from '../config/schema';
 import { DrillDirection } from '../contract/drill-metrics';
 import { SwitchPosition } from '../contract/failover-switch';

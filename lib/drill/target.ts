@@ -12,7 +12,7 @@ import {
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { Lease, LeaseMove, moveLease, readLease, RegionHealth } from '../../lambda/shared/lease';
+import { Lease, LeaseMove, moveLease, readLease, RegionHealth } from '../failover/lease';
 import { WalletConfig } from '../config/schema';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../contract/canary';
 import {

@@ -16,7 +16,7 @@ import { ledgerKeys } from '../../../lib/contract/ledger';
 import { KMS_THROTTLE_LOG_EVENT } from '../../../lib/contract/observability';
 import type { Broadcaster } from '../../../lambda/shared/chain';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
-import { allocationAttribute } from '../../../lambda/shared/lease';
+import { allocationAttribute } from '../../../lib/failover/nonce';
 import { createLogger, silentLogger } from '../../../lambda/shared/logger';
 import { buildEip1559, signingDigest, TxRequest } from '../../../lambda/shared/signing';
 import { createSigner, logKmsRetry, parseMessage } from '../../../lambda/signer/handler';

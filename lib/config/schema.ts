@@ -3,6 +3,7 @@ import type { AlarmEvaluation } from '../contract/alarms';
 import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
+import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -351,7 +352,10 @@ export const configSchema = z
           .int('must be a whole number')
           .min(0, 'must be 0 or more')
           .max(ROUTE53_MAX_TTL_SECONDS, `must be at most ${ROUTE53_MAX_TTL_SECONDS}`)
-          .describe('use a TTL in seconds between 0 and 2147483647; 60 or less keeps failover fast'),
+          .default(ALIAS_RECORD_TTL_SECONDS)
+          .describe(
+            `leave it out: the API records are alias records and take their target's TTL (${ALIAS_RECORD_TTL_SECONDS} s assumed)`,
+          ),
         healthCheck: z
           .object({
             intervalSeconds: z

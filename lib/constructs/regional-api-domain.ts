@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { acknowledge } from '../security/nag';
+import { API_TLS } from '../contract/api';
 
 /** Props of {@link RegionalApiDomain}. */
 export interface RegionalApiDomainProps {
@@ -85,8 +86,8 @@ export class RegionalApiDomain extends Construct {
         domainName: name,
         certificate: this.certificate,
         endpointType: apigw.EndpointType.REGIONAL,
-        securityPolicy: apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
-        endpointAccessMode: apigw.EndpointAccessMode.STRICT,
+        securityPolicy: API_TLS.securityPolicy as apigw.SecurityPolicy,
+        endpointAccessMode: API_TLS.endpointAccessMode as apigw.EndpointAccessMode,
       });
       d.addBasePathMapping(props.restApi, { stage: props.stage });
       acknowledge(

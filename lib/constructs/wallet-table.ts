@@ -84,5 +84,13 @@ export class WalletLedgerTable extends Construct {
       witnessRegion: props.witnessRegion,
       replicas: [{ region: props.replicaRegion }],
     });
+    if (strong) {
+      // TableV2 turns on a NEW_AND_OLD_IMAGES stream whenever replicas are configured, and nothing
+      // in the wallet reads it. CloudFormation's GlobalTable StreamSpecification: "You must specify
+      // a value for this property for a AWS::DynamoDB::GlobalTable resource configured for MREC with
+      // more than one entry in Replicas. For Multi-Region Strong Consistency (MRSC), Streams are not
+      // required". So under MRSC the stream goes; under MREC it stays (replication needs it).
+      (this.table.node.defaultChild as dynamodb.CfnGlobalTable).addPropertyDeletionOverride('StreamSpecification');
+    }
   }
 }

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { dnsAlarmName } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
+import { switchAlarmFingerprint } from '../failover/switch-alarm';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { remediationForwarding } from '../contract/remediation';
 import { RESILIENCE_OUTPUTS } from '../contract/resilience';
@@ -73,7 +74,11 @@ export class DnsStack extends Stack {
       intervalSeconds: healthCheck.intervalSeconds,
       failureThreshold: healthCheck.failureThreshold,
       checkerRegions: healthCheck.regions,
-      switchAlarm: { name: failoverSwitchAlarmName(config.envName), region: config.regions.standby },
+      switchAlarm: {
+        name: failoverSwitchAlarmName(config.envName),
+        region: config.regions.standby,
+        fingerprint: switchAlarmFingerprint(config.envName),
+      },
       topic: this.notifications.topic,
       envName: config.envName,
     });

@@ -70,7 +70,8 @@ test('fails with exit 1 when a target is not met, naming the setting to change',
   expect(r.stderr).toContain(
     'worst case health check 10 s x 3 = 30 s + switch alarm 60 s + DNS TTL 60 s = 150 s > targets.rtoSeconds 120 s',
   );
-  expect(r.stderr).toContain('lower dns.recordTtlSeconds from 60 to 30 or less');
+  expect(r.stderr).toContain('raise targets.rtoSeconds to 150 or more');
+  expect(r.stderr).not.toContain('recordTtlSeconds');
   expect(r.stdout).toContain('NOT MET');
 });
 

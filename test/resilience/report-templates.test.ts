@@ -220,7 +220,9 @@ describe('RTO', () => {
     expect(fail?.message).toContain(
       'health check 10 s x 3 = 30 s + switch alarm 60 s + DNS TTL 60 s = 150 s > targets.rtoSeconds 100 s',
     );
-    expect(fail?.message).toContain('lower dns.recordTtlSeconds from 60 to 10 or less');
+    // The TTL is not a setting (alias records): the fix names the target, never dns.recordTtlSeconds.
+    expect(fail?.message).toContain('raise targets.rtoSeconds to 150 or more');
+    expect(fail?.message).not.toContain('recordTtlSeconds');
   });
 
   test('a failover record with its own TTL sets the DNS cut-over (instead of the DnsCacheSeconds output)', () => {

@@ -15,6 +15,7 @@ import { WalletChecks } from '../../lib/security/wallet-checks';
 import { buildTestWallet, newTestApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-2' };
+const DEPLOYABILITY_RULES = /^(DeployerNotLockedOut|AlarmMetricPublished|ServiceRefusesValues)(\[|$)/;
 
 /**
  * The Wallet rules the subject violates. Backup coverage is a whole-app property tested on its own
@@ -28,10 +29,14 @@ function findings(
   const stack = new Stack(app, 'Subject', { env: ENV });
   build(app, stack);
   app.synth();
-  return new WalletChecks(app)
-    .validateScope(app)
-    .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
-    .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'));
+  return (
+    new WalletChecks(app)
+      .validateScope(app)
+      .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
+      .filter((r) => !(options.exceptBackup && r === 'StatefulResourceBackedUp'))
+      // The deployability rules judge real key policies and alarms; their cases are in deployability.suite.ts.
+      .filter((r) => !DEPLOYABILITY_RULES.test(r))
+  );
 }
 
 function globalTable(
@@ -457,7 +462,8 @@ describe('Wallet rule pack', () => {
   });
 
   test('every rule of the pack has a compliant and a non-compliant test in this file', () => {
-    const source = readFileSync(__filename, 'utf8');
+    const source =
+      readFileSync(__filename, 'utf8') + readFileSync(path.join(__dirname, 'deployability.suite.ts'), 'utf8');
     const ruleNames = Object.keys(rules);
     for (const name of ruleNames) {
       expect([name, source.includes(`'${name}'`)]).toEqual([name, true]);

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FailoverHealthChecks, FailoverHealthChecksProps } from '../../lib/constructs/failover-health-checks';
 import { failoverSwitchAlarmName } from '../../lib/contract/failover-switch';
+import { switchAlarmFingerprint } from '../../lib/failover/switch-alarm';
 
 const PROPS: Omit<FailoverHealthChecksProps, 'topic'> = {
   primaryFqdn: 'us-east-2.api.wallet.example.com',
@@ -10,7 +11,11 @@ const PROPS: Omit<FailoverHealthChecksProps, 'topic'> = {
   intervalSeconds: 10,
   failureThreshold: 3,
   checkerRegions: ['us-east-1', 'us-west-2', 'eu-west-1'],
-  switchAlarm: { name: failoverSwitchAlarmName('example'), region: 'us-west-2' },
+  switchAlarm: {
+    name: failoverSwitchAlarmName('example'),
+    region: 'us-west-2',
+    fingerprint: switchAlarmFingerprint('example'),
+  },
   envName: 'example',
 };
 
@@ -72,7 +77,7 @@ describe('FailoverHealthChecks', () => {
 });
 
 test('fails when both endpoints are the same name, and on an empty switch alarm name, listing both', () => {
-  expect(() => build({ standbyFqdn: PROPS.primaryFqdn, switchAlarm: { name: ' ', region: 'us-west-2' } })).toThrow(
+  expect(() => build({ standbyFqdn: PROPS.primaryFqdn, switchAlarm: { ...PROPS.switchAlarm, name: ' ' } })).toThrow(
     'FailoverHealthChecks S/Checks: 2 invalid props',
   );
 });

@@ -30,7 +30,8 @@ export interface Statement {
 
 const list = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-function globMatch(pattern: string, value: string): boolean {
+/** True if an IAM action pattern (with `*` wildcards) covers `action`. */
+export function actionCovers(pattern: string, action: string): boolean {
   const re = new RegExp(
     `^${pattern
       .split('*')
@@ -38,8 +39,11 @@ function globMatch(pattern: string, value: string): boolean {
       .join('.*')}$`,
     'i',
   );
-  return re.test(value);
+  return re.test(action);
 }
+
+/** `*` wildcards, case-insensitive (the same matcher the wallet rules use for actions). */
+const globMatch = (pattern: string, value: string): boolean => actionCovers(pattern, value);
 
 function principalMatches(stmt: Statement, req: KeyRequest): boolean {
   if (stmt.Principal === '*') return true;

@@ -11,6 +11,15 @@ export interface RefusedValues {
   readonly doc: string;
 }
 
+/** An enhanced (`SecurityPolicy_*`) TLS policy on a REST API or domain without its endpoint access mode. */
+function enhancedPolicyWithoutAccessMode(p: Record<string, unknown>): string[] {
+  return typeof p.SecurityPolicy === 'string' &&
+    p.SecurityPolicy.startsWith('SecurityPolicy_') &&
+    p.EndpointAccessMode === undefined
+    ? ['enhanced SecurityPolicy without EndpointAccessMode']
+    : [];
+}
+
 /**
  * The table: add the next refusal here (one row, a failing test in test/security/deployability.suite.ts).
  */
@@ -30,30 +39,14 @@ export const REFUSED_VALUES: readonly RefusedValues[] = [
       'S3 API LifecycleExpiration: ExpiredObjectDeleteMarker "cannot be specified with Days or Date in a Lifecycle ' +
       'Expiration Policy" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html)',
   },
-  {
+  ...(['AWS::ApiGateway::RestApi', 'AWS::ApiGateway::DomainName'] as const).map((resourceType) => ({
     id: 'ApiEnhancedPolicyNeedsAccessMode',
-    resourceType: 'AWS::ApiGateway::RestApi',
-    problems: (p) =>
-      typeof p.SecurityPolicy === 'string' &&
-      p.SecurityPolicy.startsWith('SecurityPolicy_') &&
-      p.EndpointAccessMode === undefined
-        ? ['enhanced SecurityPolicy without EndpointAccessMode']
-        : [],
+    resourceType,
+    problems: enhancedPolicyWithoutAccessMode,
     doc:
       'API Gateway "Choose a security policy": "When you use an enhanced security policy, you must also set the endpoint ' +
       'access mode" (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-custom-domain-tls-version.html)',
-  },
-  {
-    id: 'ApiEnhancedPolicyNeedsAccessMode',
-    resourceType: 'AWS::ApiGateway::DomainName',
-    problems: (p) =>
-      typeof p.SecurityPolicy === 'string' &&
-      p.SecurityPolicy.startsWith('SecurityPolicy_') &&
-      p.EndpointAccessMode === undefined
-        ? ['enhanced SecurityPolicy without EndpointAccessMode']
-        : [],
-    doc: 'as above, for custom domain names',
-  },
+  })),
 ];
 
 /**

@@ -30,14 +30,4 @@ export const verdict = (ok: boolean): NagRuleCompliance =>
 
 export const { NOT_APPLICABLE } = NagRuleCompliance;
 
-/** True if an IAM action pattern (with `*` wildcards) covers `action`. */
-export function actionCovers(pattern: string, action: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  );
-  return re.test(action);
-}
+export { actionCovers } from '../policy-eval';

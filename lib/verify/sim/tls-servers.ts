@@ -1,50 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { TlsEndpoint } from '../tls';
+import { makeThrowawayCert } from './cert';
 
 /** Loopback TLS servers standing in for the API names, with a self-signed certificate made now. */
 export interface SimulatedTls {
   readonly endpoint: (host: string) => TlsEndpoint;
   close(): Promise<void>;
-}
-
-function selfSignedCert(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wallet-verify-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=wallet-verify.test',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) };
-  } catch (err) {
-    throw new Error(
-      `the simulated target needs openssl to make a throwaway TLS certificate (${(err as Error).message}); install it (apt-get install -y openssl)`,
-      { cause: err },
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -55,7 +17,7 @@ export async function startSimulatedTls(
   hosts: readonly string[],
   legacyHosts: readonly string[],
 ): Promise<SimulatedTls> {
-  const { key, cert } = selfSignedCert();
+  const { key, cert } = makeThrowawayCert(hosts);
   const servers = new Map<string, { server: tls.Server; port: number }>();
   for (const host of hosts) {
     const legacy = legacyHosts.includes(host);

@@ -1,60 +1,20 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, Server } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { MetricDatum, MetricSink } from '../../../lambda/canaries/shared/metrics';
 import { CanaryLog, StepRunner } from '../../../lambda/canaries/shared/synthetics';
 import { nodeTransport, Transport } from '../../../lambda/canaries/shared/transport';
+import { makeThrowawayCert, ThrowawayCert } from '../../../lib/verify/sim/cert';
 
 /** Names the throwaway certificate covers; anything else is a TLS host mismatch. */
 export const CERT_NAMES = ['us-east-2.api.wallet.test', 'us-west-2.api.wallet.test', 'api.wallet.test'];
 
-export interface TestCert {
-  readonly cert: string;
-  readonly key: string;
-}
+export type TestCert = ThrowawayCert;
 
-/** A throwaway self-signed certificate for {@link CERT_NAMES}, made with openssl in a temp dir. */
+/** A throwaway self-signed certificate for {@link CERT_NAMES} (lib/verify/sim/cert.ts). */
 export function makeTestCert(): TestCert {
-  const dir = mkdtempSync(path.join(tmpdir(), 'wallet-canary-cert-'));
-  try {
-    const res = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${CERT_NAMES[0]}`,
-        '-addext',
-        `subjectAltName=${CERT_NAMES.map((n) => `DNS:${n}`).join(',')}`,
-      ],
-      { encoding: 'utf8' },
-    );
-    if (res.status !== 0) {
-      throw new Error(`openssl could not make a test certificate (exit ${res.status}): ${res.stderr}; install openssl`);
-    }
-    return {
-      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return makeThrowawayCert(CERT_NAMES);
 }
 
 /** Every name resolves to loopback: the tests never leave the machine. */

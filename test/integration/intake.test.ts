@@ -54,7 +54,13 @@ beforeAll(async () => {
     await sqs.send(new CreateQueueCommand({ QueueName: 'intake-signing.fifo', Attributes: { FifoQueue: 'true' } }))
   ).QueueUrl!;
   api = createApiHandler({
-    env: { region: REGION, tableName: ledger.tableName, signingQueueUrl: queueUrl, chainId: CHAIN_ID },
+    env: {
+      region: REGION,
+      tableName: ledger.tableName,
+      signingQueueUrl: queueUrl,
+      chainId: CHAIN_ID,
+      consistency: 'MRSC' as const,
+    },
     ledger,
     sqs,
     logger: silentLogger(),

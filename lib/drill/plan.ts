@@ -16,9 +16,9 @@ import {
   plannedRto,
   RtoEstimate,
   RtoTerm,
-  settingsFromConfig,
   unplannedRto,
-} from './model';
+} from '../failover/timing';
+import { settingsFromConfig } from './settings';
 import { EnvironmentStatus, readStatus } from './status';
 import { Target } from './target';
 

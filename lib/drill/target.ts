@@ -29,12 +29,13 @@ import {
   SwitchPosition,
 } from '../contract/failover-switch';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
+import type { Consistency } from '../contract/ledger';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../contract/names';
 import { SwitchThrown, throwSwitch } from '../failover/switch';
 import { addressFromSpki } from './address';
 import { CallRecord, DrillClients } from './clients';
 import { Clock } from './clock';
-import { route53EndpointHealthy } from './model';
+import { route53EndpointHealthy } from '../failover/timing';
 
 /** The Route 53 health checks of the failover pair (created by the DNS stack). */
 export interface HealthCheckIds {
@@ -122,7 +123,7 @@ export interface CanaryState {
 }
 
 export interface ReplicationState {
-  readonly consistency: 'MRSC' | 'MREC';
+  readonly consistency: Consistency;
   readonly fromRegion: string;
   readonly toRegion: string;
   /** Maximum ReplicationLatency over the last minutes (MREC). */

@@ -1,3 +1,4 @@
+import type { Consistency } from '../../../lib/contract/ledger';
 import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
@@ -60,7 +61,7 @@ const ccf = () => new ConditionalCheckFailedException({ message: 'The conditiona
 const throttle = () =>
   new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: {} });
 
-function signerFor(options: { consistency?: 'MRSC' | 'MREC'; broadcaster?: Broadcaster } = {}) {
+function signerFor(options: { consistency?: Consistency; broadcaster?: Broadcaster } = {}) {
   return createSigner({
     env: {
       region: REGION,

@@ -6,6 +6,7 @@ import { CANARY_TX_FLAG, CANARY_WALLET_ID, IDEMPOTENCY_HEADER } from '../../lib/
 import type { ApiEnv } from '../shared/env';
 import {
   IdempotencyConflictError,
+  IntakeNotProvenError,
   MalformedJsonError,
   PayloadTooLargeError,
   RequestProblem,
@@ -22,12 +23,15 @@ import { bodyText, errorResponse, header, jsonResponse } from '../shared/http';
 import {
   claimIdempotencyKey,
   createTransaction,
+  getIdempotencyRecord,
   getTransaction,
   getWallet,
+  IdempotencyRecord,
   Ledger,
   TransactionRecord,
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
+import { readLease } from '../../lib/failover/lease';
 import { readRegionControl } from '../../lib/failover/region-control';
 import { enqueueForSigning } from '../shared/queue';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
@@ -196,6 +200,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       throw new RequestValidationError(problems);
     }
 
+    const hash = requestHash(request);
+    const at = now().toISOString();
+    // A retry of an accepted request is answered from its record FIRST: degraded mode and the MREC
+    // intake gate refuse new work, never the replay of work already accepted.
+    const known = await getIdempotencyRecord(ledger, walletId, idempotencyKey);
+    if (known !== undefined) return answer(walletId, idempotencyKey, known, false, request, hash, at);
+
     // Degraded mode suspends withdrawals. A canary transaction is not one (never broadcast, signed
     // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
     // blocking it would keep region-impaired in ALARM and the degraded mode from ever lifting.
@@ -204,12 +215,30 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
     }
 
-    const wallet = await getWallet(ledger, walletId);
-    if (wallet === undefined) throw new WalletNotFoundError(walletId);
-    if (wallet.status !== 'active') throw new WalletNotActiveError(walletId, wallet.status);
+    const wallet = await activeWallet(walletId);
 
-    const hash = requestHash(request);
-    const at = now().toISOString();
+    // The intake fence: the request records the epoch and region that accepted it. Under MREC a
+    // region mints a NEW key only while it holds the lease in an epoch whose reconciliation
+    // attributed every nonce the chain used (lease.intakeOpenEpoch): otherwise the key may already
+    // have a transaction in a replica it has not seen (issue 15, scenario 2).
+    const lease = await readLease(ledger, wallet.address);
+    if (env.consistency === 'MREC' && request.canary !== true) {
+      if (lease === undefined || lease.activeRegion !== env.region) {
+        throw new IntakeNotProvenError(
+          env.region,
+          lease === undefined
+            ? 'no signing lease is visible here'
+            : `the signing lease is held by ${lease.activeRegion} at epoch ${lease.epoch}; send new requests to the API name, which points there`,
+        );
+      }
+      if (lease.intakeOpenEpoch !== lease.epoch) {
+        throw new IntakeNotProvenError(
+          env.region,
+          `the lease moved here at epoch ${lease.epoch} and reconciliation has not yet attributed every nonce the chain used to a known request`,
+        );
+      }
+    }
+
     const claim = await claimIdempotencyKey(ledger, {
       walletId,
       idempotencyKey,
@@ -217,30 +246,76 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       requestHash: hash,
       createdAt: at,
     });
-    if (claim.record.requestHash !== hash) throw new IdempotencyConflictError(idempotencyKey, claim.record.txId);
-    const txId = claim.record.txId;
+    return answer(
+      walletId,
+      idempotencyKey,
+      claim.record,
+      claim.created,
+      request,
+      hash,
+      at,
+      wallet.address,
+      lease?.epoch,
+    );
+  }
 
-    // The idempotency record is the authority; creating the transaction and queueing it are both
-    // idempotent, so a request that crashed after the claim is completed by its retry.
+  async function activeWallet(walletId: string) {
+    const wallet = await getWallet(ledger, walletId);
+    if (wallet === undefined) throw new WalletNotFoundError(walletId);
+    if (wallet.status !== 'active') throw new WalletNotActiveError(walletId, wallet.status);
+    return wallet;
+  }
+
+  /**
+   * Completes and answers a claimed (or already known) key. The idempotency record is the
+   * authority; creating the transaction and queueing it are both idempotent, so a request that
+   * crashed after the claim is completed by its retry.
+   */
+  async function answer(
+    walletId: string,
+    idempotencyKey: string,
+    record: IdempotencyRecord,
+    created: boolean,
+    request: TransactionRecord['request'],
+    hash: string,
+    at: string,
+    knownAddress?: string,
+    intakeEpoch?: number,
+  ): Promise<APIGatewayProxyResult> {
+    const txId = record.txId;
+    if (record.requestHash !== hash) {
+      const existing = await getTransaction(ledger, walletId, txId, true);
+      throw new IdempotencyConflictError(idempotencyKey, existing === undefined ? undefined : txId);
+    }
+    const stored = await getTransaction(ledger, walletId, txId, true);
+    if (stored !== undefined) return accepted(stored, !created, false);
+    // The first request claimed the key and stopped before creating its transaction: finish it here.
+    const address = knownAddress ?? (await activeWallet(walletId)).address;
+    const epoch = intakeEpoch ?? (await readLease(ledger, address))?.epoch;
     const candidate: TransactionRecord = {
       walletId,
       txId,
-      address: wallet.address,
+      address,
       status: 'queued',
       request,
       requestHash: hash,
       idempotencyKey,
       intakeRegion: env.region,
-      createdAt: claim.record.createdAt,
+      ...(epoch !== undefined ? { intakeEpoch: epoch } : {}),
+      createdAt: record.createdAt,
       updatedAt: at,
     };
-    const created = await createTransaction(ledger, candidate);
-    const tx = created ? candidate : await getTransaction(ledger, walletId, txId, true);
+    const didCreate = await createTransaction(ledger, candidate);
+    const tx = didCreate ? candidate : await getTransaction(ledger, walletId, txId, true);
     if (tx === undefined) throw new Error(`transaction ${txId} exists by condition but cannot be read back`);
+    return accepted(tx, !created, didCreate);
+  }
+
+  async function accepted(tx: TransactionRecord, replayed: boolean, created: boolean): Promise<APIGatewayProxyResult> {
+    const { walletId, txId } = tx;
     if (created || tx.status === 'queued') {
       await enqueueForSigning(deps.sqs, env.signingQueueUrl, { walletId, txId });
     }
-    const replayed = !claim.created;
     logger.info('transaction accepted', { walletId, txId, replayed, status: tx.status });
     const self = `/v1/wallets/${walletId}/transactions/${txId}`;
     return jsonResponse(

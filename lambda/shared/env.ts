@@ -20,6 +20,8 @@ export interface ApiEnv {
   readonly tableName: string;
   readonly signingQueueUrl: string;
   readonly chainId: number;
+  /** Under MREC intake is fenced by the lease (docs/api.md, "Idempotency across regions"). */
+  readonly consistency: Consistency;
 }
 
 export interface HealthEnv {
@@ -100,6 +102,7 @@ export function loadApiEnv(source: Source = process.env): ApiEnv {
     tableName: r.string(RUNTIME_ENV.tableName, 'the ledger table name'),
     signingQueueUrl: r.string(RUNTIME_ENV.signingQueueUrl, 'the FIFO signing queue URL'),
     chainId: r.positiveInt(RUNTIME_ENV.chainId, 'the EIP-155 chain id'),
+    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', ['MRSC', 'MREC'] as const),
   };
   r.done();
   return env;

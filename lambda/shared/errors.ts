@@ -128,14 +128,37 @@ export class RouteNotFoundError extends WalletError {
 export class IdempotencyConflictError extends WalletError {
   readonly statusCode = 409;
   readonly code = 'IdempotencyKeyReused';
-  override readonly details: { txId: string };
-  constructor(idempotencyKey: string, txId: string) {
+  override readonly details: { txId?: string };
+  /**
+   * `txId` only when that transaction exists (GET answers it); a key whose first request did not
+   * get as far as creating its transaction names none, so a 409 never points at a 404.
+   */
+  constructor(idempotencyKey: string, txId: string | undefined) {
     super(
-      `Idempotency-Key ${showValue(idempotencyKey)} was already used for a different request body (transaction ${txId}). ` +
-        'Fix: resend the original body to get that transaction, or use a new key for a new transaction',
+      `Idempotency-Key ${showValue(idempotencyKey)} was already used for a different request body` +
+        `${txId === undefined ? '' : ` (transaction ${txId})`}. ` +
+        `Fix: resend the original body to get ${txId === undefined ? 'its transaction' : 'that transaction'}, or use a new key for a new transaction`,
     );
     this.name = 'IdempotencyConflictError';
-    this.details = { txId };
+    this.details = txId === undefined ? {} : { txId };
+  }
+}
+
+/**
+ * MREC only: this region cannot prove the Idempotency-Key unused in every region (it does not hold
+ * the signing lease, or it took the lease and reconciliation has not yet attributed every nonce the
+ * chain used to a request it knows). Minting a transaction now could pay the same request twice.
+ */
+export class IntakeNotProvenError extends WalletError {
+  readonly statusCode = 503;
+  readonly code = 'IdempotencyNotProven';
+  override readonly headers = { 'Retry-After': '30' };
+  constructor(region: string, why: string) {
+    super(
+      `${region} cannot prove this Idempotency-Key was not already used in another region (${why}); this request was not ` +
+        'processed and no transaction was created. Fix: retry later with the same Idempotency-Key and the same body',
+    );
+    this.name = 'IntakeNotProvenError';
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -37,6 +38,13 @@ export interface TransactionRecord {
   readonly requestHash: string;
   readonly idempotencyKey: string;
   readonly intakeRegion: string;
+  /**
+   * The lease epoch the accepting region saw (in its own replica) when it accepted the request.
+   * Under MREC nothing accepted under another epoch, or by another region than the holder, is
+   * signed without an operator's release (the intake fence; docs/lease-and-nonce.md).
+   * Absent on items written before the fence existed (treated as "unknown epoch").
+   */
+  readonly intakeEpoch?: number;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly nonce?: number;
@@ -50,11 +58,15 @@ export interface TransactionRecord {
   readonly signedEpoch?: number;
   readonly signedRegion?: string;
   readonly broadcastAt?: string;
+  /** Write token of the markSigned that stored the signature (a lost reply's retry recognises it). */
+  readonly signToken?: string;
   readonly quarantineReason?: string;
   readonly quarantinedAt?: string;
   readonly quarantinedFrom?: TxStatus;
   /** Set when an operator released it from quarantine in this epoch (reconciliation skips it). */
   readonly releasedEpoch?: number;
+  /** Set when reconciliation examined it in this epoch and found its fate known (the intake fence lets it pass). */
+  readonly keptEpoch?: number;
 }
 
 export interface IdempotencyRecord {
@@ -71,6 +83,8 @@ export interface NonceReservation {
   /** `tx`: the nonce belongs to transaction `txId`. `void`: a gap filler (never a client payload). */
   readonly kind: 'tx' | 'void';
   readonly txId: string;
+  /** For `tx`: the wallet of `txId` (so the transaction can be read from its reservation). */
+  readonly walletId?: string;
   /** keccak256 of the one unsigned payload that may ever be signed at this nonce. */
   readonly digest: string;
   readonly epoch: number;
@@ -79,6 +93,11 @@ export interface NonceReservation {
   /** For `void`: the signed filler transaction. */
   readonly signedRaw?: string;
   readonly txHash?: string;
+  /** For `void`: the fees of the filler, so anyone can rebuild and sign exactly this payload. */
+  readonly maxFeePerGas?: string;
+  readonly maxPriorityFeePerGas?: string;
+  /** For `void` replacing a cancelled transaction's reservation: that transaction. */
+  readonly replaces?: string;
 }
 
 const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException;
@@ -172,6 +191,22 @@ export async function claimIdempotencyKey(ledger: Ledger, record: IdempotencyRec
     );
   }
   return { created: false, record: strip<IdempotencyRecord>(res.Item) };
+}
+
+/** Reads an idempotency record (strongly consistent within this region's replica). */
+export async function getIdempotencyRecord(
+  ledger: Ledger,
+  walletId: string,
+  idempotencyKey: string,
+): Promise<IdempotencyRecord | undefined> {
+  const res = await ledger.ddb.send(
+    new GetCommand({
+      TableName: ledger.tableName,
+      Key: ledgerKeys.idempotency(walletId, idempotencyKey),
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item === undefined ? undefined : strip<IdempotencyRecord>(res.Item);
 }
 
 /** Creates the transaction item once: `attribute_not_exists(pk)`. Returns false if it existed. */
@@ -324,32 +359,112 @@ export async function getReservation(
   return res.Item === undefined ? undefined : strip<NonceReservation>(res.Item);
 }
 
-/** Stores the signed void filler on its reservation (only if the digest still matches). */
+/**
+ * Stores the signed void filler on its reservation (only if the digest still matches). Returns
+ * the raw transaction now stored: ours, or (if another run stored first) theirs. A reply lost
+ * after the write applied makes the SDK retry fail its condition; reading back tells "mine" (our
+ * raw is stored) from "someone else's", and either way the caller broadcasts what is stored.
+ */
 export async function recordVoidSignature(
   ledger: Ledger,
   reservation: NonceReservation,
   signed: { raw: string; hash: string },
-): Promise<void> {
-  await ledger.ddb.send(
-    new UpdateCommand({
-      TableName: ledger.tableName,
-      Key: ledgerKeys.nonceReservation(reservation.address, reservation.nonce),
-      UpdateExpression: 'SET signedRaw = :raw, txHash = :hash',
-      ConditionExpression: 'kind = :void AND digest = :d AND attribute_not_exists(signedRaw)',
-      ExpressionAttributeValues: {
-        ':raw': signed.raw,
-        ':hash': signed.hash,
-        ':void': 'void',
-        ':d': reservation.digest,
-      },
-    }),
-  );
+): Promise<{ raw: string; hash: string; mine: boolean }> {
+  try {
+    await ledger.ddb.send(
+      new UpdateCommand({
+        TableName: ledger.tableName,
+        Key: ledgerKeys.nonceReservation(reservation.address, reservation.nonce),
+        UpdateExpression: 'SET signedRaw = :raw, txHash = :hash',
+        ConditionExpression: 'kind = :void AND digest = :d AND attribute_not_exists(signedRaw)',
+        ExpressionAttributeValues: {
+          ':raw': signed.raw,
+          ':hash': signed.hash,
+          ':void': 'void',
+          ':d': reservation.digest,
+        },
+      }),
+    );
+    return { ...signed, mine: true };
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+  const stored = await getReservation(ledger, reservation.address, reservation.nonce);
+  if (stored?.kind !== 'void' || stored.digest !== reservation.digest || stored.signedRaw === undefined) {
+    throw new Error(
+      `void reservation of nonce ${reservation.nonce} no longer names digest ${reservation.digest} (now ${stored?.kind ?? 'nothing'} ${stored?.digest ?? ''}); not storing a second payload`,
+    );
+  }
+  return { raw: stored.signedRaw, hash: stored.txHash ?? '', mine: stored.signedRaw === signed.raw };
+}
+
+/**
+ * Turns the reservation of a CANCELLED transaction into a void filler (the operator's fill-gap):
+ * only while it still names that transaction and payload. Returns false if it changed meanwhile.
+ */
+export async function replaceCancelledReservation(
+  ledger: Ledger,
+  existing: NonceReservation,
+  filler: NonceReservation,
+): Promise<boolean> {
+  return conditionalUpdate(ledger, {
+    TableName: ledger.tableName,
+    Key: ledgerKeys.nonceReservation(existing.address, existing.nonce),
+    UpdateExpression:
+      'SET kind = :void, txId = :owner, digest = :d, epoch = :e, #region = :r, reservedAt = :at, maxFeePerGas = :mf, maxPriorityFeePerGas = :mp, replaces = :was, gsi1pk = :g1, gsi1sk = :g2 REMOVE signedRaw, txHash',
+    ConditionExpression: 'kind = :tx AND txId = :was AND digest = :seen',
+    ExpressionAttributeNames: { '#region': 'region' },
+    ExpressionAttributeValues: {
+      ':void': 'void',
+      ':owner': filler.txId,
+      ':d': filler.digest,
+      ':e': filler.epoch,
+      ':r': filler.region,
+      ':at': filler.reservedAt,
+      ':mf': filler.maxFeePerGas,
+      ':mp': filler.maxPriorityFeePerGas,
+      ':was': existing.txId,
+      ':tx': 'tx',
+      ':seen': existing.digest,
+      ...Object.fromEntries(
+        Object.entries(ledgerIndexKeys.voidedNonce(existing.address, existing.nonce)).map(([k, v]) => [
+          k === 'gsi1pk' ? ':g1' : ':g2',
+          v,
+        ]),
+      ),
+    },
+  });
+}
+
+/** Void reservations of an address (gsi1 `NONCEVOID#`; eventually consistent). */
+export async function listVoidReservations(ledger: Ledger, address: string): Promise<NonceReservation[]> {
+  const out: NonceReservation[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ledger.ddb.send(
+      new QueryCommand({
+        TableName: ledger.tableName,
+        IndexName: LEDGER_GSI1,
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': ledgerIndexKeys.voidedNonce(address, 0).gsi1pk },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of res.Items ?? []) out.push(strip<NonceReservation>(item));
+    start = res.LastEvaluatedKey;
+  } while (start !== undefined);
+  return out;
 }
 
 /**
  * Stores the signature: only from nonce-assigned at the same nonce and digest. Of two concurrent
  * signers of the same payload, the first stores its raw transaction and the second gets `false`
  * (its signature is discarded, never broadcast).
+ *
+ * Self-identifying: the write carries a fresh token. If the reply is lost after the write applied,
+ * the SDK's retry fails the condition; reading back our token tells "mine applied" (true) from
+ * "another delivery's" (false), instead of taking our own write for someone else's (issue 15,
+ * scenario 5).
  */
 export async function markSigned(
   ledger: Ledger,
@@ -357,6 +472,7 @@ export async function markSigned(
   signed: { nonce: number; digest: string; raw: string; hash: string; epoch: number; region: string },
   at: string,
 ): Promise<boolean> {
+  const signToken = randomUUID();
   const input = statusUpdate(
     ledger,
     tx,
@@ -369,11 +485,14 @@ export async function markSigned(
       signedAt: at,
       signedEpoch: signed.epoch,
       signedRegion: signed.region,
+      signToken,
     },
     '#status = :assigned AND nonce = :n',
     { ':assigned': 'nonce-assigned', ':n': signed.nonce },
   );
-  return conditionalUpdate(ledger, input);
+  if (await conditionalUpdate(ledger, input)) return true;
+  const now = await getTransaction(ledger, tx.walletId, tx.txId, true);
+  return now?.signToken === signToken;
 }
 
 /**
@@ -434,6 +553,18 @@ export async function quarantineTransaction(
     { ':seen': tx.status },
   );
   return conditionalUpdate(ledger, input);
+}
+
+/** Records that reconciliation kept this transaction in `epoch` (the intake fence lets it pass). */
+export async function markKept(ledger: Ledger, tx: TransactionRecord, epoch: number): Promise<boolean> {
+  return conditionalUpdate(ledger, {
+    TableName: ledger.tableName,
+    Key: ledgerKeys.transaction(tx.walletId, tx.txId),
+    UpdateExpression: 'SET keptEpoch = :e',
+    ConditionExpression: '#status = :seen',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':e': epoch, ':seen': tx.status },
+  });
 }
 
 /** An operator's way out of quarantine (lambda/shared/reconcile.ts resolveQuarantined). */

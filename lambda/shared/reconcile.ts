@@ -4,9 +4,11 @@ import type { ChainNonceSource } from './chain';
 import { LeaseConflictError, NotLeaseHolderError, readLease } from '../../lib/failover/lease';
 import { markReconciled } from '../../lib/failover/nonce';
 import {
+  getIdempotencyRecord,
   getReservation,
   getTransaction,
   Ledger,
+  markKept,
   listTransactionsByStatus,
   putAudit,
   quarantineTransaction,
@@ -61,6 +63,14 @@ export interface ReconcileReport {
   readonly ledgerNextNonceBefore: number;
   readonly nextNonce: number;
   readonly alreadyReconciled: boolean;
+  /**
+   * Whether the holder may now mint new idempotency keys (MREC): every nonce the chain used is
+   * attributed to a request this replica knows. If not, the API answers 503 + Retry-After for new
+   * keys; run reconciliation again once the old region's writes replicate, or resolve by hand.
+   */
+  readonly intakeOpen: boolean;
+  /** The first chain-used nonce no known request accounts for (when intake stays closed). */
+  readonly firstUnattributedNonce?: number;
   readonly kept: readonly ReconciledTx[];
   readonly quarantined: ReadonlyArray<ReconciledTx & { readonly reason: string }>;
   /**
@@ -79,21 +89,25 @@ export class ReconcileRefusedError extends Error {
   }
 }
 
-/** Why a transaction is ambiguous, or undefined if its fate is known and it may proceed. */
+/**
+ * Why a transaction is ambiguous, or undefined if its fate is known and it may proceed. No
+ * wall-clock rule (clocks of the API, the signer and the operator's machine disagree): a request
+ * is known only if THIS holder accepted it in THIS epoch (the intake fence).
+ */
 async function ambiguity(
   ledger: Ledger,
   tx: TransactionRecord,
   epoch: number,
-  leaseMovedAt: string,
+  region: string,
   chainNext: number,
 ): Promise<string | undefined> {
   if (tx.releasedEpoch === epoch) return undefined; // an operator already decided in this epoch
   // A canary transaction holds no nonce and is never broadcast: nothing about it is ambiguous.
   if (isCanaryTransaction({ walletId: tx.walletId, canary: tx.request.canary })) return undefined;
   if (tx.nonce === undefined) {
-    return tx.createdAt < leaseMovedAt
-      ? `queued at ${tx.createdAt}, before the lease moved at ${leaseMovedAt}: the previous holder may have signed it and its writes may not have replicated (MREC)`
-      : undefined;
+    return tx.intakeEpoch === epoch && tx.intakeRegion === region
+      ? undefined
+      : `accepted by ${tx.intakeRegion} in epoch ${tx.intakeEpoch ?? 'unknown'}, not by ${region} in epoch ${epoch}: the accepting region may have signed it and its writes may not have replicated (MREC)`;
   }
   if (tx.nonceEpoch === epoch) return undefined; // assigned by this holder, after the move
   if (tx.nonce < chainNext) {
@@ -104,6 +118,25 @@ async function ambiguity(
     return `its nonce ${tx.nonce} is reserved for ${reservation.kind} ${reservation.txId} (digest ${reservation.digest}), not for this payload`;
   }
   return undefined;
+}
+
+/**
+ * The first nonce in [from, chainNext) the chain used that this replica cannot attribute to a
+ * request it knows (a reservation naming a transaction whose item and idempotency record are here,
+ * or a void filler), or chainNext if all are attributed. Until every used nonce is attributed, a
+ * key the client used in the old region may already have its transaction on chain, so the new
+ * holder mints no new keys (lease.intakeOpenEpoch).
+ */
+async function firstUnattributed(ledger: Ledger, address: string, from: number, chainNext: number): Promise<number> {
+  for (let n = from; n < chainNext; n++) {
+    const reservation = await getReservation(ledger, address, n);
+    if (reservation === undefined) return n;
+    if (reservation.kind === 'void' || reservation.walletId === undefined) continue;
+    const tx = await getTransaction(ledger, reservation.walletId, reservation.txId, true);
+    if (tx === undefined) return n;
+    if ((await getIdempotencyRecord(ledger, tx.walletId, tx.idempotencyKey)) === undefined) return n;
+  }
+  return chainNext;
 }
 
 export async function reconcileAfterFailover(options: ReconcileOptions): Promise<ReconcileReport> {
@@ -140,9 +173,15 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
       // The index is eventually consistent: decide on a strongly consistent read of the item.
       const tx = await getTransaction(ledger, listed.walletId, listed.txId, true);
       if (tx === undefined || !OPEN_TX_STATUSES.includes(tx.status)) continue;
-      const why = await ambiguity(ledger, tx, lease.epoch, lease.updatedAt, chainNext);
+      const why = await ambiguity(ledger, tx, lease.epoch, options.region, chainNext);
       const summary = { walletId: tx.walletId, txId: tx.txId, status: tx.status, nonce: tx.nonce };
       if (why === undefined) {
+        // Let the intake fence pass what this reconciliation examined and kept (docs/lease-and-nonce.md).
+        if (tx.keptEpoch !== lease.epoch && !(await markKept(ledger, tx, lease.epoch))) {
+          throw new LeaseConflictError(
+            `transaction ${tx.txId} changed while reconciling (it was ${tx.status}); run reconciliation again`,
+          );
+        }
         kept.push(summary);
       } else if (await quarantineTransaction(ledger, tx, why, at)) {
         quarantined.push({ ...summary, reason: why });
@@ -159,8 +198,15 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
   const gaps: number[] = [];
   for (let n = chainNext; n < nextNonce; n++) if (!held.has(n)) gaps.push(n);
 
+  const attributedThrough = await firstUnattributed(ledger, address, lease.attributedThrough ?? 0, chainNext);
+  const intakeOpen = attributedThrough >= chainNext;
   const alreadyReconciled = lease.reconciledEpoch === lease.epoch;
-  if (!alreadyReconciled || nextNonce !== lease.nextNonce) {
+  if (
+    !alreadyReconciled ||
+    nextNonce !== lease.nextNonce ||
+    (intakeOpen && lease.intakeOpenEpoch !== lease.epoch) ||
+    attributedThrough !== (lease.attributedThrough ?? 0)
+  ) {
     await markReconciled(store, {
       address,
       region: options.region,
@@ -168,6 +214,8 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
       seenNextNonce: lease.nextNonce,
       nextNonce,
       at,
+      intakeOpen,
+      attributedThrough,
     });
   }
   const auditKey = await putAudit(ledger, `lease#${address}`, at, `reconcile-epoch-${lease.epoch}`, {
@@ -181,6 +229,8 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
     chainNextNonce: chainNext,
     ledgerNextNonceBefore: lease.nextNonce,
     nextNonce,
+    intakeOpen,
+    attributedThrough,
     kept: kept.map((t) => t.txId),
     quarantined: quarantined.map((t) => ({ txId: t.txId, reason: t.reason })),
     gaps,
@@ -195,6 +245,8 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
     ledgerNextNonceBefore: lease.nextNonce,
     nextNonce,
     alreadyReconciled,
+    intakeOpen,
+    firstUnattributedNonce: intakeOpen ? undefined : attributedThrough,
     kept,
     quarantined,
     gaps,

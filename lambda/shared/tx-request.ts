@@ -16,7 +16,7 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 /** What to do about each field; shown as the "Fix" of a problem. */
 export const FIELD_HINTS: Record<string, string> = {
-  to: 'send the recipient as a 0x-prefixed 20-byte hex address (all lower-case, or EIP-55 checksummed)',
+  to: 'send the recipient as a 0x-prefixed 20-byte hex address (all lower-case, all upper-case, or EIP-55 checksummed)',
   value:
     'send the amount in wei as a decimal string, e.g. "1000000000000000000" for 1 ether (JSON numbers lose precision)',
   data: 'send call data as 0x-prefixed hex with an even number of digits, or leave it out for a plain transfer',
@@ -40,7 +40,12 @@ export const txRequestSchema = z
   .strictObject({
     to: z.string().check(
       z.regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address'),
-      z.refine((v) => !/^0x[0-9a-fA-F]{40}$/.test(v) || isAddress(v, { strict: true }), 'has a wrong EIP-55 checksum'),
+      // EIP-55: "all-uppercase or all-lowercase" hex carries no checksum and is valid as is (viem's
+      // strict check accepts only the lower-case form, so the upper-case one is admitted here).
+      z.refine(
+        (v) => !/^0x[0-9a-fA-F]{40}$/.test(v) || /^0x[0-9A-F]{40}$/.test(v) || isAddress(v, { strict: true }),
+        'has a wrong EIP-55 checksum',
+      ),
       z.refine((v) => !/^0x0{40}$/.test(v), 'is the zero address (funds sent there are burned)'),
     ),
     value: uint(),

@@ -16,7 +16,9 @@ import {
   markCanarySigned,
   markSigned,
   quarantineTransaction,
+  NonceReservation,
   recordVoidSignature,
+  replaceCancelledReservation,
   reserveNonce,
   TransactionRecord,
 } from '../shared/ledger';
@@ -47,7 +49,18 @@ export interface SignerDeps {
   readonly broadcaster?: Broadcaster;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /**
+   * Moves a message this region cannot sign (it does not hold the lease) to the lease holder's
+   * signing queue, so nothing is stranded in a non-holder's queue or DLQ (issue 15, scenario 3).
+   * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
+   */
+  readonly forward?: (holderRegion: string, message: ForwardedMessage) => Promise<void>;
 }
+
+/** A signing message moved to the lease holder's queue; `forwardedFrom` stops a second hop. */
+export type ForwardedMessage =
+  | { readonly walletId: string; readonly txId: string; readonly forwardedFrom: string }
+  | (FillGapMessage & { readonly forwardedFrom: string });
 
 export type SigningOutcome =
   | 'signed'
@@ -57,6 +70,7 @@ export type SigningOutcome =
   | 'skipped-quarantined'
   | 'quarantined'
   | 'gap-filled'
+  | 'forwarded'
   | 'canary-signed';
 
 /** A request to fill a nonce nobody holds with a 0-value self-transfer (runbook, after reconciliation). */
@@ -67,7 +81,9 @@ export interface FillGapMessage {
   readonly maxPriorityFeePerGas: string;
 }
 
-type Message = { readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage;
+type Message = ({ readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage) & {
+  readonly forwardedFrom?: string;
+};
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
@@ -99,14 +115,25 @@ export function parseMessage(body: string): Message {
       typeof m.maxPriorityFeePerGas === 'string' &&
       DECIMAL.test(m.maxPriorityFeePerGas)
     ) {
-      return m as unknown as FillGapMessage;
+      return {
+        kind: 'fill-gap',
+        nonce: m.nonce as number,
+        maxFeePerGas: m.maxFeePerGas,
+        maxPriorityFeePerGas: m.maxPriorityFeePerGas,
+        ...(typeof m.forwardedFrom === 'string' ? { forwardedFrom: m.forwardedFrom } : {}),
+      };
     }
     throw new Error(
       `fill-gap message needs nonce (whole number) and maxFeePerGas, maxPriorityFeePerGas (decimal strings); received ${body.slice(0, 200)}`,
     );
   }
   if (typeof m?.walletId === 'string' && typeof m?.txId === 'string') {
-    return { kind: 'tx', walletId: m.walletId, txId: m.txId };
+    return {
+      kind: 'tx',
+      walletId: m.walletId,
+      txId: m.txId,
+      ...(typeof m.forwardedFrom === 'string' ? { forwardedFrom: m.forwardedFrom } : {}),
+    };
   }
   throw new Error(`signing message needs walletId and txId strings; received ${body.slice(0, 200)}`);
 }
@@ -141,19 +168,12 @@ export function createSigner(deps: SignerDeps) {
     return finishSignature(prepared.unsigned, prepared.digest, der, keyInfo.publicKey);
   }
 
-  /**
-   * Fills `nonce` with a 0-value transfer to self, the ONLY payload ever signed at it: used when a
-   * nonce was allocated but can never be used by its transaction (see the orphan case below) or an
-   * operator asks for it after reconciliation.
-   */
-  async function voidNonce(
+  function voidPayload(
     keyInfo: SigningKeyInfo,
-    lease: Lease,
     nonce: number,
     fees: { maxFeePerGas: string; maxPriorityFeePerGas: string },
-    owner: string,
-  ): Promise<boolean> {
-    const prepared = prepare(
+  ) {
+    return prepare(
       {
         to: keyInfo.address,
         value: '0',
@@ -164,7 +184,27 @@ export function createSigner(deps: SignerDeps) {
       },
       nonce,
     );
-    const reservation = {
+  }
+
+  /**
+   * Fills `nonce` with a 0-value transfer to self, the ONLY payload ever signed at it: used when a
+   * nonce was allocated but can never be used by its transaction (see the orphan case below) or an
+   * operator asks for it. It finishes what an earlier attempt left: a void reservation whose
+   * signature was never stored (KMS failed after the reservation was written) is signed with the
+   * fees it records, whoever owns it; with `replaceCancelled`, the reservation of a CANCELLED
+   * transaction is turned into the void (issue 15, scenario 4). What is stored is broadcast, even
+   * when the write that stored it lost its reply.
+   */
+  async function voidNonce(
+    keyInfo: SigningKeyInfo,
+    lease: Lease,
+    nonce: number,
+    fees: { maxFeePerGas: string; maxPriorityFeePerGas: string },
+    owner: string,
+    options: { replaceCancelled?: boolean } = {},
+  ): Promise<boolean> {
+    let prepared = voidPayload(keyInfo, nonce, fees);
+    let reservation: NonceReservation = {
       address: keyInfo.address,
       nonce,
       kind: 'void' as const,
@@ -173,25 +213,62 @@ export function createSigner(deps: SignerDeps) {
       epoch: lease.epoch,
       region: env.region,
       reservedAt: now().toISOString(),
+      maxFeePerGas: fees.maxFeePerGas,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     };
     const reserved = await reserveNonce(ledger, reservation);
     if (!reserved.reserved) {
-      logger.error('nonce is already reserved; not voiding it', { nonce, existing: reserved.reservation });
-      return false;
+      const existing = reserved.reservation;
+      if (
+        existing?.kind === 'void' &&
+        existing.maxFeePerGas !== undefined &&
+        existing.maxPriorityFeePerGas !== undefined
+      ) {
+        // An earlier void of this nonce (any owner): finish exactly that payload.
+        prepared = voidPayload(keyInfo, nonce, {
+          maxFeePerGas: existing.maxFeePerGas,
+          maxPriorityFeePerGas: existing.maxPriorityFeePerGas,
+        });
+        if (prepared.digest !== existing.digest) {
+          logger.error('void reservation does not match its recorded fees; not signing', { nonce, existing });
+          return false;
+        }
+        reservation = existing;
+      } else if (existing?.kind === 'tx' && options.replaceCancelled && (await isCancelled(existing))) {
+        if (!(await replaceCancelledReservation(ledger, existing, { ...reservation, replaces: existing.txId }))) {
+          throw new Error(`the reservation of nonce ${nonce} changed while replacing it; retrying`);
+        }
+        logger.warn('cancelled transaction reservation replaced by a void filler', { nonce, cancelled: existing.txId });
+      } else {
+        logger.error('nonce is already reserved; not voiding it', { nonce, existing });
+        return false;
+      }
+    } else {
+      reservation = reserved.reservation;
     }
-    if (reserved.reservation.signedRaw !== undefined) return true;
-    const signed = await kmsSign(prepared, keyInfo);
-    try {
-      await recordVoidSignature(ledger, reservation, signed);
-    } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-      return true; // a concurrent run stored it first
+    let stored: { raw: string; hash: string };
+    if (reservation.signedRaw !== undefined) {
+      stored = { raw: reservation.signedRaw, hash: reservation.txHash ?? '' };
+    } else {
+      const signed = await kmsSign(prepared, keyInfo);
+      stored = await recordVoidSignature(ledger, reservation, signed);
     }
     if (broadcaster.enabled) {
-      await broadcaster.broadcast(signed.raw, { address: keyInfo.address, nonce, txHash: signed.hash });
+      await broadcaster.broadcast(stored.raw as `0x${string}`, {
+        address: keyInfo.address,
+        nonce,
+        txHash: stored.hash,
+      });
     }
-    logger.warn('nonce voided with a 0-value self-transfer', { nonce, owner, txHash: signed.hash });
+    logger.warn('nonce voided with a 0-value self-transfer', { nonce, owner, txHash: stored.hash });
     return true;
+  }
+
+  /** Whether a tx reservation's transaction was cancelled by an operator (never to be signed). */
+  async function isCancelled(reservation: NonceReservation): Promise<boolean> {
+    if (reservation.walletId === undefined) return false;
+    const tx = await getTransaction(ledger, reservation.walletId, reservation.txId, true);
+    return tx?.status === 'cancelled';
   }
 
   async function broadcastStored(tx: TransactionRecord, keyInfo: SigningKeyInfo): Promise<SigningOutcome> {
@@ -240,6 +317,25 @@ export function createSigner(deps: SignerDeps) {
     return stored ? 'canary-signed' : 'already-signed';
   }
 
+  /**
+   * The intake fence (MREC only; under MRSC every region reads the one linearizable ledger): a
+   * transaction accepted under another epoch, or by a region that is not this holder, is signed
+   * only if reconciliation kept it in this epoch or an operator released it in this epoch. Its
+   * accepting region may have signed it from a replica this one has not seen (issue 15, scenario 1).
+   * No wall-clock rule: epochs and regions only.
+   */
+  function intakeFence(tx: TransactionRecord, lease: Lease): string | undefined {
+    if (env.consistency !== 'MREC') return undefined;
+    if (tx.releasedEpoch === lease.epoch || tx.keptEpoch === lease.epoch) return undefined;
+    if (tx.nonce !== undefined && tx.nonceEpoch === lease.epoch && tx.nonceRegion === env.region) return undefined;
+    if (tx.nonce === undefined && tx.intakeEpoch === lease.epoch && tx.intakeRegion === env.region) return undefined;
+    return (
+      `accepted by ${tx.intakeRegion} in epoch ${tx.intakeEpoch ?? 'unknown'}${tx.nonce !== undefined ? ` with nonce ${tx.nonce} from epoch ${tx.nonceEpoch ?? '?'}` : ''}, ` +
+      `but ${env.region} holds epoch ${lease.epoch}: under MREC the accepting region may have signed it from a replica this one has not seen; ` +
+      'an operator must check the chain and resolve it (docs/runbooks/unplanned-failover-mrec.md)'
+    );
+  }
+
   async function processTransaction(walletId: string, txId: string): Promise<SigningOutcome> {
     const { keyInfo, lease } = await holdLease();
     const tx = await getTransaction(ledger, walletId, txId, true);
@@ -260,9 +356,24 @@ export function createSigner(deps: SignerDeps) {
           'check WALLET_SIGNING_KEY_ARN and the wallet record',
       );
     }
+    const orphan = lease.allocations[txId];
+    if (orphan !== undefined && tx.nonce !== undefined && orphan !== tx.nonce) {
+      // An earlier attempt was voiding the orphan nonce `orphan` (allocated while another delivery
+      // recorded `tx.nonce`) and failed (KMS, a crash) before releasing the allocation: finish that
+      // void first, whatever state the transaction is in, or the orphan is a gap nothing fills.
+      logger.warn('finishing the void of an orphaned nonce left by an earlier attempt', { ...log, orphan });
+      await voidNonce(keyInfo, lease, orphan, tx.request, `orphan-of-${txId}`);
+      await releaseNonceAllocation(store, keyInfo.address, txId);
+    }
     if (isCanaryTransaction({ walletId: tx.walletId, canary: tx.request.canary }))
       return signCanary(tx, keyInfo, lease);
     if (tx.status === 'signed') return broadcastStored(tx, keyInfo);
+    const fenced = intakeFence(tx, lease);
+    if (fenced !== undefined) {
+      logger.error('intake fence: not signing what another epoch or region accepted', { ...log, reason: fenced });
+      await quarantineTransaction(ledger, tx, fenced, now().toISOString());
+      return 'quarantined';
+    }
 
     // Step 3: one nonce per transaction, ever.
     let nonce = tx.nonce;
@@ -302,6 +413,7 @@ export function createSigner(deps: SignerDeps) {
       nonce,
       kind: 'tx',
       txId,
+      walletId,
       digest: prepared.digest,
       epoch: lease.epoch,
       region: env.region,
@@ -331,8 +443,12 @@ export function createSigner(deps: SignerDeps) {
       now().toISOString(),
     );
     if (!stored) {
+      // Another delivery stored ITS signature of this same payload (markSigned tells our own lost
+      // reply apart by its token). Broadcast what is stored: that delivery may have crashed before
+      // broadcasting, and this message is about to be deleted.
       logger.info('another delivery stored its signature first; ours is discarded', { ...log, nonce });
-      return 'already-signed';
+      const latest = await getTransaction(ledger, walletId, txId, true);
+      return latest?.status === 'signed' ? broadcastStored(latest, keyInfo) : 'already-signed';
     }
     logger.info('transaction signed', { ...log, nonce, txHash: signed.hash });
     if (broadcaster.enabled) {
@@ -349,14 +465,40 @@ export function createSigner(deps: SignerDeps) {
         `fill-gap nonce ${message.nonce} was never allocated (next nonce is ${lease.nextNonce}); only allocated gaps can be filled`,
       );
     }
-    const done = await voidNonce(keyInfo, lease, message.nonce, message, `gap-${message.nonce}`);
-    if (!done) throw new Error(`nonce ${message.nonce} is already reserved; it is not a gap`);
+    const done = await voidNonce(keyInfo, lease, message.nonce, message, `gap-${message.nonce}`, {
+      replaceCancelled: true,
+    });
+    if (!done) {
+      throw new Error(
+        `nonce ${message.nonce} is reserved for a transaction that is not cancelled; it is not a gap (list gaps with findNonceGaps)`,
+      );
+    }
     return 'gap-filled';
   }
 
   async function processMessage(body: string): Promise<SigningOutcome> {
     const message = parseMessage(body);
-    return message.kind === 'fill-gap' ? processFillGap(message) : processTransaction(message.walletId, message.txId);
+    try {
+      return message.kind === 'fill-gap'
+        ? await processFillGap(message)
+        : await processTransaction(message.walletId, message.txId);
+    } catch (err) {
+      // Not the holder: hand the message to the region that holds the lease (once; a message that
+      // was already forwarded stays here, is retried, and the hand-off sweep picks it up).
+      const holder = err instanceof NotLeaseHolderError ? err.lease?.activeRegion : undefined;
+      if (deps.forward === undefined || holder === undefined || holder === env.region || message.forwardedFrom) {
+        throw err;
+      }
+      const { kind, ...rest } = message;
+      await deps.forward(
+        holder,
+        kind === 'fill-gap'
+          ? { kind, ...rest, forwardedFrom: env.region }
+          : ({ ...rest, forwardedFrom: env.region } as never),
+      );
+      logger.info('not the lease holder; message moved to the holder', { holder, message: rest });
+      return 'forwarded';
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerKeys } from '../contract/ledger';
@@ -28,6 +29,16 @@ export interface Lease {
    * while `reconciledEpoch === epoch` (lambda/shared/reconcile.ts); MRSC does not need it.
    */
   readonly reconciledEpoch?: number;
+  /**
+   * Under MREC, the epoch in which this holder may mint NEW idempotency keys: set by reconciliation
+   * only once every nonce the chain used is attributed to a request this replica knows
+   * (lambda/shared/reconcile.ts). Until then the API answers 503 + Retry-After for unknown keys.
+   */
+  readonly intakeOpenEpoch?: number;
+  /** Every chain-used nonce below this was attributed to a known request by a reconciliation. */
+  readonly attributedThrough?: number;
+  /** The write token of the move that made this epoch (tells our lost-reply move from another's). */
+  readonly moveToken?: string;
   /** Nonces allocated but not yet recorded on their transaction item, by txId. */
   readonly allocations: Readonly<Record<string, number>>;
 }
@@ -89,6 +100,9 @@ function toLease(item: Record<string, unknown>): Lease {
     updatedBy: String(item.updatedBy),
     reason: String(item.reason),
     reconciledEpoch: item.reconciledEpoch === undefined ? undefined : Number(item.reconciledEpoch),
+    intakeOpenEpoch: item.intakeOpenEpoch === undefined ? undefined : Number(item.intakeOpenEpoch),
+    moveToken: item.moveToken === undefined ? undefined : String(item.moveToken),
+    attributedThrough: item.attributedThrough === undefined ? undefined : Number(item.attributedThrough),
     allocations,
   };
 }
@@ -120,8 +134,9 @@ export async function initLease(store: LeaseStore, options: InitLeaseOptions): P
     updatedAt: (options.now ?? new Date()).toISOString(),
     updatedBy: options.actor,
     reason: 'initial lease',
-    // The initial nextNonce comes from the chain, so epoch 1 starts reconciled.
+    // The initial nextNonce comes from the chain, so epoch 1 starts reconciled and open for intake.
     reconciledEpoch: 1,
+    intakeOpenEpoch: 1,
     allocations: {},
   };
   const attributes = {
@@ -133,6 +148,7 @@ export async function initLease(store: LeaseStore, options: InitLeaseOptions): P
     updatedBy: lease.updatedBy,
     reason: lease.reason,
     reconciledEpoch: lease.reconciledEpoch,
+    intakeOpenEpoch: lease.intakeOpenEpoch,
   };
   try {
     await store.ddb.send(
@@ -203,6 +219,9 @@ export async function moveLease(store: LeaseStore, options: MoveLeaseOptions): P
     );
   }
   const at = (options.now ?? new Date()).toISOString();
+  // The write token: a condition failure after the SDK retried a move whose reply was lost meets
+  // OUR token on the item, which is success, not "someone else moved it" (issue 15, scenario 6).
+  const moveToken = randomUUID();
   const after: Lease = {
     ...before,
     activeRegion: options.toRegion,
@@ -210,13 +229,15 @@ export async function moveLease(store: LeaseStore, options: MoveLeaseOptions): P
     updatedAt: at,
     updatedBy: options.actor,
     reason: options.reason,
+    moveToken,
   };
   try {
     await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: ledgerKeys.lease(options.address),
-        UpdateExpression: 'SET activeRegion = :to, epoch = :next, updatedAt = :at, updatedBy = :by, reason = :why',
+        UpdateExpression:
+          'SET activeRegion = :to, epoch = :next, updatedAt = :at, updatedBy = :by, reason = :why, moveToken = :token',
         ConditionExpression: 'epoch = :seen AND activeRegion = :from',
         ExpressionAttributeValues: {
           ':to': after.activeRegion,
@@ -224,39 +245,53 @@ export async function moveLease(store: LeaseStore, options: MoveLeaseOptions): P
           ':at': at,
           ':by': options.actor,
           ':why': options.reason,
+          ':token': moveToken,
           ':seen': before.epoch,
           ':from': before.activeRegion,
         },
       }),
     );
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const now = await readLease(store, options.address);
+    if (now?.moveToken !== moveToken) {
       throw new LeaseConflictError(
-        `lease for ${before.address} changed while moving it from ${before.activeRegion}@${before.epoch}; read it again and re-plan`,
+        `lease for ${before.address} changed while moving it from ${before.activeRegion}@${before.epoch} ` +
+          `(it is now ${now === undefined ? 'gone' : `${now.activeRegion}@${now.epoch}`}); nothing was changed by this move; read it again and re-plan`,
       );
     }
-    throw err;
+    // Our own move applied; only its reply was lost.
   }
   const auditKey = ledgerKeys.audit(`lease#${after.address}`, at, `epoch-${after.epoch}`);
-  await store.ddb.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: {
-        ...auditKey,
-        kind: 'lease-move',
-        address: after.address,
-        from: before.activeRegion,
-        to: after.activeRegion,
-        fromEpoch: before.epoch,
-        toEpoch: after.epoch,
-        actor: options.actor,
-        reason: options.reason,
-        targetHealth: health.reasons,
-        at,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  try {
+    await store.ddb.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...auditKey,
+          kind: 'lease-move',
+          address: after.address,
+          from: before.activeRegion,
+          to: after.activeRegion,
+          fromEpoch: before.epoch,
+          toEpoch: after.epoch,
+          actor: options.actor,
+          reason: options.reason,
+          targetHealth: health.reasons,
+          moveToken,
+          at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const existing = await store.ddb.send(
+      new GetCommand({ TableName: store.tableName, Key: auditKey, ConsistentRead: true }),
+    );
+    // Our audit record, written before its reply was lost; anything else is a real collision.
+    if (existing.Item?.moveToken !== moveToken) throw err;
+  }
   return { changed: true, before, after, auditKey };
 }
 

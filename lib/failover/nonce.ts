@@ -122,14 +122,28 @@ export async function releaseNonceAllocation(store: LeaseStore, address: string,
  */
 export async function markReconciled(
   store: LeaseStore,
-  options: { address: string; region: string; epoch: number; seenNextNonce: number; nextNonce: number; at: string },
+  options: {
+    address: string;
+    region: string;
+    epoch: number;
+    seenNextNonce: number;
+    nextNonce: number;
+    at: string;
+    /** Open intake of new idempotency keys in this epoch (MREC; lease.intakeOpenEpoch). @default false */
+    intakeOpen?: boolean;
+    /** Every chain-used nonce below this is attributed to a known request. @default - unchanged */
+    attributedThrough?: number;
+  },
 ): Promise<void> {
+  const sets = ['nextNonce = :next', 'reconciledEpoch = :epoch', 'reconciledAt = :at'];
+  if (options.intakeOpen === true) sets.push('intakeOpenEpoch = :epoch');
+  if (options.attributedThrough !== undefined) sets.push('attributedThrough = :attributed');
   try {
     await store.ddb.send(
       new UpdateCommand({
         TableName: store.tableName,
         Key: ledgerKeys.lease(options.address),
-        UpdateExpression: 'SET nextNonce = :next, reconciledEpoch = :epoch, reconciledAt = :at',
+        UpdateExpression: `SET ${sets.join(', ')}`,
         ConditionExpression: 'activeRegion = :me AND epoch = :epoch AND nextNonce = :seen',
         ExpressionAttributeValues: {
           ':me': options.region,
@@ -137,6 +151,7 @@ export async function markReconciled(
           ':seen': options.seenNextNonce,
           ':next': options.nextNonce,
           ':at': options.at,
+          ...(options.attributedThrough !== undefined ? { ':attributed': options.attributedThrough } : {}),
         },
       }),
     );

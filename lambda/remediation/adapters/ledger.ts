@@ -54,6 +54,11 @@ export function ledgerClaims(store: LedgerStore, deciderRegion: string): Transit
           new GetCommand({ TableName: store.tableName, Key: key(transitionId), ConsistentRead: true }),
         );
         const item = res.Item;
+        // Our own claim, applied before its reply was lost (the SDK retry then failed its condition):
+        // the claim token is the invocation's request id, so it is ours, not a duplicate's.
+        if (item !== undefined && item.requestId === requestId && item.status === 'in-progress') {
+          return { claimed: true } as const;
+        }
         return {
           claimed: false,
           ...(item !== undefined

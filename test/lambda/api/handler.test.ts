@@ -31,7 +31,7 @@ const BODY = {
 const NORMALIZED = { ...BODY, to: BODY.to.toLowerCase() };
 
 const handler = createApiHandler({
-  env: { region: REGION, tableName: 'ledger', signingQueueUrl: QUEUE, chainId: 11155111 },
+  env: { region: REGION, tableName: 'ledger', signingQueueUrl: QUEUE, chainId: 11155111, consistency: 'MRSC' as const },
   ledger: { ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'ledger' },
   sqs: new SQSClient({}),
   logger: silentLogger(),
@@ -83,6 +83,8 @@ const txItem = (over: Record<string, unknown> = {}) => ({
 
 /** The happy-path table: region not degraded, wallet active, every conditional write succeeds. */
 function prepareHealthyLedger() {
+  // Anything not named below (no idempotency record yet, no lease item) reads as absent.
+  ddbMock.on(GetCommand).resolves({});
   ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl(REGION) }).resolves({});
   ddbMock.on(GetCommand, { Key: ledgerKeys.wallet('w-1') }).resolves({ Item: wallet() });
   ddbMock.on(PutCommand).resolves({});
@@ -92,6 +94,8 @@ function prepareHealthyLedger() {
 beforeEach(() => {
   ddbMock.reset();
   sqsMock.reset();
+  // Items no test names (no idempotency record yet, no lease) read as absent.
+  ddbMock.on(GetCommand).resolves({});
 });
 
 describe('POST /v1/wallets/{walletId}/transactions', () => {
@@ -191,6 +195,7 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     ddbMock.on(GetCommand, { Key: ledgerKeys.idempotency('w-1', KEY) }).resolves({
       Item: { txId: TX_ID, requestHash: 'a-different-hash', createdAt: NOW.toISOString() },
     });
+    ddbMock.on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) }).resolves({ Item: txItem() });
     // Act
     const res = await handler(post({ body: JSON.stringify({ ...BODY, value: '2' }) }));
     // Assess
@@ -200,8 +205,47 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
       message: `Idempotency-Key "${KEY}" was already used for a different request body (transaction ${TX_ID}). Fix: resend the original body to get that transaction, or use a new key for a new transaction`,
       details: { txId: TX_ID },
     });
-    expect(ddbMock).toHaveReceivedCommandTimes(PutCommand, 1);
+    expect(ddbMock).toHaveReceivedCommandTimes(PutCommand, 0);
     expect(sqsMock).toHaveReceivedCommandTimes(SendMessageCommand, 0);
+  });
+
+  test('a 409 never names a txId that GET answers 404 for (the first request stopped before creating it)', async () => {
+    // Prepare: the key was claimed, its transaction item was never written
+    prepareHealthyLedger();
+    ddbMock.on(GetCommand, { Key: ledgerKeys.idempotency('w-1', KEY) }).resolves({
+      Item: { txId: TX_ID, requestHash: 'a-different-hash', createdAt: NOW.toISOString() },
+    });
+    // Act
+    const res = await handler(post({ body: JSON.stringify({ ...BODY, value: '2' }) }));
+    // Assess
+    expect(res.statusCode).toBe(409);
+    expect(parseBody(res).error).toEqual({
+      code: 'IdempotencyKeyReused',
+      message: `Idempotency-Key "${KEY}" was already used for a different request body. Fix: resend the original body to get its transaction, or use a new key for a new transaction`,
+      details: {},
+    });
+    expect(res.body).not.toContain(TX_ID);
+  });
+
+  test('replays an accepted request in degraded mode with its stored result (degraded mode refuses only new work)', async () => {
+    // Prepare
+    prepareHealthyLedger();
+    ddbMock.on(GetCommand, { Key: ledgerKeys.regionControl(REGION) }).resolves({
+      Item: { ...ledgerKeys.regionControl(REGION), degraded: true, reason: 'incident', updatedAt: NOW.toISOString() },
+    });
+    ddbMock.on(GetCommand, { Key: ledgerKeys.idempotency('w-1', KEY) }).resolves({
+      Item: { txId: TX_ID, requestHash: requestHash(NORMALIZED), createdAt: NOW.toISOString() },
+    });
+    ddbMock
+      .on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) })
+      .resolves({ Item: txItem({ status: 'signed' }) });
+    // Act
+    const res = await handler(post());
+    // Assess
+    expect(res.statusCode).toBe(202);
+    expect(parseBody(res)).toMatchObject({ txId: TX_ID, status: 'signed' });
+    expect(res.headers).toMatchObject({ 'Idempotent-Replayed': 'true' });
+    expect(ddbMock).toHaveReceivedCommandTimes(PutCommand, 0);
   });
 
   test('fails with 400 when the Idempotency-Key header is missing, saying how to fix it', async () => {
@@ -260,6 +304,20 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
     expect(parseBody(res).error.message).toBe(
       'Content-Type must be application/json; received "text/plain". Fix: send JSON',
     );
+  });
+
+  test('accepts an all-uppercase address (valid EIP-55 without a checksum) and stores it lower-case', async () => {
+    // Prepare
+    prepareHealthyLedger();
+    // Act
+    const res = await handler(post({ body: JSON.stringify({ ...BODY, to: `0x${BODY.to.slice(2).toUpperCase()}` }) }));
+    // Assess
+    expect(res.statusCode).toBe(202);
+    const stored = ddbMock
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input.Item!)
+      .find((i) => i.sk === `TX#${TX_ID}`);
+    expect(stored!.request.to).toBe(BODY.to.toLowerCase());
   });
 
   test('accepts a base64-encoded body', async () => {

@@ -20,6 +20,7 @@ test('reads each handler’s variables by their contract names', () => {
     tableName: 'example-wallet-ledger',
     signingQueueUrl: full[RUNTIME_ENV.signingQueueUrl],
     chainId: 11155111,
+    consistency: 'MRSC',
   });
   expect(loadHealthEnv(full)).toEqual({
     region: 'us-east-2',

@@ -50,6 +50,7 @@ export const STATUS_KEYS = {
 export const SITE_DOCUMENTS = {
   index: 'index.html',
   css: 'status.css',
+  icon: 'favicon.svg',
   summary: 'api/v2/summary.json',
   status: 'api/v2/status.json',
   components: 'api/v2/components.json',
@@ -141,3 +142,10 @@ export interface DegradedModeChangedDetail extends WalletEventBase {
 export const STATUS_HISTORY_SCHEDULE = 'cron(15 0 * * ? *)';
 /** Days of history the page shows. */
 export const STATUS_HISTORY_DAYS = 90;
+
+/**
+ * Security headers CloudFront adds to every status response (a response headers policy), and the
+ * browser test serves with. The page has no scripts: `script-src` is not allowed at all.
+ */
+export const STATUS_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -1,6 +1,6 @@
 import { COMPONENT_IDS, incidentPagePath, SITE_DOCUMENTS } from '../contract/status';
 import { componentStates, isOpen, overallStatus, StatusInputError, StatusState } from './model';
-import { escapeHtml, renderIncidentPage, renderIndex, STATUS_CSS } from './render';
+import { escapeHtml, renderIncidentPage, renderIndex, STATUS_CSS, STATUS_ICON } from './render';
 import { publishedIncidents, statuspageDocuments, statuspageProblems } from './statuspage';
 import { placeholders } from './templates';
 
@@ -38,7 +38,8 @@ export function banner(state: StatusState): BannerDocument {
     indicator: overall.indicator,
     description: overall.description,
     // The first paragraph of the latest update (the advice follows on the page).
-    message: latest === undefined ? null : `${first.drill ? 'Drill: ' : ''}${first.name}. ${latest.body.split('\n\n')[0]}`,
+    message:
+      latest === undefined ? null : `${first.drill ? 'Drill: ' : ''}${first.name}. ${latest.body.split('\n\n')[0]}`,
     url: first === undefined ? state.page.url : `${state.page.url.replace(/\/$/, '')}/${incidentPagePath(first.id)}`,
     updated_at: state.updatedAt,
     incident_id: first?.id ?? null,
@@ -98,6 +99,7 @@ export function renderSite(state: StatusState): SiteDocument[] {
   const docs: SiteDocument[] = [
     { path: SITE_DOCUMENTS.index, body: renderIndex(state), contentType: 'text/html; charset=utf-8' },
     { path: SITE_DOCUMENTS.css, body: STATUS_CSS, contentType: 'text/css; charset=utf-8' },
+    { path: SITE_DOCUMENTS.icon, body: STATUS_ICON, contentType: 'image/svg+xml' },
     { path: SITE_DOCUMENTS.summary, body: json(sp.summary), contentType: JSON_TYPE },
     { path: SITE_DOCUMENTS.status, body: json(sp.status), contentType: JSON_TYPE },
     { path: SITE_DOCUMENTS.components, body: json(sp.components), contentType: JSON_TYPE },
@@ -115,16 +117,20 @@ export function renderSite(state: StatusState): SiteDocument[] {
   for (const i of publishedIncidents(state)) {
     for (const u of i.updates) {
       const left = placeholders(u.body);
-      if (left.length > 0) problems.push(`incident ${i.id} update ${u.id} has unfilled placeholders: ${left.map((p) => `{${p}}`).join(', ')}`);
+      if (left.length > 0)
+        problems.push(
+          `incident ${i.id} update ${u.id} has unfilled placeholders: ${left.map((p) => `{${p}}`).join(', ')}`,
+        );
     }
   }
-  if (problems.length > 0) throw new StatusInputError(problems, 'the status site would be inconsistent; nothing was published');
+  if (problems.length > 0)
+    throw new StatusInputError(problems, 'the status site would be inconsistent; nothing was published');
   return docs;
 }
 
-/** Bytes a first visit to the page downloads (index.html + status.css), the page-weight figure. */
+/** Bytes a first visit to the page downloads (index.html, status.css, the icon), the page-weight figure. */
 export function pageWeightBytes(docs: readonly SiteDocument[]): number {
   return docs
-    .filter((d) => d.path === SITE_DOCUMENTS.index || d.path === SITE_DOCUMENTS.css)
+    .filter((d) => d.path === SITE_DOCUMENTS.index || d.path === SITE_DOCUMENTS.css || d.path === SITE_DOCUMENTS.icon)
     .reduce((s, d) => s + Buffer.byteLength(d.body), 0);
 }

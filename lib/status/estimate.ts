@@ -25,12 +25,20 @@ export function recoveryEstimate(scenario: Scenario, settings: ResilienceSetting
     case 'region-failover': {
       // Unplanned: Route 53 detects the primary, then resolvers' caches expire; worst case, rounded up to a minute.
       const rto = unplannedRto(settings);
-      return { seconds: ceilMinute(rto.worstSeconds), kind: 'recovery', basis: `unplanned failover worst case: ${rto.arithmetic}` };
+      return {
+        seconds: ceilMinute(rto.worstSeconds),
+        kind: 'recovery',
+        basis: `unplanned failover worst case: ${rto.arithmetic}`,
+      };
     }
     case 'planned-drill':
     case 'maintenance': {
       const rto = plannedRto(settings);
-      return { seconds: ceilMinute(rto.worstSeconds), kind: 'recovery', basis: `planned switch worst case: ${rto.arithmetic}` };
+      return {
+        seconds: ceilMinute(rto.worstSeconds),
+        kind: 'recovery',
+        basis: `planned switch worst case: ${rto.arithmetic}`,
+      };
     }
     case 'region-impaired':
     case 'withdrawals-paused':

@@ -130,15 +130,32 @@ function walletSignals(event: unknown, t: Topology): Signal[] {
   switch (e['detail-type']) {
     case WALLET_EVENTS.leaseMoved: {
       const to = role(t, e.detail.toRegion);
-      if (to === undefined) throw new StatusInputError([`lease moved to ${e.detail.toRegion}, which is neither ${t.primaryRegion} nor ${t.standbyRegion}`]);
+      if (to === undefined)
+        throw new StatusInputError([
+          `lease moved to ${e.detail.toRegion}, which is neither ${t.primaryRegion} nor ${t.standbyRegion}`,
+        ]);
       return [{ ...common, name: 'leaseRegion', value: to, key: `lease#${e.detail.address}#${e.detail.epoch}` }];
     }
     case WALLET_EVENTS.switchChanged:
-      return [{ ...common, name: 'switchOn', value: e.detail.position === 'on', key: `switch#${e.detail.position}#${common.at}` }];
+      return [
+        {
+          ...common,
+          name: 'switchOn',
+          value: e.detail.position === 'on',
+          key: `switch#${e.detail.position}#${common.at}`,
+        },
+      ];
     case WALLET_EVENTS.degradedModeChanged: {
       const r = role(t, e.detail.region);
       if (r === undefined) return [];
-      return [{ ...common, name: `degraded.${r}`, value: e.detail.degraded, key: `degraded#${e.detail.region}#${e.detail.degraded}#${common.at}` }];
+      return [
+        {
+          ...common,
+          name: `degraded.${r}`,
+          value: e.detail.degraded,
+          key: `degraded#${e.detail.region}#${e.detail.degraded}#${common.at}`,
+        },
+      ];
     }
   }
 }

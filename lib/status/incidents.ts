@@ -47,7 +47,8 @@ export interface Who {
 
 function requireWho(who: Who): void {
   const problems: string[] = [];
-  if (who.actor.trim() === '') problems.push('actor is empty; say who makes the change (CLI: --actor, default your user)');
+  if (who.actor.trim() === '')
+    problems.push('actor is empty; say who makes the change (CLI: --actor, default your user)');
   if (who.reason.trim() === '') problems.push('reason is empty; say why (CLI: --reason "...")');
   if (Number.isNaN(Date.parse(who.now))) problems.push(`time ${JSON.stringify(who.now)} is not an ISO 8601 time`);
   if (problems.length > 0) throw new StatusInputError(problems);
@@ -89,7 +90,8 @@ function notification(state: StatusState, incident: Incident, kind: StatusNotifi
     incidentId: incident.id,
     title: `${incident.drill ? '[DRILL] ' : ''}${incident.name}`,
     status: incident.status,
-    body: kind === 'postmortem-published' ? `The postmortem is published: ${incidentUrl(state, incident.id)}` : latest.body,
+    body:
+      kind === 'postmortem-published' ? `The postmortem is published: ${incidentUrl(state, incident.id)}` : latest.body,
     url: incidentUrl(state, incident.id),
     drill: incident.drill,
   };
@@ -167,8 +169,16 @@ export function openIncident(state: StatusState, request: OpenIncidentRequest, w
       },
     ],
   };
-  const next = audited({ ...state, incidents: [...state.incidents, incident] }, who, `open ${request.scenario}${request.publish ? '' : ' (draft)'}`, id);
-  return { state: stampComponents(state, next, who.now), notifications: publicNotifications(next, incident, 'incident-opened') };
+  const next = audited(
+    { ...state, incidents: [...state.incidents, incident] },
+    who,
+    `open ${request.scenario}${request.publish ? '' : ' (draft)'}`,
+    id,
+  );
+  return {
+    state: stampComponents(state, next, who.now),
+    notifications: publicNotifications(next, incident, 'incident-opened'),
+  };
 }
 
 export function findIncident(state: StatusState, id: string): Incident {
@@ -204,12 +214,19 @@ export function updateIncident(state: StatusState, request: UpdateIncidentReques
   const problems: string[] = [];
   if (!isOpen(incident)) problems.push(`incident ${incident.id} is ${incident.status}; open a new incident instead`);
   if (!OPEN_STATES.includes(request.status) && request.status !== 'resolved') {
-    problems.push(`status ${JSON.stringify(request.status)} is not an update state; use ${[...OPEN_STATES, 'resolved'].join(', ')}`);
+    problems.push(
+      `status ${JSON.stringify(request.status)} is not an update state; use ${[...OPEN_STATES, 'resolved'].join(', ')}`,
+    );
   }
   if (request.body.trim() === '') problems.push('the message is empty; say what users need to know (--message "...")');
   if (problems.length > 0) throw new StatusInputError(problems);
   const latest = incident.updates[incident.updates.length - 1];
-  const affected = [...(request.affected ?? (request.status === 'resolved' ? latest.affected.map((a) => ({ id: a.id, status: 'operational' as const })) : latest.affected))];
+  // Monitoring means a fix is in place: unless told otherwise, the components are operational again.
+  const recovered = request.status === 'resolved' || request.status === 'monitoring';
+  const affected = [
+    ...(request.affected ??
+      (recovered ? latest.affected.map((a) => ({ id: a.id, status: 'operational' as const })) : latest.affected)),
+  ];
   const body = incidentMessage(
     request.body,
     {
@@ -244,16 +261,28 @@ export function updateIncident(state: StatusState, request: UpdateIncidentReques
       },
     ],
   };
-  const next = audited(replaceIncident(state, updated), who, `${request.status === 'resolved' ? 'resolve' : 'update'} -> ${request.status}`, incident.id);
+  const next = audited(
+    replaceIncident(state, updated),
+    who,
+    `${request.status === 'resolved' ? 'resolve' : 'update'} -> ${request.status}`,
+    incident.id,
+  );
   return {
     state: stampComponents(state, next, who.now),
-    notifications: publicNotifications(next, updated, request.status === 'resolved' ? 'incident-resolved' : 'incident-updated'),
+    notifications: publicNotifications(
+      next,
+      updated,
+      request.status === 'resolved' ? 'incident-resolved' : 'incident-updated',
+    ),
   };
 }
 
 export function resolveIncident(state: StatusState, id: string, body: string | undefined, who: Who): Change {
   const incident = findIncident(state, id);
-  const text = body ?? TEMPLATES[incident.scenario as Scenario]?.recovered.replace('We are monitoring.', 'This incident is resolved.') ?? 'This incident is resolved.';
+  const text =
+    body ??
+    TEMPLATES[incident.scenario as Scenario]?.recovered.replace('We are monitoring.', 'This incident is resolved.') ??
+    'This incident is resolved.';
   return updateIncident(state, { id, status: 'resolved', body: text }, who);
 }
 
@@ -264,7 +293,10 @@ export function publishIncident(state: StatusState, id: string, who: Who): Chang
   if (incident.published) throw new StatusInputError([`incident ${id} is already published`]);
   const updated: Incident = { ...incident, published: true, updatedAt: who.now };
   const next = audited(replaceIncident(state, updated), who, 'publish', id);
-  return { state: stampComponents(state, next, who.now), notifications: [notification(next, updated, 'incident-opened')] };
+  return {
+    state: stampComponents(state, next, who.now),
+    notifications: [notification(next, updated, 'incident-opened')],
+  };
 }
 
 /** Attaches a postmortem (Markdown) to a resolved incident; its status becomes `postmortem`. */
@@ -277,7 +309,10 @@ export function attachPostmortem(state: StatusState, id: string, markdown: strin
   }
   if (markdown.trim() === '') problems.push('the postmortem is empty');
   const todo = markdown.match(/TODO\([^)]*\)/g);
-  if (todo !== null) problems.push(`the postmortem still has ${todo.length} TODO item(s) for a human (${todo[0]}...); complete them first`);
+  if (todo !== null)
+    problems.push(
+      `the postmortem still has ${todo.length} TODO item(s) for a human (${todo[0]}...); complete them first`,
+    );
   if (problems.length > 0) throw new StatusInputError(problems);
   const updated: Incident = {
     ...incident,
@@ -330,12 +365,23 @@ export function applyFacts(state: StatusState, facts: Facts, options: FactsChang
   const notifications: StatusNotification[] = [];
   const scenario = scenarioForFacts(facts);
   const open = next.incidents.find((i) => i.origin === 'automatic' && isOpen(i));
-  const affected = COMPONENT_IDS.map((id) => ({ id, status: automaticStates(facts)[id] })).filter((a) => a.status !== 'operational');
+  const affected = COMPONENT_IDS.map((id) => ({ id, status: automaticStates(facts)[id] })).filter(
+    (a) => a.status !== 'operational',
+  );
   const drill = options.drill ?? false;
   if (scenario !== undefined && open === undefined) {
     const opened = openIncident(
       next,
-      { scenario, affected, settings: options.settings, publish: options.mode === 'auto', drill, origin: 'automatic', startedAt: who.now, ...(drill ? { name: `Drill: ${TEMPLATES[scenario].name}` } : {}) },
+      {
+        scenario,
+        affected,
+        settings: options.settings,
+        publish: options.mode === 'auto',
+        drill,
+        origin: 'automatic',
+        startedAt: who.now,
+        ...(drill ? { name: `Drill: ${TEMPLATES[scenario].name}` } : {}),
+      },
       who,
     );
     return { state: opened.state, notifications: [...notifications, ...opened.notifications] };
@@ -369,7 +415,12 @@ export function applyFacts(state: StatusState, facts: Facts, options: FactsChang
       };
       return updateIncident(
         replaceIncident(next, renamed),
-        { id: open.id, status: open.status === 'monitoring' ? 'investigating' : 'identified', body: template.body.replace('Since {startedAt}', 'Update: since {startedAt}'), affected },
+        {
+          id: open.id,
+          status: open.status === 'monitoring' ? 'investigating' : 'identified',
+          body: template.body.replace('Since {startedAt}', 'Update: since {startedAt}'),
+          affected,
+        },
         who,
       );
     }

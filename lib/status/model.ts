@@ -24,7 +24,9 @@ export class StatusInputError extends Error {
     readonly problems: readonly string[],
     what = 'status change refused',
   ) {
-    super(`${what}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `${what}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'StatusInputError';
   }
 }
@@ -94,7 +96,10 @@ export const incidentSchema = z
     /** Seconds from start: the recovery estimate the template quoted, if any. */
     estimateSeconds: z.number().nonnegative().optional(),
     updates: z.array(incidentUpdateSchema).min(1),
-    postmortem: z.object({ body: z.string().min(1), publishedAt: iso, actor: z.string().min(1) }).strict().optional(),
+    postmortem: z
+      .object({ body: z.string().min(1), publishedAt: iso, actor: z.string().min(1) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type Incident = z.infer<typeof incidentSchema>;
@@ -274,11 +279,13 @@ export function overallStatus(states: Record<ComponentId, ComponentState>): Over
   if (states['public-api'] === 'major_outage' || majors >= 2) {
     return { indicator: 'critical', description: 'Major System Outage' };
   }
-  if (majors === 1 || userFacing.includes('partial_outage')) return { indicator: 'major', description: 'Partial System Outage' };
+  if (majors === 1 || userFacing.includes('partial_outage'))
+    return { indicator: 'major', description: 'Partial System Outage' };
   if (values.some((v) => v !== 'operational' && v !== 'under_maintenance')) {
     return { indicator: 'minor', description: 'Minor Service Outage' };
   }
-  if (values.includes('under_maintenance')) return { indicator: 'maintenance', description: 'Service Under Maintenance' };
+  if (values.includes('under_maintenance'))
+    return { indicator: 'maintenance', description: 'Service Under Maintenance' };
   return { indicator: 'none', description: 'All Systems Operational' };
 }
 
@@ -307,7 +314,9 @@ export function parseAffected(pairs: readonly string[]): Array<{ id: ComponentId
   for (const pair of pairs) {
     const [id, status] = pair.split('=');
     if (!(COMPONENT_IDS as string[]).includes(id)) {
-      problems.push(`unknown component ${JSON.stringify(id)} in ${JSON.stringify(pair)}; use one of ${COMPONENT_IDS.join(', ')}`);
+      problems.push(
+        `unknown component ${JSON.stringify(id)} in ${JSON.stringify(pair)}; use one of ${COMPONENT_IDS.join(', ')}`,
+      );
     }
     if (!(COMPONENT_STATES as readonly string[]).includes(status ?? '')) {
       problems.push(

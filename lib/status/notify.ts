@@ -24,7 +24,8 @@ const STATUS_LABEL: Record<StatusNotification['status'], string> = {
 export const emailSubject = (n: StatusNotification): string =>
   `${n.title} - ${STATUS_LABEL[n.status]}`.replace(/[^\x20-\x7e]/g, '').slice(0, 100);
 
-export const emailBody = (n: StatusNotification): string => `${n.title}\nStatus: ${STATUS_LABEL[n.status]}\n\n${n.body}\n\nDetails and updates: ${n.url}\n`;
+export const emailBody = (n: StatusNotification): string =>
+  `${n.title}\nStatus: ${STATUS_LABEL[n.status]}\n\n${n.body}\n\nDetails and updates: ${n.url}\n`;
 
 /** One SMS segment where possible: status, title and the link; the advice is on the page. */
 export const smsBody = (n: StatusNotification): string => {
@@ -40,7 +41,10 @@ export function slackMessage(n: StatusNotification) {
     text: `${n.title}: ${STATUS_LABEL[n.status]}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: `${n.title}`.slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: `*${STATUS_LABEL[n.status]}*\n${escape(n.body)}`.slice(0, 3000) } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `*${STATUS_LABEL[n.status]}*\n${escape(n.body)}`.slice(0, 3000) },
+      },
       { type: 'context', elements: [{ type: 'mrkdwn', text: `<${n.url}|Status page>` }] },
     ],
   };
@@ -58,7 +62,10 @@ export function discordMessage(n: StatusNotification) {
 
 /** Telegram Bot API sendMessage (chat_id is in the secret's URL): plain text, at most 4096 characters. */
 export function telegramMessage(n: StatusNotification) {
-  return { text: `${n.title}\n${STATUS_LABEL[n.status]}\n\n${n.body}\n\n${n.url}`.slice(0, 4096), disable_web_page_preview: true };
+  return {
+    text: `${n.title}\n${STATUS_LABEL[n.status]}\n\n${n.body}\n\n${n.url}`.slice(0, 4096),
+    disable_web_page_preview: true,
+  };
 }
 
 export function webhookMessage(kind: WebhookKind, n: StatusNotification): unknown {
@@ -76,7 +83,12 @@ export function webhookMessage(kind: WebhookKind, n: StatusNotification): unknow
 export function snsMessage(n: StatusNotification): { subject: string; message: string } {
   return {
     subject: emailSubject(n),
-    message: JSON.stringify({ default: emailBody(n), email: emailBody(n), 'email-json': JSON.stringify(n), sms: smsBody(n) }),
+    message: JSON.stringify({
+      default: emailBody(n),
+      email: emailBody(n),
+      'email-json': JSON.stringify(n),
+      sms: smsBody(n),
+    }),
   };
 }
 
@@ -109,12 +121,17 @@ export class SubscriberNotifier implements Notifier {
           Subject: subject,
           Message: message,
           MessageStructure: 'json',
-          MessageAttributes: { kind: { DataType: 'String', StringValue: n.kind }, drill: { DataType: 'String', StringValue: String(n.drill) } },
+          MessageAttributes: {
+            kind: { DataType: 'String', StringValue: n.kind },
+            drill: { DataType: 'String', StringValue: String(n.drill) },
+          },
         }),
       );
     }
     if (this.targets.webhookQueueUrl === undefined || this.targets.webhooks.length === 0) return;
-    const jobs: WebhookJob[] = notifications.flatMap((n) => this.targets.webhooks.map((kind) => ({ kind, notification: n })));
+    const jobs: WebhookJob[] = notifications.flatMap((n) =>
+      this.targets.webhooks.map((kind) => ({ kind, notification: n })),
+    );
     for (let i = 0; i < jobs.length; i += 10) {
       const batch = jobs.slice(i, i + 10);
       const out = await this.sqs.send(
@@ -124,14 +141,19 @@ export class SubscriberNotifier implements Notifier {
         }),
       );
       if ((out.Failed ?? []).length > 0) {
-        throw new Error(`webhook queue refused ${out.Failed!.length} message(s): ${out.Failed!.map((f) => f.Message).join('; ')}`);
+        throw new Error(
+          `webhook queue refused ${out.Failed!.length} message(s): ${out.Failed!.map((f) => f.Message).join('; ')}`,
+        );
       }
     }
   }
 }
 
 /** Prints what would be sent (the CLI's --dry-run and preview). */
-export function describeNotifications(notifications: readonly StatusNotification[], webhooks: readonly WebhookKind[]): string {
+export function describeNotifications(
+  notifications: readonly StatusNotification[],
+  webhooks: readonly WebhookKind[],
+): string {
   if (notifications.length === 0) return 'Subscribers: nothing is sent (no published change).\n';
   return notifications
     .map((n) => {
@@ -157,9 +179,12 @@ export function checkWebhookUrl(kind: WebhookKind, secretName: string, value: st
     try {
       url = new URL(value.trim());
     } catch {
-      problems.push(`the ${kind} webhook secret ${secretName} is not a URL (received ${value.length} characters); store the webhook URL itself`);
+      problems.push(
+        `the ${kind} webhook secret ${secretName} is not a URL (received ${value.length} characters); store the webhook URL itself`,
+      );
     }
-    if (url !== undefined && url.protocol !== 'https:') problems.push(`the ${kind} webhook URL in ${secretName} is not https (received ${url.protocol})`);
+    if (url !== undefined && url.protocol !== 'https:')
+      problems.push(`the ${kind} webhook URL in ${secretName} is not https (received ${url.protocol})`);
   }
   if (problems.length > 0) throw new StatusInputError(problems, 'webhook secret refused');
   return value!.trim();

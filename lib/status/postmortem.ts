@@ -1,7 +1,14 @@
 import { ComponentId, ComponentState } from '../contract/status';
 import type { DrillRecord } from '../drill/drill';
 import { formatUtc } from './estimate';
-import { componentName, findIncidentOrUndefined, Incident, INCIDENT_STATE_LABELS, STATE_LABELS, StatusState } from './model';
+import {
+  componentName,
+  findIncidentOrUndefined,
+  Incident,
+  INCIDENT_STATE_LABELS,
+  STATE_LABELS,
+  StatusState,
+} from './model';
 
 /**
  * Postmortem drafts in the usual sections: summary, impact (time in each state per component),
@@ -51,7 +58,9 @@ export function draftPostmortem(state: StatusState, incidentId: string): string 
       at: u.createdAt,
       text: `Status update: **${INCIDENT_STATE_LABELS[u.status]}** by ${u.actor} (${u.reason}): ${u.body.split('\n\n')[0]}`,
     })),
-    ...audit.filter((a) => !a.action.startsWith('open') && !a.action.startsWith('update') && !a.action.startsWith('resolve')).map((a) => ({ at: a.at, text: `${a.action} by ${a.actor}: ${a.reason}` })),
+    ...audit
+      .filter((a) => !a.action.startsWith('open') && !a.action.startsWith('update') && !a.action.startsWith('resolve'))
+      .map((a) => ({ at: a.at, text: `${a.action} by ${a.actor}: ${a.reason}` })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return [
     `# Postmortem: ${incident.drill ? 'Drill: ' : ''}${incident.name.replace(/^Drill: /, '')}`,
@@ -69,7 +78,9 @@ export function draftPostmortem(state: StatusState, incidentId: string): string 
     `- Time to detect (problem start to first status update): ${minutes(firstUpdate - start)}`,
     `- Time to recover (problem start to service back, the first monitoring update): ${recovered === undefined ? 'not recovered' : minutes(Date.parse(recovered) - start)}`,
     `- Time to resolve: ${incident.resolvedAt === undefined ? 'not resolved' : minutes(Date.parse(incident.resolvedAt) - start)}`,
-    ...(incident.estimateSeconds === undefined ? [] : [`- The first update estimated ${minutes(incident.estimateSeconds * 1000)} from the start.`]),
+    ...(incident.estimateSeconds === undefined
+      ? []
+      : [`- The first update estimated ${minutes(incident.estimateSeconds * 1000)} from the start.`]),
     '',
     '## Timeline (UTC)',
     '',

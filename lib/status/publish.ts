@@ -83,12 +83,24 @@ export async function commitChange(
         ? change.state
         : {
             ...change.state,
-            outbox: [...change.state.outbox, { key: options.key, at: options.now().toISOString(), notifications: [...change.notifications] }],
+            outbox: [
+              ...change.state.outbox,
+              { key: options.key, at: options.now().toISOString(), notifications: [...change.notifications] },
+            ],
           };
     const documents = renderSite(next);
-    const toSend = [...orphaned, ...next.outbox.filter((o) => o.key === options.key)];
+    // The orphaned entries (a crashed run's) and this change's own; each entry once.
+    const own = change.notifications.length === 0 ? [] : next.outbox.slice(-1);
+    const toSend = [...new Map([...orphaned, ...own].map((o) => [`${o.key}@${o.at}`, o])).values()];
     if (options.dryRun) {
-      return { changed: change.state !== base, state: next, documents, notifications: toSend.flatMap((o) => o.notifications), unavailable, attempts: attempt };
+      return {
+        changed: change.state !== base,
+        state: next,
+        documents,
+        notifications: toSend.flatMap((o) => o.notifications),
+        unavailable,
+        attempts: attempt,
+      };
     }
     // The commit point: the first replica that answered, conditionally.
     const primary = answered[0];
@@ -110,10 +122,15 @@ export async function commitChange(
         stillUnavailable.push(a.replica.name);
       }
     }
+    // A replica that had the base state already has the base documents: write only what changed.
+    // One that lagged (it was unavailable, or has no state yet) gets every document.
+    const before = newest.state === undefined ? new Map<string, string>() : documentBodies(base);
+    const changedDocs = documents.filter((d) => before.get(d.path) !== d.body);
     for (const a of answered) {
       if (stillUnavailable.includes(a.replica.name)) continue;
+      const inSync = a.state !== undefined && a.state.revision === base.revision && newest.state !== undefined;
       try {
-        await a.replica.writeDocuments(documents);
+        await a.replica.writeDocuments(inSync ? changedDocs : documents);
         await a.replica.writeAudit(newAudit(base, written), `${written.revision}`);
       } catch (err) {
         if (!(err instanceof ReplicaUnavailableError)) throw err;
@@ -131,9 +148,26 @@ export async function commitChange(
         new Set(toSend.map((o) => o.key)),
       );
     }
-    return { changed: true, state: written, documents, notifications, unavailable: stillUnavailable, attempts: attempt };
+    return {
+      changed: true,
+      state: written,
+      documents,
+      notifications,
+      unavailable: stillUnavailable,
+      attempts: attempt,
+    };
   }
-  throw new StateConflictError(`the status state kept changing under ${MAX_COMMIT_ATTEMPTS} attempts; the event will be retried`);
+  throw new StateConflictError(
+    `the status state kept changing under ${MAX_COMMIT_ATTEMPTS} attempts; the event will be retried`,
+  );
+}
+
+function documentBodies(state: StatusState): Map<string, string> {
+  try {
+    return new Map(renderSite(state).map((d) => [d.path, d.body]));
+  } catch {
+    return new Map();
+  }
 }
 
 const newAudit = (before: StatusState, after: StatusState): AuditEntry[] => {
@@ -155,7 +189,11 @@ async function clearOutbox(
   let current = state;
   let tag: string | undefined = etag;
   for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
-    const cleared = { ...current, revision: current.revision + 1, outbox: current.outbox.filter((o) => !keys.has(o.key)) };
+    const cleared = {
+      ...current,
+      revision: current.revision + 1,
+      outbox: current.outbox.filter((o) => !keys.has(o.key)),
+    };
     if (cleared.outbox.length === current.outbox.length) return;
     try {
       await replica.writeState(cleared, tag);

@@ -1,4 +1,10 @@
-import { COMPONENT_IDS, ComponentState, incidentPagePath, SITE_DOCUMENTS, STATUS_HISTORY_DAYS } from '../contract/status';
+import {
+  COMPONENT_IDS,
+  ComponentState,
+  incidentPagePath,
+  SITE_DOCUMENTS,
+  STATUS_HISTORY_DAYS,
+} from '../contract/status';
 import { formatUtc } from './estimate';
 import {
   componentName,
@@ -28,7 +34,10 @@ export function markdownToHtml(markdown: string): string {
   const out: string[] = [];
   let list: string[] = [];
   let para: string[] = [];
-  const inline = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+  const inline = (s: string) =>
+    escapeHtml(s)
+      .replace(/`([^`]+)`/g, '<code>$1</code>')
+      .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
   const flush = () => {
     if (list.length > 0) out.push(`<ul>${list.map((l) => `<li>${inline(l)}</li>`).join('')}</ul>`);
     if (para.length > 0) out.push(`<p>${inline(para.join(' '))}</p>`);
@@ -75,6 +84,7 @@ function page(title: string, cssHref: string, body: string, state: StatusState):
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <link rel="stylesheet" href="${cssHref}">
+<link rel="icon" href="${cssHref.replace('status.css', SITE_DOCUMENTS.icon)}" type="image/svg+xml">
 <link rel="alternate" type="application/atom+xml" title="Incident feed" href="${cssHref.replace('status.css', SITE_DOCUMENTS.feed)}">
 </head>
 <body>
@@ -103,7 +113,9 @@ function updatesList(incident: Incident): string {
 
 function incidentArticle(incident: Incident, headingLevel: 2 | 3, link: string | undefined): string {
   const h = `h${headingLevel}`;
-  const title = escapeHtml(incident.drill && !incident.name.startsWith('Drill') ? `Drill: ${incident.name}` : incident.name);
+  const title = escapeHtml(
+    incident.drill && !incident.name.startsWith('Drill') ? `Drill: ${incident.name}` : incident.name,
+  );
   return `<article class="incident${incident.drill ? ' drill' : ''}" data-incident="${escapeHtml(incident.id)}" data-status="${incident.status}">
 <${h}>${link === undefined ? title : `<a href="${link}">${title}</a>`}</${h}>
 <p class="meta">${INCIDENT_STATE_LABELS[incident.status]} · started ${time(incident.startedAt)}${incident.resolvedAt ? ` · resolved ${time(incident.resolvedAt)}` : ''}${incident.drill ? ' · <strong>drill</strong>' : ''}</p>
@@ -120,7 +132,8 @@ function uptimeSummary(days: readonly UptimeDay[]): string {
 
 function uptimeBars(days: readonly UptimeDay[]): string {
   const recent = days.slice(-STATUS_HISTORY_DAYS);
-  const cls = (p: number | null) => (p === null ? 'nd' : p >= 99.9 ? 'ok' : p >= 99 ? 'minor' : p >= 95 ? 'major' : 'critical');
+  const cls = (p: number | null) =>
+    p === null ? 'nd' : p >= 99.9 ? 'ok' : p >= 99 ? 'minor' : p >= 95 ? 'major' : 'critical';
   // Decorative (the text next to it says the same); hidden from assistive technology.
   return `<span class="bars" aria-hidden="true">${recent.map((d) => `<i class="${cls(d.uptimePercent)}"></i>`).join('')}</span>`;
 }
@@ -158,6 +171,10 @@ ${incidentArticle(incident, 2, undefined).replace('<h2>', '<h1>').replace('</h2>
 ${incident.postmortem ? `<section class="postmortem" aria-labelledby="pm-h"><h2 id="pm-h">Postmortem</h2>${markdownToHtml(incident.postmortem.body)}</section>` : ''}`;
   return page(`${incident.name} · ${state.page.name}`, `../${SITE_DOCUMENTS.css}`, body, state);
 }
+
+/** A 16 px circle (browsers ask for an icon; without one they log a 404). */
+export const STATUS_ICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1a7f37"/></svg>\n';
 
 /** The stylesheet: system fonts, no external resources, phone width first; contrast AA in both schemes. */
 export const STATUS_CSS = `*{box-sizing:border-box}

@@ -42,7 +42,11 @@ export function sampleHistory(endIso: string): Record<ComponentId, UptimeDay[]> 
 
 export function scenarioState(scenario: RenderScenario, page: PageInfo, settings: ResilienceSettings): StatusState {
   const base: StatusState = { ...initialState(page, at(-60 * 24)), history: sampleHistory(at(0)) };
-  const auto = (minutes: number, reason: string): Who => ({ actor: 'status-updater:simulated', reason, now: at(minutes) });
+  const auto = (minutes: number, reason: string): Who => ({
+    actor: 'status-updater:simulated',
+    reason,
+    now: at(minutes),
+  });
   const operator = (minutes: number, reason: string): Who => ({ actor: 'operator:alice', reason, now: at(minutes) });
   const facts = (f: Partial<Facts>): Facts => ({ ...OPERATIONAL_FACTS, ...f });
   const mode = { settings, mode: 'auto' as const };
@@ -51,18 +55,31 @@ export function scenarioState(scenario: RenderScenario, page: PageInfo, settings
       return base;
     case 'degraded': {
       // The standby region is impaired; the primary keeps serving.
-      return applyFacts(base, facts({ regionImpaired: { primary: false, standby: true } }), mode, auto(0, 'standby region-impaired ALARM')).state;
+      return applyFacts(
+        base,
+        facts({ regionImpaired: { primary: false, standby: true } }),
+        mode,
+        auto(0, 'standby region-impaired ALARM'),
+      ).state;
     }
     case 'major-outage': {
       let s = applyFacts(
         base,
-        facts({ regionImpaired: { primary: true, standby: false }, publicNameFailing: { primary: true, standby: true } }),
+        facts({
+          regionImpaired: { primary: true, standby: false },
+          publicNameFailing: { primary: true, standby: true },
+        }),
         mode,
         auto(0, 'primary region-impaired ALARM; public-name canaries ALARM'),
       ).state;
       s = applyFacts(
         s,
-        facts({ regionImpaired: { primary: true, standby: false }, publicNameFailing: { primary: true, standby: true }, leaseRegion: 'standby', switchOn: true }),
+        facts({
+          regionImpaired: { primary: true, standby: false },
+          publicNameFailing: { primary: true, standby: true },
+          leaseRegion: 'standby',
+          switchOn: true,
+        }),
         mode,
         auto(1, 'signing lease moved to the standby; failover switch on'),
       ).state;
@@ -75,16 +92,58 @@ export function scenarioState(scenario: RenderScenario, page: PageInfo, settings
         operator(-30, 'scheduled ledger maintenance, change CHG-1234'),
       ).state;
     case 'resolved': {
-      let s = applyFacts(base, facts({ regionImpaired: { primary: true, standby: false }, publicNameFailing: { primary: true, standby: false } }), mode, auto(0, 'primary region-impaired ALARM')).state;
-      s = applyFacts(s, facts({ regionImpaired: { primary: true, standby: false }, publicNameFailing: { primary: true, standby: false }, leaseRegion: 'standby', switchOn: true }), mode, auto(1, 'lease moved; switch on')).state;
-      s = applyFacts(s, facts({ leaseRegion: 'standby', switchOn: true }), mode, auto(4, 'canaries OK through the standby')).state;
+      let s = applyFacts(
+        base,
+        facts({
+          regionImpaired: { primary: true, standby: false },
+          publicNameFailing: { primary: true, standby: false },
+        }),
+        mode,
+        auto(0, 'primary region-impaired ALARM'),
+      ).state;
+      s = applyFacts(
+        s,
+        facts({
+          regionImpaired: { primary: true, standby: false },
+          publicNameFailing: { primary: true, standby: false },
+          leaseRegion: 'standby',
+          switchOn: true,
+        }),
+        mode,
+        auto(1, 'lease moved; switch on'),
+      ).state;
+      s = applyFacts(
+        s,
+        facts({ leaseRegion: 'standby', switchOn: true }),
+        mode,
+        auto(4, 'canaries OK through the standby'),
+      ).state;
       const id = s.incidents[0].id;
-      s = updateIncident(s, { id, status: 'monitoring', body: 'All traffic is served from {standbyRegion}. Withdrawals that waited have been sent.' }, operator(10, 'confirmed withdrawals drained')).state;
-      s = resolveIncident(s, id, 'Service has been normal for 30 minutes from {standbyRegion}. This incident is resolved.', operator(40, 'stable 30 minutes')).state;
+      s = updateIncident(
+        s,
+        {
+          id,
+          status: 'monitoring',
+          body: 'All traffic is served from {standbyRegion}. Withdrawals that waited have been sent.',
+        },
+        operator(10, 'confirmed withdrawals drained'),
+      ).state;
+      s = resolveIncident(
+        s,
+        id,
+        'Service has been normal for 30 minutes from {standbyRegion}. This incident is resolved.',
+        operator(40, 'stable 30 minutes'),
+      ).state;
       const draft = draftPostmortem(s, id);
       const completed = draft
-        .replace(/TODO\(contributing factors[^)]*\)/, 'A failed deployment of a network configuration in the primary region made its API unreachable.')
-        .replace(/TODO\(action items[^)]*\)/, 'Stage network configuration changes region by region (owner: platform, due 2026-12-15).');
+        .replace(
+          /TODO\(contributing factors[^)]*\)/,
+          'A failed deployment of a network configuration in the primary region made its API unreachable.',
+        )
+        .replace(
+          /TODO\(action items[^)]*\)/,
+          'Stage network configuration changes region by region (owner: platform, due 2026-12-15).',
+        );
       return attachPostmortem(s, id, completed, operator(60 * 24, 'postmortem reviewed')).state;
     }
   }

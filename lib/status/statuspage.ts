@@ -42,7 +42,10 @@ export const componentSchema = z
     position: z.number().int(),
     description: z.string().nullable(),
     showcase: z.boolean(),
-    start_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    start_date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .nullable(),
     group_id: z.string().nullable(),
     page_id: z.string(),
     group: z.boolean(),

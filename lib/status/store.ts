@@ -57,7 +57,9 @@ const rank = (p: string) => (p === SITE_DOCUMENTS.index ? 2 : p.endsWith('.html'
 
 const isPreconditionFailed = (err: unknown): boolean =>
   err instanceof S3ServiceException &&
-  (err.$metadata?.httpStatusCode === 412 || err.name === 'PreconditionFailed' || err.name === 'ConditionalRequestConflict');
+  (err.$metadata?.httpStatusCode === 412 ||
+    err.name === 'PreconditionFailed' ||
+    err.name === 'ConditionalRequestConflict');
 
 const isNoSuchKey = (err: unknown): boolean =>
   err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.$metadata?.httpStatusCode === 404);
@@ -80,7 +82,12 @@ export class S3StatusReplica implements StatusReplica {
       return { state: parseState(JSON.parse(body)), etag: out.ETag };
     } catch (err) {
       if (isNoSuchKey(err)) return { state: undefined, etag: undefined };
-      if (err instanceof S3ServiceException && (err.$metadata?.httpStatusCode ?? 500) < 500 && err.name !== 'AccessDenied') throw err;
+      if (
+        err instanceof S3ServiceException &&
+        (err.$metadata?.httpStatusCode ?? 500) < 500 &&
+        err.name !== 'AccessDenied'
+      )
+        throw err;
       throw new ReplicaUnavailableError(this.name, err);
     }
   }
@@ -99,7 +106,9 @@ export class S3StatusReplica implements StatusReplica {
       return out.ETag ?? '';
     } catch (err) {
       if (isPreconditionFailed(err)) {
-        throw new StateConflictError(`the status state in ${this.name} changed since it was read (revision ${state.revision - 1})`);
+        throw new StateConflictError(
+          `the status state in ${this.name} changed since it was read (revision ${state.revision - 1})`,
+        );
       }
       throw new ReplicaUnavailableError(this.name, err);
     }
@@ -108,7 +117,12 @@ export class S3StatusReplica implements StatusReplica {
   async overwriteState(state: StatusState): Promise<string> {
     try {
       const out = await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: STATUS_KEYS.state, Body: JSON.stringify(state), ContentType: 'application/json' }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: STATUS_KEYS.state,
+          Body: JSON.stringify(state),
+          ContentType: 'application/json',
+        }),
       );
       return out.ETag ?? '';
     } catch (err) {
@@ -177,7 +191,8 @@ export class DirectoryStatusReplica implements StatusReplica {
 
   async writeState(state: StatusState, etag: string | undefined): Promise<string> {
     const current = await this.readState();
-    if (current.etag !== etag) throw new StateConflictError(`the status state in ${this.dir} changed since it was read`);
+    if (current.etag !== etag)
+      throw new StateConflictError(`the status state in ${this.dir} changed since it was read`);
     return this.overwriteState(state);
   }
 

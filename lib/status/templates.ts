@@ -15,7 +15,13 @@ export const USER_ADVICE =
   'is kept and will be processed once, and a repeat could be processed too. ' +
   'We will never ask for your recovery phrase or keys; support will never contact you first about this incident.';
 
-export const SCENARIOS = ['region-failover', 'region-impaired', 'withdrawals-paused', 'planned-drill', 'maintenance'] as const;
+export const SCENARIOS = [
+  'region-failover',
+  'region-impaired',
+  'withdrawals-paused',
+  'planned-drill',
+  'maintenance',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 export interface IncidentTemplate {

@@ -25,7 +25,11 @@ export interface UpdaterDeps {
 }
 
 /** Applies the signals that are newer than what the state already knows; the same state if none is. */
-export function applySignals(state: StatusState, signals: readonly Signal[], deps: Pick<UpdaterDeps, 'settings' | 'mode' | 'actor'>): Change {
+export function applySignals(
+  state: StatusState,
+  signals: readonly Signal[],
+  deps: Pick<UpdaterDeps, 'settings' | 'mode' | 'actor'>,
+): Change {
   const fresh = signals.filter((s) => {
     const last = state.signalsAt[s.name];
     return last === undefined || Date.parse(s.at) > Date.parse(last);
@@ -50,14 +54,26 @@ export function applySignals(state: StatusState, signals: readonly Signal[], dep
     },
   );
   // Facts equal but the timestamps moved (e.g. OK -> OK after a gap): keep the timestamps, notify no one.
-  if (change.state.revision === state.revision) return { state: { ...state, signalsAt, revision: state.revision + 1 }, notifications: [] };
+  if (change.state.revision === state.revision)
+    return { state: { ...state, signalsAt, revision: state.revision + 1 }, notifications: [] };
   return change;
 }
 
-export async function handleStatusEvent(event: unknown, deps: UpdaterDeps): Promise<CommitResult & { signals: readonly Signal[] }> {
+export async function handleStatusEvent(
+  event: unknown,
+  deps: UpdaterDeps,
+): Promise<CommitResult & { signals: readonly Signal[] }> {
   const signals = signalsFromEvent(event, deps.topology);
   if (signals.length === 0) {
-    return { changed: false, state: undefined as never, documents: [], notifications: [], unavailable: [], attempts: 0, signals };
+    return {
+      changed: false,
+      state: undefined as never,
+      documents: [],
+      notifications: [],
+      unavailable: [],
+      attempts: 0,
+      signals,
+    };
   }
   const result = await commitChange(
     deps.replicas,

@@ -149,3 +149,39 @@ export const STATUS_HISTORY_DAYS = 90;
  */
 export const STATUS_CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * The status updater's one environment variable: a JSON {@link StatusUpdaterEnv}, validated at
+ * module load by lambda/status-updater.
+ */
+export const STATUS_UPDATER_ENV = 'WALLET_STATUS_CONFIG';
+/** The webhook sender's environment variable: a JSON object `{ "<kind>": "<secret ARN>" }`. */
+export const STATUS_WEBHOOK_SECRETS_ENV = 'WALLET_STATUS_WEBHOOK_SECRETS';
+
+export interface StatusUpdaterEnv {
+  readonly envName: string;
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** Status buckets, primary region's first (the arbiter while it answers). */
+  readonly buckets: ReadonlyArray<{ readonly region: string; readonly name: string }>;
+  readonly mode: 'auto' | 'notify-only';
+  readonly page: { readonly id: string; readonly name: string; readonly url: string };
+  readonly settings: {
+    readonly intervalSeconds: number;
+    readonly failureThreshold: number;
+    readonly ttlSeconds: number;
+    readonly checkerRegions: number;
+    readonly canaryPeriodSeconds: number;
+  };
+  readonly topicArn: string;
+  readonly webhookQueueUrl: string;
+  readonly webhooks: readonly WebhookKind[];
+}
+
+/** Stack names of the status page (one per wallet region, and the edge in us-east-1). */
+export const statusStackNames = (envName: string) =>
+  ({
+    primary: `${envName}-wallet-status-primary`,
+    standby: `${envName}-wallet-status-standby`,
+    edge: `${envName}-wallet-status-edge`,
+  }) as const;

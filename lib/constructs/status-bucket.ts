@@ -23,8 +23,11 @@ export interface StatusBucketProps {
 }
 
 /**
- * One region's status bucket: versioned, KMS-encrypted with its own key (bucket key on), TLS only,
- * no public access; CloudFront reads it through Origin Access Control, and only its `site/` prefix.
+ * One region's status bucket: versioned, encrypted at rest (SSE-S3), TLS 1.2+ only, no public
+ * access; CloudFront reads it through Origin Access Control, and only its `site/` prefix. The
+ * region's status key (KMS) encrypts the subscriber topic, queues, secrets and logs, which never
+ * leave the region; the bucket is SSE-S3 so neither CloudFront nor the other region's updater
+ * depends on a KMS key (see the acknowledgement for the full reason).
  * `state/` (the model, audit) is readable and writable only by the status updaters.
  *
  * The distribution lives in another stack (us-east-1) and is created after this bucket, so the
@@ -46,7 +49,7 @@ export class StatusBucket extends Construct {
     const distributions = `arn:${stack.partition}:cloudfront::${stack.account}:distribution/*`;
 
     this.key = new kms.Key(this, 'Key', {
-      description: `${props.envName} wallet status page: encrypts the status bucket, topic and queues (${stack.region})`,
+      description: `${props.envName} wallet status page: encrypts the subscriber topic, queues, secrets and logs (${stack.region})`,
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
@@ -59,12 +62,6 @@ export class StatusBucket extends Construct {
         allowedReplicaRegions: [],
         serviceUsers: [
           ...dataKeyServiceUsers(stack.partition, stack.account, stack.region, { eventBridgeDeadLetters: true }),
-          {
-            // CloudFront decrypts the objects it reads through OAC (SSE-KMS origin).
-            servicePrincipal: 'cloudfront.amazonaws.com',
-            actions: ['kms:Decrypt'],
-            conditions: { ArnLike: { 'aws:SourceArn': distributions } },
-          },
         ],
       }),
     });
@@ -80,24 +77,31 @@ export class StatusBucket extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     });
     const logReason =
-      'This bucket receives the status bucket\'s server access logs; logging it to itself would loop, and to another bucket would need a third bucket for the same purpose.';
-    acknowledge(this.accessLogs, 'AwsSolutions-S1', logReason);
-    acknowledgeInPacks(this.accessLogs, 'S3BucketLoggingEnabled', ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'], logReason);
+      "This bucket receives the status bucket's server access logs; logging it to itself would loop, and to another bucket would need a third bucket for the same purpose.";
     const noReplication =
       'Access logs are kept in the region they describe; the status site itself is in two regions (one bucket each), not replicated.';
-    acknowledgeInPacks(this.accessLogs, 'S3BucketReplicationEnabled', ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'], noReplication);
+    acknowledgeInPacks(
+      this.accessLogs,
+      'S3BucketReplicationEnabled',
+      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+      noReplication,
+    );
     const sseS3 =
       'S3 delivers server access logs only to buckets encrypted with SSE-S3 (S3 User Guide, "Enabling Amazon S3 server access logging"); SSE-KMS is not supported for the target bucket.';
-    acknowledgeInPacks(this.accessLogs, 'S3DefaultEncryptionKMS', ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'], sseS3);
+    acknowledgeInPacks(
+      this.accessLogs,
+      'S3DefaultEncryptionKMS',
+      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+      sseS3,
+    );
     acknowledge(this.accessLogs, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', sseS3);
     acknowledge(this.accessLogs, 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', logReason);
     Tags.of(this.accessLogs).add(TAG_KEYS.dataClass, 'access-logs');
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: statusBucketName(props.envName, stack.account, stack.region),
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
+      // SSE-S3, deliberately (see the class comment and the acknowledgement below).
+      encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,
@@ -107,12 +111,28 @@ export class StatusBucket extends Construct {
       serverAccessLogsPrefix: 'status/',
       removalPolicy: RemovalPolicy.RETAIN,
       // Every change writes new versions; keep 90 days of history (the page shows 90 days).
-      lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
     const twoBuckets =
       'The status site is written by the updaters to a bucket in EACH wallet region (lib/status/publish.ts) and CloudFront fails over between them (an origin group); S3 replication would add a lagging copy of what is already written twice.';
-    acknowledgeInPacks(this.bucket, 'S3BucketReplicationEnabled', ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'], twoBuckets);
+    acknowledgeInPacks(
+      this.bucket,
+      'S3BucketReplicationEnabled',
+      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+      twoBuckets,
+    );
     Tags.of(this.bucket).add(TAG_KEYS.dataClass, 'status-page');
+    const sseS3Site =
+      "Encrypted at rest with SSE-S3, not SSE-KMS: the content is the public status page; with SSE-KMS every CloudFront origin fetch would also need KMS in that region (one more dependency of the page during an outage), and the other region's updater would need kms:GenerateDataKey on a key whose ARN it cannot know, i.e. a key/* grant that the IAM invariants (test/security/iam-invariants.suite.ts) forbid next to the signing keys.";
+    acknowledgeInPacks(
+      this.bucket,
+      'S3DefaultEncryptionKMS',
+      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+      sseS3Site,
+    );
+    acknowledge(this.bucket, 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', sseS3Site);
     for (const b of [this.bucket, this.accessLogs]) {
       acknowledge(
         b,
@@ -142,7 +162,10 @@ export class StatusBucket extends Construct {
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-        resources: [this.bucket.arnForObjects(`${STATUS_SITE_PREFIX}/*`), this.bucket.arnForObjects(`${STATUS_STATE_PREFIX}/*`)],
+        resources: [
+          this.bucket.arnForObjects(`${STATUS_SITE_PREFIX}/*`),
+          this.bucket.arnForObjects(`${STATUS_STATE_PREFIX}/*`),
+        ],
         conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...props.writerRoleArns, props.breakGlassRoleArn] } },
       }),
     );
@@ -152,11 +175,21 @@ export class StatusBucket extends Construct {
 function problems(props: StatusBucketProps): PropProblem[] {
   const out: PropProblem[] = [];
   if (props.writerRoleArns.length === 0) {
-    out.push({ prop: 'writerRoleArns', message: 'is empty', received: props.writerRoleArns, fix: 'name the status updater role of each wallet region' });
+    out.push({
+      prop: 'writerRoleArns',
+      message: 'is empty',
+      received: props.writerRoleArns,
+      fix: 'name the status updater role of each wallet region',
+    });
   }
   for (const arn of props.writerRoleArns) {
     if (isResolved(arn) && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)) {
-      out.push({ prop: 'writerRoleArns', message: 'has a value that is not an IAM role ARN', received: arn, fix: 'pass role ARNs such as arn:aws:iam::111111111111:role/name' });
+      out.push({
+        prop: 'writerRoleArns',
+        message: 'has a value that is not an IAM role ARN',
+        received: arn,
+        fix: 'pass role ARNs such as arn:aws:iam::111111111111:role/name',
+      });
     }
   }
   return out;

@@ -4,7 +4,6 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import {
   SITE_DOCUMENTS,
@@ -13,7 +12,7 @@ import {
   STATUS_SITE_PREFIX,
   statusBucketRegionalDomain,
 } from '../contract/status';
-import { acknowledge, acknowledgeInPacks } from '../security/nag';
+import { acknowledge } from '../security/nag';
 import { PropProblem, throwIfProblems } from './prop-problems';
 
 /** One status bucket, by plain values (it lives in another stack and region). */
@@ -61,30 +60,26 @@ export class StatusDistribution extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfProblems(this, 'StatusDistribution', problems(props, stack.region));
-    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: props.zoneId, zoneName: props.zoneName });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+      hostedZoneId: props.zoneId,
+      zoneName: props.zoneName,
+    });
     this.certificate = new acm.Certificate(this, 'Certificate', {
       domainName: props.domainName,
       validation: acm.CertificateValidation.fromDns(zone),
     });
 
-    const origin = (name: string, b: StatusOriginBucket) =>
-      origins.S3BucketOrigin.withOriginAccessControl(
-        s3.Bucket.fromBucketAttributes(this, `${name}Bucket`, {
-          bucketName: b.bucketName,
-          region: b.region,
-          bucketRegionalDomainName: statusBucketRegionalDomain(b.bucketName, b.region),
-        }),
-        {
-          originPath: `/${STATUS_SITE_PREFIX}`,
-          // The bucket and key policies are in the buckets' stacks (lib/constructs/status-bucket.ts).
-          originAccessLevels: [cloudfront.AccessLevel.READ],
-          connectionAttempts: 2,
-          connectionTimeout: Duration.seconds(3),
-        },
-      );
+    // One Origin Access Control (SigV4 on every request) for both buckets. The buckets live in other
+    // stacks, so their policies are written there (lib/constructs/status-bucket.ts), not by CDK here.
+    const oac = new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
+      description: `Status page ${props.domainName}: reads the status buckets`,
+      signing: cloudfront.Signing.SIGV4_ALWAYS,
+    });
+    const origin = (b: StatusOriginBucket) =>
+      new StatusBucketOrigin(statusBucketRegionalDomain(b.bucketName, b.region), oac.originAccessControlId);
     this.originGroup = new origins.OriginGroup({
-      primaryOrigin: origin('Primary', props.primary),
-      fallbackOrigin: origin('Secondary', props.secondary),
+      primaryOrigin: origin(props.primary),
+      fallbackOrigin: origin(props.secondary),
       fallbackStatusCodes: STATUS_FAILOVER_STATUS_CODES,
     });
 
@@ -134,11 +129,6 @@ export class StatusDistribution extends Construct {
     });
     acknowledge(
       this.distribution,
-      'Annotation::@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
-      'The buckets are in the two wallet regions\' status stacks, which grant CloudFront (OAC) read on site/* and kms:Decrypt in their own bucket and key policies (lib/constructs/status-bucket.ts); asserted in test/stacks/status-stack.suite.ts.',
-    );
-    acknowledge(
-      this.distribution,
       'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check',
       'The status page is public by design and serves static, non-personal content; standard logs need an ACL-enabled bucket. Every status change is audited in the status buckets (state/audit/).',
     );
@@ -155,19 +145,6 @@ export class StatusDistribution extends Construct {
       'AwsSolutions-CFR3',
       `${publicReason} Standard logs need an ACL-enabled bucket; the audit trail of every status change is kept in the status buckets (state/audit/).`,
     );
-    acknowledgeInPacks(
-      this.distribution,
-      'CloudFrontDistributionWAFIntegration',
-      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
-      `${publicReason} A WAF web ACL is one more us-east-1 dependency in the page's path.`,
-    );
-    acknowledgeInPacks(
-      this.distribution,
-      'CloudFrontDistributionAccessLogging',
-      ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
-      `${publicReason} Every status change is audited in the status buckets (state/audit/).`,
-    );
-
     for (const [rid, type] of [
       ['Alias', route53.RecordType.A],
       ['AliasV6', route53.RecordType.AAAA],
@@ -182,18 +159,48 @@ export class StatusDistribution extends Construct {
 function problems(props: StatusDistributionProps, region: string): PropProblem[] {
   const out: PropProblem[] = [];
   if (region !== 'us-east-1' && !region.startsWith('${Token')) {
-    out.push({ prop: '(stack region)', message: 'is not us-east-1, where CloudFront takes its ACM certificates from', received: region, fix: 'create the status edge stack in us-east-1' });
+    out.push({
+      prop: '(stack region)',
+      message: 'is not us-east-1, where CloudFront takes its ACM certificates from',
+      received: region,
+      fix: 'create the status edge stack in us-east-1',
+    });
   }
   if (props.primary.region === props.secondary.region) {
     out.push({
       prop: 'secondary.region',
-      message: 'is the primary bucket\'s region: the origin group would fail over within one region',
+      message: "is the primary bucket's region: the origin group would fail over within one region",
       received: props.secondary.region,
       fix: 'put the secondary bucket in the other wallet region',
     });
   }
   if (!props.domainName.endsWith(`.${props.zoneName}`)) {
-    out.push({ prop: 'domainName', message: `is not in the zone ${props.zoneName}`, received: props.domainName, fix: 'use status.<zone>' });
+    out.push({
+      prop: 'domainName',
+      message: `is not in the zone ${props.zoneName}`,
+      received: props.domainName,
+      fix: 'use status.<zone>',
+    });
   }
   return out;
+}
+
+/**
+ * An S3 REST origin read through Origin Access Control, by domain name: the bucket is in another
+ * stack and region, so nothing here edits its policy (CDK's S3BucketOrigin would try, and warn).
+ */
+class StatusBucketOrigin extends cloudfront.OriginBase {
+  constructor(domainName: string, originAccessControlId: string) {
+    super(domainName, {
+      originPath: `/${STATUS_SITE_PREFIX}`,
+      connectionAttempts: 2,
+      connectionTimeout: Duration.seconds(3),
+      originAccessControlId,
+    });
+  }
+
+  protected override renderS3OriginConfig(): cloudfront.CfnDistribution.S3OriginConfigProperty {
+    // OAC, not a legacy origin access identity: the identity stays empty.
+    return { originAccessIdentity: '' };
+  }
 }

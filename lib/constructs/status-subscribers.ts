@@ -70,7 +70,6 @@ export class StatusSubscribers extends Construct {
     });
     const dlqReason =
       'This queue is itself the dead-letter queue of the status webhook queue; a dead-letter queue of it would have no consumer. Its depth is alarmed (status-notifications-undelivered).';
-    acknowledge(this.deadLetterQueue, 'AwsSolutions-SQS3', dlqReason);
     acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', dlqReason);
     acknowledge(this.deadLetterQueue, 'cdk-validator-cfnguard::sqs_dlq_check', dlqReason);
     this.webhookQueue = new sqs.Queue(this, 'WebhookQueue', {
@@ -95,7 +94,12 @@ export class StatusSubscribers extends Construct {
       const rotation =
         'A webhook URL is issued and revoked by Slack, Discord or Telegram, not by a rotation Lambda; rotate it there and put the new URL (docs/status-page.md).';
       acknowledge(secret, 'AwsSolutions-SMG4', rotation);
-      acknowledgeInPacks(secret, 'SecretsManagerRotationEnabled', ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'], rotation);
+      acknowledgeInPacks(
+        secret,
+        'SecretsManagerRotationEnabled',
+        ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+        rotation,
+      );
       this.secrets[kind] = secret;
       secretArns[kind] = secret.secretArn;
     }
@@ -124,7 +128,11 @@ export class StatusSubscribers extends Construct {
     const secretList = Object.values(this.secrets).map((s) => s.secretArn);
     if (secretList.length > 0) {
       this.sender.addToRolePolicy(
-        new iam.PolicyStatement({ sid: 'ReadWebhookUrls', actions: ['secretsmanager:GetSecretValue'], resources: secretList }),
+        new iam.PolicyStatement({
+          sid: 'ReadWebhookUrls',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: secretList,
+        }),
       );
     }
     this.sender.addToRolePolicy(
@@ -132,7 +140,11 @@ export class StatusSubscribers extends Construct {
         sid: 'DecryptQueueAndSecrets',
         actions: ['kms:Decrypt'],
         resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': [`sqs.${stack.region}.amazonaws.com`, `secretsmanager.${stack.region}.amazonaws.com`] } },
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': [`sqs.${stack.region}.amazonaws.com`, `secretsmanager.${stack.region}.amazonaws.com`],
+          },
+        },
       }),
     );
 
@@ -141,7 +153,10 @@ export class StatusSubscribers extends Construct {
       alarmDescription:
         'A status notification could not be delivered to a webhook after retries (it is in the webhook dead-letter queue). ' +
         'Check the webhook secrets and the sender logs, then redrive the queue (docs/status-page.md).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -43,7 +43,7 @@ export interface StatusUpdaterProps {
  * (lease moved, switch changed, degraded mode changed), plus a daily schedule for the uptime history.
  *
  * Least privilege: it may read and write ONLY the status objects (`site/*`, `state/*`) of the two
- * status buckets, use the two status keys only through S3 for those buckets, publish to the
+ * status buckets, use its region's status key only through SNS and SQS, publish to the
  * subscriber topic and send to the webhook queue. Nothing else: no wallet table, no signing key,
  * no Route 53, no IAM.
  */
@@ -69,7 +69,8 @@ export class StatusUpdater extends Construct {
 
     this.updater = new WalletFunction(this, 'Updater', {
       functionName: `${props.env.envName}-wallet-status-updater`,
-      description: 'Keeps the status page current from alarm state changes and wallet events; writes only the status objects',
+      description:
+        'Keeps the status page current from alarm state changes and wallet events; writes only the status objects',
       entry: handlerEntry('status-updater'),
       environment: { [STATUS_UPDATER_ENV]: JSON.stringify(props.env) },
       logEncryptionKey: props.key,
@@ -84,35 +85,20 @@ export class StatusUpdater extends Construct {
         : {
             starResourceGrants: {
               actions: ['cloudwatch:GetMetricData'],
-              reason: 'GetMetricData supports no resource-level permission (Service Authorization Reference); the daily history job reads the canaries\' SuccessPercent',
+              reason:
+                "GetMetricData supports no resource-level permission (Service Authorization Reference); the daily history job reads the canaries' SuccessPercent",
             },
           }),
     });
 
     for (const b of props.env.buckets) {
       const bucketArn = `arn:${stack.partition}:s3:::${b.name}`;
+      // The buckets are SSE-S3 (lib/constructs/status-bucket.ts): no KMS permission is needed or given.
       this.updater.addToRolePolicy(
         new iam.PolicyStatement({
           sid: `StatusObjects${b.region.replace(/-/g, '')}`,
           actions: ['s3:GetObject', 's3:PutObject'],
           resources: [`${bucketArn}/${STATUS_SITE_PREFIX}/*`, `${bucketArn}/${STATUS_STATE_PREFIX}/*`],
-        }),
-      );
-      // The key of each status bucket, only through S3 and only for that bucket (the other region's
-      // key ARN is not known here; the encryption context pins the bucket).
-      this.updater.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: `StatusKey${b.region.replace(/-/g, '')}`,
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [
-            b.region === stack.region
-              ? props.key.keyArn
-              : stack.formatArn({ service: 'kms', region: b.region, resource: 'key', resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
-          ],
-          conditions: {
-            StringEquals: { 'kms:ViaService': `s3.${b.region}.amazonaws.com` },
-            ArnLike: { 'kms:EncryptionContext:aws:s3:arn': [bucketArn, `${bucketArn}/*`] },
-          },
         }),
       );
     }
@@ -125,26 +111,37 @@ export class StatusUpdater extends Construct {
           `The updater writes the status objects under ${prefix}/ of the status bucket in ${b.region} (every document and the model, named in lib/contract/status.ts); object keys include incident ids, so the prefix is the narrowest resource. No other bucket or prefix is granted.`,
         );
       }
-      if (b.region !== stack.region) {
-        acknowledge(
-          this.updater.role.policy,
-          `AwsSolutions-IAM5[Resource::arn:${stack.partition}:kms:${b.region}:${stack.account}:key/*]`,
-          `The status key in ${b.region} is created by that region's stack and its ARN is generated; the grant is usable only through S3 in ${b.region} (kms:ViaService) and only for the status bucket there (kms:EncryptionContext:aws:s3:arn), so it cannot reach any other key's data.`,
-        );
-      }
     }
-    this.updater.addToRolePolicy(new iam.PolicyStatement({ sid: 'NotifySubscribers', actions: ['sns:Publish'], resources: [props.topic.topicArn] }));
-    this.updater.addToRolePolicy(new iam.PolicyStatement({ sid: 'QueueWebhooks', actions: ['sqs:SendMessage'], resources: [props.webhookQueue.queueArn] }));
+    this.updater.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'NotifySubscribers',
+        actions: ['sns:Publish'],
+        resources: [props.topic.topicArn],
+      }),
+    );
+    this.updater.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'QueueWebhooks',
+        actions: ['sqs:SendMessage'],
+        resources: [props.webhookQueue.queueArn],
+      }),
+    );
     this.updater.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'EncryptNotifications',
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [props.key.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': [`sns.${stack.region}.amazonaws.com`, `sqs.${stack.region}.amazonaws.com`] } },
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': [`sns.${stack.region}.amazonaws.com`, `sqs.${stack.region}.amazonaws.com`],
+          },
+        },
       }),
     );
     if (props.history !== false) {
-      this.updater.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }));
+      this.updater.addToRolePolicy(
+        new iam.PolicyStatement({ sid: 'ReadCanaryMetrics', actions: ['cloudwatch:GetMetricData'], resources: ['*'] }),
+      );
     }
 
     this.rule = new events.Rule(this, 'Events', {
@@ -157,7 +154,11 @@ export class StatusUpdater extends Construct {
     });
     (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', {
       $or: [
-        { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], detail: { alarmName: [...props.alarmNames] } },
+        {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [...props.alarmNames] },
+        },
         { source: [WALLET_EVENT_SOURCE], 'detail-type': Object.values(WALLET_EVENTS) },
       ],
     });
@@ -172,16 +173,24 @@ export class StatusUpdater extends Construct {
       new events.Rule(this, 'History', {
         description: 'Status page: daily uptime history from the canary metrics',
         schedule: events.Schedule.expression(STATUS_HISTORY_SCHEDULE),
-      }).addTarget(new targets.LambdaFunction(this.updater.function, { deadLetterQueue: this.failureQueue, retryAttempts: 2 }));
+      }).addTarget(
+        new targets.LambdaFunction(this.updater.function, { deadLetterQueue: this.failureQueue, retryAttempts: 2 }),
+      );
     }
   }
 }
 
 function problems(props: StatusUpdaterProps): PropProblem[] {
   const out: PropProblem[] = [];
-  if (props.alarmNames.length === 0) out.push({ prop: 'alarmNames', message: 'is empty', received: [], fix: 'name the alarms the page follows' });
+  if (props.alarmNames.length === 0)
+    out.push({ prop: 'alarmNames', message: 'is empty', received: [], fix: 'name the alarms the page follows' });
   if (props.env.buckets.length < 2) {
-    out.push({ prop: 'env.buckets', message: 'must name a status bucket in each of the two wallet regions', received: props.env.buckets, fix: 'pass both regions\' bucket names' });
+    out.push({
+      prop: 'env.buckets',
+      message: 'must name a status bucket in each of the two wallet regions',
+      received: props.env.buckets,
+      fix: "pass both regions' bucket names",
+    });
   }
   return out;
 }

@@ -40,7 +40,8 @@ export class StatusStack extends Stack {
     const { config } = props;
     const { envName } = config;
     const { primary, standby } = config.regions;
-    const roleArn = (region: string) => `arn:${this.partition}:iam::${this.account}:role/${statusUpdaterRoleName(envName, region)}`;
+    const roleArn = (region: string) =>
+      `arn:${this.partition}:iam::${this.account}:role/${statusUpdaterRoleName(envName, region)}`;
 
     this.site = new StatusBucket(this, 'Site', {
       envName,
@@ -73,9 +74,16 @@ export class StatusStack extends Stack {
         envName,
         primaryRegion: primary,
         standbyRegion: standby,
-        buckets: [primary, standby].map((region) => ({ region, name: statusBucketName(envName, this.account, region) })),
+        buckets: [primary, standby].map((region) => ({
+          region,
+          name: statusBucketName(envName, this.account, region),
+        })),
         mode: config.remediation.mode,
-        page: { id: envName, name: config.status.pageName ?? `${envName} wallet status`, url: `https://${statusDomainName(config.dns.zoneName)}` },
+        page: {
+          id: envName,
+          name: config.status.pageName ?? `${envName} wallet status`,
+          url: `https://${statusDomainName(config.dns.zoneName)}`,
+        },
         settings: {
           intervalSeconds: settings.intervalSeconds,
           failureThreshold: settings.failureThreshold,

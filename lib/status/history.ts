@@ -15,7 +15,10 @@ import { UpdaterDeps } from './updater';
  * - each region: its own deep-health canary.
  * A day without data is `null` (shown as "no data"), never 100 %.
  */
-export const COMPONENT_CANARIES: Record<ComponentId, { readonly kind: CanaryKind; readonly regions: 'both' | 'primary' | 'standby' }> = {
+export const COMPONENT_CANARIES: Record<
+  ComponentId,
+  { readonly kind: CanaryKind; readonly regions: 'both' | 'primary' | 'standby' }
+> = {
   'public-api': { kind: 'public-name', regions: 'both' },
   'transaction-intake': { kind: 'transaction', regions: 'both' },
   signing: { kind: 'transaction', regions: 'both' },
@@ -28,7 +31,11 @@ export interface HistorySource {
   daily(kind: CanaryKind, region: string, end: Date, days: number): Promise<Map<string, number>>;
 }
 
-export function cloudWatchHistorySource(client: (region: string) => CloudWatchClient, envName: string, _regions: readonly string[]): HistorySource {
+export function cloudWatchHistorySource(
+  client: (region: string) => CloudWatchClient,
+  envName: string,
+  _regions: readonly string[],
+): HistorySource {
   return {
     async daily(kind, region, end, days) {
       const endDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate()));
@@ -40,7 +47,11 @@ export function cloudWatchHistorySource(client: (region: string) => CloudWatchCl
             {
               Id: 'success',
               MetricStat: {
-                Metric: { Namespace: 'CloudWatchSynthetics', MetricName: 'SuccessPercent', Dimensions: [{ Name: 'CanaryName', Value: canaryName(envName, kind) }] },
+                Metric: {
+                  Namespace: 'CloudWatchSynthetics',
+                  MetricName: 'SuccessPercent',
+                  Dimensions: [{ Name: 'CanaryName', Value: canaryName(envName, kind) }],
+                },
                 Period: 86_400,
                 Stat: 'Average',
               },
@@ -70,7 +81,9 @@ export async function computeHistory(
     return cache.get(key)!;
   };
   const endDay = Date.UTC(end.getUTCFullYear(), end.getUTCMonth(), end.getUTCDate());
-  const dates = Array.from({ length: days }, (_, k) => new Date(endDay - (days - k) * 86_400_000).toISOString().slice(0, 10));
+  const dates = Array.from({ length: days }, (_, k) =>
+    new Date(endDay - (days - k) * 86_400_000).toISOString().slice(0, 10),
+  );
   const result = {} as Record<ComponentId, UptimeDay[]>;
   for (const id of COMPONENT_IDS) {
     const c = COMPONENT_CANARIES[id];
@@ -78,7 +91,11 @@ export async function computeHistory(
     const maps = await Promise.all(regionList.map((r) => series(c.kind, r)));
     result[id] = dates.map((date) => {
       const values = maps.map((m) => m.get(date)).filter((v): v is number => v !== undefined);
-      return { date, uptimePercent: values.length === 0 ? null : Math.round((values.reduce((s, v) => s + v, 0) / values.length) * 100) / 100 };
+      return {
+        date,
+        uptimePercent:
+          values.length === 0 ? null : Math.round((values.reduce((s, v) => s + v, 0) / values.length) * 100) / 100,
+      };
     });
   }
   return result;
@@ -98,7 +115,10 @@ export async function refreshHistory(deps: UpdaterDeps, source: HistorySource): 
         history,
         revision: state.revision + 1,
         updatedAt: now.toISOString(),
-        audit: [...state.audit, { at: now.toISOString(), actor: deps.actor, reason: 'daily uptime from canary metrics', action: 'history' }].slice(-INLINE_AUDIT_ENTRIES),
+        audit: [
+          ...state.audit,
+          { at: now.toISOString(), actor: deps.actor, reason: 'daily uptime from canary metrics', action: 'history' },
+        ].slice(-INLINE_AUDIT_ENTRIES),
       };
       return { state: next, notifications: [] };
     },

@@ -161,6 +161,8 @@ test('every function an asynchronous source can invoke has an on-failure destina
   expect(fns.filter((f) => f.asyncInvokers.length > 0).map((f) => f.name)).toEqual([
     'example-wallet-remediation',
     'example-wallet-remediation',
+    'example-wallet-status-updater',
+    'example-wallet-status-updater',
   ]);
   expect(losesFailedEvents(fns)).toEqual([]);
 });
@@ -176,6 +178,8 @@ test('every other function is synchronous-only (API Gateway proxy or SQS poller)
       ['example-wallet-health', true],
       ['example-wallet-signer', true],
       ['example-wallet-signer', true],
+      ['example-wallet-status-webhooks', true],
+      ['example-wallet-status-webhooks', true],
     ].sort(),
   );
 });

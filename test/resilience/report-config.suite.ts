@@ -74,8 +74,9 @@ test('example config: RPO 0 from MRSC; the ledger is backed up hourly with a cop
 });
 
 test('example config: every KMS key and replica is billed as a key; health checks priced with their options', () => {
-  // signing, data and backup keys: a primary and a standby replica each, plus the DNS alerts key
-  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 7, monthly: 7 });
+  // signing, data and backup keys: a primary and a standby replica each, the DNS alerts key, and one
+  // status key per wallet region
+  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 9, monthly: 9 });
   expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 2, monthly: 1.5 });
   for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
     expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 2, monthly: 4 });

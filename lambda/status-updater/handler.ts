@@ -34,10 +34,13 @@ const envSchema = z.object({
 });
 
 export function parseUpdaterEnv(raw: string | undefined, name: string): StatusUpdaterEnv {
-  if (raw === undefined) throw new Error(`${name} is not set; the status stack sets it (lib/constructs/status-updater.ts)`);
+  if (raw === undefined)
+    throw new Error(`${name} is not set; the status stack sets it (lib/constructs/status-updater.ts)`);
   const parsed = envSchema.safeParse(JSON.parse(raw));
   if (!parsed.success) {
-    throw new Error(`${name} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${name} is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }
@@ -49,7 +52,9 @@ export interface Log {
 
 export function wireUpdater(env: StatusUpdaterEnv, region: string): UpdaterDeps {
   return {
-    replicas: env.buckets.map((b) => new S3StatusReplica(new S3Client({ region: b.region, maxAttempts: 2 }), b.name, b.region)),
+    replicas: env.buckets.map(
+      (b) => new S3StatusReplica(new S3Client({ region: b.region, maxAttempts: 2 }), b.name, b.region),
+    ),
     notifier: new SubscriberNotifier(new SNSClient({ region }), new SQSClient({ region }), {
       topicArn: env.topicArn,
       webhookQueueUrl: env.webhookQueueUrl,

@@ -12,6 +12,9 @@ const deps = wireUpdater(env, region);
 
 export const handler = createHandler(
   deps,
-  cloudWatchHistorySource((r) => new CloudWatchClient({ region: r }), env.envName, [env.primaryRegion, env.standbyRegion]),
+  cloudWatchHistorySource((r) => new CloudWatchClient({ region: r }), env.envName, [
+    env.primaryRegion,
+    env.standbyRegion,
+  ]),
   { info: (m, f) => logger.info(m, f ?? {}), warn: (m, f) => logger.warn(m, f ?? {}) },
 );

@@ -21,7 +21,8 @@ export interface WebhookDeps {
 export function parseSecretsEnv(raw: string | undefined): Partial<Record<WebhookKind, string>> {
   const value = JSON.parse(raw ?? '{}') as Record<string, string>;
   for (const k of Object.keys(value)) {
-    if (!(WEBHOOK_KINDS as readonly string[]).includes(k)) throw new Error(`unknown webhook kind ${k} in the secrets map`);
+    if (!(WEBHOOK_KINDS as readonly string[]).includes(k))
+      throw new Error(`unknown webhook kind ${k} in the secrets map`);
   }
   return value as Partial<Record<WebhookKind, string>>;
 }
@@ -31,7 +32,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
   const cache = new Map<string, { url: string; at: number }>();
   const url = async (kind: WebhookKind): Promise<string> => {
     const arn = deps.secrets[kind];
-    if (arn === undefined) throw new Error(`no secret is configured for the ${kind} webhook; add ${kind} to status.webhooks and deploy`);
+    if (arn === undefined)
+      throw new Error(`no secret is configured for the ${kind} webhook; add ${kind} to status.webhooks and deploy`);
     const hit = cache.get(kind);
     if (hit && Date.now() - hit.at < 300_000) return hit.url;
     const out = await deps.secretsManager.send(new GetSecretValueCommand({ SecretId: arn }));
@@ -54,7 +56,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
         deps.log('webhook delivered', { kind: job.kind, incident: job.notification.incidentId, status: res.status });
       } catch (err) {
         // The URL is a secret: never log it, only what failed.
-        deps.log('webhook failed (retried by SQS, then dead-lettered)', { messageId: record.messageId, error: (err as Error).message });
+        deps.log('webhook failed (retried by SQS, then dead-lettered)', {
+          messageId: record.messageId,
+          error: (err as Error).message,
+        });
         failures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -11,7 +11,7 @@ import {
   statusUpdaterRoleName,
   statusWebhookQueueName,
 } from '../contract/status';
-import { settingsFromConfig } from '../drill/model';
+import { settingsFromConfig } from '../drill/settings';
 import { WalletNotifications } from '../constructs/notifications';
 import { StatusBucket } from '../constructs/status-bucket';
 import { StatusDistribution } from '../constructs/status-distribution';

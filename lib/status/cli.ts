@@ -6,7 +6,7 @@ import { loadConfigFile, resolveConfigPath } from '../config/load';
 import { ConfigError } from '../config/validate';
 import { statusDomainName, WebhookKind } from '../contract/status';
 import type { DrillRecord } from '../drill/drill';
-import { settingsFromConfig } from '../drill/model';
+import { settingsFromConfig } from '../drill/settings';
 import { pageWeightBytes, renderSite } from './documents';
 import {
   attachPostmortem,

@@ -1,4 +1,4 @@
-import { plannedRto, ResilienceSettings, unplannedRto } from '../drill/model';
+import { plannedRto, ResilienceSettings, unplannedRto } from '../failover/timing';
 import { Scenario } from './templates';
 
 /**

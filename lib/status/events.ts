@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { parseAlarmEvent } from '../../lambda/remediation/event';
 import { parseAlarmName } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { WALLET_EVENT_SOURCE, WALLET_EVENTS } from '../contract/status';
@@ -84,6 +83,45 @@ export function signalsFromEvent(event: unknown, t: Topology): Signal[] {
   throw new StatusInputError([
     `event source ${JSON.stringify(e?.source)} is not aws.cloudwatch or ${WALLET_EVENT_SOURCE}; route only those to the status updater`,
   ]);
+}
+
+/**
+ * The EventBridge event CloudWatch emits for metric and composite alarms (`source: aws.cloudwatch`,
+ * `detail-type: CloudWatch Alarm State Change`); CloudWatch writes `state.timestamp` as
+ * `2019-10-02T17:04:40.989+0000`. Unknown fields pass.
+ */
+const alarmEventSchema = z.looseObject({
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  source: z.literal('aws.cloudwatch'),
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'is not a region code'),
+  detail: z.looseObject({
+    alarmName: z.string().min(1),
+    state: z.looseObject({
+      value: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+      reason: z.string().default(''),
+      timestamp: z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'is not a timestamp'),
+    }),
+  }),
+});
+
+function parseAlarmEvent(event: unknown) {
+  const parsed = alarmEventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new StatusInputError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`),
+      `not a CloudWatch Alarm State Change (received ${JSON.stringify(event)?.slice(0, 300)})`,
+    );
+  }
+  const e = parsed.data;
+  const changedAt = new Date(e.detail.state.timestamp).toISOString();
+  return {
+    // Stable across both regions' copies (a forwarded copy has another event id) and retries.
+    id: `${e.region}#${e.detail.alarmName}#${e.detail.state.value}#${changedAt}`,
+    alarmName: e.detail.alarmName,
+    state: e.detail.state.value,
+    changedAt,
+    reason: e.detail.state.reason,
+  };
 }
 
 function alarmSignals(event: unknown, t: Topology): Signal[] {

@@ -1,5 +1,5 @@
 import { COMPONENT_IDS, ComponentId, ComponentState, IncidentState } from '../contract/status';
-import { ResilienceSettings } from '../drill/model';
+import { ResilienceSettings } from '../failover/timing';
 import { addSeconds, formatUtc, recoveryEstimate } from './estimate';
 import {
   AuditEntry,

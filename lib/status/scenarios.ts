@@ -1,5 +1,5 @@
 import { COMPONENT_IDS, ComponentId, STATUS_HISTORY_DAYS } from '../contract/status';
-import { ResilienceSettings } from '../drill/model';
+import { ResilienceSettings } from '../failover/timing';
 import { applyFacts, attachPostmortem, openIncident, resolveIncident, updateIncident, Who } from './incidents';
 import { Facts, initialState, OPERATIONAL_FACTS, PageInfo, StatusState, UptimeDay } from './model';
 import { draftPostmortem } from './postmortem';

@@ -1,4 +1,4 @@
-import { ResilienceSettings } from '../drill/model';
+import { ResilienceSettings } from '../failover/timing';
 import { Signal, signalsFromEvent, Topology, withSignal } from './events';
 import { applyFacts, Change } from './incidents';
 import { initialState, PageInfo, StatusState } from './model';

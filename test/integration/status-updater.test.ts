@@ -5,7 +5,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { regionalAlarmName } from '../../lib/contract/alarms';
 import { failoverSwitchAlarmName } from '../../lib/contract/failover-switch';
 import { SITE_DOCUMENTS, STATUS_KEYS, WALLET_EVENT_SOURCE, WALLET_EVENTS } from '../../lib/contract/status';
-import { settingsFromConfig } from '../../lib/drill/model';
+import { settingsFromConfig } from '../../lib/drill/settings';
 import { pageInfo } from '../../lib/status/cli';
 import { parseState } from '../../lib/status/model';
 import { SubscriberNotifier } from '../../lib/status/notify';

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { settingsFromConfig } from '../../lib/drill/model';
+import { settingsFromConfig } from '../../lib/drill/settings';
 import { pageInfo } from '../../lib/status/cli';
 import { renderSite } from '../../lib/status/documents';
 import { componentStates } from '../../lib/status/model';

@@ -1,4 +1,5 @@
-import { settingsFromConfig, unplannedRto } from '../../lib/drill/model';
+import { settingsFromConfig } from '../../lib/drill/settings';
+import { unplannedRto } from '../../lib/failover/timing';
 import { pageInfo } from '../../lib/status/cli';
 import { renderSite } from '../../lib/status/documents';
 import { recoveryEstimate } from '../../lib/status/estimate';

@@ -64,8 +64,8 @@ export default tseslint.config(
     files: ['lambda/**/*.ts'],
     rules: restricted(
       boundary(
-        '^(\\.\\./)+lib/(?!(contract|failover)/)',
-        'Lambda code imports only lib/contract (shared names) and lib/failover (the data-plane protocol)',
+        '^(\\.\\./)+lib/(?!(contract|failover|status)/)',
+        'Lambda code imports only lib/contract (shared names), lib/failover (the data-plane protocol) and lib/status (the status-page model the updater and wallet-status share)',
       ),
     ),
   },

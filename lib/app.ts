@@ -8,6 +8,8 @@ import { KeysReplicaStack } from './stacks/keys-replica-stack';
 import { KeysStack } from './stacks/keys-stack';
 import { PrimaryStack } from './stacks/primary-stack';
 import { StandbyStack } from './stacks/standby-stack';
+import { StatusEdgeStack, StatusStack } from './stacks/status-stack';
+import { statusStackNames } from './contract/status';
 
 /** Route 53 health-check metrics (and so their alarms) exist only here. */
 export const DNS_STACK_REGION = 'us-east-1';
@@ -18,6 +20,9 @@ export interface WalletStacks {
   readonly primary: PrimaryStack;
   readonly standby: StandbyStack;
   readonly dns: DnsStack;
+  readonly statusPrimary: StatusStack;
+  readonly statusStandby: StatusStack;
+  readonly statusEdge: StatusEdgeStack;
 }
 
 export interface BuildOptions {
@@ -94,7 +99,27 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
   dns.addStackDependency(primary, 'health checks and records point at the primary regional API');
   dns.addStackDependency(standby, 'health checks and records point at the standby regional API');
 
-  const stacks: WalletStacks = { keys, keysReplica, primary, standby, dns };
+  // The status page depends on none of the wallet's stacks (names are contract values), so it can
+  // be deployed first and keeps serving whatever state they are in.
+  const statusNames = statusStackNames(config.envName);
+  const status = (role: 'primary' | 'standby') =>
+    new StatusStack(app, statusNames[role], {
+      env: env(config.regions[role]),
+      description: `${config.envName} wallet: status page bucket, subscribers and updater (${role})`,
+      config,
+      regionRole: role,
+    });
+  const statusPrimary = status('primary');
+  const statusStandby = status('standby');
+  const statusEdge = new StatusEdgeStack(app, statusNames.edge, {
+    env: env(DNS_STACK_REGION),
+    description: `${config.envName} wallet: status page distribution, certificate and record (us-east-1)`,
+    config,
+  });
+  statusEdge.addStackDependency(statusPrimary, "the origin group's primary origin is the primary status bucket");
+  statusEdge.addStackDependency(statusStandby, "the origin group's secondary origin is the standby status bucket");
+
+  const stacks: WalletStacks = { keys, keysReplica, primary, standby, dns, statusPrimary, statusStandby, statusEdge };
   for (const [role, stack] of Object.entries(stacks)) {
     Tags.of(stack).add(TAG_KEYS.environment, config.envName);
     Tags.of(stack).add(TAG_KEYS.role, role);

@@ -20,6 +20,9 @@ test('every stack has an explicit account and region', () => {
     primary: '111111111111/us-east-2',
     standby: '111111111111/us-west-2',
     dns: '111111111111/us-east-1',
+    statusPrimary: '111111111111/us-east-2',
+    statusStandby: '111111111111/us-west-2',
+    statusEdge: '111111111111/us-east-1',
   });
 });
 
@@ -30,6 +33,9 @@ test('stack names follow <env>-wallet-<role>', () => {
     'example-wallet-primary',
     'example-wallet-standby',
     'example-wallet-dns',
+    'example-wallet-status-primary',
+    'example-wallet-status-standby',
+    'example-wallet-status-edge',
   ]);
 });
 
@@ -43,6 +49,10 @@ test('the dependency graph deploys keys, then replica keys, then the table, then
     'example-wallet-primary': ['example-wallet-keys', 'example-wallet-keys-replica'],
     'example-wallet-standby': ['example-wallet-keys-replica', 'example-wallet-primary'],
     'example-wallet-dns': ['example-wallet-primary', 'example-wallet-standby'],
+    // The status page depends on no wallet stack (it must serve whatever state they are in).
+    'example-wallet-status-primary': [],
+    'example-wallet-status-standby': [],
+    'example-wallet-status-edge': ['example-wallet-status-primary', 'example-wallet-status-standby'],
   });
 });
 

@@ -12,8 +12,10 @@ import { isDataStoreType } from '../contract/stateful';
  * rebuilt or are copies of logs kept elsewhere) and need no backup. `canary-artifacts`: the
  * Synthetics canaries' run reports, regenerated every run and expired after a month
  * (lib/constructs/wallet-canaries.ts); their results are also CloudWatch metrics and logs.
+ * `status-page`: the public status site and its model (lib/constructs/status-bucket.ts), written to a
+ * versioned bucket in EACH wallet region by the updaters; it holds no funds or wallet records.
  */
-export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts'] as const;
+export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts', 'status-page'] as const;
 
 interface CfnResourceJson {
   Type: string;

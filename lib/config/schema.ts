@@ -4,6 +4,7 @@ import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
 import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
+import { WEBHOOK_KINDS } from '../contract/status';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -526,6 +527,25 @@ export const configSchema = z
           .describe('use the on-call distribution list address, e.g. "wallet-oncall@example.com"'),
       })
       .strict(),
+    status: z
+      .object({
+        pageName: z
+          .string()
+          .min(2, 'must be at least 2 characters')
+          .max(80, 'must be at most 80 characters')
+          .optional()
+          .describe('name the status page as users know the wallet, e.g. "Example Wallet status"'),
+        webhooks: z
+          .array(z.enum(WEBHOOK_KINDS))
+          .refine((k) => new Set(k).size === k.length, 'must not repeat a kind')
+          .default([])
+          .describe(
+            `list the webhook kinds to notify, from: ${WEBHOOK_KINDS.join(', ')}; each needs its URL in its secret`,
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('configure the status page (lib/stacks/status-stack.ts); every field has a default'),
     security: z
       .object({
         breakGlassRoleArn: z

@@ -162,6 +162,8 @@ test('every function an asynchronous source can invoke has an on-failure destina
     'example-wallet-remediation',
     'example-wallet-remediation',
     'example-wallet-switch-republisher',
+    'example-wallet-status-updater',
+    'example-wallet-status-updater',
   ]);
   expect(losesFailedEvents(fns)).toEqual([]);
 });
@@ -177,6 +179,8 @@ test('every other function is synchronous-only (API Gateway proxy or SQS poller)
       ['example-wallet-health', true],
       ['example-wallet-signer', true],
       ['example-wallet-signer', true],
+      ['example-wallet-status-webhooks', true],
+      ['example-wallet-status-webhooks', true],
     ].sort(),
   );
 });

@@ -74,8 +74,9 @@ test('example config: RPO 0 from MRSC; the ledger is backed up hourly with a cop
 });
 
 test('example config: every KMS key and replica is billed as a key; health checks priced with their options', () => {
-  // signing, data and backup keys: a primary and a standby replica each, plus the DNS alerts key
-  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 7, monthly: 7 });
+  // signing, data and backup keys: a primary and a standby replica each, the DNS alerts key, and one
+  // status key per wallet region
+  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 9, monthly: 9 });
   expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 2, monthly: 1.5 });
   for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
     expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 2, monthly: 4 });
@@ -84,10 +85,11 @@ test('example config: every KMS key and replica is billed as a key; health check
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
   // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
-  // us-east-1 alarm on forwarding the failover cues to the standby, and the standby's
-  // failover-switch-stale; under MRSC the two replication-latency alarms are metric math (two write
-  // latencies each), billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 31 });
+  // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
+  // failover-switch-stale, and the status page's undelivered-notifications alarm in each wallet
+  // region; under MRSC the two replication-latency alarms are metric math (two write latencies
+  // each), billed per metric
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 33 });
   // both-regions-unhealthy (DNS) and one region-impaired composite per region
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;

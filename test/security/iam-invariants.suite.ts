@@ -18,7 +18,8 @@ beforeAll(() => {
 test('the walk finds the workload policies of both regions and us-east-1 (so the invariants below are not vacuous)', () => {
   const where = new Set(statements.map((s) => s.where.split('/')[0]));
   // dns: the role forwarding the Route 53 failover cues to the standby
-  expect([...where].sort()).toEqual(['dns', 'primary', 'standby']);
+  // statusPrimary, statusStandby: the status updaters and webhook senders
+  expect([...where].sort()).toEqual(['dns', 'primary', 'standby', 'statusPrimary', 'statusStandby']);
   expect(statements.length).toBeGreaterThan(20);
 });
 

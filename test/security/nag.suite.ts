@@ -180,6 +180,73 @@ function regionalObservability(stack: 'primary' | 'standby', region: string, pee
 }
 
 /**
+ * The status page's acknowledgements in one wallet region (lib/stacks/status-stack.ts): the functions
+ * (the wallet's Lambda reasons), dead-letter queues, the buckets' SSE-S3 and no Object Lock, and the
+ * updater's prefixes of the two status buckets.
+ */
+function statusPage(role: 'primary' | 'standby', region: string): Record<string, string[]> {
+  const p = `example-wallet-status-${role}`;
+  const fn = [
+    'HIPAA.Security-LambdaDLQ',
+    'HIPAA.Security-LambdaInsideVPC',
+    'NIST.800.53.R5-LambdaDLQ',
+    'NIST.800.53.R5-LambdaInsideVPC',
+    'PCI.DSS.321-LambdaInsideVPC',
+    'Serverless-LambdaDLQ',
+    'cdk-validator-cfnguard::lambda_inside_vpc_check',
+  ];
+  const bucket = [
+    'HIPAA.Security-S3BucketReplicationEnabled',
+    'HIPAA.Security-S3DefaultEncryptionKMS',
+    'NIST.800.53.R5-S3BucketReplicationEnabled',
+    'NIST.800.53.R5-S3DefaultEncryptionKMS',
+    'PCI.DSS.321-S3BucketReplicationEnabled',
+    'PCI.DSS.321-S3DefaultEncryptionKMS',
+    'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check',
+    'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    'cdk-validator-cfnguard::s3_event_notifications_enabled_check',
+  ];
+  const statusObjects = ['us-east-2', 'us-west-2'].flatMap((r) =>
+    ['site', 'state'].map(
+      (prefix) => `AwsSolutions-IAM5[Resource::arn:aws:s3:::example-wallet-status-111111111111-${r}/${prefix}/*]`,
+    ),
+  );
+  const logs = (name: string) =>
+    `AwsSolutions-IAM5[Resource::arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/${name}:*]`;
+  const ssmLike = `${p}Subscribers/WebhookQueue`.replace(/[-/]/g, '');
+  return {
+    [`${p}/Alerts/UndeliveredNotifications`]: [
+      'AwsSolutions-SQS3',
+      'Serverless-SQSRedrivePolicy',
+      'cdk-validator-cfnguard::sqs_dlq_check',
+    ],
+    [`${p}/Site/AccessLogs`]: [
+      ...bucket.slice(0, 7),
+      'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+      ...bucket.slice(7),
+    ],
+    [`${p}/Site/Bucket`]: bucket,
+    [`${p}/Subscribers/DeadLetterQueue`]: ['Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check'],
+    [`${p}/Subscribers/Sender/Function`]: fn,
+    [`${p}/Subscribers/Sender/Function/SqsEventSource:${ssmLike}${role === 'primary' ? '62D0C1D8' : 'E4E716A4'}`]: [
+      'Serverless-LambdaEventSourceMappingDestination',
+    ],
+    [`${p}/Subscribers/Sender/Role/Policy`]: ['AwsSolutions-IAM5[Resource::*]', logs('example-wallet-status-webhooks')],
+    [`${p}/Updater/FailureQueue`]: [
+      'AwsSolutions-SQS3',
+      'Serverless-SQSRedrivePolicy',
+      'cdk-validator-cfnguard::sqs_dlq_check',
+    ],
+    [`${p}/Updater/Updater/Function`]: fn,
+    [`${p}/Updater/Updater/Role/Policy`]: [
+      'AwsSolutions-IAM5[Resource::*]',
+      logs('example-wallet-status-updater'),
+      ...statusObjects,
+    ],
+  };
+}
+
+/**
  * Every acknowledged finding, by construct path. Adding an acknowledgement means adding it here,
  * so it shows up in review next to its reason in the code.
  */
@@ -231,6 +298,15 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
     'AwsSolutions-IAM5[Resource::*]',
     'AwsSolutions-IAM5[Resource::arn:aws:logs:us-west-2:111111111111:log-group:/aws/lambda/example-wallet-switch-republisher:*]',
   ],
+  // The status page: public by design (no geo restriction, no WAF in its path, audit in the buckets).
+  'example-wallet-status-edge/Edge/Distribution': [
+    'AwsSolutions-CFR1',
+    'AwsSolutions-CFR2',
+    'AwsSolutions-CFR3',
+    'cdk-validator-cfnguard::cloudfront_access_logs_enabled_check',
+  ],
+  ...statusPage('primary', 'us-east-2'),
+  ...statusPage('standby', 'us-west-2'),
 };
 
 test('acknowledgements are an explicit, reviewed list (adding one must change this test)', () => {

@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LIVE_ALIAS } from '../contract/deployment';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { WalletLogGroup } from './wallet-log-group';
@@ -110,7 +111,22 @@ export const ASYNC_RETRY_ATTEMPTS = 2;
  * the role's managed policy.
  */
 export class WalletFunction extends Construct {
+  /**
+   * The function itself. Callers never invoke it unqualified: wire API integrations, event sources
+   * and rule targets to {@link alias} (test/constructs/live-alias.suite.ts walks the app for this).
+   */
   public readonly function: nodejs.NodejsFunction;
+  /**
+   * The version of the code and configuration in this synth: a new one is published whenever either
+   * changes, and CodeDeploy shifts {@link alias} to it (lib/constructs/safe-deployment.ts).
+   */
+  public readonly version: lambda.Version;
+  /**
+   * The `live` alias (lib/contract/deployment.ts `LIVE_ALIAS`): what every caller invokes. Without a
+   * deployment group CloudFormation moves it to the new version at once; with one, CodeDeploy shifts
+   * it gradually and moves it back on an alarm.
+   */
+  public readonly alias: lambda.Alias;
   public readonly role: ManagedPolicyRole;
   public readonly logGroup: logs.ILogGroup;
 
@@ -172,6 +188,13 @@ export class WalletFunction extends Construct {
       onFailure: async === undefined ? undefined : queueDestination(async.failureQueue),
       retryAttempts: async === undefined ? undefined : (async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS),
       maxEventAge: async?.maxEventAge,
+    });
+
+    this.version = this.function.currentVersion;
+    this.alias = new lambda.Alias(this, 'Live', {
+      aliasName: LIVE_ALIAS,
+      version: this.version,
+      description: 'What every caller invokes; CodeDeploy shifts it to a new version (docs/safe-deploys.md)',
     });
 
     // CDK makes the function depend on the whole role construct: DependsOn [role, policy]. The role

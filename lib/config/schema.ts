@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
+import { deploymentSchema } from './deployment';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` loads a JSON file, validates it
@@ -478,6 +479,7 @@ export const configSchema = z
       })
       .strict(),
     alarms: alarmsSchema,
+    deployment: deploymentSchema,
     backup: z
       .object({
         frequentSchedule: cronExpression,

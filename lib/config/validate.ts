@@ -17,6 +17,7 @@ import {
   REPLICATION_LATENCY_DEFAULTS,
   WalletConfig,
 } from './schema';
+import { deploymentProblems } from './deployment';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
 export interface ConfigProblem {
@@ -147,6 +148,15 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/** The canary schedule's period in seconds, or undefined when the schedule is invalid (reported elsewhere). */
+function canaryRunSeconds(schedule: string | undefined): number | undefined {
+  try {
+    return schedule === undefined ? undefined : rateSeconds(schedule);
+  } catch {
+    return undefined;
+  }
+}
+
 function regionSetOf(region: string | undefined): string | undefined {
   if (region === undefined) return undefined;
   return Object.keys(MRSC_REGION_SETS).find((set) => MRSC_REGION_SETS[set].includes(region));
@@ -159,6 +169,7 @@ function regionSetOf(region: string | undefined): string | undefined {
 function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const at = (...path: string[]) => valueAt(raw, path);
+  problems.push(...deploymentProblems(at('deployment'), canaryRunSeconds(str(at('canary', 'schedule')))));
 
   const account = str(at('account'));
   const primary = str(at('regions', 'primary'));

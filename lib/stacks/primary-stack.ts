@@ -8,6 +8,7 @@ import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
+import { RegionalSafeDeployment, safeDeploymentSettings } from '../constructs/regional-safe-deployment';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
@@ -39,6 +40,8 @@ export class PrimaryStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
+  public readonly safeDeployment: RegionalSafeDeployment;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -113,6 +116,13 @@ export class PrimaryStack extends Stack {
       regionRole: 'primary',
       wallet: this.wallet,
       table: ledger.table,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+    });
+    this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
+      ...safeDeploymentSettings(config),
+      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });

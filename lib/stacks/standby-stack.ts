@@ -10,6 +10,7 @@ import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
+import { RegionalSafeDeployment, safeDeploymentSettings } from '../constructs/regional-safe-deployment';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 
 export interface StandbyStackProps extends StackProps {
@@ -37,6 +38,8 @@ export class StandbyStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
+  public readonly safeDeployment: RegionalSafeDeployment;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -94,6 +97,13 @@ export class StandbyStack extends Stack {
         'FailoverSwitchAlarmRef',
         this.failoverSwitch.alarmName,
       ),
+    });
+    this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
+      ...safeDeploymentSettings(config),
+      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      signingKeyArn: props.signingKeyArn,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
     });
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,

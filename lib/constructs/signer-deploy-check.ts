@@ -81,7 +81,8 @@ export class SignerDeployCheck extends Construct {
       timeout: Duration.seconds(60),
       reservedConcurrency: 1,
       roleName: deployHookRoleName(props.envName, stack.region),
-      invocation: { kind: 'asynchronous', failureQueue: this.failureQueue, retryAttempts: 2 },
+      // CodeDeploy invokes the hook by the function name in the alias's update policy: unqualified.
+      invocation: { kind: 'asynchronous', failureQueue: this.failureQueue, retryAttempts: 2, unqualifiedCaller: true },
     });
     this.function.addToRolePolicy(
       new iam.PolicyStatement({

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -54,6 +54,14 @@ export type WalletFunctionInvocation =
        * @default ASYNC_RETRY_ATTEMPTS
        */
       readonly retryAttempts?: number;
+      /**
+       * The caller invokes the function by name, unqualified (`$LATEST`): only a CodeDeploy lifecycle
+       * hook, which CodeDeploy invokes by the name in the alias's update policy. Then the failure
+       * destination and retries are set on `$LATEST`; otherwise on the `live` alias, which is what
+       * every other caller invokes (an EventInvokeConfig applies only to the qualifier it names).
+       * @default false
+       */
+      readonly unqualifiedCaller?: boolean;
     };
 
 /** Props of {@link WalletFunction}. */
@@ -185,9 +193,10 @@ export class WalletFunction extends Construct {
         sourcesContent: false,
         target: WALLET_FUNCTION_ESBUILD_TARGET,
       },
-      onFailure: async === undefined ? undefined : queueDestination(async.failureQueue),
-      retryAttempts: async === undefined ? undefined : (async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS),
-      maxEventAge: async?.maxEventAge,
+      ...(async?.unqualifiedCaller === true ? asyncOptions(async) : {}),
+      // Keep every published version: a manual rollback re-points the alias at the previous one
+      // (docs/runbooks/rollback.md), which CloudFormation would otherwise delete after the update.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
     });
 
     this.version = this.function.currentVersion;
@@ -195,6 +204,8 @@ export class WalletFunction extends Construct {
       aliasName: LIVE_ALIAS,
       version: this.version,
       description: 'What every caller invokes; CodeDeploy shifts it to a new version (docs/safe-deploys.md)',
+      // Asynchronous callers invoke the alias, so its EventInvokeConfig is the one that applies.
+      ...(async !== undefined && async.unqualifiedCaller !== true ? asyncOptions(async) : {}),
     });
 
     // CDK makes the function depend on the whole role construct: DependsOn [role, policy]. The role
@@ -272,6 +283,17 @@ export class WalletFunction extends Construct {
           'well would deliver every failure twice.';
     acknowledgeInPacks(this.function, 'LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless'], dlqReason);
   }
+}
+
+/** Failure destination, retries and event age of an asynchronously invoked function (on the qualifier its callers invoke). */
+function asyncOptions(
+  async: Extract<WalletFunctionInvocation, { kind: 'asynchronous' }>,
+): lambda.EventInvokeConfigOptions {
+  return {
+    onFailure: queueDestination(async.failureQueue),
+    retryAttempts: async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS,
+    maxEventAge: async.maxEventAge,
+  };
 }
 
 /** An SQS on-failure destination without CDK's grant (the function adds exact permissions). */

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ledgerKeys } from '../../lib/contract/ledger';
+import { ledgerKeys, schemaStamp } from '../../lib/contract/ledger';
 
 /**
  * The signer lease: one writer per signing address. The lease item also carries the address's
@@ -145,7 +145,7 @@ export async function initLease(store: LeaseStore, options: InitLeaseOptions): P
     await store.ddb.send(
       new PutCommand({
         TableName: store.tableName,
-        Item: { ...ledgerKeys.lease(options.address), ...attributes },
+        Item: { ...ledgerKeys.lease(options.address), ...attributes, ...schemaStamp() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -7,7 +7,15 @@ import {
   UpdateCommand,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_GSI1, ledgerIndexKeys, ledgerKeys, TxStatus, txStatusPartition } from '../../lib/contract/ledger';
+import {
+  LEDGER_GSI1,
+  LEDGER_SCHEMA,
+  ledgerIndexKeys,
+  ledgerKeys,
+  schemaStamp,
+  TxStatus,
+  txStatusPartition,
+} from '../../lib/contract/ledger';
 import type { TxRequest } from './signing';
 
 /**
@@ -114,7 +122,8 @@ async function conditionalUpdate(
   }
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+/** Keys and item metadata: never part of a record (the schema version is the item's, not the record's). */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', LEDGER_SCHEMA.attribute]);
 
 /** The item without its key attributes. */
 function strip<T>(item: Record<string, unknown>): T {
@@ -137,7 +146,12 @@ export async function putWallet(ledger: Ledger, wallet: WalletRecord): Promise<v
   await ledger.ddb.send(
     new PutCommand({
       TableName: ledger.tableName,
-      Item: { ...ledgerKeys.wallet(wallet.walletId), ...wallet, address: wallet.address.toLowerCase() },
+      Item: {
+        ...ledgerKeys.wallet(wallet.walletId),
+        ...wallet,
+        address: wallet.address.toLowerCase(),
+        ...schemaStamp(),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -174,7 +188,7 @@ export async function claimIdempotencyKey(ledger: Ledger, record: IdempotencyRec
     await ledger.ddb.send(
       new PutCommand({
         TableName: ledger.tableName,
-        Item: { ...key, ...record },
+        Item: { ...key, ...record, ...schemaStamp() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -201,6 +215,7 @@ export async function createTransaction(ledger: Ledger, tx: TransactionRecord): 
           ...ledgerKeys.transaction(tx.walletId, tx.txId),
           ...ledgerIndexKeys.txByStatus(tx.address, tx.status, tx.createdAt, tx.txId),
           ...tx,
+          ...schemaStamp(),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -309,6 +324,7 @@ export async function reserveNonce(ledger: Ledger, reservation: NonceReservation
           ...reservation,
           address: reservation.address.toLowerCase(),
           ...(reservation.kind === 'void' ? ledgerIndexKeys.voidedNonce(reservation.address, reservation.nonce) : {}),
+          ...schemaStamp(),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -531,7 +547,7 @@ export async function putAudit(
   await ledger.ddb.send(
     new PutCommand({
       TableName: ledger.tableName,
-      Item: { ...key, ...record, at },
+      Item: { ...key, ...record, at, ...schemaStamp() },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

@@ -3,7 +3,7 @@ import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Hex } from 'viem';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEPLOY_CHECK_KIND, DEPLOY_HOOK_ENV, type DeployCheckRequest } from '../../lib/contract/deployment';
 import type { Logger } from '../shared/logger';
 import { addressFromSpki, deployCheckProblems } from './verify';
@@ -26,15 +26,19 @@ export interface DeployHookEnv {
 
 const envSchema = z.object({
   [DEPLOY_HOOK_ENV.targetVersionArn]: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+:\d+$/,
-      'must be a qualified Lambda version ARN',
+    .string('is missing')
+    .check(
+      z.regex(
+        /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+:\d+$/,
+        'must be a qualified Lambda version ARN',
+      ),
     ),
   [DEPLOY_HOOK_ENV.signingKeyArn]: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN'),
-  [DEPLOY_HOOK_ENV.chainId]: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number'),
+    .string('is missing')
+    .check(z.regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/, 'must be a KMS key ARN')),
+  [DEPLOY_HOOK_ENV.chainId]: z
+    .string('is missing')
+    .check(z.regex(/^[1-9][0-9]{0,15}$/, 'must be a positive whole number')),
 });
 
 /** Reads the hook's environment once; every problem in one error. */
@@ -55,8 +59,8 @@ export function loadDeployHookEnv(source: Readonly<Record<string, string | undef
 
 /** What CodeDeploy sends a Lambda lifecycle hook. */
 const hookEventSchema = z.object({
-  DeploymentId: z.string().min(1),
-  LifecycleEventHookExecutionId: z.string().min(1),
+  DeploymentId: z.string().check(z.minLength(1)),
+  LifecycleEventHookExecutionId: z.string().check(z.minLength(1)),
 });
 
 export interface DeployHookDeps {

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// zod/mini, like the rest of the signer: the full zod would quadruple the bundle (docs/benchmarks.md).
+import * as z from 'zod/mini';
 import { CANARY_SINK_ADDRESS } from '../../lib/contract/canary';
 import { DEPLOY_CHECK_KIND, type DeployCheckRequest } from '../../lib/contract/deployment';
 import type { TxRequest } from '../shared/signing';
@@ -12,11 +13,8 @@ import type { TxRequest } from '../shared/signing';
  * never produce a transaction valid on chain.
  */
 const deployCheckSchema = z.strictObject({
-  kind: z.literal(DEPLOY_CHECK_KIND),
-  challenge: z
-    .string()
-    .regex(/^0x[0-9a-f]{64}$/, 'must be 32 bytes of lower-case 0x-hex')
-    .transform((v) => v as `0x${string}`),
+  kind: z.literal(DEPLOY_CHECK_KIND, `must be "${DEPLOY_CHECK_KIND}"`),
+  challenge: z.string('must be a string').check(z.regex(/^0x[0-9a-f]{64}$/, 'must be 32 bytes of lower-case 0x-hex')),
 });
 
 /** True for an event shaped like a deploy check (anything else is an SQS event for the signer). */
@@ -31,7 +29,7 @@ export function parseDeployCheck(event: unknown): DeployCheckRequest {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
     throw new Error(`deploy-check event is invalid (${why}); send {"kind":"deploy-check","challenge":"0x<64 hex>"}`);
   }
-  return parsed.data;
+  return parsed.data as DeployCheckRequest;
 }
 
 /** The canary transaction the deploy check signs: a 0-value transfer to the sink, the challenge as data. */

@@ -4,6 +4,7 @@
  * deploy-check path, the hook) and by the region-at-a-time deploy command (lib/deploy/).
  */
 import type { RegionRole, WalletFunctionPurpose } from './names';
+import { RUNTIME_ENV } from './runtime-env';
 
 /**
  * The alias every caller of a wallet function invokes (API Gateway integrations, the SQS event
@@ -36,8 +37,8 @@ export const deployAlarmName = (
 ): string => `${envName}-wallet-${region}-deploy-${purpose}-${kind}`;
 
 /**
- * The log field every wallet function's structured logs carry with the version that wrote them
- * (`AWS_LAMBDA_FUNCTION_VERSION`), so a log metric filter can count per version.
+ * The log field the signer's structured logs carry with the version that wrote them
+ * (`AWS_LAMBDA_FUNCTION_VERSION`), so a log metric filter can count its failures per version.
  */
 export const FUNCTION_VERSION_LOG_FIELD = 'function_version';
 
@@ -78,9 +79,9 @@ export const DEPLOY_HOOK_ENV = {
   /** The signer version under deployment (its qualified ARN): the only thing the hook may invoke. */
   targetVersionArn: 'WALLET_DEPLOY_TARGET_VERSION_ARN',
   /** This region's signing key (GetPublicKey only): the address the signature must recover to. */
-  signingKeyArn: 'WALLET_SIGNING_KEY_ARN',
+  signingKeyArn: RUNTIME_ENV.signingKeyArn,
   /** The chain id from config: what the signed transaction must name. */
-  chainId: 'WALLET_CHAIN_ID',
+  chainId: RUNTIME_ENV.chainId,
 } as const;
 
 /** The deploy hook's function name (CodeDeploy's hook functions are usually prefixed `CodeDeployHook_`; ours has a scoped role instead). */

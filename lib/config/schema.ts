@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
 import { deploymentSchema } from './deployment';
@@ -80,9 +81,13 @@ const rateExpression = z
 
 /** Seconds between runs of a schedule the `rateExpression` schema accepts (e.g. 60 for "rate(1 minute)"). */
 export function rateSeconds(expression: string): number {
-  const m = /^rate\((\d+) (minute|minutes|hour)\)$/.exec(expression);
-  if (m === null) throw new Error(`rateSeconds: "${expression}" is not rate(N minutes) or rate(1 hour)`);
-  return Number(m[1]) * (m[2] === 'hour' ? 3600 : 60);
+  const match = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(expression.trim());
+  if (match === null) {
+    throw new Error(
+      `rateSeconds: ${JSON.stringify(expression)} is not a rate expression; use "rate(1 minute)", "rate(N minutes)" or "rate(1 hour)"`,
+    );
+  }
+  return Number(match[1]) * (match[2].startsWith('hour') ? 3600 : 60);
 }
 
 const cronExpression = z
@@ -394,7 +399,7 @@ export const configSchema = z
     data: z
       .object({
         consistency: z
-          .enum(['MRSC', 'MREC'])
+          .enum(CONSISTENCY_MODES)
           .default('MRSC')
           .describe('use "MRSC" (strong, RPO 0, needs a witness region) or "MREC" (eventual, last writer wins)'),
       })

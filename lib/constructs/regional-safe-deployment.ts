@@ -1,7 +1,6 @@
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { WalletConfig } from '../config/schema';
 import { SIGNER_FAILURE_LOG_EVENT, SIGNER_FAILURES_METRIC } from '../contract/deployment';
 import { signerMetricNamespace } from '../contract/observability';
 import { TrafficShifting } from '../deploy/traffic-shifting';
@@ -99,20 +98,4 @@ export class RegionalSafeDeployment extends Construct {
       topic: props.topic,
     });
   }
-}
-
-/** The RegionalSafeDeployment props that come from config alone. */
-export function safeDeploymentSettings(
-  config: WalletConfig,
-): Pick<
-  RegionalSafeDeploymentProps,
-  'envName' | 'shifting' | 'apiLatencyBudgetMs' | 'healthLatencyBudgetMs' | 'chainId'
-> {
-  return {
-    envName: config.envName,
-    shifting: { api: config.deployment.api, signer: config.deployment.signer },
-    apiLatencyBudgetMs: config.alarms.apiLatencyP99.thresholdMs,
-    healthLatencyBudgetMs: config.canary.maxLatencyMs,
-    chainId: config.chain.chainId,
-  };
 }

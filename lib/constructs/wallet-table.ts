@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../contract/ledger';
+import { Consistency, LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../contract/ledger';
 
 /** Days of point-in-time recovery kept on every replica (the DynamoDB maximum). */
 export const PITR_RECOVERY_PERIOD_DAYS = 35;
@@ -15,7 +15,7 @@ export interface WalletLedgerTableProps {
    * `MRSC`: multi-region strong consistency (RPO 0, needs `witnessRegion`).
    * `MREC`: multi-region eventual consistency (last writer wins, RPO = replication lag).
    */
-  readonly consistency: 'MRSC' | 'MREC';
+  readonly consistency: Consistency;
   /** The standby region, which holds the second full replica. */
   readonly replicaRegion: string;
   /**

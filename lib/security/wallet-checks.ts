@@ -90,7 +90,7 @@ export const WALLET_RULES: readonly RuleDoc[] = [
   },
   {
     rule: rules.RtoBudgetFits,
-    info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
+    info: 'Health-check detection (interval x threshold) plus the failover switch alarm detection plus DNS cache time exceeds the declared RTO target.',
     explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',
   },
 ];

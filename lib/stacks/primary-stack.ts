@@ -8,7 +8,8 @@ import { WalletBackup } from '../constructs/backup';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
-import { RegionalSafeDeployment, safeDeploymentSettings } from '../constructs/regional-safe-deployment';
+import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
+import { safeDeploymentSettings } from './safe-deployment-settings';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 

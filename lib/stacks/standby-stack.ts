@@ -10,7 +10,8 @@ import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
-import { RegionalSafeDeployment, safeDeploymentSettings } from '../constructs/regional-safe-deployment';
+import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
+import { safeDeploymentSettings } from './safe-deployment-settings';
 import { RegionalWallet, regionalWalletSettings } from '../constructs/regional-wallet';
 
 export interface StandbyStackProps extends StackProps {

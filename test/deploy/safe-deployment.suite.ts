@@ -12,6 +12,12 @@ import { liveAliasReport } from '../helpers/live-alias';
 import { evaluateKeyPolicy } from '../helpers/policy-eval';
 import { resources, roleStatements } from '../helpers/workload';
 
+/** A reference in template JSON. */
+interface CfnRef {
+  readonly Ref: string;
+  readonly 'Fn::GetAtt': [string, string];
+}
+
 let wallet: TestWallet;
 beforeAll(() => {
   wallet = buildTestWallet();
@@ -102,7 +108,11 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
   test('every group names its alarms and rolls back on alarm, on failure and on a manual stop', () => {
     expect(groups()).toHaveLength(4);
     for (const [, g] of groups()) {
-      const p = g.Properties as Record<string, any>;
+      const p = g.Properties as {
+        DeploymentStyle: unknown;
+        AlarmConfiguration: { Enabled: boolean; IgnorePollAlarmFailure: boolean; Alarms: unknown[] };
+        AutoRollbackConfiguration: unknown;
+      };
       expect(p.DeploymentStyle).toEqual({ DeploymentType: 'BLUE_GREEN', DeploymentOption: 'WITH_TRAFFIC_CONTROL' });
       expect(p.AlarmConfiguration.Enabled).toBe(true);
       expect(p.AlarmConfiguration.IgnorePollAlarmFailure).toBe(false);
@@ -120,7 +130,11 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
     );
     expect(aliases).toHaveLength(4);
     for (const [id, a] of aliases) {
-      const policy = (a.UpdatePolicy as Record<string, any>).CodeDeployLambdaAliasUpdate;
+      const policy = (
+        a.UpdatePolicy as {
+          CodeDeployLambdaAliasUpdate: { DeploymentGroupName: CfnRef; BeforeAllowTrafficHook?: unknown };
+        }
+      ).CodeDeployLambdaAliasUpdate;
       const groupId = policy.DeploymentGroupName.Ref;
       expect(res()[groupId].Type).toBe('AWS::CodeDeploy::DeploymentGroup');
       if (id.startsWith('WalletSignerFunction')) {
@@ -157,7 +171,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
     );
     for (const a of alarms.filter((x) => x.Properties.Namespace === 'AWS/Lambda')) {
       const dims = Object.fromEntries(
-        (a.Properties.Dimensions as Array<{ Name: string; Value: any }>).map((d) => [d.Name, d.Value]),
+        (a.Properties.Dimensions as Array<{ Name: string; Value: CfnRef }>).map((d) => [d.Name, d.Value]),
       );
       const fn = dims.FunctionName.Ref as string;
       expect(res()[fn].Type).toBe('AWS::Lambda::Function');
@@ -248,7 +262,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
     const owner = (c: (typeof configs)[number]) =>
       JSON.stringify(c.Properties.FunctionName).match(/"Ref":"(\w+?)[0-9A-F]{8}"/)?.[1];
     const qualifier = (c: (typeof configs)[number]) => {
-      const q = c.Properties.Qualifier as any;
+      const q = c.Properties.Qualifier as string | { 'Fn::Select': [number, { 'Fn::Split': [string, CfnRef] }] };
       if (typeof q === 'string') return q;
       // The alias name, taken from its ARN: arn:aws:lambda:<region>:<account>:function:<name>:<alias>
       const aliasId = q['Fn::Select'][1]['Fn::Split'][1].Ref as string;

@@ -2,7 +2,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LEDGER_SCHEMA, ledgerIndexKeys, ledgerKeys } from '../../lib/contract/ledger';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
-import { initLease } from '../../lambda/shared/lease';
+import { initLease } from '../../lib/failover/lease';
 import { createTransaction, getTransaction, Ledger, putWallet, TransactionRecord } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import { requestHash } from '../../lambda/shared/tx-request';

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT, main } from '../../lib/resilience/cli';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { minimalStacks, writeAssembly } from './templates';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -10,7 +11,11 @@ const ROOT = path.join(__dirname, '..', '..');
 function run(argv: string[], cwd = ROOT) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd });
+  const code = main(
+    argv,
+    { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd },
+    { simulator: referenceMonteCarlo() },
+  );
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 

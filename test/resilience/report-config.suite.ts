@@ -1,7 +1,7 @@
 import { groupByEnvironment, readAssembly } from '../../lib/resilience/assembly';
 import { loadPriceBook } from '../../lib/resilience/prices';
 import { buildReport, ResilienceReport } from '../../lib/resilience/report';
-import { monteCarloSimulator } from '../../lib/resilience/rto';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { buildTestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
@@ -18,7 +18,7 @@ function reportFor(patch: Patch = {}): ResilienceReport {
   const envs = groupByEnvironment(readAssembly(wallet.app.synth().directory));
   expect(envs.map((e) => e.envName)).toEqual(['example']);
   return buildReport(envs[0], {
-    simulator: monteCarloSimulator(),
+    simulator: referenceMonteCarlo(),
     runs: 2000,
     seed: 7,
     prices: loadPriceBook(),

@@ -8,6 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
+import { FAILOVER_SWITCH_ALARM } from '../../lib/contract/failover-switch';
 import * as rules from '../../lib/security/rules';
 import { isDeprecatedSyntheticsRuntime } from '../../lib/security/rules/CanaryRuntimeCurrent';
 import { WalletChecks } from '../../lib/security/wallet-checks';
@@ -341,11 +342,18 @@ describe('Wallet rule pack', () => {
       new CfnOutput(s, 'RtoTargetSeconds', { value: String(target) });
       new CfnOutput(s, 'DnsCacheSeconds', { value: String(dns) });
     };
-    test('compliant: 10 s x 3 + 60 s <= 120 s', () => {
-      expect(findings((_a, s) => (check(s, 10, 3), outputs(s, 120, 60)))).toEqual([]);
+    // The switch term: the failover switch alarm's period x evaluation periods (the contract's).
+    const SWITCH = FAILOVER_SWITCH_ALARM.periodSeconds * FAILOVER_SWITCH_ALARM.evaluationPeriods;
+    test('compliant: 10 s x 3 + switch + 60 s <= the target', () => {
+      expect(findings((_a, s) => (check(s, 10, 3), outputs(s, 30 + SWITCH + 60, 60)))).toEqual([]);
     });
-    test('non-compliant: 30 s x 3 + 60 s > 120 s', () => {
-      expect(findings((_a, s) => (check(s, 30, 3), outputs(s, 120, 60)))).toEqual(['RtoBudgetFits']);
+    test('non-compliant: 30 s x 3 + switch + 60 s > the target', () => {
+      expect(findings((_a, s) => (check(s, 30, 3), outputs(s, 30 + SWITCH + 60, 60)))).toEqual(['RtoBudgetFits']);
+    });
+    test('fails a template whose switch term breaks the budget (endpoint detection + DNS cache alone would fit)', () => {
+      // 10 s x 3 + 60 s = 90 s fits 120 s; with the switch alarm's detection it does not.
+      expect(SWITCH).toBeGreaterThan(120 - 90);
+      expect(findings((_a, s) => (check(s, 10, 3), outputs(s, 120, 60)))).toEqual(['RtoBudgetFits']);
     });
     test('non-compliant: no declared target', () => {
       expect(findings((_a, s) => check(s, 10, 1))).toEqual(['RtoBudgetFits']);

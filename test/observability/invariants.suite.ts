@@ -308,6 +308,7 @@ describe('fails (proves the invariants can fail)', () => {
     }
     expect(losesFailedEvents(functionInvocations(t))).toEqual([
       expect.stringMatching(/^standby\/ObservabilityRemediationFunction/),
+      expect.stringMatching(/^standby\/SafeDeploymentSignerCheckFunction/),
     ]);
   });
 

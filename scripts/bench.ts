@@ -29,7 +29,7 @@ const ROOT = path.join(__dirname, '..');
 type Result = Record<string, number | string>;
 
 /** The Lambda entry files (the CDK code bundles exactly these with NodejsFunction). */
-const HANDLERS = ['api', 'health', 'signer'] as const;
+const HANDLERS = ['api', 'health', 'signer', 'deploy-hook'] as const;
 const BUNDLE_TARGET_KB = 500;
 const COLD_INIT_TARGET_MS = 150;
 
@@ -58,6 +58,8 @@ const BENCH_ENV: Record<string, string> = {
   [RUNTIME_ENV.regionRole]: 'primary',
   [RUNTIME_ENV.consistency]: 'MRSC',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // The signer's pre-traffic hook (lib/contract/deployment.ts DEPLOY_HOOK_ENV).
+  WALLET_DEPLOY_TARGET_VERSION_ARN: 'arn:aws:lambda:us-east-2:111111111111:function:bench-wallet-signer:7',
 };
 
 /** Milliseconds to run `requires` (a require() expression list) in a fresh node process. */

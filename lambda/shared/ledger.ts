@@ -8,7 +8,15 @@ import {
   UpdateCommand,
   UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_GSI1, ledgerIndexKeys, ledgerKeys, TxStatus, txStatusPartition } from '../../lib/contract/ledger';
+import {
+  LEDGER_GSI1,
+  LEDGER_SCHEMA,
+  ledgerIndexKeys,
+  ledgerKeys,
+  schemaStamp,
+  TxStatus,
+  txStatusPartition,
+} from '../../lib/contract/ledger';
 import type { TxRequest } from './signing';
 
 /**
@@ -116,7 +124,8 @@ async function conditionalUpdate(
   }
 }
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk']);
+/** Keys and item metadata: never part of a record (the schema version is the item's, not the record's). */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', LEDGER_SCHEMA.attribute]);
 
 /** The item without its key attributes. */
 function strip<T>(item: Record<string, unknown>): T {
@@ -139,7 +148,12 @@ export async function putWallet(ledger: Ledger, wallet: WalletRecord): Promise<v
   await ledger.ddb.send(
     new PutCommand({
       TableName: ledger.tableName,
-      Item: { ...ledgerKeys.wallet(wallet.walletId), ...wallet, address: wallet.address.toLowerCase() },
+      Item: {
+        ...ledgerKeys.wallet(wallet.walletId),
+        ...wallet,
+        address: wallet.address.toLowerCase(),
+        ...schemaStamp(),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -176,7 +190,7 @@ export async function claimIdempotencyKey(ledger: Ledger, record: IdempotencyRec
     await ledger.ddb.send(
       new PutCommand({
         TableName: ledger.tableName,
-        Item: { ...key, ...record },
+        Item: { ...key, ...record, ...schemaStamp() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -219,6 +233,7 @@ export async function createTransaction(ledger: Ledger, tx: TransactionRecord): 
           ...ledgerKeys.transaction(tx.walletId, tx.txId),
           ...ledgerIndexKeys.txByStatus(tx.address, tx.status, tx.createdAt, tx.txId),
           ...tx,
+          ...schemaStamp(),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -327,6 +342,7 @@ export async function reserveNonce(ledger: Ledger, reservation: NonceReservation
           ...reservation,
           address: reservation.address.toLowerCase(),
           ...(reservation.kind === 'void' ? ledgerIndexKeys.voidedNonce(reservation.address, reservation.nonce) : {}),
+          ...schemaStamp(),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -625,7 +641,7 @@ export async function putAudit(
   await ledger.ddb.send(
     new PutCommand({
       TableName: ledger.tableName,
-      Item: { ...key, ...record, at },
+      Item: { ...key, ...record, at, ...schemaStamp() },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );

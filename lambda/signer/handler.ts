@@ -1,5 +1,10 @@
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { CANARY_SIGNING_NONCE, isCanaryTransaction } from '../../lib/contract/canary';
+import {
+  type DeployCheckRequest,
+  type DeployCheckResponse,
+  SIGNER_FAILURE_LOG_EVENT,
+} from '../../lib/contract/deployment';
 import { KMS_THROTTLE_LOG_EVENT } from '../../lib/contract/observability';
 import { type Broadcaster, noopBroadcaster } from '../shared/chain';
 import type { SignerEnv } from '../shared/env';
@@ -24,6 +29,7 @@ import {
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
+import { deployCheckTxRequest } from './deploy-check';
 
 /**
  * The signer: an SQS FIFO consumer (one message group per wallet) that signs queued transactions
@@ -529,7 +535,8 @@ export function createSigner(deps: SignerDeps) {
         } else if (err instanceof ReconciliationRequiredError) {
           logger.error('reconciliation required before signing', { messageId: record.messageId, reason: err.message });
         } else {
-          logger.error('signing failed; the message will be retried', {
+          // The deploy alarm `signer-failures` counts this line per version (lib/contract/deployment.ts).
+          logger.error(SIGNER_FAILURE_LOG_EVENT.message, {
             messageId: record.messageId,
             error: err as Error,
           });
@@ -539,5 +546,17 @@ export function createSigner(deps: SignerDeps) {
     return { batchItemFailures };
   }
 
-  return { handler, processMessage };
+  /**
+   * The deploy check (lambda/signer/deploy-check.ts): the canary signing path (prepare at
+   * CANARY_SIGNING_NONCE, KMS Sign, finishSignature) without the ledger or the lease.
+   */
+  async function deployCheck(request: DeployCheckRequest, version: string): Promise<DeployCheckResponse> {
+    const keyInfo = await key.publicKey();
+    const prepared = prepare(deployCheckTxRequest(env.chainId, request.challenge), CANARY_SIGNING_NONCE);
+    const signed = await kmsSign(prepared, keyInfo);
+    logger.info('deploy check signed', { version, txHash: signed.hash });
+    return { kind: request.kind, raw: signed.raw, address: keyInfo.address, chainId: env.chainId, version };
+  }
+
+  return { handler, processMessage, deployCheck };
 }

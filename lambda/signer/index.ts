@@ -3,24 +3,38 @@
  * IAM: kms:Sign and kms:GetPublicKey on this region's signing key; dynamodb:GetItem, PutItem,
  * UpdateItem on the ledger table. (The event source mapping adds sqs:ReceiveMessage,
  * DeleteMessage, GetQueueAttributes.)
+ *
+ * A direct invocation `{ kind: "deploy-check", ... }` (only the pre-traffic hook's role may make it,
+ * and only on the version under deployment) runs the deploy check instead: lambda/signer/deploy-check.ts.
  */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { DeployCheckResponse } from '../../lib/contract/deployment';
+import { FUNCTION_VERSION_LOG_FIELD } from '../../lib/contract/deployment';
 import { createDocumentClient, createKmsClient } from '../shared/clients';
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
+import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
 import { createSigner, logKmsRetry } from './handler';
 
 const env = loadSignerEnv();
 const logger = createLogger('wallet-signer');
+/** Set by Lambda: the version this execution environment runs (a number, or $LATEST). */
+const version = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST';
+// Every log line names its version, so the deploy alarm can count failures of the NEW version only.
+logger.appendPersistentKeys({ [FUNCTION_VERSION_LOG_FIELD]: version });
 
 /** Module scope: the public key is fetched once per execution environment and kept. */
 const key = new KmsSigningKey(createKmsClient(env.region), env.signingKeyArn, {
   hooks: { onRetry: logKmsRetry(logger) },
 });
 
-export const handler = createSigner({
+const signer = createSigner({
   env,
   ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
   key,
   logger,
-}).handler;
+});
+
+export const handler = async (event: SQSEvent | unknown): Promise<SQSBatchResponse | DeployCheckResponse> =>
+  isDeployCheckEvent(event) ? signer.deployCheck(parseDeployCheck(event), version) : signer.handler(event as SQSEvent);

@@ -5,6 +5,7 @@ import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
 import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
 import { WEBHOOK_KINDS } from '../contract/status';
+import { deploymentSchema } from './deployment';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -485,6 +486,7 @@ export const configSchema = z
       })
       .strict(),
     alarms: alarmsSchema,
+    deployment: deploymentSchema,
     backup: z
       .object({
         frequentSchedule: cronExpression,

@@ -19,6 +19,7 @@ import {
   ROUTE53_MAX_TTL_SECONDS,
   WalletConfig,
 } from './schema';
+import { deploymentProblems } from './deployment';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
 export interface ConfigProblem {
@@ -149,6 +150,15 @@ function fromZodIssue(raw: unknown, issue: z.core.$ZodIssue): ConfigProblem {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/** The canary schedule's period in seconds, or undefined when the schedule is invalid (reported elsewhere). */
+function canaryRunSeconds(schedule: string | undefined): number | undefined {
+  try {
+    return schedule === undefined ? undefined : rateSeconds(schedule);
+  } catch {
+    return undefined;
+  }
+}
+
 function regionSetOf(region: string | undefined): string | undefined {
   if (region === undefined) return undefined;
   return Object.keys(MRSC_REGION_SETS).find((set) => MRSC_REGION_SETS[set].includes(region));
@@ -161,6 +171,7 @@ function regionSetOf(region: string | undefined): string | undefined {
 function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const at = (...path: string[]) => valueAt(raw, path);
+  problems.push(...deploymentProblems(at('deployment'), canaryRunSeconds(str(at('canary', 'schedule')))));
 
   const account = str(at('account'));
   const primary = str(at('regions', 'primary'));

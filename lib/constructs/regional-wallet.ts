@@ -246,7 +246,8 @@ export class RegionalWallet extends Construct {
     // Not SqsEventSource: it would also grant kms:Decrypt on the queue's key without the
     // kms:ViaService condition. The permissions above are exactly what the mapping needs.
     this.signerEventSource = new lambda.EventSourceMapping(this, 'SignerEventSource', {
-      target: signer.function,
+      // The live alias, never the function itself: CodeDeploy shifts the alias (docs/safe-deploys.md).
+      target: signer.alias,
       eventSourceArn: this.signingQueue.queue.queueArn,
       batchSize: SIGNER_BATCH_SIZE,
       reportBatchItemFailures: true,
@@ -261,8 +262,8 @@ export class RegionalWallet extends Construct {
 
     this.api = new WalletApi(this, 'Api', {
       restApiName: `${props.envName}-wallet`,
-      healthFunction: health.function,
-      apiFunction: api.function,
+      healthFunction: health.alias,
+      apiFunction: api.alias,
       throttle: props.throttle,
       logEncryptionKey: props.dataKey,
     });

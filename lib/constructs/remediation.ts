@@ -263,7 +263,7 @@ export class WalletRemediation extends Construct {
       // EventBridge delivers asynchronously too: an event it cannot hand to Lambda (within the same
       // event age) lands in the same dead-letter queue as an event the function failed.
       targets: [
-        new targets.LambdaFunction(this.function.function, {
+        new targets.LambdaFunction(this.function.alias, {
           maxEventAge: REMEDIATION_SIZING.maxEventAge,
           deadLetterQueue: this.deadLetterQueue,
         }),

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LIVE_ALIAS } from '../contract/deployment';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { WalletLogGroup } from './wallet-log-group';
@@ -53,6 +54,14 @@ export type WalletFunctionInvocation =
        * @default ASYNC_RETRY_ATTEMPTS
        */
       readonly retryAttempts?: number;
+      /**
+       * The caller invokes the function by name, unqualified (`$LATEST`): only a CodeDeploy lifecycle
+       * hook, which CodeDeploy invokes by the name in the alias's update policy. Then the failure
+       * destination and retries are set on `$LATEST`; otherwise on the `live` alias, which is what
+       * every other caller invokes (an EventInvokeConfig applies only to the qualifier it names).
+       * @default false
+       */
+      readonly unqualifiedCaller?: boolean;
     };
 
 /** Props of {@link WalletFunction}. */
@@ -110,7 +119,22 @@ export const ASYNC_RETRY_ATTEMPTS = 2;
  * the role's managed policy.
  */
 export class WalletFunction extends Construct {
+  /**
+   * The function itself. Callers never invoke it unqualified: wire API integrations, event sources
+   * and rule targets to {@link alias} (test/constructs/live-alias.suite.ts walks the app for this).
+   */
   public readonly function: nodejs.NodejsFunction;
+  /**
+   * The version of the code and configuration in this synth: a new one is published whenever either
+   * changes, and CodeDeploy shifts {@link alias} to it (lib/constructs/safe-deployment.ts).
+   */
+  public readonly version: lambda.Version;
+  /**
+   * The `live` alias (lib/contract/deployment.ts `LIVE_ALIAS`): what every caller invokes. Without a
+   * deployment group CloudFormation moves it to the new version at once; with one, CodeDeploy shifts
+   * it gradually and moves it back on an alarm.
+   */
+  public readonly alias: lambda.Alias;
   public readonly role: ManagedPolicyRole;
   public readonly logGroup: logs.ILogGroup;
 
@@ -169,9 +193,19 @@ export class WalletFunction extends Construct {
         sourcesContent: false,
         target: WALLET_FUNCTION_ESBUILD_TARGET,
       },
-      onFailure: async === undefined ? undefined : queueDestination(async.failureQueue),
-      retryAttempts: async === undefined ? undefined : (async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS),
-      maxEventAge: async?.maxEventAge,
+      ...(async?.unqualifiedCaller === true ? asyncOptions(async) : {}),
+      // Keep every published version: a manual rollback re-points the alias at the previous one
+      // (docs/runbooks/rollback.md), which CloudFormation would otherwise delete after the update.
+      currentVersionOptions: { removalPolicy: RemovalPolicy.RETAIN },
+    });
+
+    this.version = this.function.currentVersion;
+    this.alias = new lambda.Alias(this, 'Live', {
+      aliasName: LIVE_ALIAS,
+      version: this.version,
+      description: 'What every caller invokes; CodeDeploy shifts it to a new version (docs/safe-deploys.md)',
+      // Asynchronous callers invoke the alias, so its EventInvokeConfig is the one that applies.
+      ...(async !== undefined && async.unqualifiedCaller !== true ? asyncOptions(async) : {}),
     });
 
     // CDK makes the function depend on the whole role construct: DependsOn [role, policy]. The role
@@ -249,6 +283,17 @@ export class WalletFunction extends Construct {
           'well would deliver every failure twice.';
     acknowledgeInPacks(this.function, 'LambdaDLQ', ['NIST.800.53.R5', 'HIPAA.Security', 'Serverless'], dlqReason);
   }
+}
+
+/** Failure destination, retries and event age of an asynchronously invoked function (on the qualifier its callers invoke). */
+function asyncOptions(
+  async: Extract<WalletFunctionInvocation, { kind: 'asynchronous' }>,
+): lambda.EventInvokeConfigOptions {
+  return {
+    onFailure: queueDestination(async.failureQueue),
+    retryAttempts: async.retryAttempts ?? ASYNC_RETRY_ATTEMPTS,
+    maxEventAge: async.maxEventAge,
+  };
 }
 
 /** An SQS on-failure destination without CDK's grant (the function adds exact permissions). */

@@ -86,3 +86,18 @@ export const ledgerIndexKeys = {
 
 export const txStatusPartition = (address: string, status: TxStatus): string =>
   `TXSTATUS#${address.toLowerCase()}#${status}`;
+
+/**
+ * The schema version every ledger item is created with (docs/data-model.md, "Schema versions and
+ * rollback"). A change follows expand/contract across releases, so version N-1 (after a rollback)
+ * reads what version N wrote:
+ * - expand: N may ADD attributes; N-1 ignores attributes it does not know (readers keep only the
+ *   fields they use, and never reject an item for an extra attribute);
+ * - N must not remove, rename or change the meaning of an attribute N-1 reads: that is a new
+ *   schema version, written only after a release that reads both is live in both regions;
+ * - contract: an attribute is dropped only in a release after nothing reads it.
+ */
+export const LEDGER_SCHEMA = { attribute: 'schemaVersion', current: 1 } as const;
+
+/** The attribute to spread into every item a writer creates. */
+export const schemaStamp = (): Record<string, number> => ({ [LEDGER_SCHEMA.attribute]: LEDGER_SCHEMA.current });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ledgerKeys } from '../contract/ledger';
+import { ledgerKeys, schemaStamp } from '../contract/ledger';
 
 /**
  * The signer lease: one writer per signing address. The lease item also carries the address's
@@ -154,7 +154,7 @@ export async function initLease(store: LeaseStore, options: InitLeaseOptions): P
     await store.ddb.send(
       new PutCommand({
         TableName: store.tableName,
-        Item: { ...ledgerKeys.lease(options.address), ...attributes },
+        Item: { ...ledgerKeys.lease(options.address), ...attributes, ...schemaStamp() },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );

@@ -1,5 +1,6 @@
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { deployHookRoleArn } from '../contract/deployment';
 import { WalletConfig } from '../config/schema';
 import {
   backupKeyAlias,
@@ -53,6 +54,8 @@ export class KeysReplicaStack extends Stack {
       publicKeyReaderRoleArns: [
         healthRoleArn(this.partition, this.account, config.envName, this.region),
         remediationRoleArn(this.partition, this.account, config.envName, this.region),
+        // The signer's pre-traffic hook compares a new signer version's signature with this key's address.
+        deployHookRoleArn(this.partition, this.account, config.envName, this.region),
       ],
     });
     this.dataKey = new WalletReplicaKey(this, 'DataKey', {

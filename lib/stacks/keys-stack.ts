@@ -1,5 +1,6 @@
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { deployHookRoleArn } from '../contract/deployment';
 import { WalletConfig } from '../config/schema';
 import { backupKeyAlias, dataKeyAlias, healthRoleArn, signerRoleArn, signingKeyAlias } from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
@@ -34,7 +35,11 @@ export class KeysStack extends Stack {
       // Each copy of the key serves its own region's signer only.
       signerRoleArns: [signerRoleArn(this.partition, this.account, config.envName, this.region)],
       // /health/deep reads the public key (and so checks the key is usable) without being able to sign.
-      publicKeyReaderRoleArns: [healthRoleArn(this.partition, this.account, config.envName, this.region)],
+      publicKeyReaderRoleArns: [
+        healthRoleArn(this.partition, this.account, config.envName, this.region),
+        // The signer's pre-traffic hook compares a new signer version's signature with this key's address.
+        deployHookRoleArn(this.partition, this.account, config.envName, this.region),
+      ],
     });
     this.dataKey = new WalletPrimaryKey(this, 'DataKey', {
       ...shared,

@@ -10,6 +10,8 @@ import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { regionalWalletSettings } from './wallet-settings';
+import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
+import { safeDeploymentSettings } from './safe-deployment-settings';
 import { WalletLedgerTable } from '../constructs/wallet-table';
 
 export interface PrimaryStackProps extends StackProps {
@@ -40,6 +42,8 @@ export class PrimaryStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
+  public readonly safeDeployment: RegionalSafeDeployment;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -114,6 +118,13 @@ export class PrimaryStack extends Stack {
       regionRole: 'primary',
       wallet: this.wallet,
       table: ledger.table,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+    });
+    this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
+      ...safeDeploymentSettings(config),
+      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });

@@ -13,6 +13,8 @@ import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { regionalWalletSettings } from './wallet-settings';
+import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
+import { safeDeploymentSettings } from './safe-deployment-settings';
 
 export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -40,6 +42,8 @@ export class StandbyStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
+  public readonly safeDeployment: RegionalSafeDeployment;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -105,6 +109,13 @@ export class StandbyStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
       failureQueue: this.observability.remediation.deadLetterQueue,
+    });
+    this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
+      ...safeDeploymentSettings(config),
+      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      signingKeyArn: props.signingKeyArn,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
     });
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,

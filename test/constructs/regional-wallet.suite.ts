@@ -233,8 +233,10 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
 
     test('the signer consumes one message at a time with partial batch responses, at most its reserved concurrency', () => {
       const signer = resourceNamed(template, 'AWS::Lambda::Function', 'WalletSignerFunction');
+      const live = resourceNamed(template, 'AWS::Lambda::Alias', 'WalletSignerFunctionLive');
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-        FunctionName: { Ref: signer.id },
+        // `<function name>:live`, from the alias ARN: the mapping invokes the alias CodeDeploy shifts.
+        FunctionName: { 'Fn::Join': ['', [{ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: live.id }] }] }, ':live']] },
         EventSourceArn: queueArn,
         BatchSize: 1,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -321,8 +323,9 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       ['GET', '/health/deep', 'NONE', 'WalletHealthFunction'],
       ['POST', '/v1/wallets/{walletId}/transactions', 'AWS_IAM', 'WalletApiFunction'],
       ['GET', '/v1/wallets/{walletId}/transactions/{txId}', 'AWS_IAM', 'WalletApiFunction'],
-    ])('%s %s: authorization %s, proxied to %s', (httpMethod, path, auth, fnId) => {
+    ])('%s %s: authorization %s, proxied to the live alias of %s', (httpMethod, path, auth, fnId) => {
       const fnLogicalId = resourceNamed(template, 'AWS::Lambda::Function', fnId).id;
+      const aliasLogicalId = resourceNamed(template, 'AWS::Lambda::Alias', `${fnId}Live`).id;
       const methods = Object.values(resources(template)).filter(
         (r) =>
           r.Type === 'AWS::ApiGateway::Method' &&
@@ -334,7 +337,8 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
         AuthorizationType: auth,
         Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
       });
-      expect(JSON.stringify(methods[0].Properties.Integration)).toContain(fnLogicalId);
+      expect(JSON.stringify(methods[0].Properties.Integration)).toContain(`{"Ref":"${aliasLogicalId}"}`);
+      expect(JSON.stringify(methods[0].Properties.Integration)).not.toContain(`"${fnLogicalId}"`);
     });
 
     test('POST transactions validates the JSON body against the model, the Idempotency-Key header and the path', () => {

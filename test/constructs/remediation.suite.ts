@@ -26,11 +26,14 @@ const TOPOLOGY = {
 describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
   let template: Template;
   let fnId: string;
+  /** The live alias: what EventBridge invokes and where the asynchronous config applies. */
+  let aliasId: string;
   let dlqArn: unknown;
   let dataKey: unknown;
   beforeAll(() => {
     template = wallet.template(c.stack);
     fnId = resourceNamed(template, 'AWS::Lambda::Function', 'ObservabilityRemediationFunction').id;
+    aliasId = resourceNamed(template, 'AWS::Lambda::Alias', 'ObservabilityRemediationFunctionLive').id;
     dlqArn = {
       'Fn::GetAtt': [resourceNamed(template, 'AWS::SQS::Queue', 'ObservabilityRemediationDeadLetterQueue').id, 'Arn'],
     };
@@ -52,7 +55,8 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
       resourceNamed(template, 'AWS::Lambda::EventInvokeConfig', 'ObservabilityRemediation').resource.Properties,
     ).toEqual({
       FunctionName: { Ref: fnId },
-      Qualifier: '$LATEST',
+      // On the alias EventBridge invokes (`live`, from its ARN): a config on $LATEST would never apply.
+      Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: aliasId }] }] },
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 900,
       DestinationConfig: { OnFailure: { Destination: dlqArn } },
@@ -135,7 +139,7 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
     expect(rule.Properties.Targets).toEqual([
       {
         Id: 'Target0',
-        Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        Arn: { Ref: aliasId },
         RetryPolicy: { MaximumEventAgeInSeconds: 900 },
         DeadLetterConfig: { Arn: dlqArn },
       },
@@ -161,12 +165,14 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
   test('only EventBridge, and only this rule, may invoke the function', () => {
     const rule = resourceNamed(template, 'AWS::Events::Rule', 'ObservabilityRemediationAlarmStateChanges').id;
     const permissions = Object.values(resources(template)).filter(
-      (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes(fnId),
+      (r) =>
+        r.Type === 'AWS::Lambda::Permission' &&
+        [fnId, aliasId].some((id) => JSON.stringify(r.Properties.FunctionName).includes(id)),
     );
     expect(permissions.map((p) => p.Properties)).toEqual([
       {
         Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+        FunctionName: { Ref: aliasId },
         Principal: 'events.amazonaws.com',
         SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
       },

@@ -1,3 +1,4 @@
+import { deployAlarmName } from '../../lib/contract/deployment';
 import { Template } from 'aws-cdk-lib/assertions';
 import { regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
 import { buildTestWallet, TestWallet } from '../helpers/app';
@@ -54,7 +55,12 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     const alarms = Object.values(resources(template)).filter(
       (r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
     );
-    const regional = alarms.filter((r) => String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-`));
+    // The deploy alarms (lib/contract/deployment.ts) share the prefix; test/deploy/safe-deployment.suite.ts checks them.
+    const regional = alarms.filter(
+      (r) =>
+        String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-`) &&
+        !String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-deploy-`),
+    );
     expect(regional).toHaveLength(Object.keys(REGIONAL_ALARMS).length);
     for (const a of regional) {
       expect([
@@ -465,9 +471,15 @@ test('only contract names: every alarm of the regional stacks is a regional alar
       regionalAlarmName('example', c.region, k),
     );
     const backup = names.filter((n) => n.startsWith('example-wallet-backup'));
+    const deploy = (['api', 'health', 'signer', 'remediation'] as const).flatMap((p) =>
+      (['errors', 'duration-p99', ...(p === 'signer' ? (['signer-failures'] as const) : [])] as const).map((k) =>
+        deployAlarmName('example', c.region, p, k),
+      ),
+    );
     expect(names.filter((n) => !backup.includes(n)).sort()).toEqual(
       [
         ...expected,
+        ...deploy,
         ...(c.stack === 'standby' ? ['example-wallet-failover-switch', 'example-wallet-failover-switch-stale'] : []),
       ].sort(),
     );

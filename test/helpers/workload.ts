@@ -7,6 +7,7 @@ export interface CfnResourceJson {
   Properties: Record<string, unknown>;
   DependsOn?: string[];
   DeletionPolicy?: string;
+  UpdatePolicy?: Record<string, unknown>;
 }
 
 /** The two regional workload stacks, and the keys stack holding each one's copy of the keys. */

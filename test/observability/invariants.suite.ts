@@ -29,6 +29,9 @@ const ofType = (t: Templates, type: string) =>
 const refersTo = (value: unknown, id: string): boolean =>
   JSON.stringify(value) === JSON.stringify({ Ref: id }) ||
   JSON.stringify(value) === JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] });
+/** Also inside an expression (the event source mapping names `<name>:live` by splitting the alias ARN). */
+const refersToId = (value: unknown, id: string): boolean =>
+  refersTo(value, id) || (JSON.stringify(value) ?? '').includes(JSON.stringify({ Ref: id }));
 
 // ---------------------------------------------------------------------------------------------
 // Every region has its canaries, and every canary its alarm.
@@ -115,22 +118,37 @@ function functionInvocations(t: Templates): FunctionInvocation[] {
     const resources = Object.entries(t[stack].Resources);
     const asyncInvokers: string[] = [];
     const syncInvokers: string[] = [];
+    // Callers invoke the function's aliases (the live alias, lib/constructs/wallet-function.ts): a
+    // reference to one of them is a reference to the function.
+    const targets = [
+      id,
+      ...resources
+        .filter(([, a]) => a.Type === 'AWS::Lambda::Alias' && refersTo(a.Properties?.FunctionName, id))
+        .map(([aliasId]) => aliasId),
+    ];
+    const invokes = (value: unknown) => targets.some((x) => refersToId(value, x));
     for (const [otherId, other] of resources) {
       const p = other.Properties ?? {};
-      if (other.Type === 'AWS::Lambda::Permission' && refersTo(p.FunctionName, id)) {
+      // CodeDeploy invokes a lifecycle hook asynchronously, by the name in an alias's update policy.
+      const update = (other as { UpdatePolicy?: { CodeDeployLambdaAliasUpdate?: Record<string, unknown> } })
+        .UpdatePolicy;
+      if (refersToId(update?.CodeDeployLambdaAliasUpdate?.BeforeAllowTrafficHook, id)) {
+        asyncInvokers.push(`${otherId} (CodeDeploy pre-traffic hook)`);
+      }
+      if (other.Type === 'AWS::Lambda::Permission' && invokes(p.FunctionName)) {
         (SYNCHRONOUS_INVOKERS.includes(String(p.Principal)) ? syncInvokers : asyncInvokers).push(
           `${otherId} (${String(p.Principal)})`,
         );
       }
       if (other.Type === 'AWS::Events::Rule') {
         for (const target of (p.Targets as Array<{ Arn: unknown }> | undefined) ?? []) {
-          if (refersTo(target.Arn, id)) asyncInvokers.push(`${otherId} (rule target)`);
+          if (invokes(target.Arn)) asyncInvokers.push(`${otherId} (rule target)`);
         }
       }
-      if (other.Type === 'AWS::SNS::Subscription' && p.Protocol === 'lambda' && refersTo(p.Endpoint, id)) {
+      if (other.Type === 'AWS::SNS::Subscription' && p.Protocol === 'lambda' && invokes(p.Endpoint)) {
         asyncInvokers.push(`${otherId} (SNS)`);
       }
-      if (other.Type === 'AWS::Lambda::EventSourceMapping' && refersTo(p.FunctionName, id)) {
+      if (other.Type === 'AWS::Lambda::EventSourceMapping' && invokes(p.FunctionName)) {
         syncInvokers.push(`${otherId} (event source mapping)`);
       }
     }
@@ -160,10 +178,12 @@ test('every function an asynchronous source can invoke has an on-failure destina
   const fns = functionInvocations(templates);
   expect(fns.filter((f) => f.asyncInvokers.length > 0).map((f) => f.name)).toEqual([
     'example-wallet-remediation',
+    'example-wallet-signer-deploy-check',
     'example-wallet-remediation',
     'example-wallet-switch-republisher',
     'example-wallet-status-updater',
     'example-wallet-status-updater',
+    'example-wallet-signer-deploy-check',
   ]);
   expect(losesFailedEvents(fns)).toEqual([]);
 });
@@ -294,6 +314,7 @@ describe('fails (proves the invariants can fail)', () => {
     expect(losesFailedEvents(functionInvocations(t))).toEqual([
       expect.stringMatching(/^standby\/ObservabilityRemediationFunction/),
       expect.stringMatching(/^standby\/SwitchRepublisherFunction/),
+      expect.stringMatching(/^standby\/SafeDeploymentSignerCheckFunction/),
     ]);
   });
 

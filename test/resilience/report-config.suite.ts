@@ -86,10 +86,11 @@ test('example config: every KMS key and replica is billed as a key; health check
   // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
   // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
-  // failover-switch-stale, and the status page's undelivered-notifications alarm in each wallet
-  // region; under MRSC the two replication-latency alarms are metric math (two write latencies
-  // each), billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 33 });
+  // failover-switch-stale, the status page's undelivered-notifications alarm in each wallet region,
+  // and the 9 deploy alarms per region that watch a new version (lib/constructs/safe-deployment.ts);
+  // under MRSC the two replication-latency alarms are metric math (two write latencies each),
+  // billed per metric
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 51 });
   // both-regions-unhealthy (DNS) and one region-impaired composite per region
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;

@@ -55,7 +55,7 @@ test('only the signer role of each region can sign, only with that region copy o
   );
 });
 
-test('the signing key appears only in the signer (sign), health (read the public key) and, in the standby only, remediation (read the public key) policies', () => {
+test('the signing key appears only in the signer (sign), health and the signer deploy check (read the public key) and, in the standby only, remediation (read the public key) policies', () => {
   for (const c of REGIONS) {
     const key = JSON.stringify(keyArnRef(wallet, c, 'signing'));
     const touching = statements.filter((s) => JSON.stringify(s.statement.Resource) === key);
@@ -64,16 +64,22 @@ test('the signing key appears only in the signer (sign), health (read the public
       'AWS::IAM::Role',
       'ObservabilityRemediationFunctionRole',
     ).id;
+    const deployCheckRole = resourceNamed(
+      wallet.template(c.stack),
+      'AWS::IAM::Role',
+      'SafeDeploymentSignerCheckFunctionRole',
+    ).id;
     expect(
       touching.map((s) => [
         s.statement.Sid,
         s.statement.Action,
-        s.roles.includes(remediationRole) ? 'remediation' : '',
+        s.roles.includes(remediationRole) ? 'remediation' : s.roles.includes(deployCheckRole) ? 'deploy-check' : '',
       ]),
     ).toEqual([
       ['ReadSigningPublicKey', 'kms:GetPublicKey', ''],
       ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign'], ''],
       ...(c.stack === 'standby' ? [['ReadSigningPublicKey', 'kms:GetPublicKey', 'remediation']] : []),
+      ['ReadSigningPublicKey', 'kms:GetPublicKey', 'deploy-check'],
     ]);
   }
 });

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dyn
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CANARY_WALLET_ID, canaryTransactionRequest } from '../../../lib/contract/canary';
-import { ledgerKeys, txStatusPartition } from '../../../lib/contract/ledger';
+import { ledgerKeys, schemaStamp, txStatusPartition } from '../../../lib/contract/ledger';
 import { createApiHandler, MAX_BODY_BYTES, ROUTES } from '../../../lambda/api/handler';
 import { silentLogger } from '../../../lambda/shared/logger';
 import { requestHash } from '../../../lambda/shared/tx-request';
@@ -125,6 +125,8 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
         txId: TX_ID,
         requestHash: requestHash(NORMALIZED),
         createdAt: NOW.toISOString(),
+        // Every item is created with its schema version (lib/contract/ledger.ts LEDGER_SCHEMA).
+        ...schemaStamp(),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });
@@ -133,6 +135,7 @@ describe('POST /v1/wallets/{walletId}/transactions', () => {
         ...txItem(),
         gsi1pk: txStatusPartition(ADDRESS, 'queued'),
         gsi1sk: `${NOW.toISOString()}#${TX_ID}`,
+        ...schemaStamp(),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     });

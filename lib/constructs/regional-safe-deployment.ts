@@ -32,6 +32,13 @@ export interface RegionalSafeDeploymentProps {
     readonly health: WalletFunction;
     readonly signer: WalletFunction;
     readonly remediation: WalletFunction;
+    /**
+     * The standby's failover-switch re-publisher (lib/constructs/switch-republisher.ts), deployed all at
+     * once with alarms like remediation: it runs every few minutes and only acts while the switch is
+     * thrown, so a 10% slice would prove nothing.
+     * @default - none (the primary region has no re-publisher)
+     */
+    readonly switchRepublisher?: WalletFunction;
   };
   /** Traffic shifting of the API and the signer (config `deployment.api`, `deployment.signer`). */
   readonly shifting: { readonly api: TrafficShifting; readonly signer: TrafficShifting };
@@ -91,6 +98,16 @@ export class RegionalSafeDeployment extends Construct {
         shifting: ALL_AT_ONCE,
         p99DurationThresholdMs: nearTimeout(remediation),
       },
+      ...(props.functions.switchRepublisher === undefined
+        ? []
+        : [
+            {
+              purpose: 'switch-republisher' as const,
+              fn: props.functions.switchRepublisher,
+              shifting: ALL_AT_ONCE,
+              p99DurationThresholdMs: nearTimeout(props.functions.switchRepublisher),
+            },
+          ]),
     ];
     this.deployment = new SafeDeployment(this, 'Deployment', {
       envName: props.envName,

@@ -116,8 +116,8 @@ export class StatusSubscribers extends Construct {
       invocation: { kind: 'synchronous', by: 'its SQS event source mapping (the status webhook queue)' },
     });
     const source = new lambdaEvents.SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true });
-    this.sender.function.addEventSource(source);
-    const mapping = this.sender.function.node.findAll().find((c) => c.node.id.startsWith('SqsEventSource:'));
+    this.sender.alias.addEventSource(source);
+    const mapping = this.sender.alias.node.findAll().find((c) => c.node.id.startsWith('SqsEventSource:'));
     if (mapping !== undefined) {
       acknowledge(
         mapping,

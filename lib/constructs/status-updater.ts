@@ -163,7 +163,7 @@ export class StatusUpdater extends Construct {
       ],
     });
     this.rule.addTarget(
-      new targets.LambdaFunction(this.updater.function, {
+      new targets.LambdaFunction(this.updater.alias, {
         deadLetterQueue: this.failureQueue,
         retryAttempts: 8,
         maxEventAge: Duration.hours(2),
@@ -174,7 +174,7 @@ export class StatusUpdater extends Construct {
         description: 'Status page: daily uptime history from the canary metrics',
         schedule: events.Schedule.expression(STATUS_HISTORY_SCHEDULE),
       }).addTarget(
-        new targets.LambdaFunction(this.updater.function, { deadLetterQueue: this.failureQueue, retryAttempts: 2 }),
+        new targets.LambdaFunction(this.updater.alias, { deadLetterQueue: this.failureQueue, retryAttempts: 2 }),
       );
     }
   }

@@ -82,7 +82,8 @@ export class SwitchRepublisher extends Construct {
       description: 'Runs the failover switch re-publisher',
       schedule: events.Schedule.rate(Duration.minutes(SWITCH_REPUBLISH.scheduleMinutes)),
       targets: [
-        new eventTargets.LambdaFunction(this.function.function, {
+        // The live alias, never the function itself: CodeDeploy shifts the alias (docs/safe-deploys.md).
+        new eventTargets.LambdaFunction(this.function.alias, {
           retryAttempts: 2,
           deadLetterQueue: props.failureQueue,
         }),

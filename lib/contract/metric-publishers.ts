@@ -1,4 +1,5 @@
 import { CANARY_METRIC_NAMESPACE } from './canary';
+import { SIGNER_FAILURES_METRIC } from './deployment';
 import { DRILL_METRICS_NAMESPACE } from './drill-metrics';
 import { FAILOVER_SWITCH_AGE_METRIC, FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from './failover-switch';
 
@@ -28,6 +29,12 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
     metrics: ['KmsThrottled'],
     publisher:
       "the kms-throttling metric filter on the signer's log group (lib/constructs/wallet-alarms.ts, lib/contract/observability.ts)",
+  },
+  {
+    namespace: 'Wallet/Signer/',
+    metrics: [SIGNER_FAILURES_METRIC],
+    publisher:
+      "the signer-failures metric filter on the signer's log group, by ExecutedVersion (lib/constructs/safe-deployment.ts, lib/contract/deployment.ts SIGNER_FAILURE_LOG_EVENT)",
   },
   {
     namespace: CANARY_METRIC_NAMESPACE,

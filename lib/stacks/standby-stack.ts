@@ -112,7 +112,11 @@ export class StandbyStack extends Stack {
     });
     this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
       ...safeDeploymentSettings(config),
-      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      functions: {
+        ...this.wallet.functions,
+        remediation: this.observability.remediation.function,
+        switchRepublisher: this.switchRepublisher.function,
+      },
       signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,
       topic: this.notifications.topic,

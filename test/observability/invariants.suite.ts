@@ -181,9 +181,9 @@ test('every function an asynchronous source can invoke has an on-failure destina
     'example-wallet-signer-deploy-check',
     'example-wallet-remediation',
     'example-wallet-switch-republisher',
-    'example-wallet-status-updater',
-    'example-wallet-status-updater',
     'example-wallet-signer-deploy-check',
+    'example-wallet-status-updater',
+    'example-wallet-status-updater',
   ]);
   expect(losesFailedEvents(fns)).toEqual([]);
 });

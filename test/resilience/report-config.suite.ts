@@ -87,10 +87,11 @@ test('example config: every KMS key and replica is billed as a key; health check
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
   // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
   // failover-switch-stale, the status page's undelivered-notifications alarm in each wallet region,
-  // and the 9 deploy alarms per region that watch a new version (lib/constructs/safe-deployment.ts);
+  // and the deploy alarms that watch a new version (lib/constructs/safe-deployment.ts: 9 per region,
+  // 2 more for the standby's switch re-publisher);
   // under MRSC the two replication-latency alarms are metric math (two write latencies each),
   // billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 51 });
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 53 });
   // both-regions-unhealthy (DNS) and one region-impaired composite per region
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;

@@ -228,7 +228,7 @@ function statusPage(role: 'primary' | 'standby', region: string): Record<string,
     [`${p}/Site/Bucket`]: bucket,
     [`${p}/Subscribers/DeadLetterQueue`]: ['Serverless-SQSRedrivePolicy', 'cdk-validator-cfnguard::sqs_dlq_check'],
     [`${p}/Subscribers/Sender/Function`]: fn,
-    [`${p}/Subscribers/Sender/Function/SqsEventSource:${ssmLike}${role === 'primary' ? '62D0C1D8' : 'E4E716A4'}`]: [
+    [`${p}/Subscribers/Sender/Live/SqsEventSource:${ssmLike}${role === 'primary' ? '62D0C1D8' : 'E4E716A4'}`]: [
       'Serverless-LambdaEventSourceMappingDestination',
     ],
     [`${p}/Subscribers/Sender/Role/Policy`]: ['AwsSolutions-IAM5[Resource::*]', logs('example-wallet-status-webhooks')],

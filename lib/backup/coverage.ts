@@ -14,8 +14,10 @@ export const BACKUP_STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::Dynamo
  * rebuilt or are copies of logs kept elsewhere) and need no backup. `canary-artifacts`: the
  * Synthetics canaries' run reports, regenerated every run and expired after a month
  * (lib/constructs/wallet-canaries.ts); their results are also CloudWatch metrics and logs.
+ * `fault-injection`: FIS fault configurations (expired after a day) and experiment reports
+ * (lib/constructs/fault-experiments.ts); the chaos command keeps its own run records.
  */
-export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts'] as const;
+export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts', 'fault-injection'] as const;
 
 interface CfnResourceJson {
   Type: string;

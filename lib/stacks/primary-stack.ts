@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
+import { FaultExperiments, faultExperimentsProps } from '../constructs/fault-experiments';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
@@ -39,6 +40,8 @@ export class PrimaryStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** AWS FIS experiments targeting this region (config `chaos.enabled`), if any. */
+  public readonly faultExperiments?: FaultExperiments;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -116,6 +119,18 @@ export class PrimaryStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
+    const experiments = faultExperimentsProps(this, {
+      config,
+      regionRole: 'primary',
+      functions: this.wallet.functions,
+      tableArn: ledger.table.tableArn,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+      alarms: this.observability.alarms.alarms,
+      publicNameCanaryName: this.observability.canaries.canaries['public-name'].canaryName,
+      dashboard: this.observability.dashboard.dashboard,
+    });
+    if (experiments !== undefined) this.faultExperiments = new FaultExperiments(this, 'FaultExperiments', experiments);
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,
       description: "This region's API (custom domain; the execute-api endpoint is disabled)",

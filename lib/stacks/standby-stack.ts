@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
+import { FaultExperiments, faultExperimentsProps } from '../constructs/fault-experiments';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
@@ -37,6 +38,8 @@ export class StandbyStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** AWS FIS experiments targeting this region (config `chaos.enabled`), if any. */
+  public readonly faultExperiments?: FaultExperiments;
 
   constructor(scope: Construct, id: string, props: StandbyStackProps) {
     super(scope, id, props);
@@ -95,6 +98,18 @@ export class StandbyStack extends Stack {
         this.failoverSwitch.alarmName,
       ),
     });
+    const experiments = faultExperimentsProps(this, {
+      config,
+      regionRole: 'standby',
+      functions: this.wallet.functions,
+      tableArn: `arn:${this.partition}:dynamodb:${config.regions.standby}:${this.account}:table/${ledgerTableName(config.envName)}`,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+      alarms: this.observability.alarms.alarms,
+      publicNameCanaryName: this.observability.canaries.canaries['public-name'].canaryName,
+      dashboard: this.observability.dashboard.dashboard,
+    });
+    if (experiments !== undefined) this.faultExperiments = new FaultExperiments(this, 'FaultExperiments', experiments);
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,
       description: "This region's API (custom domain; the execute-api endpoint is disabled)",

@@ -84,8 +84,8 @@ test('example config: every KMS key and replica is billed as a key; health check
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
   // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
-  // us-east-1 alarm on forwarding the failover cues to the standby
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 32 });
+  // us-east-1 alarm on forwarding the failover cues to the standby, and the primary's fault-injection guard
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 33 });
   // both-regions-unhealthy (DNS) and one region-impaired composite per region
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;

@@ -124,7 +124,46 @@ function regionalWorkload(stack: 'primary' | 'standby', region: string): Record<
   for (const fn of ['Api', 'Health', 'Signer']) {
     acks[`${at}/${fn}Function/Function`] = FUNCTION_ACKS;
     acks[`${at}/${fn}Function/LogGroup`] = CROSS_STACK_LOG_KEY;
-    acks[`${at}/${fn}Function/Role/Policy`] = ['AwsSolutions-IAM5[Resource::*]', ownLogs(fn.toLowerCase())];
+    acks[`${at}/${fn}Function/Role/Policy`] = [
+      'AwsSolutions-IAM5[Resource::*]',
+      ownLogs(fn.toLowerCase()),
+      // The FIS Lambda extension reads its fault configurations (primary only: the experiments target it).
+      ...(stack === 'primary' ? [`AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/FisConfigs/*]`] : []),
+    ].sort();
+  }
+  return acks;
+}
+
+const FIS_BUCKET = 'FaultExperimentsBucket3262637E';
+
+/** The acknowledgements of the FIS experiments of the example config (MRSC: the primary's three). */
+function faultExperiments(): Record<string, string[]> {
+  const at = 'example-wallet-primary/FaultExperiments';
+  const acks: Record<string, string[]> = {
+    // Fault configurations and reports, like the canary artifacts (lib/constructs/fault-experiments.ts).
+    [`${at}/Bucket`]: [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketReplicationEnabled',
+      'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+      'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    ],
+  };
+  // tag:GetResources and cloudwatch:GetMetricWidgetImage take no resource; objects named by FIS at run time.
+  for (const [id, name] of [
+    ['ApiLatency', 'api-latency'],
+    ['PrimaryDown', 'primary-down'],
+    ['SignerFailing', 'signer-failing'],
+  ]) {
+    acks[`${at}/${id}Role/Policy`] = [
+      'AwsSolutions-IAM5[Resource::*]',
+      `AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/FisConfigs/*]`,
+      `AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/experiment-reports/${name}/*]`,
+    ];
   }
   return acks;
 }
@@ -223,6 +262,7 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ...regionalWorkload('standby', 'us-west-2'),
   ...regionalObservability('primary', 'us-east-2', 'us-west-2'),
   ...regionalObservability('standby', 'us-west-2', 'us-east-2'),
+  ...faultExperiments(),
 };
 
 test('acknowledgements are an explicit, reviewed list (adding one must change this test)', () => {

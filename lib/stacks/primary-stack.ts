@@ -6,6 +6,7 @@ import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { FaultExperiments, faultExperimentsProps } from '../constructs/fault-experiments';
+import { SloAlarms, sloAlarmsProps } from '../constructs/slo-alarms';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
@@ -40,6 +41,8 @@ export class PrimaryStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** Error-budget (burn-rate) alerting and dashboard of this region's SLOs. */
+  public readonly slo: SloAlarms;
   /** AWS FIS experiments targeting this region (config `chaos.enabled`), if any. */
   public readonly faultExperiments?: FaultExperiments;
 
@@ -119,6 +122,15 @@ export class PrimaryStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
+    this.slo = new SloAlarms(
+      this,
+      'Slo',
+      sloAlarmsProps(
+        config,
+        { apiName: this.wallet.api.restApi.restApiName, stageName: this.wallet.api.stage.stageName },
+        this.notifications.topic,
+      ),
+    );
     const experiments = faultExperimentsProps(this, {
       config,
       regionRole: 'primary',

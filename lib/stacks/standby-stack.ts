@@ -7,6 +7,7 @@ import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
 import { FaultExperiments, faultExperimentsProps } from '../constructs/fault-experiments';
+import { SloAlarms, sloAlarmsProps } from '../constructs/slo-alarms';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
@@ -38,6 +39,8 @@ export class StandbyStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** Error-budget (burn-rate) alerting and dashboard of this region's SLOs. */
+  public readonly slo: SloAlarms;
   /** AWS FIS experiments targeting this region (config `chaos.enabled`), if any. */
   public readonly faultExperiments?: FaultExperiments;
 
@@ -98,6 +101,15 @@ export class StandbyStack extends Stack {
         this.failoverSwitch.alarmName,
       ),
     });
+    this.slo = new SloAlarms(
+      this,
+      'Slo',
+      sloAlarmsProps(
+        config,
+        { apiName: this.wallet.api.restApi.restApiName, stageName: this.wallet.api.stage.stageName },
+        this.notifications.topic,
+      ),
+    );
     const experiments = faultExperimentsProps(this, {
       config,
       regionRole: 'standby',

@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { parseAlarmName, regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
 import { chaosGuardAlarmName } from '../../lib/contract/chaos';
+import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
 import { buildTestWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, REGIONS, resourceNamed, resources } from '../helpers/workload';
@@ -464,6 +465,14 @@ test('only contract names: every alarm of the regional stacks is a regional alar
         ...(c.stack === 'standby' ? ['example-wallet-failover-switch'] : []),
         // The example config's experiments all target the primary (lib/contract/chaos.ts).
         ...(c.stack === 'primary' ? [chaosGuardAlarmName('example', c.region)] : []),
+        // Error-budget alerting (lib/constructs/slo-alarms.ts): per SLO and alert, two windows and a composite.
+        ...SLO_NAMES.flatMap((slo) =>
+          BURN_RATE_ALERTS.flatMap((a) => [
+            sloAlertAlarmName('example', c.region, slo, a),
+            sloWindowAlarmName('example', c.region, slo, a, 'long'),
+            sloWindowAlarmName('example', c.region, slo, a, 'short'),
+          ]),
+        ),
       ].sort(),
     );
   }

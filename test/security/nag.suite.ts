@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { BURN_RATE_ALERTS, SLO_NAMES } from '../../lib/slo/definitions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
 import {
@@ -136,6 +137,28 @@ function regionalWorkload(stack: 'primary' | 'standby', region: string): Record<
 
 const FIS_BUCKET = 'FaultExperimentsBucket3262637E';
 
+/** Burn-rate window alarms take no action: their composite (long AND short) notifies (lib/constructs/slo-alarms.ts). */
+function sloWindows(stack: 'primary' | 'standby'): Record<string, string[]> {
+  const acks: Record<string, string[]> = {};
+  const pascal = (s: string) =>
+    s
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('');
+  for (const slo of SLO_NAMES) {
+    for (const alert of BURN_RATE_ALERTS) {
+      for (const w of ['Long', 'Short']) {
+        acks[`example-wallet-${stack}/Slo/${pascal(slo)}${pascal(alert.name)}${w}`] = [
+          'HIPAA.Security-CloudWatchAlarmAction',
+          'NIST.800.53.R5-CloudWatchAlarmAction',
+          'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+        ];
+      }
+    }
+  }
+  return acks;
+}
+
 /** The acknowledgements of the FIS experiments of the example config (MRSC: the primary's three). */
 function faultExperiments(): Record<string, string[]> {
   const at = 'example-wallet-primary/FaultExperiments';
@@ -263,6 +286,8 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ...regionalObservability('primary', 'us-east-2', 'us-west-2'),
   ...regionalObservability('standby', 'us-west-2', 'us-east-2'),
   ...faultExperiments(),
+  ...sloWindows('primary'),
+  ...sloWindows('standby'),
 };
 
 test('acknowledgements are an explicit, reviewed list (adding one must change this test)', () => {

@@ -2,6 +2,18 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/**
+ * Import boundaries (docs/architecture.md, "Who may import whom"). Each is a `no-restricted-imports`
+ * pattern on the relative import path, so a violation fails `npm run lint` naming the rule and the
+ * boundary. test/lint/boundaries.test.ts proves each one fails on a deliberately wrong import.
+ */
+const boundary = (regex, message) => ({ regex, message: `Import boundary: ${message} (docs/architecture.md)` });
+const LIB_NEVER_IMPORTS_LAMBDA = boundary(
+  '^(\\.\\./)+lambda(/|$)',
+  'lib/ never imports lambda/; shared protocol code belongs in lib/failover or lib/contract',
+);
+const restricted = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   eslint.configs.recommended,
@@ -18,5 +30,52 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/constructs/**', 'lib/drill/**', 'lib/resilience/**'],
+    rules: restricted(LIB_NEVER_IMPORTS_LAMBDA),
+  },
+  {
+    files: ['lib/constructs/**/*.ts'],
+    rules: restricted(
+      LIB_NEVER_IMPORTS_LAMBDA,
+      boundary(
+        '^\\.\\./config(/|$)',
+        'constructs never import lib/config; take typed, documented props and map the config beside the stacks',
+      ),
+    ),
+  },
+  {
+    // Constructs that still read the config (issue 14 step 5 moves the mapping beside the stacks).
+    files: [
+      'lib/constructs/regional-observability.ts',
+      'lib/constructs/regional-wallet.ts',
+      'lib/constructs/wallet-alarms.ts',
+    ],
+    rules: restricted(LIB_NEVER_IMPORTS_LAMBDA),
+  },
+  {
+    files: ['lib/drill/**/*.ts'],
+    rules: restricted(
+      LIB_NEVER_IMPORTS_LAMBDA,
+      boundary('^(\\.\\./)+resilience(/|$)', 'lib/drill and lib/resilience are siblings; wire them together in bin/'),
+    ),
+  },
+  {
+    files: ['lib/resilience/**/*.ts'],
+    rules: restricted(
+      LIB_NEVER_IMPORTS_LAMBDA,
+      boundary('^(\\.\\./)+drill(/|$)', 'lib/drill and lib/resilience are siblings; wire them together in bin/'),
+    ),
+  },
+  {
+    files: ['lambda/**/*.ts'],
+    rules: restricted(
+      boundary(
+        '^(\\.\\./)+lib/(?!(contract|failover)/)',
+        'Lambda code imports only lib/contract (shared names) and lib/failover (the data-plane protocol)',
+      ),
+    ),
   },
 );

@@ -1,4 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
+import { STATEFUL_TYPES } from '../lib/contract/stateful';
 import { buildTestWallet, TestWallet } from './helpers/app';
 
 let wallet: TestWallet;
@@ -52,14 +53,7 @@ test('stateful stacks have termination protection', () => {
 });
 
 test('every resource that holds state is retained', () => {
-  const stateful = [
-    'AWS::KMS::Key',
-    'AWS::KMS::ReplicaKey',
-    'AWS::DynamoDB::GlobalTable',
-    'AWS::DynamoDB::Table',
-    'AWS::S3::Bucket',
-    'AWS::Backup::BackupVault',
-  ];
+  const stateful = STATEFUL_TYPES;
   const offenders: string[] = [];
   for (const name of Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>) {
     const resources = wallet.template(name).toJSON().Resources as Record<

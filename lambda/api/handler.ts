@@ -22,13 +22,13 @@ import { bodyText, errorResponse, header, jsonResponse } from '../shared/http';
 import {
   claimIdempotencyKey,
   createTransaction,
-  getRegionControl,
   getTransaction,
   getWallet,
   Ledger,
   TransactionRecord,
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
+import { readRegionControl } from '../../lib/failover/region-control';
 import { enqueueForSigning } from '../shared/queue';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
@@ -200,7 +200,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
     // blocking it would keep region-impaired in ALARM and the degraded mode from ever lifting.
     if (request.canary !== true) {
-      const control = await getRegionControl(ledger, env.region, true);
+      const control = await readRegionControl(ledger, env.region, true);
       if (control.degraded) throw new ServiceDegradedError(env.region, control.updatedAt, control.reason);
     }
 

@@ -4,8 +4,9 @@ import type { HealthEnv } from '../shared/env';
 import { RouteNotFoundError } from '../shared/errors';
 import { errorResponse } from '../shared/http';
 import type { KmsSigningKey } from '../shared/kms-signer';
-import { readLease, type Lease } from '../shared/lease';
-import { getRegionControl, Ledger, RegionControl } from '../shared/ledger';
+import { readLease, type Lease } from '../../lib/failover/lease';
+import { readRegionControl, RegionControl } from '../../lib/failover/region-control';
+import { Ledger } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
 
 /**
@@ -86,7 +87,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     try {
       const { address } = await key.publicKey();
       const [control, lease] = await Promise.all([
-        getRegionControl(ledger, env.region),
+        readRegionControl(ledger, env.region),
         readLease({ ddb: ledger.ddb, tableName: ledger.tableName }, address),
       ]);
       return healthResponse(true, {
@@ -106,7 +107,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
     const checkedAt = now().toISOString();
     const reasons: string[] = [];
     const [table, signingKey] = await Promise.all([
-      timed(() => getRegionControl(ledger, env.region, true)),
+      timed(() => readRegionControl(ledger, env.region, true)),
       timed(() => key.publicKey()),
     ]);
     const checks: Record<string, Check> = {};

@@ -1,4 +1,4 @@
-import { LeaseConflictError, LeaseRefusedError } from '../shared/lease';
+import { LeaseConflictError, LeaseRefusedError } from '../../lib/failover/lease';
 import { REMEDIATION_ACTOR_PREFIX } from '../../lib/contract/remediation';
 import { Action, Decision } from './decide';
 import {

@@ -1,4 +1,5 @@
-import type { LeaseMove, RegionHealth } from '../shared/lease';
+import type { LeaseMove, RegionHealth } from '../../lib/failover/lease';
+import type { RegionControl as RegionControlItem } from '../../lib/failover/region-control';
 import type { SwitchThrown } from '../../lib/failover/switch';
 import type { NotifySeverity } from '../../lib/contract/remediation';
 
@@ -33,15 +34,8 @@ export interface AlarmReader {
   ): Promise<AlarmSnapshot>;
 }
 
-/** The degraded-mode item of a region (ledger REGION#<region>/CONTROL). */
-export interface RegionControlState {
-  readonly region: string;
-  readonly degraded: boolean;
-  readonly reason?: string;
-  /** Who set it: an operator ARN, or `remediation:<region>:<alarm>`. */
-  readonly setBy?: string;
-  readonly updatedAt?: string;
-}
+/** The degraded-mode item of a region (ledger REGION#<region>/CONTROL, lib/failover/region-control.ts). */
+export type RegionControlState = Pick<RegionControlItem, 'region' | 'degraded' | 'reason' | 'setBy' | 'updatedAt'>;
 
 export interface SetDegradedOptions {
   /**
@@ -54,7 +48,7 @@ export interface SetDegradedOptions {
 /**
  * Enter / leave degraded mode (withdrawals suspended, reads up). Entering is a no-op when the
  * region is already degraded (so an operator's reason is never overwritten). Returns whether the
- * item changed. The lead will unify this with the degraded-mode setter in lambda/shared.
+ * item changed. The adapter writes through lib/failover/region-control.ts, the one writer of the item.
  */
 export interface RegionControl {
   get(region: string): Promise<RegionControlState | undefined>;

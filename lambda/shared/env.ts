@@ -1,3 +1,4 @@
+import { CONSISTENCY_MODES, type Consistency } from '../../lib/contract/ledger';
 import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
 import { ConfigurationError, showValue } from './errors';
 
@@ -11,7 +12,7 @@ type Source = Readonly<Record<string, string | undefined>>;
 /** Set by the Lambda service itself in every function. */
 export const AWS_REGION_VAR = 'AWS_REGION';
 
-export type Consistency = 'MRSC' | 'MREC';
+export type { Consistency };
 export type ConfiguredRole = 'primary' | 'standby';
 
 export interface ApiEnv {
@@ -111,7 +112,7 @@ export function loadHealthEnv(source: Source = process.env): HealthEnv {
     tableName: r.string(RUNTIME_ENV.tableName, 'the ledger table name'),
     signingKeyArn: r.kmsKeyArn(RUNTIME_ENV.signingKeyArn, 'this region’s signing key'),
     regionRole: r.oneOf(RUNTIME_ENV.regionRole, 'the configured role of this region', ['primary', 'standby'] as const),
-    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', ['MRSC', 'MREC'] as const),
+    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', CONSISTENCY_MODES),
   };
   r.done();
   return env;
@@ -124,7 +125,7 @@ export function loadSignerEnv(source: Source = process.env): SignerEnv {
     tableName: r.string(RUNTIME_ENV.tableName, 'the ledger table name'),
     signingKeyArn: r.kmsKeyArn(RUNTIME_ENV.signingKeyArn, 'this region’s signing key'),
     chainId: r.positiveInt(RUNTIME_ENV.chainId, 'the EIP-155 chain id'),
-    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', ['MRSC', 'MREC'] as const),
+    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', CONSISTENCY_MODES),
   };
   r.done();
   return env;

@@ -81,23 +81,6 @@ export interface NonceReservation {
   readonly txHash?: string;
 }
 
-/**
- * The region's degraded-mode item (`REGION#<region>` / `CONTROL`). Two writers share it: the
- * degraded-mode setter (lambda/shared/degraded-mode.ts) and the remediation Lambda
- * (lambda/remediation/adapters/ledger.ts); both write exactly these attributes.
- */
-export interface RegionControl {
-  readonly region: string;
-  readonly degraded: boolean;
-  readonly reason?: string;
-  /** Who set it: an operator ARN, or `remediation:<region>:<alarm>` (lib/contract/remediation.ts). */
-  readonly setBy?: string;
-  /** When it last changed (so, while degraded: since when). */
-  readonly updatedAt?: string;
-  /** false: the item does not exist (never set). */
-  readonly exists: boolean;
-}
-
 const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException;
 
 /** Sends a conditional update: true if it applied, false if its condition did not hold. */
@@ -497,26 +480,6 @@ export async function listTransactionsByStatus(
     start = res.LastEvaluatedKey;
   } while (start !== undefined);
   return out;
-}
-
-export async function getRegionControl(ledger: Ledger, region: string, consistent = false): Promise<RegionControl> {
-  const res = await ledger.ddb.send(
-    new GetCommand({
-      TableName: ledger.tableName,
-      Key: ledgerKeys.regionControl(region),
-      ConsistentRead: consistent,
-    }),
-  );
-  if (res.Item === undefined) return { region, degraded: false, exists: false };
-  const item = res.Item;
-  return {
-    region,
-    degraded: item.degraded === true,
-    ...(item.reason !== undefined ? { reason: String(item.reason) } : {}),
-    ...(item.setBy !== undefined ? { setBy: String(item.setBy) } : {}),
-    ...(item.updatedAt !== undefined ? { updatedAt: String(item.updatedAt) } : {}),
-    exists: true,
-  };
 }
 
 /** Writes an audit item (who, when, why, what). Never overwrites. */

@@ -1,7 +1,8 @@
 import { isCanaryTransaction } from '../../lib/contract/canary';
 import { OPEN_TX_STATUSES, TxStatus } from '../../lib/contract/ledger';
 import type { ChainNonceSource } from './chain';
-import { LeaseConflictError, markReconciled, NotLeaseHolderError, readLease } from './lease';
+import { LeaseConflictError, NotLeaseHolderError, readLease } from '../../lib/failover/lease';
+import { markReconciled } from '../../lib/failover/nonce';
 import {
   getReservation,
   getTransaction,

@@ -5,14 +5,8 @@ import { type Broadcaster, noopBroadcaster } from '../shared/chain';
 import type { SignerEnv } from '../shared/env';
 import { ReconciliationRequiredError, SigningKeyMismatchError } from '../shared/errors';
 import type { KmsSigningKey, SigningKeyInfo } from '../shared/kms-signer';
-import {
-  allocateNonce,
-  type Lease,
-  type LeaseStore,
-  NotLeaseHolderError,
-  releaseNonceAllocation,
-  requireLease,
-} from '../shared/lease';
+import { type Lease, type LeaseStore, NotLeaseHolderError, requireLease } from '../../lib/failover/lease';
+import { allocateNonce, releaseNonceAllocation } from '../../lib/failover/nonce';
 import {
   assignNonce,
   getReservation,

@@ -1,13 +1,11 @@
 import { TAG_KEYS } from '../contract/names';
+import { isDataStoreType } from '../contract/stateful';
 
 /**
  * Which stateful resources of a synthesized app are NOT protected by a backup plan that copies to
  * another region? Works on template JSON, so tests (and a future rule pack rule) can run it on
  * every stack of the app at once.
  */
-
-/** Resource types that can hold wallet state. */
-export const BACKUP_STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table', 'AWS::S3::Bucket'] as const;
 
 /**
  * Buckets tagged `wallet:data-classification` with one of these hold no wallet state (they can be
@@ -84,7 +82,7 @@ export function uncoveredStatefulResources(stacks: readonly SynthesizedStack[]):
     const resources = stack.template.Resources ?? {};
     const selections = Object.values(resources).filter((r) => r.Type === 'AWS::Backup::BackupSelection');
     for (const [logicalId, resource] of Object.entries(resources)) {
-      if (!(BACKUP_STATEFUL_TYPES as readonly string[]).includes(resource.Type) || !isWalletState(resource)) continue;
+      if (!isDataStoreType(resource.Type) || !isWalletState(resource)) continue;
       const physicalName = physicalNameOf(resource);
       const covering = selections.filter((s) => {
         const selection = (s.Properties?.BackupSelection ?? {}) as { Resources?: unknown[] };

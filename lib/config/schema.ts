@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
+import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` loads a JSON file, validates it
@@ -79,9 +81,13 @@ const rateExpression = z
 
 /** Seconds between runs of a schedule the `rateExpression` schema accepts (e.g. 60 for "rate(1 minute)"). */
 export function rateSeconds(expression: string): number {
-  const m = /^rate\((\d+) (minute|minutes|hour)\)$/.exec(expression);
-  if (m === null) throw new Error(`rateSeconds: "${expression}" is not rate(N minutes) or rate(1 hour)`);
-  return Number(m[1]) * (m[2] === 'hour' ? 3600 : 60);
+  const match = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(expression.trim());
+  if (match === null) {
+    throw new Error(
+      `rateSeconds: ${JSON.stringify(expression)} is not a rate expression; use "rate(1 minute)", "rate(N minutes)" or "rate(1 hour)"`,
+    );
+  }
+  return Number(match[1]) * (match[2].startsWith('hour') ? 3600 : 60);
 }
 
 const cronExpression = z
@@ -349,7 +355,10 @@ export const configSchema = z
           .int('must be a whole number')
           .min(0, 'must be 0 or more')
           .max(ROUTE53_MAX_TTL_SECONDS, `must be at most ${ROUTE53_MAX_TTL_SECONDS}`)
-          .describe('use a TTL in seconds between 0 and 2147483647; 60 or less keeps failover fast'),
+          .default(ALIAS_RECORD_TTL_SECONDS)
+          .describe(
+            `leave it out: the API records are alias records and take their target's TTL (${ALIAS_RECORD_TTL_SECONDS} s assumed)`,
+          ),
         healthCheck: z
           .object({
             intervalSeconds: z
@@ -393,7 +402,7 @@ export const configSchema = z
     data: z
       .object({
         consistency: z
-          .enum(['MRSC', 'MREC'])
+          .enum(CONSISTENCY_MODES)
           .default('MRSC')
           .describe('use "MRSC" (strong, RPO 0, needs a witness region) or "MREC" (eventual, last writer wins)'),
       })

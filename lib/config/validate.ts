@@ -8,6 +8,7 @@ import {
 } from '../backup/rpo';
 import { CronError, formatDuration, scheduleGaps } from '../backup/schedule';
 import { CANARY_TIMEOUTS } from '../contract/canary';
+import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
 import {
   ALARM_DEFAULTS,
   CANARY_CONFIG_DEFAULTS,
@@ -15,6 +16,7 @@ import {
   MRSC_REGION_SETS,
   rateSeconds,
   REPLICATION_LATENCY_DEFAULTS,
+  ROUTE53_MAX_TTL_SECONDS,
   WalletConfig,
 } from './schema';
 
@@ -166,6 +168,24 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const witness = str(at('regions', 'witness'));
   const consistency = str(at('data', 'consistency')) ?? 'MRSC';
 
+  const ttl = at('dns', 'recordTtlSeconds');
+  // Only a well-formed TTL: a malformed one already has its own problem from the schema.
+  if (
+    typeof ttl === 'number' &&
+    Number.isInteger(ttl) &&
+    ttl >= 0 &&
+    ttl <= ROUTE53_MAX_TTL_SECONDS &&
+    ttl !== ALIAS_RECORD_TTL_SECONDS
+  ) {
+    problems.push({
+      path: 'dns.recordTtlSeconds',
+      message:
+        `has no effect: the API records are alias records, which take their target's TTL (Route 53: "If an alias record ` +
+        `points to an AWS resource, you can't set the time to live"); the RTO budget assumes ${ALIAS_RECORD_TTL_SECONDS} s`,
+      received: ttl,
+      fix: `remove dns.recordTtlSeconds (or set it to ${ALIAS_RECORD_TTL_SECONDS})`,
+    });
+  }
   if (primary !== undefined && primary === standby) {
     problems.push({
       path: 'regions.standby',

@@ -109,6 +109,18 @@ export class WalletBackupPlan extends Construct {
           actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:StartAwsBackupJob'],
           resources: tables.flatMap((t) => [t.arn, ...(t.replicas ?? []).map((r) => r.arn)]),
         }),
+        new iam.PolicyStatement({
+          // AWS's managed AWSBackupServiceRolePolicyForBackup grants this in its statement
+          // `KMSDynamoDBPermissions` (kms:Decrypt and kms:GenerateDataKey, only through DynamoDB):
+          // a table encrypted with a customer managed key is read through DynamoDB with the backup
+          // role's credentials. Here scoped to the tables' own keys and to DynamoDB's endpoints.
+          sid: 'UseTableKeysThroughDynamoDB',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: unique(
+            tables.flatMap((t) => [t.encryptionKeyArn, ...(t.replicas ?? []).map((r) => r.encryptionKeyArn)]),
+          ),
+          conditions: { StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } },
+        }),
       );
     }
     statements.push(

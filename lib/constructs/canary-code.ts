@@ -19,13 +19,13 @@ export const canaryEntry = (kind: CanaryKind): string =>
 
 /**
  * esbuild options of a canary bundle (docs/observability-wiring.md; test/canaries/bundle.test.ts
- * proves each entry bundles with them): one CommonJS file for Node.js 20 (syn-nodejs-3.1), with
+ * proves each entry bundles with them): one CommonJS file for Node.js 22 (syn-nodejs-5.4), with
  * only the runtime-provided Synthetics library left external.
  */
 export const CANARY_BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   format: 'cjs',
   external: [SYNTHETICS_MODULE],
   logLevel: 'warning',

@@ -63,9 +63,19 @@ export function dataKeyServiceUsers(
   }
   if (options.eventBridgeDeadLetters) {
     users.push({
+      // EventBridge sends undeliverable events to the remediation rule's KMS-encrypted SQS DLQ; SQS
+      // then calls KMS on EventBridge's behalf. EventBridge documents `aws:SourceArn`/
+      // `aws:SourceAccount` only for its OWN use of a key (event buses, "Authorizing EventBridge to
+      // use a customer managed key"); for an encrypted queue target the SQS Developer Guide ("Enable
+      // compatibility between event sources from AWS services and encrypted queues") documents a
+      // key statement for the service principal with kms:GenerateDataKey and kms:Decrypt and no
+      // condition. A condition key that is absent on that path would silently drop every dead
+      // letter, so none is set here; what bounds the grant is the queue policy, which lets
+      // events.amazonaws.com SendMessage only with `aws:SourceArn` = the remediation rule
+      // (EventBridge's "Granting permissions to the dead-letter queue"), and SQS uses the key only
+      // for queues of this account that name it. `npm run verify` reads the DLQ path's failures.
       servicePrincipal: 'events.amazonaws.com',
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
     });
   }
   return users;

@@ -16,8 +16,12 @@ export interface FailoverHealthChecksProps {
   readonly intervalSeconds: number;
   readonly failureThreshold: number;
   readonly checkerRegions: readonly string[];
-  /** Name and region of the failover switch alarm (it lives in the standby region). */
-  readonly switchAlarm: { readonly name: string; readonly region: string };
+  /**
+   * Name and region of the failover switch alarm (it lives in the standby region), and a digest of
+   * its definition (switchAlarmFingerprint): a new digest replaces the switch health check so Route 53
+   * reads the changed alarm.
+   */
+  readonly switchAlarm: { readonly name: string; readonly region: string; readonly fingerprint: string };
   /** us-east-1 topic the health-check alarms notify. */
   readonly topic: sns.ITopic;
   /** Names the alarms `<env>-wallet-dns-<kind>` (lib/contract/alarms.ts) so remediation can read them. */
@@ -61,7 +65,7 @@ export class FailoverHealthChecks extends Construct {
       ...common,
       fqdn: props.standbyFqdn,
     }).healthCheck;
-    this.failoverSwitch = new route53.HealthCheck(this, 'FailoverSwitch', {
+    this.failoverSwitch = new route53.HealthCheck(this, `FailoverSwitch${props.switchAlarm.fingerprint}`, {
       type: route53.HealthCheckType.CLOUDWATCH_METRIC,
       alarmIdentifier: { name: props.switchAlarm.name, region: props.switchAlarm.region },
       insufficientDataHealthStatus: route53.InsufficientDataHealthStatusEnum.LAST_KNOWN_STATUS,

@@ -63,6 +63,15 @@ export interface DataKeyServiceUser {
  * Actions the account (through IAM) may use to administer a wallet key. Deliberately no
  * wildcards and no cryptographic operation: signing is granted only to named signer roles, and
  * `kms:CreateGrant` is absent from signing keys so there is no side door around this policy.
+ *
+ * It must hold every action CloudFormation's handlers call with the deploying role, or the key
+ * policy locks the deployer out: `AWS::KMS::Key`'s create handler calls `kms:EnableKeyRotation`
+ * right after `CreateKey` when `EnableKeyRotation` is true, and an IAM allow is useless where the key
+ * policy does not delegate the action ("Enable automatic key rotation", KMS Developer Guide; the
+ * handler permissions are in lib/security/deployer/facts/cloudformation-handler-permissions.json and
+ * the DeployerNotLockedOut rule checks every one of them). The rotation actions
+ * (`EnableKeyRotation`, `DisableKeyRotation`, `RotateKeyOnDemand`, `ListKeyRotations`) are therefore
+ * delegated on every key; on the asymmetric signing key KMS itself refuses them.
  */
 export const KEY_ADMIN_ACTIONS = [
   'kms:CancelKeyDeletion',
@@ -70,9 +79,12 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:DeleteAlias',
   'kms:DescribeKey',
   'kms:DisableKey',
+  'kms:DisableKeyRotation',
   'kms:EnableKey',
+  'kms:EnableKeyRotation',
   'kms:GetKeyPolicy',
   'kms:GetKeyRotationStatus',
+  'kms:ListKeyRotations',
   'kms:ListAliases',
   'kms:ListGrants',
   'kms:ListKeyPolicies',
@@ -80,6 +92,7 @@ export const KEY_ADMIN_ACTIONS = [
   'kms:PutKeyPolicy',
   'kms:ReplicateKey',
   'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
   'kms:ScheduleKeyDeletion',
   'kms:TagResource',
   'kms:UntagResource',

@@ -5,6 +5,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { acknowledge } from '../security/nag';
+import { API_TLS } from '../contract/api';
 
 /** Props of {@link RegionalApiDomain}. */
 export interface RegionalApiDomainProps {
@@ -56,8 +57,8 @@ export class RegionalApiDomain extends Construct {
         domainName: name,
         certificate: this.certificate,
         endpointType: apigw.EndpointType.REGIONAL,
-        securityPolicy: apigw.SecurityPolicy.TLS13_1_2_PFS_PQ_2025_09,
-        endpointAccessMode: apigw.EndpointAccessMode.STRICT,
+        securityPolicy: API_TLS.securityPolicy as apigw.SecurityPolicy,
+        endpointAccessMode: API_TLS.endpointAccessMode as apigw.EndpointAccessMode,
       });
       d.addBasePathMapping(props.restApi, { stage: props.stage });
       acknowledge(

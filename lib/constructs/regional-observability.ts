@@ -116,6 +116,7 @@ export class RegionalObservability extends Construct {
       ...monitored,
       envName: config.envName,
       peerRegion: peer,
+      consistency: config.data.consistency,
       topic: props.topic,
       thresholds: {
         ...config.alarms,

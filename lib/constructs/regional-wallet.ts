@@ -14,6 +14,7 @@ import {
   wafLogGroupName,
   walletFunctionName,
 } from '../contract/names';
+import type { Consistency } from '../contract/ledger';
 import { RUNTIME_ENV, RuntimeEnvName } from '../contract/runtime-env';
 import { acknowledge } from '../security/nag';
 import { SigningQueue } from './signing-queue';
@@ -90,7 +91,7 @@ export interface RegionalWalletProps {
   /** The EIP-155 chain id the signer signs for. */
   readonly chainId: number;
   /** The table's multi-region consistency mode (handlers behave differently under MREC). */
-  readonly consistency: 'MRSC' | 'MREC';
+  readonly consistency: Consistency;
   /** The API stage's default throttle. */
   readonly throttle: ThrottleSettings;
   /** Requests per client IP per 5 minutes before WAF blocks it. */

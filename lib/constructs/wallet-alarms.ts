@@ -14,6 +14,7 @@ import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind 
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
+import { LedgerConsistency, replicationSignal } from './replication-signal';
 
 /** Alarm thresholds (config `alarms`, with the replication-lag threshold resolved). */
 export type AlarmThresholds = Omit<WalletConfig['alarms'], 'replicationLatency'> & {
@@ -67,6 +68,12 @@ export interface WalletAlarmsProps {
   readonly signingDeadLetterQueue: sqs.IQueue;
   /** The ledger table's name in this region. */
   readonly tableName: string;
+  /**
+   * The ledger's consistency mode: it decides the replication alarm's metric (MRSC publishes no
+   * ReplicationLatency; see replication-signal.ts).
+   * @default 'MRSC'
+   */
+  readonly consistency?: LedgerConsistency;
   readonly remediation: lambda.IFunction;
   readonly remediationDeadLetterQueue: sqs.IQueue;
   /**
@@ -341,22 +348,20 @@ export class WalletAlarms extends Construct {
         period: period(seconds),
       });
     const lag = t.replicationLatency;
-    alarm(
-      'replicationLatency',
-      `Writes take more than ${lag.thresholdMs} ms to replicate to ${props.peerRegion} (under MREC: the data a failover would lose).`,
-      {
-        metric: table(
-          'ReplicationLatency',
-          { ReceivingRegion: props.peerRegion },
-          cloudwatch.Stats.MAXIMUM,
-          lag.periodSeconds,
-        ),
-        threshold: lag.thresholdMs,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        ...evaluation(lag),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
+    const signal = replicationSignal(
+      props.consistency ?? 'MRSC',
+      props.tableName,
+      props.peerRegion,
+      lag.periodSeconds,
+      lag.thresholdMs,
     );
+    alarm('replicationLatency', signal.description, {
+      metric: signal.metric,
+      threshold: lag.thresholdMs,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...evaluation(lag),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     const rep = t.replicationErrors;
     const errorMetrics: Record<string, cloudwatch.IMetric> = {
       writeThrottles: table('WriteThrottleEvents', {}, cloudwatch.Stats.SUM, rep.periodSeconds),

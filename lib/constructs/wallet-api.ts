@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_STAGE_NAME, TRANSACTION_REQUEST_MODEL } from '../contract/api';
+import { API_STAGE_NAME, API_TLS, TRANSACTION_REQUEST_MODEL } from '../contract/api';
 import { IDEMPOTENCY_HEADER } from '../contract/canary';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
@@ -136,6 +136,11 @@ export class WalletApi extends Construct {
         },
       },
     });
+    // The API's own security policy decides the handshake on its custom domains (API_TLS in
+    // lib/contract/api.ts quotes the doc); the L2 does not expose these properties yet.
+    const cfnApi = this.restApi.node.defaultChild as apigw.CfnRestApi;
+    cfnApi.securityPolicy = API_TLS.securityPolicy;
+    cfnApi.endpointAccessMode = API_TLS.endpointAccessMode;
     this.stage = this.restApi.deploymentStage;
     this.executionLogGroup = new WalletLogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${this.restApi.restApiId}/${API_STAGE_NAME}`,

@@ -29,7 +29,7 @@ import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
  * (`CANARY_RUNTIME` in lib/contract/canary.ts); the wallet rule CanaryRuntimeCurrent rejects
  * deprecated runtimes.
  */
-export const CANARY_SYNTHETICS_RUNTIME = synthetics.Runtime.SYNTHETICS_NODEJS_3_1;
+export const CANARY_SYNTHETICS_RUNTIME = new synthetics.Runtime(CANARY_RUNTIME, synthetics.RuntimeFamily.NODEJS);
 
 /** Synthetics' smallest canary memory; the canaries make a few HTTPS calls and need no browser. */
 export const CANARY_MEMORY = Size.mebibytes(960);
@@ -77,7 +77,7 @@ export interface WalletCanariesProps {
 
 /**
  * The three canaries of one region (docs/observability-wiring.md), on the browserless
- * `syn-nodejs-3.1` runtime, each with its own least-privilege role and artifacts prefix:
+ * `syn-nodejs-5.4` runtime (CANARY_RUNTIME), each with its own least-privilege role and artifacts prefix:
  *
  * - `deep-health`: its own region's `https://<region>.<api>.<zone>/health/deep`, and the peer's as
  *   evidence (custom metric `Wallet/Canary PeerDeepHealth`);
@@ -115,7 +115,9 @@ export class WalletCanaries extends Construct {
           expiration: CANARY_ARTIFACT_RETENTION,
           noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
-          expiredObjectDeleteMarker: false,
+          // No expiredObjectDeleteMarker here: S3's LifecycleExpiration says it "cannot be specified
+          // with Days or Date in a Lifecycle Expiration Policy" (S3 may answer MalformedXML). With
+          // Days set, S3 removes expired delete markers itself. Rule ServiceRefusesValues checks it.
         },
       ],
     });

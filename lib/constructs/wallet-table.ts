@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../contract/ledger';
+import { Consistency, LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../contract/ledger';
 
 /** Days of point-in-time recovery kept on every replica (the DynamoDB maximum). */
 export const PITR_RECOVERY_PERIOD_DAYS = 35;
@@ -15,7 +15,7 @@ export interface WalletLedgerTableProps {
    * `MRSC`: multi-region strong consistency (RPO 0, needs `witnessRegion`).
    * `MREC`: multi-region eventual consistency (last writer wins, RPO = replication lag).
    */
-  readonly consistency: 'MRSC' | 'MREC';
+  readonly consistency: Consistency;
   /** The standby region, which holds the second full replica. */
   readonly replicaRegion: string;
   /**
@@ -84,5 +84,13 @@ export class WalletLedgerTable extends Construct {
       witnessRegion: props.witnessRegion,
       replicas: [{ region: props.replicaRegion }],
     });
+    if (strong) {
+      // TableV2 turns on a NEW_AND_OLD_IMAGES stream whenever replicas are configured, and nothing
+      // in the wallet reads it. CloudFormation's GlobalTable StreamSpecification: "You must specify
+      // a value for this property for a AWS::DynamoDB::GlobalTable resource configured for MREC with
+      // more than one entry in Replicas. For Multi-Region Strong Consistency (MRSC), Streams are not
+      // required". So under MRSC the stream goes; under MREC it stays (replication needs it).
+      (this.table.node.defaultChild as dynamodb.CfnGlobalTable).addPropertyDeletionOverride('StreamSpecification');
+    }
   }
 }

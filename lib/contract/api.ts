@@ -55,3 +55,21 @@ export const TRANSACTION_REQUEST_MODEL = {
     [CANARY_TX_FLAG]: { type: 'boolean' },
   },
 } as const;
+
+/**
+ * The TLS policy clients meet, on the custom domains AND on the REST API itself. API Gateway's
+ * "Choose a security policy for your custom domain in API Gateway", Considerations: "Your API can be
+ * mapped to a custom domain name that has a different security policy than your API. When you invoke
+ * that custom domain name, API Gateway uses the API's security policy to negotiate the TLS
+ * handshake." So a domain with an enhanced policy in front of an API left on the legacy default
+ * would negotiate the API's (TLS 1.0) policy. Enhanced policies need an endpoint access mode too
+ * ("When you use an enhanced security policy, you must also set the endpoint access mode").
+ * `npm run verify` checks the result with real handshakes (TLS 1.0/1.1 refused, 1.2/1.3 accepted).
+ */
+export const API_TLS = {
+  securityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+  endpointAccessMode: 'STRICT',
+  /** What the policy must accept and refuse, as node:tls names the versions. */
+  accepted: ['TLSv1.2', 'TLSv1.3'],
+  refused: ['TLSv1', 'TLSv1.1'],
+} as const;

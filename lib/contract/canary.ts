@@ -5,16 +5,16 @@
  */
 
 /**
- * The Synthetics runtime the canaries are written for: `syn-nodejs-3.1` (aws-cdk-lib
- * `Runtime.SYNTHETICS_NODEJS_3_1`), the newest browserless Node.js runtime aws-cdk-lib 2.276 names
- * and not on the Synthetics deprecation list we read. It has no browser (API canaries need none),
- * runs on Lambda Node.js 20, and exposes the Synthetics library as `@aws/synthetics-core`.
- * Lambda's Node.js 20 reaches end of support in 2026; AWS already publishes `syn-nodejs-4.x`/`5.x`
- * (Node.js 22, same `@aws/synthetics-core` library), which this code runs on unchanged: move to one
- * with `new Runtime('<name>', RuntimeFamily.NODEJS)` once `aws synthetics describe-runtime-versions`
- * confirms it in the target regions.
+ * The Synthetics runtime the canaries are written for: `syn-nodejs-5.4`, the newest browserless
+ * Node.js runtime ("Runtime versions using Node.js", CloudWatch User Guide, read 2026-12-01:
+ * "syn-nodejs-5.4 ... Major dependencies: Lambda runtime Node.js 22.x"). aws-cdk-lib 2.276 names
+ * only up to `SYNTHETICS_NODEJS_3_1` (Node.js 20), so the construct builds it with
+ * `new Runtime(CANARY_RUNTIME, RuntimeFamily.NODEJS)`. It has no browser (API canaries need none)
+ * and exposes the Synthetics library as `@aws/synthetics-core` ("Starting Synthetics syn-nodejs-3.1
+ * and later, Synthetics runtime uses the new namespace"), the module the scripts import. The wallet
+ * rule CanaryRuntimeCurrent keeps the deprecation table (dated, sourced).
  */
-export const CANARY_RUNTIME = 'syn-nodejs-3.1';
+export const CANARY_RUNTIME = 'syn-nodejs-5.4';
 /** The module the Synthetics runtime provides; bundlers must leave it external. */
 export const SYNTHETICS_MODULE = '@aws/synthetics-core';
 

@@ -9,6 +9,14 @@ export const LEDGER_ATTRIBUTES = {
   gsi1SortKey: 'gsi1sk',
 } as const;
 
+/**
+ * The ledger global table's multi-region consistency: `MRSC` (strong, RPO 0, needs a witness
+ * region) or `MREC` (eventual, last writer wins). Config, constructs, the drill and the Lambdas
+ * all use this one definition.
+ */
+export const CONSISTENCY_MODES = ['MRSC', 'MREC'] as const;
+export type Consistency = (typeof CONSISTENCY_MODES)[number];
+
 /** The one global secondary index: items by status (e.g. quarantined transactions). */
 export const LEDGER_GSI1 = 'gsi1';
 

@@ -91,7 +91,7 @@ export const remediationRoleArn = (partition: string, account: string, envName: 
   `arn:${partition}:iam::${account}:role/${remediationRoleName(envName, region)}`;
 
 /** The regional Lambda functions: the workload's three and the remediation function. */
-export type WalletFunctionPurpose = 'api' | 'health' | 'signer' | 'remediation';
+export type WalletFunctionPurpose = 'api' | 'health' | 'signer' | 'remediation' | 'switch-republisher';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>

@@ -1,3 +1,4 @@
+import type { Consistency } from './ledger';
 import { DNS_ALARM_REGION, dnsAlarmName, DnsAlarmKind, regionalAlarmName, RegionalAlarmKind } from './alarms';
 import { failoverSwitchAlarmName } from './failover-switch';
 
@@ -24,11 +25,11 @@ import { failoverSwitchAlarmName } from './failover-switch';
  *   in a second region before it succeeds (RPO 0), and this region's replication metrics mostly
  *   measure the PEER's outage, so they must not stop withdrawals where the service still runs.
  */
-export const DEGRADING_ALARMS: Readonly<Record<'MRSC' | 'MREC', readonly RegionalAlarmKind[]>> = {
+export const DEGRADING_ALARMS: Readonly<Record<Consistency, readonly RegionalAlarmKind[]>> = {
   MRSC: ['regionImpaired'],
   MREC: ['regionImpaired', 'replicationErrors', 'replicationLatency'],
 };
-export type Consistency = keyof typeof DEGRADING_ALARMS;
+export type { Consistency };
 
 /**
  * Alarms whose ALARM transition makes the standby's remediation evaluate a failover. The event is

@@ -3,7 +3,7 @@ import { DnsAlarmKind, parseAlarmName, RegionalAlarmKind } from '../contract/ala
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { DrillDirection } from '../contract/drill-metrics';
 import { RegionRole } from '../contract/names';
-import { rateSeconds } from './model';
+import { rateSeconds } from '../config/schema';
 import { EnvironmentStatus, Reading } from './status';
 import { AlarmInfo } from './target';
 

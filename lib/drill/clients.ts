@@ -28,7 +28,7 @@ export type Service = 'cloudwatch' | 'dynamodb' | 'kms' | 'route53' | 'sts';
 /**
  * Every command the drill may send. Reads are listed so that a new read is a reviewed change too.
  * Writes are data-plane only: the failover switch and KPI metrics (CloudWatch PutMetricData) and
- * the signer lease with its audit item (DynamoDB PutItem/UpdateItem through lambda/shared/lease.ts).
+ * the signer lease with its audit item (DynamoDB PutItem/UpdateItem through lib/failover/lease.ts).
  * No Route 53 mutation, no IAM, no KMS key or key-policy change, no SetAlarmState.
  */
 export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly string[]; write: readonly string[] }>> =

@@ -1,4 +1,4 @@
-import { LeaseMove, RegionHealth } from '../../lambda/shared/lease';
+import { LeaseMove, RegionHealth } from '../failover/lease';
 import { WalletConfig } from '../config/schema';
 import { DrillDirection } from '../contract/drill-metrics';
 import { SwitchPosition } from '../contract/failover-switch';
@@ -7,7 +7,8 @@ import { SwitchThrown } from '../failover/switch';
 import { CheckResult } from './checks';
 import { EXIT, ExitCode } from './exit-codes';
 import { leaseMoveCommand, leaseReadCommand, switchCommand, verifyCommands } from './manual';
-import { dnsCache, ModelAssumptions, propagation, round, settingsFromConfig, switchDetection } from './model';
+import { dnsCache, ModelAssumptions, propagation, round, switchDetection } from '../failover/timing';
+import { settingsFromConfig } from './settings';
 import { buildPlan, Plan } from './plan';
 import { describeError } from './status';
 import { Target } from './target';

@@ -11,9 +11,9 @@ import {
   Distribution,
   ModelAssumptions,
   plannedRto,
-  settingsFromConfig,
   unplannedRto,
-} from './model';
+} from '../failover/timing';
+import { settingsFromConfig } from './settings';
 import { createRng } from './random';
 import { World } from './sim/world';
 

@@ -16,9 +16,9 @@ import {
   plannedRto,
   RtoEstimate,
   RtoTerm,
-  settingsFromConfig,
   unplannedRto,
-} from './model';
+} from '../failover/timing';
+import { settingsFromConfig } from './settings';
 import { EnvironmentStatus, readStatus } from './status';
 import { Target } from './target';
 
@@ -87,7 +87,7 @@ export function planFromStatus(
       id: 'lease',
       title: `move the signer lease for ${address} from ${fromRegion} to ${toRegion} (epoch ${epoch} -> ${epoch + 1})`,
       call:
-        `DynamoDB UpdateItem in ${toRegion} on ${ledgerTableName(config.envName)} (lambda/shared/lease.ts moveLease): ` +
+        `DynamoDB UpdateItem in ${toRegion} on ${ledgerTableName(config.envName)} (lib/failover/lease.ts moveLease): ` +
         `SET activeRegion = ${toRegion}, epoch = ${epoch + 1} IF epoch = ${epoch} AND activeRegion = ${fromRegion}; then PutItem of the audit record`,
       manual: leaseMoveCommand(config, {
         region: toRegion,

@@ -1,8 +1,8 @@
 import { WalletConfig } from '../config/schema';
 import { ROUTE53_HEALTH_CHECK_REGIONS } from '../config/schema';
 import { FAILOVER_SWITCH_ALARM } from '../contract/failover-switch';
-import type { FailoverPath, FailoverTimingParams, RtoPercentiles, RtoSimulator } from '../resilience/rto';
-import { DEFAULT_ASSUMPTIONS, distribution, ModelAssumptions } from './model';
+import type { FailoverPath, FailoverTimingParams, RtoPercentiles, RtoSimulator } from '../failover/rto-simulator';
+import { DEFAULT_ASSUMPTIONS, distribution, ModelAssumptions } from '../failover/timing';
 import { simulateOnce } from './montecarlo';
 
 /**

@@ -2,7 +2,7 @@ import { WalletConfig } from '../config/schema';
 import { RegionRole } from '../contract/names';
 import { createDrillClients } from './clients';
 import { Clock, systemClock } from './clock';
-import { ModelAssumptions } from './model';
+import { ModelAssumptions } from '../failover/timing';
 import { ScenarioName, SCENARIOS } from './sim/scenarios';
 import { attachWorld } from './sim/sdk';
 import { World } from './sim/world';

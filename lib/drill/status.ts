@@ -1,4 +1,4 @@
-import { Lease } from '../../lambda/shared/lease';
+import { Lease } from '../failover/lease';
 import { RegionRole } from '../contract/names';
 import {
   AlarmReport,

@@ -12,7 +12,7 @@ import {
   TestDNSAnswerCommand,
 } from '@aws-sdk/client-route-53';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { Lease, LeaseMove, moveLease, readLease, RegionHealth } from '../../lambda/shared/lease';
+import { Lease, LeaseMove, moveLease, readLease, RegionHealth } from '../failover/lease';
 import { WalletConfig } from '../config/schema';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../contract/canary';
 import {
@@ -29,12 +29,13 @@ import {
   SwitchPosition,
 } from '../contract/failover-switch';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
+import type { Consistency } from '../contract/ledger';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../contract/names';
 import { SwitchThrown, throwSwitch } from '../failover/switch';
 import { addressFromSpki } from './address';
 import { CallRecord, DrillClients } from './clients';
 import { Clock } from './clock';
-import { route53EndpointHealthy } from './model';
+import { route53EndpointHealthy } from '../failover/timing';
 
 /** The Route 53 health checks of the failover pair (created by the DNS stack). */
 export interface HealthCheckIds {
@@ -122,7 +123,7 @@ export interface CanaryState {
 }
 
 export interface ReplicationState {
-  readonly consistency: 'MRSC' | 'MREC';
+  readonly consistency: Consistency;
   readonly fromRegion: string;
   readonly toRegion: string;
   /** Maximum ReplicationLatency over the last minutes (MREC). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ComparisonOperator, MetricDataQuery, Statistic } from '@aws-sdk/client-cloudwatch';
 import {
   FAILOVER_SWITCH_ALARM,
@@ -83,4 +84,25 @@ export function route53AlarmProblems(spec: SwitchAlarmSpec): string[] {
     );
   }
   return problems;
+}
+
+/**
+ * A short digest of the switch alarm's definition. Route 53 copies a CLOUDWATCH_METRIC health
+ * check's alarm settings when the check is created or updated, and must be told when they change:
+ * "Creating, updating, and deleting health checks" (Route 53 Developer Guide) has a task for it,
+ * "Updating health checks for CloudWatch alarm changes: Find out how to update a health check when
+ * you change the settings of the associated CloudWatch alarm". The alarm lives in the standby stack and the health check in the DNS stack,
+ * so nothing would update the check when the alarm changes. The DNS stack puts this digest in the
+ * switch health check's construct id: a changed alarm definition gives the check a new logical id,
+ * CloudFormation creates a new check (which reads the alarm as it now is), repoints the calculated
+ * check at it and deletes the old one. The DNS stack deploys after the standby stack (stack
+ * dependency), so the alarm has already changed. A new check starts healthy ("For new health
+ * checks that have no last known status, the default status for the health check is healthy",
+ * HealthCheckConfig InsufficientDataHealthStatus): do not change the switch alarm while it is thrown.
+ */
+export function switchAlarmFingerprint(envName: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify(switchAlarmSpec(envName)))
+    .digest('hex')
+    .slice(0, 8);
 }

@@ -4,7 +4,7 @@ import { AssemblyError, groupByEnvironment, readAssembly } from './assembly';
 import { DEFAULT_PRICES_FILE, loadPriceBook, PriceFileError } from './prices';
 import { renderMarkdown, renderTerminal } from './render';
 import { buildReport, ReportInputError, ResilienceReport } from './report';
-import { monteCarloSimulator, RtoSimulator } from './rto';
+import { RtoSimulator } from '../failover/rto-simulator';
 
 /**
  * `npm run resilience-report [-- options]`: reads a cloud assembly and prints, per environment,
@@ -48,8 +48,12 @@ export interface Io {
 }
 
 export interface Deps {
-  /** Replace the Monte Carlo model (e.g. with the drill's). @default our monteCarloSimulator() */
-  readonly simulator?: RtoSimulator;
+  /**
+   * The failover-timing model that gives the p50/p95 figures. bin/resilience-report.ts passes the
+   * drill's simulated AWS (lib/drill/resilience-simulator.ts): resilience and drill are siblings, so
+   * the wiring lives in bin/.
+   */
+  readonly simulator: RtoSimulator;
 }
 
 interface Args {
@@ -118,7 +122,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 /** Runs the report; returns the exit code. */
-export function main(argv: readonly string[], io: Io, deps: Deps = {}): number {
+export function main(argv: readonly string[], io: Io, deps: Deps): number {
   let args: Args;
   try {
     args = parseArgs(argv);
@@ -147,7 +151,7 @@ export function main(argv: readonly string[], io: Io, deps: Deps = {}): number {
       }
     }
     const options = {
-      simulator: deps.simulator ?? monteCarloSimulator(),
+      simulator: deps.simulator,
       runs: args.runs,
       seed: args.seed,
       prices,

@@ -1,4 +1,5 @@
 import { isWalletState } from '../backup/coverage';
+import { DATA_STORE_TYPES } from '../contract/stateful';
 import {
   arnRegion,
   CfnResource,
@@ -159,16 +160,6 @@ export interface EnvironmentFacts {
   readonly apiRegions: readonly string[];
 }
 
-/** Resource types that hold state a region loss or a bad write could destroy. */
-export const STATEFUL_TYPES = [
-  'AWS::DynamoDB::GlobalTable',
-  'AWS::DynamoDB::Table',
-  'AWS::S3::Bucket',
-  'AWS::RDS::DBCluster',
-  'AWS::RDS::DBInstance',
-  'AWS::EFS::FileSystem',
-] as const;
-
 const ENDPOINT_TYPES = ['HTTP', 'HTTPS', 'HTTP_STR_MATCH', 'HTTPS_STR_MATCH', 'TCP'];
 
 export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
@@ -218,7 +209,7 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
     for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::DynamoDB::Table'] as const) {
       for (const [id, r] of resourcesOfType(stack, type)) facts.tables.push(table(at(id), type, r, stack));
     }
-    for (const type of STATEFUL_TYPES) {
+    for (const type of DATA_STORE_TYPES) {
       for (const [id, r] of resourcesOfType(stack, type)) {
         // Same definition of wallet state as the backup coverage rule (lib/backup/coverage.ts).
         if (!isWalletState(r)) continue;

@@ -1,4 +1,4 @@
-import { FAILOVER_PATHS, FailoverPath } from './rto';
+import { FAILOVER_PATHS, FailoverPath } from '../failover/rto-simulator';
 import { PathFigures, ResilienceReport } from './report';
 import { formatSeconds } from './schedule';
 

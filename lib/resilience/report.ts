@@ -6,7 +6,14 @@ import { CostEstimate, estimateCost } from './cost';
 import { backupCoverage, BackupCoverage, dataRpo } from './data-protection';
 import { collectFacts, EnvironmentFacts } from './facts';
 import { PriceBook } from './prices';
-import { FAILOVER_PATHS, FailoverPath, FailoverTimingParams, RtoPercentiles, RtoSimulator, worstCases } from './rto';
+import {
+  FAILOVER_PATHS,
+  FailoverPath,
+  FailoverTimingParams,
+  RtoPercentiles,
+  RtoSimulator,
+  worstCases,
+} from '../failover/rto-simulator';
 import { formatSeconds, scheduleTiming, ScheduleError } from './schedule';
 
 /** Report format version; bump it when a field changes meaning. */

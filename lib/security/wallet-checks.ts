@@ -1,10 +1,10 @@
 import { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import * as rules from './rules';
 
 interface RuleDoc {
-  readonly rule: (node: CfnResource) => ReturnType<typeof rules.SigningKeySpec>;
+  readonly rule: (node: CfnResource) => NagRuleResult;
   readonly info: string;
   readonly explanation: string;
 }
@@ -89,8 +89,25 @@ export const WALLET_RULES: readonly RuleDoc[] = [
     explanation: 'A failing canary that alerts nobody detects nothing; every canary must page through an alarm.',
   },
   {
+    rule: rules.DeployerNotLockedOut,
+    info: 'A resource policy refuses the deploying role an action its CloudFormation handler calls (finding: handler:action:statement).',
+    explanation:
+      'Offline synth cannot see it: the first real deploy fails on the refused call (e.g. kms:EnableKeyRotation after CreateKey) and every later stack never starts.',
+  },
+  {
+    rule: rules.AlarmMetricPublished,
+    info: 'An alarm watches a metric its service does not publish in this configuration, or a custom metric with no publisher in the contract.',
+    explanation:
+      'An alarm on a metric that never has data never fires (e.g. ReplicationLatency on an MRSC table): the failure it guards goes unseen.',
+  },
+  {
+    rule: rules.ServiceRefusesValues,
+    info: 'A resource carries a property combination CloudFormation or the service refuses (finding: the refusal id).',
+    explanation: 'Synth accepts it, the deploy does not (e.g. S3 lifecycle ExpiredObjectDeleteMarker with Days).',
+  },
+  {
     rule: rules.RtoBudgetFits,
-    info: 'Health-check detection (interval x threshold) plus DNS cache time exceeds the declared RTO target.',
+    info: 'Health-check detection (interval x threshold) plus the failover switch alarm detection plus DNS cache time exceeds the declared RTO target.',
     explanation: 'Failover that cannot complete within the RTO target breaks the promise made to users.',
   },
 ];

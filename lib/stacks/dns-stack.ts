@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { dnsAlarmName } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
+import { switchAlarmFingerprint } from '../failover/switch-alarm';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { remediationForwarding } from '../contract/remediation';
 import { RESILIENCE_OUTPUTS } from '../contract/resilience';
@@ -17,7 +18,6 @@ import { WalletNotifications } from '../constructs/notifications';
 import { RemediationForwarding } from '../constructs/remediation-forwarding';
 import { forwardingFailures } from '../constructs/wallet-alarms';
 import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
-import { RTO_OUTPUTS } from '../security/rules/RtoBudgetFits';
 
 export interface DnsStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -74,7 +74,11 @@ export class DnsStack extends Stack {
       intervalSeconds: healthCheck.intervalSeconds,
       failureThreshold: healthCheck.failureThreshold,
       checkerRegions: healthCheck.regions,
-      switchAlarm: { name: failoverSwitchAlarmName(config.envName), region: config.regions.standby },
+      switchAlarm: {
+        name: failoverSwitchAlarmName(config.envName),
+        region: config.regions.standby,
+        fingerprint: switchAlarmFingerprint(config.envName),
+      },
       topic: this.notifications.topic,
       envName: config.envName,
     });
@@ -131,11 +135,11 @@ export class DnsStack extends Stack {
       ttlSeconds: config.dns.recordTtlSeconds,
       rtoTargetSeconds: config.targets.rtoSeconds,
     });
-    new CfnOutput(this, 'RtoBudgetSeconds', {
+    new CfnOutput(this, RESILIENCE_OUTPUTS.rtoBudget, {
       value: String(this.rtoBudget.worstCaseSeconds),
       description: `Worst-case DNS failover time: ${this.rtoBudget.arithmetic} (target ${this.rtoBudget.targetSeconds} s)`,
     });
-    new CfnOutput(this, RTO_OUTPUTS.target, {
+    new CfnOutput(this, RESILIENCE_OUTPUTS.rtoTarget, {
       value: String(config.targets.rtoSeconds),
       description: 'Declared RTO target',
     });
@@ -143,7 +147,7 @@ export class DnsStack extends Stack {
       value: String(config.targets.rpoSeconds),
       description: 'Declared RPO target (targets.rpoSeconds), read by npm run resilience-report',
     });
-    new CfnOutput(this, RTO_OUTPUTS.dnsCache, {
+    new CfnOutput(this, RESILIENCE_OUTPUTS.dnsCache, {
       value: String(this.rtoBudget.dnsCacheSeconds),
       description: 'DNS cache bound assumed by the RTO budget (dns.recordTtlSeconds)',
     });

@@ -9,6 +9,7 @@ import { WalletBackup } from '../constructs/backup';
 import { FaultExperiments, faultExperimentsProps } from '../constructs/fault-experiments';
 import { SloAlarms, sloAlarmsProps } from '../constructs/slo-alarms';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
+import { SwitchRepublisher } from '../constructs/switch-republisher';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from '../constructs/regional-observability';
@@ -32,6 +33,7 @@ export class StandbyStack extends Stack {
   public readonly table: dynamodb.ITableV2;
   public readonly notifications: WalletNotifications;
   public readonly failoverSwitch: FailoverSwitchAlarm;
+  public readonly switchRepublisher: SwitchRepublisher;
   public readonly backup: WalletBackup;
   /** The standby copy of the regional workload: the full workload; only the lease decides who signs. */
   public readonly wallet: RegionalWallet;
@@ -100,6 +102,14 @@ export class StandbyStack extends Stack {
         'FailoverSwitchAlarmRef',
         this.failoverSwitch.alarmName,
       ),
+    });
+    // While the switch is thrown, keep it fresh (Route 53 advises against relying on last known
+    // status for long) and alarm when a thrown switch goes stale; never throws it (see the construct).
+    this.switchRepublisher = new SwitchRepublisher(this, 'SwitchRepublisher', {
+      envName: config.envName,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+      failureQueue: this.observability.remediation.deadLetterQueue,
     });
     this.slo = new SloAlarms(
       this,

@@ -6,7 +6,7 @@ import { CANARY_KINDS, SYNTHETICS_MODULE } from '../../lib/contract/canary';
 const ROOT = path.join(__dirname, '..', '..');
 
 /**
- * Each canary bundles into one CommonJS file for the syn-nodejs-3.1 runtime (Node 20), with only
+ * Each canary bundles into one CommonJS file for the syn-nodejs-5.4 runtime (Node 22), with only
  * the runtime-provided Synthetics library left external. This is the bundle the CDK canary
  * construct should ship as `nodejs/node_modules/index.js` (handler `index.handler`).
  */
@@ -18,7 +18,7 @@ test.each(CANARY_KINDS)(
       entryPoints: [path.join(ROOT, 'lambda', 'canaries', kind, 'index.ts')],
       bundle: true,
       platform: 'node',
-      target: 'node20',
+      target: 'node22',
       format: 'cjs',
       external: [SYNTHETICS_MODULE],
       write: false,

@@ -61,6 +61,13 @@ describe('config validation', () => {
       '2147483648',
     ],
     [
+      'TTL other than the alias target TTL (alias records take their target TTL: the field has no effect)',
+      { dns: { recordTtlSeconds: 30 } },
+      'dns.recordTtlSeconds',
+      'has no effect: the API records are alias records',
+      '30',
+    ],
+    [
       'interval not 10 or 30',
       { dns: { healthCheck: { intervalSeconds: 20 } } },
       'dns.healthCheck.intervalSeconds',

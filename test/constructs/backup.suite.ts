@@ -308,18 +308,24 @@ describe('backup plan (primary region only)', () => {
         'BackUpProtectedTables',
         ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource', 'dynamodb:StartAwsBackupJob'],
       ],
+      ['UseTableKeysThroughDynamoDB', ['kms:Decrypt', 'kms:GenerateDataKey']],
       ['GrantsOnResourceAndVaultKeys', 'kms:CreateGrant'],
       ['DescribeResourceAndVaultKeys', 'kms:DescribeKey'],
       ['CopyIntoTheOtherRegionsVault', 'backup:CopyIntoBackupVault'],
       ['DescribeBothVaults', 'backup:DescribeBackupVault'],
     ]);
+    // Finding 7 (AWS's KMSDynamoDBPermissions): the table keys, only through DynamoDB, nothing else.
+    expect(statements[1].Condition).toEqual({ StringLike: { 'kms:ViaService': 'dynamodb.*.amazonaws.com' } });
+    // the two data-key copies that encrypt the table replicas (primary by stack output, standby by its mrk- ARN)
+    expect(statements[1].Resource).toHaveLength(2);
+    expect(JSON.stringify(statements[1].Resource)).toContain('DataKey');
     // the ledger, plus its standby replica for on-demand backups during a long primary outage
     expect(statements[0].Resource).toEqual([
       'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger',
       { 'Fn::GetAtt': [tableId, 'Arn'] },
     ]);
-    expect(statements[1].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
-    expect(statements[3].Resource).toBe(STANDBY_VAULT_ARN);
+    expect(statements[2].Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    expect(statements[4].Resource).toBe(STANDBY_VAULT_ARN);
     expect(JSON.stringify(statements)).not.toMatch(/"\*"|:\*"/);
   });
 

@@ -176,12 +176,15 @@ describe('data key (primary region)', () => {
       'allow',
     ],
     [
-      "EventBridge cannot use it for another account's queues",
-      {
-        service: 'events.amazonaws.com',
-        action: 'kms:GenerateDataKey',
-        context: { 'aws:SourceAccount': '999999999999' },
-      },
+      // SQS calls KMS on EventBridge's behalf for the encrypted DLQ; no aws:SourceAccount is documented
+      // on that path, so the grant carries no condition (the DLQ's queue policy names the rule).
+      'EventBridge writes the DLQ even when the request carries no aws:SourceAccount',
+      { service: 'events.amazonaws.com', action: 'kms:GenerateDataKey' },
+      'allow',
+    ],
+    [
+      'EventBridge may not decrypt-and-re-encrypt or administer the key',
+      { service: 'events.amazonaws.com', action: 'kms:ReEncryptFrom' },
       'implicit-deny',
     ],
   ])('key policy: %s', (_name, request, expected) => {

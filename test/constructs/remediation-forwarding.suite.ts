@@ -121,6 +121,8 @@ describe.each([
 test('the standby stack forwards nothing (it is the destination)', () => {
   expect(Object.keys(wallet.template('standby').findResources('AWS::Events::Rule'))).toEqual([
     expect.stringMatching(/^ObservabilityRemediationAlarmStateChanges/),
+    // the switch re-publisher's schedule (no event pattern, no cross-region target)
+    expect.stringMatching(/^SwitchRepublisherSchedule/),
   ]);
 });
 

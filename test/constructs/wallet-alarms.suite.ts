@@ -335,13 +335,24 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     ]);
   });
 
-  test('ddb-replication-latency watches replication towards the peer (Maximum); errors sum system errors and write throttles', () => {
-    expect(alarmNamed(template, name('replicationLatency')).props).toMatchObject({
-      Namespace: 'AWS/DynamoDB',
-      MetricName: 'ReplicationLatency',
-      Statistic: 'Maximum',
-      Dimensions: expect.arrayContaining([{ Name: 'ReceivingRegion', Value: c.peer }]),
-    });
+  test('ddb-replication-latency under MRSC (the example): the slowest ledger write, since MRSC publishes no ReplicationLatency; errors sum system errors and write throttles', () => {
+    const lag = alarmNamed(template, name('replicationLatency')).props;
+    expect(lag.MetricName).toBeUndefined();
+    const lagMetrics = lag.Metrics as Array<Record<string, unknown>>;
+    expect(lagMetrics.find((m) => m.Expression)?.Expression).toBe('MAX([writePutItem, writeUpdateItem])');
+    for (const op of ['PutItem', 'UpdateItem']) {
+      expect(lagMetrics.find((m) => m.Id === `write${op}`)?.MetricStat).toMatchObject({
+        Metric: {
+          Namespace: 'AWS/DynamoDB',
+          MetricName: 'SuccessfulRequestLatency',
+          Dimensions: expect.arrayContaining([{ Name: 'Operation', Value: op }]),
+        },
+        Stat: 'Maximum',
+      });
+    }
+    expect(JSON.stringify(lag.Metrics)).not.toContain('ReplicationLatency');
+    expect(lag.Threshold).toBe(10000);
+    expect(lag.TreatMissingData).toBe('notBreaching');
     const metrics = alarmNamed(template, name('replicationErrors')).props.Metrics as Array<Record<string, unknown>>;
     expect(metrics.find((m) => m.Expression)?.Expression).toBe(
       'FILL(writeThrottles, 0) + FILL(systemErrorsGetItem, 0) + FILL(systemErrorsPutItem, 0) + FILL(systemErrorsUpdateItem, 0)',
@@ -462,7 +473,7 @@ test('only contract names: every alarm of the regional stacks is a regional alar
     expect(names.filter((n) => !backup.includes(n)).sort()).toEqual(
       [
         ...expected,
-        ...(c.stack === 'standby' ? ['example-wallet-failover-switch'] : []),
+        ...(c.stack === 'standby' ? ['example-wallet-failover-switch', 'example-wallet-failover-switch-stale'] : []),
         // The example config's experiments all target the primary (lib/contract/chaos.ts).
         ...(c.stack === 'primary' ? [chaosGuardAlarmName('example', c.region)] : []),
         // Error-budget alerting (lib/constructs/slo-alarms.ts): per SLO and alert, two windows and a composite.

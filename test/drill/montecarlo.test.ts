@@ -1,4 +1,5 @@
-import { plannedRto, settingsFromConfig, unplannedRto } from '../../lib/drill/model';
+import { plannedRto, unplannedRto } from '../../lib/failover/timing';
+import { settingsFromConfig } from '../../lib/drill/settings';
 import { monteCarlo, withOverride } from '../../lib/drill/montecarlo';
 import { testConfig } from '../helpers/config';
 

@@ -7,7 +7,7 @@ import {
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { initLease, readLease } from '../../lambda/shared/lease';
+import { initLease, readLease } from '../../lib/failover/lease';
 import { switchAlarmSpec } from '../../lib/failover/switch-alarm';
 import { addressFromSpki } from '../../lib/drill/address';
 import { createDrillClients } from '../../lib/drill/clients';
@@ -152,7 +152,7 @@ test('the signing address comes from the replica key (GetPublicKey) and the key 
   expect(await target.signingKey('standby')).toMatchObject({ enabled: true, keyState: 'Enabled' });
 });
 
-test('the lease moves through lambda/shared/lease.ts over the wire (conditional update + audit item)', async () => {
+test('the lease moves through lib/failover/lease.ts over the wire (conditional update + audit item)', async () => {
   const address = await target.signingAddress();
   const store = {
     ddb: DynamoDBDocumentClient.from(new DynamoDBClient(moto.clientConfig(STANDBY))),

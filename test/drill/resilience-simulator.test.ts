@@ -1,9 +1,10 @@
 import { drillRtoSimulator } from '../../lib/drill/resilience-simulator';
-import { FailoverTimingParams, monteCarloSimulator, worstCases } from '../../lib/resilience/rto';
+import { FailoverTimingParams, worstCases } from '../../lib/failover/rto-simulator';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 
 /**
  * The drill's model plugged into the resilience report's RtoSimulator interface (issue 9), checked
- * against the report's own, independently written Monte Carlo: two models of the same AWS
+ * against the independently written reference Monte Carlo (test/failover/reference-monte-carlo.ts): two models of the same AWS
  * behaviour should agree.
  */
 const example: FailoverTimingParams = {
@@ -16,7 +17,7 @@ const example: FailoverTimingParams = {
   canaryPeriodSeconds: 60,
 };
 const drill = drillRtoSimulator();
-const report = monteCarloSimulator();
+const report = referenceMonteCarlo();
 const RUNS = 300;
 
 test.each(['unplanned', 'planned'] as const)('%s: the two models agree on the median and the tail', (path) => {

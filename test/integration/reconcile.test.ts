@@ -5,7 +5,8 @@ import { Transaction } from 'ethers';
 import { StaticChainNonceSource, UnavailableChainNonceSource } from '../../lambda/shared/chain';
 import { ReconciliationRequiredError } from '../../lambda/shared/errors';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
-import { allocateNonce, initLease, moveLease, readLease } from '../../lambda/shared/lease';
+import { initLease, moveLease, readLease } from '../../lib/failover/lease';
+import { allocateNonce } from '../../lib/failover/nonce';
 import {
   assignNonce,
   createTransaction,

@@ -9,7 +9,7 @@ import {
 } from '../../lambda/remediation/adapters/ledger';
 import { cloudWatchAlarmReader } from '../../lambda/remediation/adapters/aws';
 import { FailoverBudgetConflictError, FailoverBudgetExhaustedError } from '../../lambda/remediation/ports';
-import { moveLease, readLease, LeaseConflictError } from '../../lambda/shared/lease';
+import { moveLease, readLease, LeaseConflictError } from '../../lib/failover/lease';
 import { ledgerKeys } from '../../lib/contract/ledger';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 

@@ -174,6 +174,7 @@ test('every function an asynchronous source can invoke has an on-failure destina
   expect(fns.filter((f) => f.asyncInvokers.length > 0).map((f) => f.name)).toEqual([
     'example-wallet-remediation',
     'example-wallet-remediation',
+    'example-wallet-switch-republisher',
   ]);
   expect(losesFailedEvents(fns)).toEqual([]);
 });
@@ -313,6 +314,7 @@ describe('fails (proves the invariants can fail)', () => {
     }
     expect(losesFailedEvents(functionInvocations(t))).toEqual([
       expect.stringMatching(/^standby\/ObservabilityRemediationFunction/),
+      expect.stringMatching(/^standby\/SwitchRepublisherFunction/),
     ]);
   });
 

@@ -12,11 +12,12 @@ function files(dir: string): string[] {
 }
 
 const ROOT = path.join(__dirname, '..', '..');
-/** The remediation sources plus the shared modules it calls into (the switch and the lease). */
+/** The remediation sources plus the shared modules it calls into (the switch, the lease, region control). */
 const SOURCES = [
   ...files(DIR),
   path.join(ROOT, 'lib', 'failover', 'switch.ts'),
-  path.join(ROOT, 'lambda', 'shared', 'lease.ts'),
+  path.join(ROOT, 'lib', 'failover', 'lease.ts'),
+  path.join(ROOT, 'lib', 'failover', 'region-control.ts'),
 ].map((f) => ({ file: path.relative(DIR, f), text: readFileSync(f, 'utf8') }));
 const AWS_IMPORT = /import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"](@aws-sdk\/[^'"]+)['"]/g;
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { EXIT, main } from '../../lib/resilience/cli';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { minimalStacks, writeAssembly } from './templates';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -10,7 +11,11 @@ const ROOT = path.join(__dirname, '..', '..');
 function run(argv: string[], cwd = ROOT) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd });
+  const code = main(
+    argv,
+    { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd },
+    { simulator: referenceMonteCarlo() },
+  );
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -65,7 +70,8 @@ test('fails with exit 1 when a target is not met, naming the setting to change',
   expect(r.stderr).toContain(
     'worst case health check 10 s x 3 = 30 s + switch alarm 60 s + DNS TTL 60 s = 150 s > targets.rtoSeconds 120 s',
   );
-  expect(r.stderr).toContain('lower dns.recordTtlSeconds from 60 to 30 or less');
+  expect(r.stderr).toContain('raise targets.rtoSeconds to 150 or more');
+  expect(r.stderr).not.toContain('recordTtlSeconds');
   expect(r.stdout).toContain('NOT MET');
 });
 

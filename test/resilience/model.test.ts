@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadPriceBook, PRICE_IDS } from '../../lib/resilience/prices';
-import { checkersNeededToFail, FailoverTimingParams, monteCarloSimulator, worstCases } from '../../lib/resilience/rto';
+import { checkersNeededToFail, DEFAULT_ASSUMPTIONS } from '../../lib/failover/timing';
+import { FailoverTimingParams, worstCases } from '../../lib/failover/rto-simulator';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { scheduleTiming } from '../../lib/resilience/schedule';
 import { trackedTempDir } from '../helpers/temp-dirs';
 
@@ -61,7 +63,8 @@ describe('RTO model', () => {
   });
 
   test('with no allowances (no jitter, no evaluation or propagation delay) no simulated run exceeds the worst case', () => {
-    const exact = monteCarloSimulator({
+    const exact = referenceMonteCarlo({
+      ...DEFAULT_ASSUMPTIONS,
       checkersPerRegion: 2,
       checkJitterSeconds: 0,
       propagationSeconds: { min: 0, max: 0 },
@@ -84,7 +87,7 @@ describe('RTO model', () => {
   });
 
   test('the default model stays within worst case + its stated allowances, and the same seed gives the same figures', () => {
-    const sim = monteCarloSimulator();
+    const sim = referenceMonteCarlo();
     const w = worstCases(example, 300);
     const a = sim.simulate(example, 'budget', 5000, 42);
     expect(a.max).toBeLessThanOrEqual(w.budget.worstCaseSeconds + sim.allowanceSeconds(example, 'budget'));
@@ -93,7 +96,7 @@ describe('RTO model', () => {
   });
 
   test('fails on a run count that is not a positive whole number', () => {
-    expect(() => monteCarloSimulator().simulate(example, 'budget', 0, 1)).toThrow(
+    expect(() => referenceMonteCarlo().simulate(example, 'budget', 0, 1)).toThrow(
       'runs must be a whole number of 1 or more; received 0',
     );
   });

@@ -1,7 +1,7 @@
 import { groupByEnvironment, readAssembly } from '../../lib/resilience/assembly';
 import { loadPriceBook } from '../../lib/resilience/prices';
 import { buildReport, ResilienceReport } from '../../lib/resilience/report';
-import { monteCarloSimulator } from '../../lib/resilience/rto';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { buildTestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
@@ -18,7 +18,7 @@ function reportFor(patch: Patch = {}): ResilienceReport {
   const envs = groupByEnvironment(readAssembly(wallet.app.synth().directory));
   expect(envs.map((e) => e.envName)).toEqual(['example']);
   return buildReport(envs[0], {
-    simulator: monteCarloSimulator(),
+    simulator: referenceMonteCarlo(),
     runs: 2000,
     seed: 7,
     prices: loadPriceBook(),
@@ -84,10 +84,12 @@ test('example config: every KMS key and replica is billed as a key; health check
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
   // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
-  // us-east-1 alarm on forwarding the failover cues to the standby, and the primary's fault-injection guard
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 33 });
-  // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math: per region 4 SLOs x 3 alerts x 2
-  // windows, each reading 2 metrics (plus the alarms that were metric math before)
+  // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
+  // failover-switch-stale, and the primary's fault-injection guard; under MRSC the two
+  // replication-latency alarms are metric math (two write latencies each), billed per metric
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 32 });
+  // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math too: per region 4 SLOs x 3 alerts
+  // x 2 windows, each reading 2 metrics
   expect(item(base, 'metric-math alarms (per metric)')!.quantity).toBeGreaterThanOrEqual(2 * 24 * 2);
   // both-regions-unhealthy (DNS), one region-impaired composite per region, and per region 4 SLOs x 3 alerts
   expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 + 2 * 12 });
@@ -114,16 +116,9 @@ test('threshold 3 -> 5: endpoint detection grows by interval x 2', () => {
   expect(r.cost.totalMonthly).toBe(base.cost.totalMonthly);
 });
 
-test('TTL 60 -> 30 s: DNS cut-over and every path lose 30 s; simulated percentiles can only fall', () => {
-  const r = reportFor({ dns: { recordTtlSeconds: 30 } });
-  expect(r.rto.dnsCutoverSeconds).toBe(30);
-  for (const path of ['budget', 'unplanned', 'planned'] as const) {
-    expect([path, base.rto.paths[path].worstCaseSeconds - r.rto.paths[path].worstCaseSeconds]).toEqual([path, 30]);
-    // Same seed, same draws: each run's resolver wait shrinks, so no order statistic can grow.
-    expect(r.rto.paths[path].simulated.p50).toBeLessThan(base.rto.paths[path].simulated.p50);
-    expect(r.rto.paths[path].simulated.p95).toBeLessThan(base.rto.paths[path].simulated.p95);
-  }
-  expect(r.rto.sources.ttlSeconds).toContain('DnsCacheSeconds');
+test('fails: a TTL other than 60 s is refused (alias records take their target TTL, so the DNS cut-over is not a setting)', () => {
+  expect(() => reportFor({ dns: { recordTtlSeconds: 30 } })).toThrow(/dns\.recordTtlSeconds: has no effect/);
+  expect(base.rto.dnsCutoverSeconds).toBe(60);
 });
 
 test('consistency MRSC -> MREC (RPO target 60 s): RPO bounded by the ReplicationLatency alarm (30 s), met; a 20 s target fails naming data.consistency', () => {

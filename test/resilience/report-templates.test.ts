@@ -1,7 +1,7 @@
 import { loadPriceBook } from '../../lib/resilience/prices';
 import { renderMarkdown } from '../../lib/resilience/render';
 import { buildReport, ReportInputError, ResilienceReport } from '../../lib/resilience/report';
-import { monteCarloSimulator } from '../../lib/resilience/rto';
+import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
 import { backupPlan, backupSelection, canary, minimalEnv, MinimalOptions, TABLE_NAME } from './templates';
 
 /**
@@ -13,7 +13,7 @@ import { backupPlan, backupSelection, canary, minimalEnv, MinimalOptions, TABLE_
 const prices = loadPriceBook();
 function report(o: MinimalOptions = {}): ResilienceReport {
   return buildReport(minimalEnv(o), {
-    simulator: monteCarloSimulator(),
+    simulator: referenceMonteCarlo(),
     runs: 500,
     seed: 3,
     prices,
@@ -220,7 +220,9 @@ describe('RTO', () => {
     expect(fail?.message).toContain(
       'health check 10 s x 3 = 30 s + switch alarm 60 s + DNS TTL 60 s = 150 s > targets.rtoSeconds 100 s',
     );
-    expect(fail?.message).toContain('lower dns.recordTtlSeconds from 60 to 10 or less');
+    // The TTL is not a setting (alias records): the fix names the target, never dns.recordTtlSeconds.
+    expect(fail?.message).toContain('raise targets.rtoSeconds to 150 or more');
+    expect(fail?.message).not.toContain('recordTtlSeconds');
   });
 
   test('a failover record with its own TTL sets the DNS cut-over (instead of the DnsCacheSeconds output)', () => {
@@ -240,7 +242,7 @@ describe('RTO', () => {
     const env = minimalEnv();
     const standby = env.stacks.find((s) => s.name === 'test-wallet-standby');
     delete (standby?.template.Resources as Record<string, unknown>).SwitchAlarm;
-    const r = buildReport(env, { simulator: monteCarloSimulator(), runs: 100, seed: 1, prices, pricesLabel: 'x' });
+    const r = buildReport(env, { simulator: referenceMonteCarlo(), runs: 100, seed: 1, prices, pricesLabel: 'x' });
     expect(codes(r)).toContain('fail:SWITCH_ALARM_MISSING');
   });
 
@@ -249,7 +251,7 @@ describe('RTO', () => {
     const dns = env.stacks.find((s) => s.name === 'test-wallet-dns');
     delete (dns?.template.Outputs as Record<string, unknown>).RtoTargetSeconds;
     expect(() =>
-      buildReport(env, { simulator: monteCarloSimulator(), runs: 100, seed: 1, prices, pricesLabel: 'x' }),
+      buildReport(env, { simulator: referenceMonteCarlo(), runs: 100, seed: 1, prices, pricesLabel: 'x' }),
     ).toThrow(
       new ReportInputError(
         'environment test: no stack output RtoTargetSeconds (targets.rtoSeconds) in test-wallet-dns, test-wallet-primary, test-wallet-standby. ' +

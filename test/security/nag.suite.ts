@@ -285,6 +285,14 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ...regionalWorkload('standby', 'us-west-2'),
   ...regionalObservability('primary', 'us-east-2', 'us-west-2'),
   ...regionalObservability('standby', 'us-west-2', 'us-east-2'),
+  // The standby's failover-switch re-publisher: a WalletFunction like the others; GetMetricData and
+  // PutMetricData (bound to the switch namespace) support no resource-level permission.
+  'example-wallet-standby/SwitchRepublisher/Function/Function': FUNCTION_ACKS,
+  'example-wallet-standby/SwitchRepublisher/Function/LogGroup': CROSS_STACK_LOG_KEY,
+  'example-wallet-standby/SwitchRepublisher/Function/Role/Policy': [
+    'AwsSolutions-IAM5[Resource::*]',
+    'AwsSolutions-IAM5[Resource::arn:aws:logs:us-west-2:111111111111:log-group:/aws/lambda/example-wallet-switch-republisher:*]',
+  ],
   ...faultExperiments(),
   ...sloWindows('primary'),
   ...sloWindows('standby'),

@@ -87,7 +87,8 @@ describe('DNS stack health checks (example config)', () => {
       return (p.Dimensions as Array<{ Value: { Ref: string } }>)[0].Value.Ref.replace(/[0-9A-F]{8}$/, '');
     });
     expect(watched.sort()).toEqual([
-      'HealthChecksFailoverSwitch',
+      // the switch check's id carries the switch alarm's digest (switchAlarmFingerprint)
+      expect.stringMatching(/^HealthChecksFailoverSwitch[0-9a-f]{8}$/),
       'HealthChecksPrimaryCalculated',
       'HealthChecksPrimaryEndpointCheck',
       'HealthChecksStandbyEndpointCheck',

@@ -16,7 +16,7 @@ export function createHandler(wire: () => DeepHealthWiring): () => Promise<DeepH
   };
 }
 
-/** Synthetics entry (`index.handler`, syn-nodejs-3.1). */
+/** Synthetics entry (`index.handler`, syn-nodejs-5.4). */
 export const handler = createHandler(() => {
   const synthetics = loadSynthetics();
   return {

@@ -1,6 +1,6 @@
 import { SYNTHETICS_MODULE } from '../../../lib/contract/canary';
 
-/** The part of the Synthetics library (`@aws/synthetics-core`, syn-nodejs-3.1) the canaries use. */
+/** The part of the Synthetics library (`@aws/synthetics-core`, syn-nodejs-3.1 and later) the canaries use. */
 export interface SyntheticsLibrary {
   /** Runs one named step; Synthetics records its result, duration and SuccessPercent per step. */
   executeStep<T>(stepName: string, fn: () => Promise<T>): Promise<T>;
@@ -27,7 +27,7 @@ export function loadSynthetics(): SyntheticsLibrary {
   const lib = mod.synthetics ?? (mod as SyntheticsLibrary);
   if (typeof lib.executeStep !== 'function') {
     throw new Error(
-      `${SYNTHETICS_MODULE} has no executeStep; the canary must run on the ${SYNTHETICS_MODULE} runtime (syn-nodejs-3.1 or later)`,
+      `${SYNTHETICS_MODULE} has no executeStep; the canary must run on the ${SYNTHETICS_MODULE} runtime (syn-nodejs-3.1 or later; this project runs syn-nodejs-5.4)`,
     );
   }
   return lib;

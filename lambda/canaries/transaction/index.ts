@@ -18,7 +18,7 @@ export function createHandler(wire: () => TransactionWiring): () => Promise<Tran
   };
 }
 
-/** Synthetics entry (`index.handler`, syn-nodejs-3.1). */
+/** Synthetics entry (`index.handler`, syn-nodejs-5.4). */
 export const handler = createHandler(() => {
   const synthetics = loadSynthetics();
   const config = loadTransactionConfig(process.env);

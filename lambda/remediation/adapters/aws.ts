@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { bytesToHex, keccak256 } from 'viem';
 import { NOTIFY_SEVERITY_ATTRIBUTE } from '../../../lib/contract/remediation';
 import { throwSwitch } from '../../../lib/failover/switch';
-import { LeaseStore, moveLease, readLease } from '../../shared/lease';
+import { LeaseStore, moveLease, readLease } from '../../../lib/failover/lease';
 import { alarmKey, AlarmReader, LeasePort, Notifier, ObservedAlarmState, SwitchPort } from '../ports';
 
 /** DescribeAlarms in every region named, each bounded in time; an unreadable region is UNKNOWN. */
@@ -103,7 +103,7 @@ export function kmsSigningAddresses(kms: KMSClient, keyArn: string): () => Promi
   };
 }
 
-/** Leases through lambda/shared/lease.ts (strongly consistent reads, epoch-fenced moves, audit item). */
+/** Leases through lib/failover/lease.ts (strongly consistent reads, epoch-fenced moves, audit item). */
 export function ledgerLeases(store: LeaseStore, addresses: () => Promise<string[]>): LeasePort {
   return {
     async leases() {

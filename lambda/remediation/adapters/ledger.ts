@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerKeys } from '../../../lib/contract/ledger';
+import { changeRegionControl, readRegionControl } from '../../../lib/failover/region-control';
 import {
   AuditLog,
   ClaimHolder,
@@ -151,53 +152,33 @@ export function ledgerFailoverBudget(store: LedgerStore): FailoverBudget {
   };
 }
 
+/** The region-control port, through the item's one reader and writer (lib/failover/region-control.ts). */
 export function ledgerRegionControl(store: LedgerStore, now: () => Date = () => new Date()): RegionControl {
   return {
     async get(region) {
-      const res = await store.ddb.send(
-        new GetCommand({ TableName: store.tableName, Key: ledgerKeys.regionControl(region), ConsistentRead: true }),
-      );
-      const item = res.Item;
-      if (item === undefined) return undefined;
+      const control = await readRegionControl(store, region, true);
+      if (!control.exists) return undefined;
       const state: RegionControlState = {
         region,
-        degraded: item.degraded === true,
-        ...(item.reason !== undefined ? { reason: String(item.reason) } : {}),
-        ...(item.setBy !== undefined ? { setBy: String(item.setBy) } : {}),
-        ...(item.updatedAt !== undefined ? { updatedAt: String(item.updatedAt) } : {}),
+        degraded: control.degraded,
+        ...(control.reason !== undefined ? { reason: control.reason } : {}),
+        ...(control.setBy !== undefined ? { setBy: control.setBy } : {}),
+        ...(control.updatedAt !== undefined ? { updatedAt: control.updatedAt } : {}),
       };
       return state;
     },
     async setDegraded(region, degraded, reason, actor, options = {}) {
-      const conditions: string[] = [];
-      const values: Record<string, unknown> = {
-        ':degraded': degraded,
-        ':reason': reason,
-        ':by': actor,
-        ':at': now().toISOString(),
-      };
-      // Entering never overwrites a degraded mode someone else already set.
-      if (degraded) conditions.push('(attribute_not_exists(degraded) OR degraded = :false)');
-      if (degraded) values[':false'] = false;
-      if (options.onlyIfSetByPrefix !== undefined) {
-        conditions.push('begins_with(setBy, :prefix)');
-        values[':prefix'] = options.onlyIfSetByPrefix;
-      }
-      try {
-        await store.ddb.send(
-          new UpdateCommand({
-            TableName: store.tableName,
-            Key: ledgerKeys.regionControl(region),
-            UpdateExpression: 'SET degraded = :degraded, reason = :reason, setBy = :by, updatedAt = :at',
-            ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
-            ExpressionAttributeValues: values,
-          }),
-        );
-        return { changed: true };
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) return { changed: false };
-        throw err;
-      }
+      const change = await changeRegionControl(store, {
+        region,
+        degraded,
+        reason,
+        actor,
+        now: now(),
+        // The remediation role may write audit items only under its own subject.
+        auditSubject: `remediation#${region}`,
+        ...(options.onlyIfSetByPrefix !== undefined ? { onlyIfSetByPrefix: options.onlyIfSetByPrefix } : {}),
+      });
+      return { changed: change.outcome === 'changed' };
     },
   };
 }

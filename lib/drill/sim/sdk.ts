@@ -28,3 +28,23 @@ export function attachWorld(client: unknown, service: Service, region: string, w
     name: 'walletSimulatedAws',
   });
 }
+
+/** Answers SDK commands for one client (the verify command's simulated AWS, lib/verify/sim). */
+export type CommandResponder = (command: string, input: Record<string, unknown>) => Record<string, unknown>;
+
+/** Same middleware as {@link attachWorld}, for any responder: the real adapters run, the network is never called. */
+export function attachResponder(client: unknown, respond: CommandResponder): void {
+  const mw =
+    (_next: unknown, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => ({
+      output: {
+        $metadata: { httpStatusCode: 200, requestId: 'sim', attempts: 1 },
+        ...respond(context.commandName ?? 'UnknownCommand', args.input ?? {}),
+      },
+      response: { statusCode: 200, headers: {} },
+    });
+  (client as HasMiddleware).middlewareStack.add(mw as never, {
+    step: 'initialize',
+    priority: 'low',
+    name: 'walletSimulatedAws',
+  });
+}

@@ -16,7 +16,8 @@ import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain }
 import { ledgerKeys } from '../../contract/ledger';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
 import { addressFromSpki } from '../address';
-import { DEFAULT_ASSUMPTIONS, ModelAssumptions, rateSeconds, route53EndpointHealthy } from '../model';
+import { rateSeconds } from '../../config/schema';
+import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
 import { createRng, Rng } from '../random';
 import { EventQueue } from './events';
 import { applyUpdate, evaluateCondition, Item } from './expressions';

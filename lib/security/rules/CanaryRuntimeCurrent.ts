@@ -7,14 +7,18 @@ import { namedRule, NOT_APPLICABLE, props } from './util';
  * and they get no security patches. Canaries already on them keep running, which is how a blueprint
  * silently rots, so the synth fails instead.
  *
- * Sources, read on 2026-11-22:
+ * Sources, read on 2026-12-01 (re-read them when you touch this table):
  * - "Runtime versions support policy", CloudWatch User Guide
  *   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Runtime_Support_Policy.html),
- *   table "CloudWatch Synthetics runtime deprecation dates";
+ *   table "CloudWatch Synthetics runtime deprecation dates" (the rows below, newest first; no
+ *   `syn-nodejs-3.x`, `4.x` or `5.x` runtime is listed there yet);
+ * - "Runtime versions using Node.js", CloudWatch User Guide
+ *   (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Library_Nodejs.html):
+ *   the newest is `syn-nodejs-5.4` (Lambda Node.js 22.x), which the canaries use (CANARY_RUNTIME);
  * - the runtimes aws-cdk-lib 2.276 marks `@deprecated` in aws-synthetics/lib/runtime.d.ts.
  * Families that are retired whole are matched by prefix. Add a runtime here when AWS announces its
- * deprecation date (Synthetics e-mails 60 days ahead); `syn-nodejs-3.x` runs on Lambda's Node.js 20,
- * whose end of support makes it the next candidate.
+ * deprecation date (Synthetics e-mails 60 days ahead); `syn-nodejs-3.x` runs on Lambda's Node.js 20
+ * and is the next candidate.
  */
 export const DEPRECATED_SYNTHETICS_RUNTIMES: ReadonlyArray<{ readonly runtime: string; readonly deprecated: string }> =
   [

@@ -1,9 +1,8 @@
 import { CfnOutput, CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
+import { RESILIENCE_OUTPUTS } from '../../contract/resilience';
+import { computeRtoBudget } from '../../failover/rto-budget';
 import { namedRule, NOT_APPLICABLE, props, verdict } from './util';
-
-/** Stack outputs the DNS stack emits for this rule and for the resilience report. */
-export const RTO_OUTPUTS = { target: 'RtoTargetSeconds', dnsCache: 'DnsCacheSeconds' } as const;
 
 function outputValue(stack: Stack, id: string): number | undefined {
   const out = stack.node.tryFindChild(id);
@@ -13,9 +12,11 @@ function outputValue(stack: Stack, id: string): number | undefined {
 }
 
 /**
- * Each endpoint health check's detection time (request interval x failure threshold) plus the DNS
- * cache time fits the RTO target its stack declares (outputs RtoTargetSeconds, DnsCacheSeconds).
- * A stack with endpoint health checks but no declared target is non-compliant.
+ * Each endpoint health check's worst-case failover time fits the RTO target its stack declares
+ * (outputs RtoTargetSeconds, DnsCacheSeconds), by the synth-time budget's own arithmetic
+ * (lib/failover/rto-budget.ts): endpoint detection (request interval x failure threshold) + the
+ * failover switch alarm's detection (lib/contract/failover-switch.ts) + the DNS cache time. A stack
+ * with endpoint health checks but no declared target is non-compliant.
  */
 export default namedRule('RtoBudgetFits', (node: CfnResource): NagRuleCompliance => {
   if (node.cfnResourceType !== 'AWS::Route53::HealthCheck') return NOT_APPLICABLE;
@@ -23,9 +24,15 @@ export default namedRule('RtoBudgetFits', (node: CfnResource): NagRuleCompliance
     { Type?: string; RequestInterval?: number; FailureThreshold?: number } | undefined;
   if (config?.Type === undefined || !config.Type.startsWith('HTTP')) return NOT_APPLICABLE;
   const stack = Stack.of(node);
-  const target = outputValue(stack, RTO_OUTPUTS.target);
-  const dnsCache = outputValue(stack, RTO_OUTPUTS.dnsCache);
+  const target = outputValue(stack, RESILIENCE_OUTPUTS.rtoTarget);
+  const dnsCache = outputValue(stack, RESILIENCE_OUTPUTS.dnsCache);
   if (target === undefined || dnsCache === undefined) return NagRuleCompliance.NON_COMPLIANT;
-  const detection = (config.RequestInterval ?? 30) * (config.FailureThreshold ?? 3);
-  return verdict(detection + dnsCache <= target);
+  // Route 53's defaults when the template leaves them out (AWS::Route53::HealthCheck HealthCheckConfig).
+  const budget = computeRtoBudget({
+    intervalSeconds: config.RequestInterval ?? 30,
+    failureThreshold: config.FailureThreshold ?? 3,
+    ttlSeconds: dnsCache,
+    rtoTargetSeconds: target,
+  });
+  return verdict(budget.fits);
 });

@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { BACKUP_STATEFUL_TYPES, SynthesizedStack, uncoveredStatefulResources } from '../../backup/coverage';
+import { SynthesizedStack, uncoveredStatefulResources } from '../../backup/coverage';
+import { isDataStoreType } from '../../contract/stateful';
 import { namedRule, NOT_APPLICABLE } from './util';
 
 function stacksOf(node: CfnResource): SynthesizedStack[] {
@@ -21,7 +22,7 @@ function stacksOf(node: CfnResource): SynthesizedStack[] {
  * rule's recovery points to a vault in another region (lib/backup/coverage.ts).
  */
 export default namedRule('StatefulResourceBackedUp', (node: CfnResource): NagRuleCompliance => {
-  if (!(BACKUP_STATEFUL_TYPES as readonly string[]).includes(node.cfnResourceType)) return NOT_APPLICABLE;
+  if (!isDataStoreType(node.cfnResourceType)) return NOT_APPLICABLE;
   const stack = Stack.of(node);
   const logicalId = stack.resolve(node.logicalId) as string;
   const uncovered = uncoveredStatefulResources(stacksOf(node)).some(

@@ -12,3 +12,6 @@ export { default as BackupVaultLocked } from './BackupVaultLocked';
 export { default as StatefulResourceBackedUp } from './StatefulResourceBackedUp';
 export { default as CanaryRuntimeCurrent } from './CanaryRuntimeCurrent';
 export { default as CanaryHasAlarm } from './CanaryHasAlarm';
+export { default as DeployerNotLockedOut } from './DeployerNotLockedOut';
+export { default as AlarmMetricPublished } from './AlarmMetricPublished';
+export { default as ServiceRefusesValues } from './ServiceRefusesValues';

@@ -1,3 +1,4 @@
+import type { Consistency } from '../../../lib/contract/ledger';
 import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetPublicKeyCommand, KMSClient, KMSServiceException, SignCommand } from '@aws-sdk/client-kms';
@@ -16,7 +17,7 @@ import { ledgerKeys } from '../../../lib/contract/ledger';
 import { KMS_THROTTLE_LOG_EVENT } from '../../../lib/contract/observability';
 import type { Broadcaster } from '../../../lambda/shared/chain';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
-import { allocationAttribute } from '../../../lambda/shared/lease';
+import { allocationAttribute } from '../../../lib/failover/nonce';
 import { createLogger, silentLogger } from '../../../lambda/shared/logger';
 import { buildEip1559, signingDigest, TxRequest } from '../../../lambda/shared/signing';
 import { createSigner, logKmsRetry, parseMessage } from '../../../lambda/signer/handler';
@@ -60,7 +61,7 @@ const ccf = () => new ConditionalCheckFailedException({ message: 'The conditiona
 const throttle = () =>
   new KMSServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: {} });
 
-function signerFor(options: { consistency?: 'MRSC' | 'MREC'; broadcaster?: Broadcaster } = {}) {
+function signerFor(options: { consistency?: Consistency; broadcaster?: Broadcaster } = {}) {
   return createSigner({
     env: {
       region: REGION,

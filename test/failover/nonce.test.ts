@@ -2,14 +2,14 @@ import 'aws-sdk-client-mock-jest';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ledgerKeys } from '../../../lib/contract/ledger';
+import { ledgerKeys } from '../../lib/contract/ledger';
+import { NotLeaseHolderError } from '../../lib/failover/lease';
 import {
   allocateNonce,
   allocationAttribute,
   NonceContentionError,
-  NotLeaseHolderError,
   releaseNonceAllocation,
-} from '../../../lambda/shared/lease';
+} from '../../lib/failover/nonce';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const store = { ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: 'ledger' };

@@ -5,12 +5,12 @@ import {
   endpointDetection,
   percentile,
   plannedRto,
-  rateSeconds,
   ResilienceSettings,
   route53EndpointHealthy,
-  settingsFromConfig,
   unplannedRto,
-} from '../../lib/drill/model';
+} from '../../lib/failover/timing';
+import { rateSeconds } from '../../lib/config/schema';
+import { settingsFromConfig } from '../../lib/drill/settings';
 import { testConfig } from '../helpers/config';
 
 const example: ResilienceSettings = settingsFromConfig(testConfig());

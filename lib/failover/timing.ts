@@ -1,12 +1,13 @@
-import { WalletConfig } from '../config/schema';
 import { FAILOVER_SWITCH_ALARM } from '../contract/failover-switch';
 
 /**
  * The resilience model of the DNS failover path: how long Route 53 takes to notice, how long the
  * failover switch takes, how long resolvers keep the old answer, and how those add up to an RTO.
  *
- * Pure functions and constants only (no I/O, no clock), so the drill CLI, the simulated AWS, the
- * Monte Carlo estimate and the resilience report (issue 9) share one arithmetic. Facts from AWS
+ * Pure functions and constants only (no I/O, no clock), so the synth-time budget (./rto-budget.ts),
+ * the Wallet rule RtoBudgetFits, the drill (its plan, its simulated AWS and its Monte Carlo) and the
+ * resilience report share one arithmetic: Route 53 facts, the assumptions, the statistics and the
+ * RTO terms live here and nowhere else. The simulator interface the report runs is ./rto-simulator.ts. Facts from AWS
  * documentation are marked as such; everything else is an ASSUMPTION, named, with its default in
  * {@link DEFAULT_ASSUMPTIONS}, and printed in every report that uses it.
  */
@@ -82,27 +83,6 @@ export interface ResilienceSettings {
   readonly canaryPeriodSeconds: number;
   /** The switch alarm's period x evaluation periods. @default from the switch contract */
   readonly switchPeriodSeconds?: number;
-}
-
-/** Seconds between runs of an EventBridge/Synthetics `rate(...)` expression. */
-export function rateSeconds(expression: string): number {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(expression.trim());
-  if (match === null) {
-    throw new Error(
-      `rateSeconds: ${JSON.stringify(expression)} is not a rate expression; use "rate(1 minute)", "rate(N minutes)" or "rate(1 hour)"`,
-    );
-  }
-  return Number(match[1]) * (match[2].startsWith('hour') ? 3600 : 60);
-}
-
-export function settingsFromConfig(config: WalletConfig): ResilienceSettings {
-  return {
-    intervalSeconds: config.dns.healthCheck.intervalSeconds,
-    failureThreshold: config.dns.healthCheck.failureThreshold,
-    ttlSeconds: config.dns.recordTtlSeconds,
-    checkerRegions: config.dns.healthCheck.regions.length,
-    canaryPeriodSeconds: rateSeconds(config.canary.schedule),
-  };
 }
 
 const switchPeriod = (s: ResilienceSettings): number =>

@@ -1,0 +1,51 @@
+import { CANARY_METRIC_NAMESPACE } from './canary';
+import { DRILL_METRICS_NAMESPACE } from './drill-metrics';
+import { FAILOVER_SWITCH_AGE_METRIC, FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from './failover-switch';
+
+/**
+ * Every custom metric an alarm may watch, with the code that publishes it. No AWS service
+ * publishes these: an alarm on a custom metric nobody publishes never fires (missing data), so
+ * the wallet rule AlarmMetricPublished refuses an alarm whose custom metric is not listed here.
+ * `namespace` ending in `/` matches by prefix (per-environment namespaces).
+ */
+export const METRIC_PUBLISHERS: ReadonlyArray<{
+  readonly namespace: string;
+  readonly metrics: readonly string[];
+  readonly publisher: string;
+}> = [
+  {
+    namespace: FAILOVER_SWITCH_NAMESPACE,
+    metrics: [FAILOVER_SWITCH_METRIC],
+    publisher: 'lib/failover/switch.ts throwSwitch (drill, remediation, operators, the re-publisher)',
+  },
+  {
+    namespace: FAILOVER_SWITCH_NAMESPACE,
+    metrics: [FAILOVER_SWITCH_AGE_METRIC],
+    publisher: 'lib/failover/switch-republisher.ts republishSwitch (lambda/switch-republisher, every run)',
+  },
+  {
+    namespace: 'Wallet/Signer/',
+    metrics: ['KmsThrottled'],
+    publisher:
+      "the kms-throttling metric filter on the signer's log group (lib/constructs/wallet-alarms.ts, lib/contract/observability.ts)",
+  },
+  {
+    namespace: CANARY_METRIC_NAMESPACE,
+    metrics: ['CanarySignLatency'],
+    publisher: 'lambda/canaries/transaction (every signed canary transaction; the time-to-sign SLO reads it)',
+  },
+  {
+    namespace: CANARY_METRIC_NAMESPACE,
+    metrics: ['PeerDeepHealth'],
+    publisher: 'lambda/canaries/deep-health (the peer probe)',
+  },
+  { namespace: DRILL_METRICS_NAMESPACE, metrics: [], publisher: 'lib/drill (KPI metrics; no alarm watches them)' },
+];
+
+export function metricPublisher(namespace: string, metric: string): string | undefined {
+  return METRIC_PUBLISHERS.find(
+    (p) =>
+      (p.namespace.endsWith('/') ? namespace.startsWith(p.namespace) : namespace === p.namespace) &&
+      p.metrics.includes(metric),
+  )?.publisher;
+}

@@ -26,11 +26,8 @@ import {
   fisDuration,
   MAX_REPLICATION_PAUSE_MINUTES,
   MAX_STOP_CONDITIONS,
-  experimentsFor,
 } from '../contract/chaos';
-import { rateSeconds, WalletConfig } from '../config/schema';
-import { DNS_ALARM_REGION, dnsAlarmName, RegionalAlarmKind } from '../contract/alarms';
-import { RegionRole, TAG_KEYS } from '../contract/names';
+import { TAG_KEYS } from '../contract/names';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ManagedPolicyRole } from './managed-policy-role';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
@@ -493,64 +490,4 @@ function experimentProblems(props: FaultExperimentsProps): PropProblem[] {
     }
   }
   return problems;
-}
-
-/** What a regional stack knows that {@link faultExperimentsProps} turns into props. */
-export interface FaultExperimentsWiring {
-  readonly config: WalletConfig;
-  readonly regionRole: RegionRole;
-  readonly functions: FaultExperimentsProps['functions'];
-  readonly tableArn: string;
-  readonly dataKey: kms.IKey;
-  readonly topic: sns.ITopic;
-  readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.IAlarm>>;
-  readonly publicNameCanaryName: string;
-  readonly dashboard?: cloudwatch.Dashboard;
-}
-
-/**
- * The experiments of one region from config, or undefined when none are defined there (chaos disabled, or
- * none targets this region). Harm alarms visible in this region: the standby's deep health (from the primary,
- * its peer probe; in the standby, its own canary) and, when this region is us-east-1, the Route 53 alarms
- * "standby endpoint unhealthy" and "both regions unhealthy". Elsewhere the Route 53 alarms cannot be stop
- * conditions (they exist only in us-east-1), so the chaos command watches them and stops the experiment.
- */
-export function faultExperimentsProps(scope: Construct, w: FaultExperimentsWiring): FaultExperimentsProps | undefined {
-  const { config } = w;
-  if (!config.chaos.enabled) return undefined;
-  const experiments = experimentsFor(config.data.consistency).filter((e) => e.regionRole === w.regionRole);
-  if (experiments.length === 0) return undefined;
-  const stack = Stack.of(scope);
-  const harmAlarms: cloudwatch.IAlarm[] = [
-    w.regionRole === 'primary' ? w.alarms.peerDeepHealth : w.alarms.deepHealthCanary,
-  ];
-  if (stack.region === DNS_ALARM_REGION) {
-    for (const kind of ['standbyEndpointUnhealthy', 'bothRegionsUnhealthy'] as const) {
-      harmAlarms.push(
-        cloudwatch.Alarm.fromAlarmArn(
-          scope,
-          `Harm${kind[0].toUpperCase()}${kind.slice(1)}`,
-          stack.formatArn({
-            service: 'cloudwatch',
-            resource: 'alarm',
-            resourceName: dnsAlarmName(config.envName, kind),
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ),
-      );
-    }
-  }
-  return {
-    envName: config.envName,
-    experiments,
-    functions: w.functions,
-    tableArn: w.tableArn,
-    dataKey: w.dataKey,
-    harmAlarms,
-    publicNameCanaryName: w.publicNameCanaryName,
-    canaryPeriodSeconds: rateSeconds(config.canary.schedule),
-    rtoSeconds: config.targets.rtoSeconds,
-    topic: w.topic,
-    dashboard: w.dashboard,
-  };
 }

@@ -16,10 +16,8 @@ import {
   SloName,
   SloSpec,
   sloAlertAlarmName,
-  sloSpecs,
   sloWindowAlarmName,
 } from '../slo/definitions';
-import { WalletConfig } from '../config/schema';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { PropProblem, throwIfProblems } from './prop-problems';
 
@@ -259,19 +257,4 @@ function sloProblems(props: SloAlarmsProps, policy: readonly BurnRateAlert[]): P
     }
   }
   return problems;
-}
-
-/** The SLO alarms of a region from config: latency threshold and sign bound from the canary settings. */
-export function sloAlarmsProps(
-  config: WalletConfig,
-  api: { readonly apiName: string; readonly stageName: string },
-  topic: sns.ITopic,
-): SloAlarmsProps {
-  return {
-    envName: config.envName,
-    slos: sloSpecs({ latencyThresholdMs: config.canary.maxLatencyMs, signBoundMs: config.canary.signBoundMs }),
-    apiName: api.apiName,
-    stageName: api.stageName,
-    topic,
-  };
 }

@@ -14,8 +14,10 @@ import { isDataStoreType } from '../contract/stateful';
  * (lib/constructs/wallet-canaries.ts); their results are also CloudWatch metrics and logs.
  * `status-page`: the public status site and its model (lib/constructs/status-bucket.ts), written to a
  * versioned bucket in EACH wallet region by the updaters; it holds no funds or wallet records.
+ * `fault-injection`: FIS fault configurations (expired after a day) and experiment reports
+ * (lib/constructs/fault-experiments.ts); the chaos command keeps its own run records.
  */
-export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts', 'status-page'] as const;
+export const NON_STATE_DATA_CLASSES = ['access-logs', 'canary-artifacts', 'status-page', 'fault-injection'] as const;
 
 interface CfnResourceJson {
   Type: string;

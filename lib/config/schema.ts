@@ -522,6 +522,17 @@ export const configSchema = z
         windowMinutes: positiveInt.describe('set the rate-limit window in minutes, e.g. 60'),
       })
       .strict(),
+    chaos: z
+      .object({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            'true defines the AWS FIS experiments (docs/runbooks/chaos.md) and adds the FIS Lambda extension to the targeted functions',
+          ),
+      })
+      .strict()
+      .prefault({}),
     notifications: z
       .object({
         email: z

@@ -241,6 +241,21 @@ export class WalletFunction extends Construct {
     this.role.addToPrincipalPolicy(statement);
   }
 
+  /**
+   * Optional hook for fault injection (lib/constructs/fault-experiments.ts): adds a layer and environment
+   * variables that the function's own props may not set (names starting with AWS_ are refused there), and
+   * the statements the layer needs on the role. Nothing changes for a function that is never hooked.
+   */
+  public addRuntimeHook(hook: {
+    readonly layer: lambda.ILayerVersion;
+    readonly environment: Readonly<Record<string, string>>;
+    readonly statements: readonly iam.PolicyStatement[];
+  }): void {
+    this.function.addLayers(hook.layer);
+    for (const [name, value] of Object.entries(hook.environment)) this.function.addEnvironment(name, value);
+    for (const statement of hook.statements) this.addToRolePolicy(statement);
+  }
+
   private acknowledgeFindings(props: WalletFunctionProps, logStreams: string): void {
     const xray =
       'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so ' +

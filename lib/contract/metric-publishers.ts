@@ -38,6 +38,11 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
   },
   {
     namespace: CANARY_METRIC_NAMESPACE,
+    metrics: ['CanarySignLatency'],
+    publisher: 'lambda/canaries/transaction (every signed canary transaction; the time-to-sign SLO reads it)',
+  },
+  {
+    namespace: CANARY_METRIC_NAMESPACE,
     metrics: ['PeerDeepHealth'],
     publisher: 'lambda/canaries/deep-health (the peer probe)',
   },

@@ -5,6 +5,9 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
+import { FaultExperiments } from '../constructs/fault-experiments';
+import { SloAlarms } from '../constructs/slo-alarms';
+import { faultExperimentsProps, sloAlarmsProps } from './chaos-slo-props';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
@@ -44,6 +47,10 @@ export class PrimaryStack extends Stack {
   public readonly observability: RegionalObservability;
   /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
   public readonly safeDeployment: RegionalSafeDeployment;
+  /** Error-budget (burn-rate) alerting and dashboard of this region's SLOs. */
+  public readonly slo: SloAlarms;
+  /** AWS FIS experiments targeting this region (config `chaos.enabled`), if any. */
+  public readonly faultExperiments?: FaultExperiments;
 
   constructor(scope: Construct, id: string, props: PrimaryStackProps) {
     super(scope, id, props);
@@ -128,6 +135,27 @@ export class PrimaryStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
+    this.slo = new SloAlarms(
+      this,
+      'Slo',
+      sloAlarmsProps(
+        config,
+        { apiName: this.wallet.api.restApi.restApiName, stageName: this.wallet.api.stage.stageName },
+        this.notifications.topic,
+      ),
+    );
+    const experiments = faultExperimentsProps(this, {
+      config,
+      regionRole: 'primary',
+      functions: this.wallet.functions,
+      tableArn: ledger.table.tableArn,
+      dataKey: props.dataKey,
+      topic: this.notifications.topic,
+      alarms: this.observability.alarms.alarms,
+      publicNameCanaryName: this.observability.canaries.canaries['public-name'].canaryName,
+      dashboard: this.observability.dashboard.dashboard,
+    });
+    if (experiments !== undefined) this.faultExperiments = new FaultExperiments(this, 'FaultExperiments', experiments);
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,
       description: "This region's API (custom domain; the execute-api endpoint is disabled)",

@@ -8,7 +8,8 @@ const SIGNING_QUEUE = /^WalletSigningQueue[0-9A-F]{8}$/;
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  // Without the experiments: the FIS extension's statements on these roles are tested in fault-experiments.
+  wallet = buildTestWallet(testConfigWith({ chaos: { enabled: false } }));
 });
 
 /** The ledger table as each region's policies name it: the global table (primary), its replica by name (standby). */

@@ -1,6 +1,8 @@
 import { deployAlarmName } from '../../lib/contract/deployment';
 import { Template } from 'aws-cdk-lib/assertions';
-import { regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
+import { parseAlarmName, regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
+import { chaosGuardAlarmName } from '../../lib/contract/chaos';
+import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
 import { buildTestWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, REGIONS, resourceNamed, resources } from '../helpers/workload';
@@ -55,10 +57,11 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     const alarms = Object.values(resources(template)).filter(
       (r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
     );
-    // The deploy alarms (lib/contract/deployment.ts) share the prefix; test/deploy/safe-deployment.suite.ts checks them.
+    // The regional alarms of lib/contract/alarms.ts (the experiments' guard alarm is tested in
+    // fault-experiments; the deploy alarms, which share the prefix, in test/deploy/safe-deployment.suite.ts).
     const regional = alarms.filter(
       (r) =>
-        String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-`) &&
+        parseAlarmName('example', String(r.Properties.AlarmName))?.scope === 'regional' &&
         !String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-deploy-`),
     );
     expect(regional).toHaveLength(Object.keys(REGIONAL_ALARMS).length);
@@ -481,6 +484,16 @@ test('only contract names: every alarm of the regional stacks is a regional alar
         ...expected,
         ...deploy,
         ...(c.stack === 'standby' ? ['example-wallet-failover-switch', 'example-wallet-failover-switch-stale'] : []),
+        // The example config's experiments all target the primary (lib/contract/chaos.ts).
+        ...(c.stack === 'primary' ? [chaosGuardAlarmName('example', c.region)] : []),
+        // Error-budget alerting (lib/constructs/slo-alarms.ts): per SLO and alert, two windows and a composite.
+        ...SLO_NAMES.flatMap((slo) =>
+          BURN_RATE_ALERTS.flatMap((a) => [
+            sloAlertAlarmName('example', c.region, slo, a),
+            sloWindowAlarmName('example', c.region, slo, a, 'long'),
+            sloWindowAlarmName('example', c.region, slo, a, 'short'),
+          ]),
+        ),
       ].sort(),
     );
   }

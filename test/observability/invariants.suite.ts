@@ -77,17 +77,30 @@ test('every canary has an alarm on its SuccessPercent, in its own region', () =>
 
 function alarmsWithoutActions(t: Templates): string[] {
   const alarms = [...ofType(t, 'AWS::CloudWatch::Alarm'), ...ofType(t, 'AWS::CloudWatch::CompositeAlarm')];
+  const notifiesTopic = (stack: string, p: Record<string, unknown>) => {
+    const topics = Object.entries(t[stack].Resources)
+      .filter(([, x]) => x.Type === 'AWS::SNS::Topic')
+      .map(([id]) => id);
+    const notifies = (actions: unknown) =>
+      Array.isArray(actions) && actions.length > 0 && actions.every((a) => topics.some((topic) => refersTo(a, topic)));
+    return p.ActionsEnabled !== false && notifies(p.AlarmActions) && notifies(p.OKActions);
+  };
+  // A burn-rate window alarm takes no action itself: its composite (long AND short window) notifies
+  // (lib/constructs/slo-alarms.ts). It counts as notifying only if such a composite in its stack does.
+  const componentOfNotifyingComposite = (stack: string, id: string, p: Record<string, unknown>) =>
+    p.AlarmActions === undefined &&
+    p.OKActions === undefined &&
+    alarms.some(
+      (c) =>
+        c.stack === stack &&
+        c.r.Type === 'AWS::CloudWatch::CompositeAlarm' &&
+        JSON.stringify(c.r.Properties?.AlarmRule).includes(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] })) &&
+        notifiesTopic(stack, c.r.Properties ?? {}),
+    );
   return alarms
-    .filter(({ stack, r }) => {
+    .filter(({ stack, id, r }) => {
       const p = r.Properties ?? {};
-      const topics = Object.entries(t[stack].Resources)
-        .filter(([, x]) => x.Type === 'AWS::SNS::Topic')
-        .map(([id]) => id);
-      const notifies = (actions: unknown) =>
-        Array.isArray(actions) &&
-        actions.length > 0 &&
-        actions.every((a) => topics.some((topic) => refersTo(a, topic)));
-      return p.ActionsEnabled === false || !notifies(p.AlarmActions) || !notifies(p.OKActions);
+      return !notifiesTopic(stack, p) && !componentOfNotifyingComposite(stack, id, p);
     })
     .map(({ stack, id }) => `${stack}/${id}`);
 }
@@ -304,6 +317,18 @@ describe('fails (proves the invariants can fail)', () => {
     delete alarms[0].Properties!.AlarmActions;
     delete alarms[1].Properties!.OKActions;
     expect(alarmsWithoutActions(t)).toHaveLength(2);
+  });
+
+  test('a burn-rate window alarm whose composite does not notify is caught', () => {
+    const t = structuredClone(templates);
+    const composite = Object.values(t.primary.Resources).find(
+      (r) =>
+        r.Type === 'AWS::CloudWatch::CompositeAlarm' &&
+        r.Properties?.AlarmName === 'example-wallet-us-east-2-slo-api-availability-page-fast',
+    )!;
+    delete composite.Properties!.AlarmActions;
+    // The composite itself and both of its windows.
+    expect(alarmsWithoutActions(t)).toHaveLength(3);
   });
 
   test('an EventBridge-invoked function without a failure destination is caught', () => {

@@ -86,14 +86,17 @@ test('example config: every KMS key and replica is billed as a key; health check
   // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
   // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
-  // failover-switch-stale, the status page's undelivered-notifications alarm in each wallet region,
-  // and the deploy alarms that watch a new version (lib/constructs/safe-deployment.ts: 9 per region,
-  // 2 more for the standby's switch re-publisher);
-  // under MRSC the two replication-latency alarms are metric math (two write latencies each),
-  // billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 53 });
-  // both-regions-unhealthy (DNS) and one region-impaired composite per region
-  expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 });
+  // failover-switch-stale, the primary's fault-injection guard, the status page's
+  // undelivered-notifications alarm in each wallet region, and the deploy alarms that watch a new
+  // version (lib/constructs/safe-deployment.ts: 9 per region, 2 more for the standby's switch
+  // re-publisher); under MRSC the two replication-latency alarms are metric math (two write
+  // latencies each), billed per metric
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 54 });
+  // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math too: per region 4 SLOs x 3 alerts
+  // x 2 windows, each reading 2 metrics
+  expect(item(base, 'metric-math alarms (per metric)')!.quantity).toBeGreaterThanOrEqual(2 * 24 * 2);
+  // both-regions-unhealthy (DNS), one region-impaired composite per region, and per region 4 SLOs x 3 alerts
+  expect(item(base, 'composite alarms')).toMatchObject({ quantity: 3 + 2 * 12 });
   const sum = Math.round(base.cost.lineItems.reduce((s, i) => s + i.monthly, 0) * 100) / 100;
   expect(base.cost.totalMonthly).toBe(sum);
 });

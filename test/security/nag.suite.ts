@@ -1,4 +1,5 @@
 import { Stack, Validations } from 'aws-cdk-lib';
+import { BURN_RATE_ALERTS, SLO_NAMES } from '../../lib/slo/definitions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
 import {
@@ -124,7 +125,68 @@ function regionalWorkload(stack: 'primary' | 'standby', region: string): Record<
   for (const fn of ['Api', 'Health', 'Signer']) {
     acks[`${at}/${fn}Function/Function`] = FUNCTION_ACKS;
     acks[`${at}/${fn}Function/LogGroup`] = CROSS_STACK_LOG_KEY;
-    acks[`${at}/${fn}Function/Role/Policy`] = ['AwsSolutions-IAM5[Resource::*]', ownLogs(fn.toLowerCase())];
+    acks[`${at}/${fn}Function/Role/Policy`] = [
+      'AwsSolutions-IAM5[Resource::*]',
+      ownLogs(fn.toLowerCase()),
+      // The FIS Lambda extension reads its fault configurations (primary only: the experiments target it).
+      ...(stack === 'primary' ? [`AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/FisConfigs/*]`] : []),
+    ].sort();
+  }
+  return acks;
+}
+
+const FIS_BUCKET = 'FaultExperimentsBucket3262637E';
+
+/** Burn-rate window alarms take no action: their composite (long AND short) notifies (lib/constructs/slo-alarms.ts). */
+function sloWindows(stack: 'primary' | 'standby'): Record<string, string[]> {
+  const acks: Record<string, string[]> = {};
+  const pascal = (s: string) =>
+    s
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join('');
+  for (const slo of SLO_NAMES) {
+    for (const alert of BURN_RATE_ALERTS) {
+      for (const w of ['Long', 'Short']) {
+        acks[`example-wallet-${stack}/Slo/${pascal(slo)}${pascal(alert.name)}${w}`] = [
+          'HIPAA.Security-CloudWatchAlarmAction',
+          'NIST.800.53.R5-CloudWatchAlarmAction',
+          'cdk-validator-cfnguard::cloudwatch_alarm_action_check',
+        ];
+      }
+    }
+  }
+  return acks;
+}
+
+/** The acknowledgements of the FIS experiments of the example config (MRSC: the primary's three). */
+function faultExperiments(): Record<string, string[]> {
+  const at = 'example-wallet-primary/FaultExperiments';
+  const acks: Record<string, string[]> = {
+    // Fault configurations and reports, like the canary artifacts (lib/constructs/fault-experiments.ts).
+    [`${at}/Bucket`]: [
+      'AwsSolutions-S1',
+      'HIPAA.Security-S3BucketLoggingEnabled',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'NIST.800.53.R5-S3BucketLoggingEnabled',
+      'NIST.800.53.R5-S3BucketReplicationEnabled',
+      'PCI.DSS.321-S3BucketLoggingEnabled',
+      'PCI.DSS.321-S3BucketReplicationEnabled',
+      'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
+      'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+    ],
+  };
+  // tag:GetResources and cloudwatch:GetMetricWidgetImage take no resource; objects named by FIS at run time.
+  for (const [id, name] of [
+    ['ApiLatency', 'api-latency'],
+    ['PrimaryDown', 'primary-down'],
+    ['SignerFailing', 'signer-failing'],
+  ]) {
+    acks[`${at}/${id}Role/Policy`] = [
+      'AwsSolutions-IAM5[Resource::*]',
+      `AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/FisConfigs/*]`,
+      `AwsSolutions-IAM5[Resource::<${FIS_BUCKET}.Arn>/experiment-reports/${name}/*]`,
+    ];
   }
   return acks;
 }
@@ -309,6 +371,9 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
   ...statusPage('standby', 'us-west-2'),
   ...signerDeployCheck('primary', 'us-east-2'),
   ...signerDeployCheck('standby', 'us-west-2'),
+  ...faultExperiments(),
+  ...sloWindows('primary'),
+  ...sloWindows('standby'),
 };
 
 /**

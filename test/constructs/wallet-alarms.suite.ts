@@ -483,7 +483,15 @@ test('only contract names: every alarm of the regional stacks is a regional alar
       [
         ...expected,
         ...deploy,
-        ...(c.stack === 'standby' ? ['example-wallet-failover-switch', 'example-wallet-failover-switch-stale'] : []),
+        ...(c.stack === 'standby'
+          ? [
+              'example-wallet-failover-switch',
+              'example-wallet-failover-switch-stale',
+              // the re-publisher deploys all at once with new-version alarms (lib/constructs/regional-safe-deployment.ts)
+              deployAlarmName('example', c.region, 'switch-republisher', 'errors'),
+              deployAlarmName('example', c.region, 'switch-republisher', 'duration-p99'),
+            ]
+          : []),
         // The example config's experiments all target the primary (lib/contract/chaos.ts).
         ...(c.stack === 'primary' ? [chaosGuardAlarmName('example', c.region)] : []),
         // Error-budget alerting (lib/constructs/slo-alarms.ts): per SLO and alert, two windows and a composite.

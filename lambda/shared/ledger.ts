@@ -12,6 +12,7 @@ import {
   LEDGER_GSI1,
   LEDGER_SCHEMA,
   ledgerIndexKeys,
+  LedgerKey,
   ledgerKeys,
   schemaStamp,
   TxStatus,
@@ -132,15 +133,20 @@ function strip<T>(item: Record<string, unknown>): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name))) as T;
 }
 
+/** Reads one ledger item by key, without its key attributes. */
+async function getItem<T>(ledger: Ledger, key: LedgerKey, consistent: boolean): Promise<T | undefined> {
+  const res = await ledger.ddb.send(
+    new GetCommand({ TableName: ledger.tableName, Key: key, ConsistentRead: consistent }),
+  );
+  return res.Item === undefined ? undefined : strip<T>(res.Item);
+}
+
 export async function getWallet(
   ledger: Ledger,
   walletId: string,
   consistent = false,
 ): Promise<WalletRecord | undefined> {
-  const res = await ledger.ddb.send(
-    new GetCommand({ TableName: ledger.tableName, Key: ledgerKeys.wallet(walletId), ConsistentRead: consistent }),
-  );
-  return res.Item === undefined ? undefined : strip<WalletRecord>(res.Item);
+  return getItem<WalletRecord>(ledger, ledgerKeys.wallet(walletId), consistent);
 }
 
 /** Registers a wallet (operator tooling and tests). Fails if it exists. */
@@ -165,14 +171,7 @@ export async function getTransaction(
   txId: string,
   consistent = true,
 ): Promise<TransactionRecord | undefined> {
-  const res = await ledger.ddb.send(
-    new GetCommand({
-      TableName: ledger.tableName,
-      Key: ledgerKeys.transaction(walletId, txId),
-      ConsistentRead: consistent,
-    }),
-  );
-  return res.Item === undefined ? undefined : strip<TransactionRecord>(res.Item);
+  return getItem<TransactionRecord>(ledger, ledgerKeys.transaction(walletId, txId), consistent);
 }
 
 export type IdempotencyOutcome =
@@ -213,14 +212,7 @@ export async function getIdempotencyRecord(
   walletId: string,
   idempotencyKey: string,
 ): Promise<IdempotencyRecord | undefined> {
-  const res = await ledger.ddb.send(
-    new GetCommand({
-      TableName: ledger.tableName,
-      Key: ledgerKeys.idempotency(walletId, idempotencyKey),
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item === undefined ? undefined : strip<IdempotencyRecord>(res.Item);
+  return getItem<IdempotencyRecord>(ledger, ledgerKeys.idempotency(walletId, idempotencyKey), true);
 }
 
 /** Creates the transaction item once: `attribute_not_exists(pk)`. Returns false if it existed. */
@@ -365,14 +357,7 @@ export async function getReservation(
   address: string,
   nonce: number,
 ): Promise<NonceReservation | undefined> {
-  const res = await ledger.ddb.send(
-    new GetCommand({
-      TableName: ledger.tableName,
-      Key: ledgerKeys.nonceReservation(address, nonce),
-      ConsistentRead: true,
-    }),
-  );
-  return res.Item === undefined ? undefined : strip<NonceReservation>(res.Item);
+  return getItem<NonceReservation>(ledger, ledgerKeys.nonceReservation(address, nonce), true);
 }
 
 /**

@@ -137,6 +137,7 @@ export function assertRtoBudget(config: WalletConfig): void {
     failureThreshold: config.dns.healthCheck.failureThreshold,
     ttlSeconds: config.dns.recordTtlSeconds,
     rtoTargetSeconds: config.targets.rtoSeconds,
+    ttlIsSetting: config.dns.recordType === 'CNAME',
   };
   const problem = rtoBudgetProblem(computeRtoBudget(input), input);
   if (problem !== undefined) throw new Error(problem);

@@ -3,7 +3,7 @@ import type { AlarmEvaluation } from '../contract/alarms';
 import { CONSISTENCY_MODES } from '../contract/ledger';
 import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
-import { ALIAS_RECORD_TTL_SECONDS } from '../failover/rto-budget';
+import { ALIAS_RECORD_TTL_SECONDS, ROUTE53_MAX_TTL_SECONDS } from '../failover/rto-budget';
 import { WEBHOOK_KINDS } from '../contract/status';
 import { deploymentSchema } from './deployment';
 
@@ -55,8 +55,7 @@ export const API_DEFAULTS = {
   wafRateLimitPerIp: 3000,
 } as const;
 
-/** Route 53 record TTL range in seconds (RFC 2181 upper bound, as Route 53 accepts). */
-export const ROUTE53_MAX_TTL_SECONDS = 2147483647;
+export { ROUTE53_MAX_TTL_SECONDS };
 
 const region = z
   .string()
@@ -349,6 +348,13 @@ export const configSchema = z
           .describe('copy the hosted zone id from Route 53 (it starts with "Z", e.g. "Z0123456789ABCDEFGHIJ")'),
         zoneName,
         apiSubdomain: dnsLabel,
+        recordType: z
+          .enum(['CNAME', 'ALIAS'])
+          .default('CNAME')
+          .describe(
+            'use "CNAME" (records carry dns.recordTtlSeconds; queries are billed) or "ALIAS" (free queries, ' +
+              `but the TTL is the target's, ${ALIAS_RECORD_TTL_SECONDS} s assumed)`,
+          ),
         recordTtlSeconds: z
           .number()
           .int('must be a whole number')
@@ -356,7 +362,8 @@ export const configSchema = z
           .max(ROUTE53_MAX_TTL_SECONDS, `must be at most ${ROUTE53_MAX_TTL_SECONDS}`)
           .default(ALIAS_RECORD_TTL_SECONDS)
           .describe(
-            `leave it out: the API records are alias records and take their target's TTL (${ALIAS_RECORD_TTL_SECONDS} s assumed)`,
+            "set the CNAME records' TTL in seconds, e.g. 15 (it bounds how long resolvers keep the old region); " +
+              `leave it out with "ALIAS" records, which take their target's TTL (${ALIAS_RECORD_TTL_SECONDS} s assumed)`,
           ),
         healthCheck: z
           .object({

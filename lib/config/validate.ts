@@ -180,8 +180,10 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   const consistency = str(at('data', 'consistency')) ?? 'MRSC';
 
   const ttl = at('dns', 'recordTtlSeconds');
-  // Only a well-formed TTL: a malformed one already has its own problem from the schema.
+  // Only a well-formed TTL: a malformed one already has its own problem from the schema. The TTL
+  // has no effect only on ALIAS records; CNAME records (the default) carry it.
   if (
+    at('dns', 'recordType') === 'ALIAS' &&
     typeof ttl === 'number' &&
     Number.isInteger(ttl) &&
     ttl >= 0 &&
@@ -191,10 +193,10 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
     problems.push({
       path: 'dns.recordTtlSeconds',
       message:
-        `has no effect: the API records are alias records, which take their target's TTL (Route 53: "If an alias record ` +
+        `has no effect with dns.recordType "ALIAS": alias records take their target's TTL (Route 53: "If an alias record ` +
         `points to an AWS resource, you can't set the time to live"); the RTO budget assumes ${ALIAS_RECORD_TTL_SECONDS} s`,
       received: ttl,
-      fix: `remove dns.recordTtlSeconds (or set it to ${ALIAS_RECORD_TTL_SECONDS})`,
+      fix: `remove dns.recordTtlSeconds (or set it to ${ALIAS_RECORD_TTL_SECONDS}), or set dns.recordType to "CNAME" to make the TTL real`,
     });
   }
   if (primary !== undefined && primary === standby) {

@@ -7,10 +7,14 @@ import { FAILOVER_SWITCH_ALARM } from '../contract/failover-switch';
  * non-alias records", Route 53 Developer Guide). AWS documents no figure for API Gateway regional
  * domains; the only documented alias TTL is the Route 53 FAQ's "alias records with a fixed TTL of
  * 60 seconds" for ELB and S3 website endpoints. The budget uses that 60 s, and the config refuses a
- * `dns.recordTtlSeconds` other than it (the field has no effect); `npm run verify` reads the TTL the
- * resolvers are actually given. Making the TTL real (non-alias records) is the RTO issue's job.
+ * `dns.recordTtlSeconds` other than it when `dns.recordType` is "ALIAS" (the field has no effect
+ * there); `npm run verify` reads the TTL the resolvers are actually given. With "CNAME" records (the
+ * default) the TTL is the record's own and the budget uses `dns.recordTtlSeconds`.
  */
 export const ALIAS_RECORD_TTL_SECONDS = 60;
+
+/** Route 53 record TTL range in seconds: 0 to RFC 2181's upper bound 2^31 - 1, as Route 53 accepts. */
+export const ROUTE53_MAX_TTL_SECONDS = 2147483647;
 
 /** The inputs of the worst-case RTO arithmetic (all seconds except the threshold). */
 export interface RtoBudgetInput {
@@ -20,6 +24,8 @@ export interface RtoBudgetInput {
   readonly rtoTargetSeconds: number;
   /** @default the switch contract's alarm period x evaluation periods */
   readonly switchDetectionSeconds?: number;
+  /** True when the TTL is the records' own (CNAME), so lowering `dns.recordTtlSeconds` is a fix. */
+  readonly ttlIsSetting?: boolean;
 }
 
 /** The worst-case recovery-time budget of the DNS failover path. */
@@ -64,8 +70,14 @@ export function computeRtoBudget(input: RtoBudgetInput): RtoBudget {
 export function rtoBudgetProblem(budget: RtoBudget, input: RtoBudgetInput): string | undefined {
   if (budget.fits) return undefined;
   const over = budget.worstCaseSeconds - budget.targetSeconds;
-  // The TTL is not a setting: the API records are alias records (ALIAS_RECORD_TTL_SECONDS).
+  // The TTL is a setting only for CNAME records; alias records take their target's (ALIAS_RECORD_TTL_SECONDS).
   const fixes: string[] = [];
+  if (input.ttlIsSetting === true && input.ttlSeconds > 0) {
+    const lower = Math.max(0, input.ttlSeconds - over);
+    fixes.push(`lower dns.recordTtlSeconds from ${input.ttlSeconds} to ${lower}`);
+  } else if (input.ttlIsSetting === false && input.ttlSeconds > 0) {
+    fixes.push('set dns.recordType to "CNAME" and a lower dns.recordTtlSeconds');
+  }
   if (input.intervalSeconds === 30) {
     const saved = (30 - 10) * input.failureThreshold;
     fixes.push(`set dns.healthCheck.intervalSeconds to 10 (saves ${saved} s)`);

@@ -8,6 +8,8 @@ export interface UsageAssumption {
   readonly why: string;
 }
 
+const API_REQUESTS_PER_MONTH = 10_000_000;
+
 export const USAGE = {
   walletWritesPerMonth: {
     value: 1_000_000,
@@ -35,9 +37,14 @@ export const USAGE = {
     why: 'one KMS Sign per outgoing transaction (plus retries), in the active region',
   },
   apiRequestsPerMonth: {
-    value: 10_000_000,
+    value: API_REQUESTS_PER_MONTH,
     unit: 'requests/month',
     why: 'API requests inspected by WAF, counted once: only the active region serves traffic',
+  },
+  dnsQueriesPerMonth: {
+    value: API_REQUESTS_PER_MONTH,
+    unit: 'queries/month',
+    why: 'Route 53 queries for the public API name, at most one per API request (apiRequestsPerMonth): the upper bound, as if no resolver cached an answer; a shorter dns.recordTtlSeconds moves the real figure towards it',
   },
 } as const satisfies Record<string, UsageAssumption>;
 

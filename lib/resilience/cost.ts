@@ -93,7 +93,23 @@ export function estimateCost(
     `${metric.length} CLOUDWATCH_METRIC check(s), priced as basic AWS-endpoint checks`,
   );
   if (facts.healthChecks.length > 0)
-    notes.push('Route 53 free tier (50 AWS-endpoint health checks) and hosted-zone/query charges are not included.');
+    notes.push('Route 53 free tier (50 AWS-endpoint health checks) and hosted-zone charges are not included.');
+
+  // DNS queries: billed for CNAME (non-alias) records, free for alias records to AWS resources.
+  const failoverRecords = facts.records.filter((r) => r.failover !== undefined);
+  const cnames = failoverRecords.filter((r) => !r.alias);
+  const queries = USAGE.dnsQueriesPerMonth;
+  if (cnames.length > 0) {
+    add(
+      'Route 53',
+      'standard queries (CNAME failover records)',
+      queries.value / 1_000_000,
+      'route53.queries.standard',
+      `${queries.value.toLocaleString('en-US')} ${queries.unit}: ${queries.why}`,
+    );
+  } else if (failoverRecords.length > 0) {
+    notes.push('Route 53 queries to the alias failover records are free (alias records to AWS resources); not priced.');
+  }
 
   // CloudWatch alarms, by the unit CloudWatch bills.
   const byKind = (kind: string) => facts.alarms.filter((a) => a.kind === kind);

@@ -32,6 +32,7 @@ export const DEFAULT_PRICES_FILE = path.join(__dirname, '..', '..', 'data', 'pri
 
 /** Every price id the cost estimate uses; a price file must define all of them. */
 export const PRICE_IDS = [
+  'route53.queries.standard',
   'route53.healthCheck.aws.basic',
   'route53.healthCheck.nonAws.basic',
   'route53.healthCheck.aws.option',

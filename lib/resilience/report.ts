@@ -380,6 +380,7 @@ function rtoSection(
     ttlSeconds: params.ttlSeconds,
     rtoTargetSeconds: target,
     switchDetectionSeconds: budget.switchDetectionSeconds,
+    ttlIsSetting: ttlIsRecordSetting(facts),
   };
   const problem = rtoBudgetProblem(budget, input);
   if (problem !== undefined) {
@@ -512,4 +513,11 @@ function route53Defaults(
       'The same health checks, switch and records with Route 53 default timing (RequestInterval 30, FailureThreshold 3) and a 60 s TTL; ' +
       `the health-check cost changes only by the fast-interval option (${endpoints.length} check(s)).`,
   };
+}
+
+/** True when the failover records are CNAMEs (their TTL is `dns.recordTtlSeconds`), false for aliases. */
+function ttlIsRecordSetting(facts: EnvironmentFacts): boolean | undefined {
+  const records = facts.records.filter((r) => r.failover !== undefined);
+  if (records.length === 0) return undefined;
+  return records.every((r) => !r.alias);
 }

@@ -86,6 +86,8 @@ export class DnsStack extends Stack {
     this.records = new FailoverRecords(this, 'Records', {
       zoneId: config.dns.zoneId,
       recordName: publicApiDomain(apiSubdomain, zoneName),
+      recordType: config.dns.recordType,
+      ttlSeconds: config.dns.recordTtlSeconds,
       primary: {
         region: config.regions.primary,
         target: props.primaryApiTarget,

@@ -61,12 +61,13 @@ describe('config validation', () => {
       '2147483648',
     ],
     [
-      'TTL other than the alias target TTL (alias records take their target TTL: the field has no effect)',
-      { dns: { recordTtlSeconds: 30 } },
+      'TTL other than the alias target TTL with ALIAS records (they take their target TTL: the field has no effect)',
+      { dns: { recordType: 'ALIAS', recordTtlSeconds: 30 } },
       'dns.recordTtlSeconds',
-      'has no effect: the API records are alias records',
+      'has no effect with dns.recordType "ALIAS"',
       '30',
     ],
+    ['record type neither CNAME nor ALIAS', { dns: { recordType: 'A' } }, 'dns.recordType', 'Invalid', '"A"'],
     [
       'interval not 10 or 30',
       { dns: { healthCheck: { intervalSeconds: 20 } } },

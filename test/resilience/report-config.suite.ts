@@ -120,9 +120,18 @@ test('threshold 3 -> 5: endpoint detection grows by interval x 2', () => {
   expect(r.cost.totalMonthly).toBe(base.cost.totalMonthly);
 });
 
-test('fails: a TTL other than 60 s is refused (alias records take their target TTL, so the DNS cut-over is not a setting)', () => {
-  expect(() => reportFor({ dns: { recordTtlSeconds: 30 } })).toThrow(/dns\.recordTtlSeconds: has no effect/);
+test('fails: with ALIAS records a TTL other than 60 s is refused (alias records take their target TTL)', () => {
+  expect(() => reportFor({ dns: { recordType: 'ALIAS', recordTtlSeconds: 30 } })).toThrow(
+    /dns\.recordTtlSeconds: has no effect with dns\.recordType "ALIAS"/,
+  );
   expect(base.rto.dnsCutoverSeconds).toBe(60);
+});
+
+test('CNAME TTL 60 s -> 15 s: the DNS cut-over and the worst case fall by exactly 45 s; queries are priced', () => {
+  const r = reportFor({ dns: { recordTtlSeconds: 15 } });
+  expect(r.rto.dnsCutoverSeconds).toBe(15);
+  expect(base.rto.worstCaseSeconds - r.rto.worstCaseSeconds).toBe(45);
+  expect(r.cost.lineItems.find((i) => i.priceId === 'route53.queries.standard')?.monthly).toBe(4);
 });
 
 test('consistency MRSC -> MREC (RPO target 60 s): RPO bounded by the ReplicationLatency alarm (30 s), met; a 20 s target fails naming data.consistency', () => {

@@ -238,6 +238,30 @@ describe('RTO', () => {
     expect(r.rto.worstCaseSeconds).toBe(30 + 60 + 20);
   });
 
+  test('with CNAME failover records the fix lowers dns.recordTtlSeconds by the overshoot; with aliases it names the record type', () => {
+    const pair = (props: Record<string, unknown>) => ({
+      dns: {
+        P: {
+          Type: 'AWS::Route53::RecordSet',
+          Properties: { Name: 'api.test.example.com.', Failover: 'PRIMARY', ...props },
+        },
+        S: {
+          Type: 'AWS::Route53::RecordSet',
+          Properties: { Name: 'api.test.example.com.', Failover: 'SECONDARY', ...props },
+        },
+      },
+    });
+    const cname = report({ rtoTargetSeconds: 100, ...pair({ Type: 'CNAME', TTL: '60', ResourceRecords: ['d-x'] }) });
+    // 30 s + 60 s + 60 s = 150 s, 50 s over 100 s: a TTL of 60 - 50 = 10 s fits.
+    expect(cname.findings.find((f) => f.code === 'RTO_TARGET_MISSED')?.message).toContain(
+      'lower dns.recordTtlSeconds from 60 to 10',
+    );
+    const alias = report({ rtoTargetSeconds: 100, ...pair({ Type: 'A', AliasTarget: { DNSName: 'd-x' } }) });
+    expect(alias.findings.find((f) => f.code === 'RTO_TARGET_MISSED')?.message).toContain(
+      'set dns.recordType to "CNAME" and a lower dns.recordTtlSeconds',
+    );
+  });
+
   test('fails when the switch alarm the health check watches is not in any stack of its region', () => {
     const env = minimalEnv();
     const standby = env.stacks.find((s) => s.name === 'test-wallet-standby');
@@ -281,6 +305,29 @@ describe('cost of resources other branches add', () => {
     expect(item(r, 'web ACL test-acl (us-east-2)')?.monthly).toBe(5);
     expect(item(r, 'web ACL test-acl: rules')).toMatchObject({ quantity: 4, monthly: 4 });
     expect(item(r, 'requests inspected')).toMatchObject({ quantity: 10, monthly: 6 });
+  });
+
+  test('Route 53 queries: CNAME failover records are priced at the traffic figure, alias records are free', () => {
+    const record = (props: Record<string, unknown>) => ({
+      dns: {
+        R: {
+          Type: 'AWS::Route53::RecordSet',
+          Properties: { Name: 'api.test.example.com.', Failover: 'PRIMARY', ...props },
+        },
+      },
+    });
+    const cname = report(record({ Type: 'CNAME', TTL: '15', ResourceRecords: ['d-x'] }));
+    // 10,000,000 queries/month = 10 million x $0.40.
+    expect(item(cname, 'standard queries (CNAME failover records)')).toMatchObject({
+      quantity: 10,
+      unitPrice: 0.4,
+      monthly: 4,
+    });
+    const alias = report(record({ Type: 'A', AliasTarget: { DNSName: 'd-x', HostedZoneId: 'Z' } }));
+    expect(item(alias, 'standard queries (CNAME failover records)')).toBeUndefined();
+    expect(alias.cost.notes).toContain(
+      'Route 53 queries to the alias failover records are free (alias records to AWS resources); not priced.',
+    );
   });
 
   test('alarms are priced by kind: high-resolution, anomaly detection and composite', () => {

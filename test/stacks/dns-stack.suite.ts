@@ -151,11 +151,11 @@ describe('failover records for the public API name', () => {
     records = wallet.template('dns').findResources('AWS::Route53::RecordSet') as typeof records;
   });
 
-  test('exactly one PRIMARY and one SECONDARY A alias record for api.<zone>', () => {
+  test('exactly one PRIMARY and one SECONDARY CNAME record for api.<zone>', () => {
     const props = Object.values(records).map((r) => r.Properties);
     expect(props.map((p) => [p.Name, p.Type, p.Failover, p.SetIdentifier]).sort()).toEqual([
-      ['api.wallet.example.com.', 'A', 'PRIMARY', 'primary-us-east-2'],
-      ['api.wallet.example.com.', 'A', 'SECONDARY', 'secondary-us-west-2'],
+      ['api.wallet.example.com.', 'CNAME', 'PRIMARY', 'primary-us-east-2'],
+      ['api.wallet.example.com.', 'CNAME', 'SECONDARY', 'secondary-us-west-2'],
     ]);
     for (const p of props) expect(p.HostedZoneId).toBe('Z0123456789EXAMPLE01');
   });
@@ -171,28 +171,21 @@ describe('failover records for the public API name', () => {
     });
   });
 
-  test("alias targets are each region's api.<zone> API Gateway domain, read from its stack; target health is not evaluated", () => {
+  test("CNAME records (the default) with the configured TTL point at each region's api.<zone> API Gateway domain, read from its stack", () => {
     const byRole = Object.fromEntries(
-      Object.values(records).map((r) => [r.Properties.Failover, r.Properties.AliasTarget]),
+      Object.values(records).map((r) => [
+        r.Properties.Failover,
+        { Type: r.Properties.Type, TTL: r.Properties.TTL, ResourceRecords: r.Properties.ResourceRecords },
+      ]),
     );
-    expect(byRole.PRIMARY).toEqual({
-      DNSName: {
-        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-primary', Region: 'us-east-2' }),
-      },
-      HostedZoneId: {
-        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-primary', Region: 'us-east-2' }),
-      },
-      EvaluateTargetHealth: false,
+    const domain = (StackName: string, Region: string) => ({
+      'Fn::GetStackOutput': expect.objectContaining({ StackName, Region }),
     });
-    expect(byRole.SECONDARY).toEqual({
-      DNSName: {
-        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-standby', Region: 'us-west-2' }),
-      },
-      HostedZoneId: {
-        'Fn::GetStackOutput': expect.objectContaining({ StackName: 'example-wallet-standby', Region: 'us-west-2' }),
-      },
-      EvaluateTargetHealth: false,
+    expect(byRole).toEqual({
+      PRIMARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-primary', 'us-east-2')] },
+      SECONDARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-standby', 'us-west-2')] },
     });
+    for (const r of Object.values(records)) expect(r.Properties.AliasTarget).toBeUndefined();
   });
 
   test('the DNS alarms carry the contract names the remediation reads', () => {

@@ -28,8 +28,18 @@ describe('RTO budget', () => {
     // Act / Assess
     expect(() => assertRtoBudget(config)).toThrow(
       'RTO budget does not fit: worst case health check 30 s x 3 = 90 s + switch alarm 60 s + DNS TTL 60 s = 210 s > targets.rtoSeconds 180 s (over by 30 s). ' +
-        'Fix one of: set dns.healthCheck.intervalSeconds to 10 (saves 60 s); ' +
+        'Fix one of: lower dns.recordTtlSeconds from 60 to 30; set dns.healthCheck.intervalSeconds to 10 (saves 60 s); ' +
         'lower dns.healthCheck.failureThreshold from 3 to 2; raise targets.rtoSeconds to 210 or more.',
+    );
+  });
+
+  test('with ALIAS records the TTL is not a setting: the fix names the record type instead of a TTL value', () => {
+    const config = testConfig({
+      dns: { recordType: 'ALIAS', healthCheck: { intervalSeconds: 30 } },
+      targets: { rtoSeconds: 180 },
+    });
+    expect(() => assertRtoBudget(config)).toThrow(
+      'Fix one of: set dns.recordType to "CNAME" and a lower dns.recordTtlSeconds; set dns.healthCheck.intervalSeconds to 10 (saves 60 s); ',
     );
   });
 

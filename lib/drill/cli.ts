@@ -17,7 +17,8 @@ import { writeReports, WrittenReports } from './report';
 import { SCENARIO_NAMES, SCENARIOS, ScenarioName } from './sim/scenarios';
 import { ScenarioError, SimulatedTarget } from './simulated-target';
 import { readStatus } from './status';
-import { AwsTarget, NoCredentialsError, Target } from './target';
+import { AwsTarget } from './aws-target';
+import { NoCredentialsError, Target } from './target';
 import {
   colourEnabled,
   formatMonteCarlo,

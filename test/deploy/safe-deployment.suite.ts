@@ -142,7 +142,9 @@ describe.each([
     expect(
       groups()
         .flatMap((g) =>
-          g.Properties.AlarmConfiguration.Alarms.map((a: { Name: CfnRef }) => res()[a.Name.Ref].Properties.AlarmName),
+          (g.Properties.AlarmConfiguration as { Alarms: Array<{ Name: CfnRef }> }).Alarms.map(
+            (a) => res()[a.Name.Ref].Properties.AlarmName,
+          ),
         )
         .sort(),
     ).toEqual([...expected].sort());

@@ -13,6 +13,7 @@ import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind 
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
+import { forwardingFailures } from './forwarding-alarm';
 import { LedgerConsistency, replicationSignal } from './replication-signal';
 
 /** "M of N" of an alarm whose period is fixed elsewhere (a canary's: its schedule). */
@@ -539,18 +540,4 @@ export function alarmProblems(props: WalletAlarmsProps, region: string): PropPro
     });
   }
   return problems;
-}
-
-/**
- * Deliveries of a rule that failed permanently (AWS/Events `FailedInvocations`, by rule name): for
- * the forwarding rules, failover cues the standby never received.
- */
-export function forwardingFailures(rule: events.IRule, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Events',
-    metricName: 'FailedInvocations',
-    dimensionsMap: { RuleName: rule.ruleName },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
 }

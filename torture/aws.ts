@@ -71,9 +71,11 @@ export function roleClients(role: Role, region: string): RegionClients {
     // caller sees the retry's answer), so no real backoff timer ever runs.
     const raw = new DynamoDBClient({ region, credentials: CREDENTIALS, maxAttempts: 1 });
     attach(raw, role, 'dynamodb', region);
-    const sqs = new SQSClient({ region, credentials: CREDENTIALS, maxAttempts: 1 });
+    // cacheMiddleware: resolve each command's middleware stack once (not safe for the document
+    // client, whose commands wrap an inner command per call).
+    const sqs = new SQSClient({ region, credentials: CREDENTIALS, maxAttempts: 1, cacheMiddleware: true });
     attach(sqs, role, 'sqs', region);
-    const kms = new KMSClient({ region, credentials: CREDENTIALS, maxAttempts: 1 });
+    const kms = new KMSClient({ region, credentials: CREDENTIALS, maxAttempts: 1, cacheMiddleware: true });
     attach(kms, role, 'kms', region);
     clients = { ddb: DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } }), sqs, kms };
     made.set(key, clients);

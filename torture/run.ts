@@ -7,6 +7,7 @@ import { createApiHandler } from '../lambda/api/handler';
 import type { ApiEnv, SignerEnv } from '../lambda/shared/env';
 import { KmsSigningKey } from '../lambda/shared/kms-signer';
 import {
+  getReservation,
   getTransaction,
   Ledger,
   listTransactionsByStatus,
@@ -105,6 +106,13 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
   const chain = new SimChain(clock, kms);
   const observations = new Observations(schedule.consistency);
   dynamo.observers.push((e) => observations.onWrite(e));
+  /** Lease moves the operator's own writes applied (region@epoch), whatever the reply said. */
+  const movesApplied = new Set<string>();
+  dynamo.observers.push((e) => {
+    if (e.actorRegion === 'operator' && String(e.after.pk).startsWith('LEASE#') && e.after.epoch !== e.before?.epoch) {
+      movesApplied.add(`${String(e.after.activeRegion)}@${String(e.after.epoch)}`);
+    }
+  });
   for (const r of REGIONS) {
     sqs.create({ url: dlqUrl(r) });
     sqs.create({ url: queueUrl(r), deadLetterUrl: dlqUrl(r), maxReceiveCount: 5 });
@@ -112,7 +120,11 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
   const bug = bugSeams(options.bug);
 
   // Fault layer state.
-  const faultAt = new Map(schedule.faults.map((f) => [f.call, f]));
+  const faultAt = new Map(schedule.faults.filter((f) => f.command === undefined).map((f) => [f.call, f]));
+  const targeted = new Map(
+    schedule.faults.filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
+  );
+  const perCommand = new Map<string, number>();
   const faultCounts = Object.fromEntries(
     ['lost-response', 'timeout', 'throttle', 'pause', 'duplicate', 'partition', 'isolation', 'skew', 'failover'].map(
       (k) => [k, 0],
@@ -198,7 +210,9 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
     calls += 1;
     callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
     if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
-    const fault = faultsActive ? faultAt.get(calls) : undefined;
+    const nth = (perCommand.get(command) ?? 0) + 1;
+    perCommand.set(command, nth);
+    const fault = faultsActive ? (faultAt.get(calls) ?? targeted.get(`${command}#${nth}`)) : undefined;
     if (fault === undefined) return apply(actor, service, region, command, input);
     faultCounts[fault.kind] += 1;
     switch (fault.kind) {
@@ -478,7 +492,23 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
         now: wallClock(to)(),
       });
     } catch (err) {
-      if (err instanceof LeaseConflictError) return; // the drill prints "nothing was changed" and stops
+      if (err instanceof LeaseConflictError) {
+        // The drill prints "nothing was changed" and stops: record what it claimed, for the check
+        // that operator-visible reports are true (torture/invariants/reports-are-true.ts).
+        const now = dynamo.replica(to).get({ ...ledgerKeys.lease(kms.address) });
+        observations.onNothingChangedReport({
+          step: `failover ${from} -> ${to}`,
+          epochBefore: seen?.epoch ?? 0,
+          leaseNow: {
+            region: String(now?.activeRegion),
+            epoch: Number(now?.epoch),
+            by: String(now?.updatedBy),
+            reason: String(now?.reason),
+          },
+          ownMoveApplied: movesApplied.has(`${to}@${(seen?.epoch ?? 0) + 1}`),
+        });
+        return;
+      }
       throw err;
     }
     faultCounts['failover' as FaultKind] += 1;
@@ -494,6 +524,22 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
 
   async function fillGaps(region: string) {
     for (const gap of await findNonceGaps(storeOf(region), kms.address)) {
+      if (gap.kind === 'quarantined-tx') {
+        // The runbook: its nonce is empty on chain and only a quarantined transaction's reservation
+        // holds it; nothing was signed there, so the operator cancels it (then fills the nonce).
+        const reservation = await getReservation(ledgers[region], kms.address, gap.nonce);
+        if (chain.slots.get(kms.address)?.has(gap.nonce) || reservation?.walletId === undefined) continue;
+        await resolveQuarantined({
+          ledger: ledgers[region],
+          walletId: String(reservation.walletId),
+          txId: String(gap.owner),
+          resolution: { kind: 'cancel' },
+          actor: 'torture-operator',
+          evidence: `chain has nothing at nonce ${gap.nonce}; only this quarantined transaction's reservation holds it`,
+          now: wallClock(region)(),
+        });
+        continue;
+      }
       await clients[region].sqs.send(
         new SendMessageCommand({
           QueueUrl: queueUrl(region),
@@ -585,7 +631,7 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
     dynamo.deliver(true);
     observations.healedAt = scheduler.now;
     const deadline = scheduler.now + SETTLE_BOUND_MS - 20_000;
-    for (let round = 0; scheduler.now < deadline; round++) {
+    while (scheduler.now < deadline) {
       for (const r of REGIONS) actorOf('operator', r).scratch.clear();
       dynamo.deliver(true);
       const lease = await holderSeenFrom(primary);
@@ -607,7 +653,7 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
       await scheduler.sleep(1_000);
       for (let waited = 0; waited < 15_000 && !quiet(); waited += 1_000) await scheduler.sleep(1_000);
       if (quiet() && clientsDone < schedule.requests.length) await scheduler.sleep(5_000);
-      if (clientsDone === schedule.requests.length && quiet() && round > 0) {
+      if (clientsDone === schedule.requests.length && quiet()) {
         settled = true;
         break;
       }

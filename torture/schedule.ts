@@ -11,12 +11,19 @@ export const OPS = ['failover', 'reconcile', 'gaps', 'partition', 'heal-partitio
 export type OpKind = (typeof OPS)[number];
 
 export interface Fault {
-  /** The n-th SDK call of the run (every actor's calls counted in the order they are made). */
+  /**
+   * The n-th SDK call of the run (every actor's calls counted in the order they are made), or with
+   * `command`, the n-th call of that command (so faults land on the writes that matter).
+   */
   readonly call: number;
+  readonly command?: string;
   readonly kind: FaultKind;
   /** For `pause`: how long the caller stops before the call. */
   readonly ms?: number;
 }
+
+/** The commands a targeted fault aims at: the safety writes, KMS Sign and the queue send. */
+export const TARGETED_COMMANDS = ['UpdateItemCommand', 'PutItemCommand', 'SignCommand', 'SendMessageCommand'] as const;
 
 export interface Op {
   readonly at: number;
@@ -73,7 +80,13 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
   const nFaults = int(0, 16);
   for (let i = 0; i < nFaults; i++) {
     const kind = pick(FAULT_KINDS);
-    faults.push({ call: int(1, 200), kind, ...(kind === 'pause' ? { ms: pick([50, 500, 5_000, 40_000]) } : {}) });
+    const targeted = rng.next() < 0.5;
+    faults.push({
+      call: targeted ? int(1, 12) : int(1, 200),
+      kind,
+      ...(targeted ? { command: pick(TARGETED_COMMANDS) } : {}),
+      ...(kind === 'pause' ? { ms: pick([50, 500, 5_000, 40_000]) } : {}),
+    });
   }
   faults.sort((a, b) => a.call - b.call);
   return {

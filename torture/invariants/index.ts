@@ -3,6 +3,7 @@ import { noStaleNonceGap } from './no-stale-nonce-gap';
 import type { Observations } from './observations';
 import { oneSignerPerEpoch } from './one-signer-per-epoch';
 import { oneTransactionPerKey } from './one-transaction-per-key';
+import { reportsAreTrue } from './reports-are-true';
 import type { Invariant } from './types';
 
 /** The invariants every torture schedule is judged by (one per file, like lib/security/rules). */
@@ -11,6 +12,7 @@ export const INVARIANTS: readonly Invariant[] = [
   every202Resolves,
   noStaleNonceGap,
   oneSignerPerEpoch,
+  reportsAreTrue,
 ];
 
 export interface Violation {

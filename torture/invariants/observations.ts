@@ -41,6 +41,14 @@ export class Observations {
   /** Every txId a client heard in a 202, by key number. */
   readonly accepted = new Map<number, Set<string>>();
   readonly answers: Array<{ key: number; region: string; status: number }> = [];
+  /** Steps that told the operator "nothing was changed", with the truth the harness saw. */
+  readonly nothingChangedReports: Array<{
+    readonly step: string;
+    readonly epochBefore: number;
+    readonly leaseNow: { region: string; epoch: number; by: string; reason: string };
+    /** Whether the step's own write had applied (seen by the harness at the store). */
+    readonly ownMoveApplied: boolean;
+  }> = [];
   healedAt = 0;
   final?: FinalState;
 
@@ -77,6 +85,10 @@ export class Observations {
         region: String(after.signedRegion),
       });
     }
+  }
+
+  onNothingChangedReport(report: Observations['nothingChangedReports'][number]): void {
+    this.nothingChangedReports.push(report);
   }
 
   onApiAnswer(key: number, region: string, status: number, txId: string | undefined): void {

@@ -150,6 +150,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   for (const o of outcomes) for (const [k, n] of Object.entries(o.faults)) faultsByKind[k] = (faultsByKind[k] ?? 0) + n;
   const violations = outcomes.flatMap((o) => o.violations.map((v) => ({ ...v, seed: o.seed })));
   const firstBad = outcomes.find((o) => o.violations.length > 0);
+  const durationMs = Date.now() - started; // the schedules, not the shrinking
   let minimal: CampaignReport['minimal'];
   if (firstBad !== undefined && options.shrink !== false) {
     const shrunk = await shrink(
@@ -159,7 +160,6 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     );
     minimal = { ...shrunk, replay: replayCommand(shrunk.schedule, options.bug) };
   }
-  const durationMs = Date.now() - started;
   return {
     consistency: options.consistency,
     seed: options.seed,

@@ -54,12 +54,13 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names four invariants, each with a description', () => {
+test('the table names five invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
     'no-stale-nonce-gap',
     'one-signer-per-epoch',
+    'reports-are-true',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -120,6 +121,19 @@ test('no-stale-nonce-gap fails when a handed-out nonce is empty on chain', () =>
       detail: 'nonces 2 of 0xabc are empty on chain after the bound (handed out up to 2)',
     },
   ]);
+});
+
+test('reports-are-true fails when a step reported "nothing was changed" after its own move applied', () => {
+  const o = clean();
+  const report = {
+    step: 'failover a -> b',
+    epochBefore: 1,
+    leaseNow: { region: 'b', epoch: 2, by: 'drill', reason: 'r' },
+  };
+  o.onNothingChangedReport({ ...report, ownMoveApplied: false });
+  expect(checkInvariants(o)).toEqual([]);
+  o.onNothingChangedReport({ ...report, ownMoveApplied: true });
+  expect(failing(o)).toEqual(['reports-are-true']);
 });
 
 test('one-signer-per-epoch fails on an allocation by a region that does not hold the epoch', () => {

@@ -20,6 +20,7 @@ import { rateSeconds } from '../../config/schema';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
 import { createRng, Rng } from '../random';
 import { EventQueue } from './events';
+import { SimulatedFis } from './fis';
 import { applyUpdate, evaluateCondition, Item } from './expressions';
 
 /**
@@ -157,6 +158,8 @@ export class World {
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
   private readonly faults: Fault[] = [];
+  /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
+  public readonly fis: SimulatedFis;
   /** Every command the world answered or refused, for tests. */
   public readonly log: Array<{ at: number; service: string; region: string; command: string; input: unknown }> = [];
 
@@ -191,6 +194,7 @@ export class World {
     };
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
 
+    this.fis = new SimulatedFis(this);
     this.setUpCheckers();
     this.setUpAlarms();
     this.setUpResolversAndCanaries();
@@ -260,6 +264,15 @@ export class World {
       reason,
       updatedAt: this.now,
     });
+  }
+
+  /** Sets a regional alarm's state (a fault's effect on an alarm the world does not evaluate itself). */
+  setAlarm(region: string, name: string, firing: boolean, reason: string): void {
+    const key = `${region}|${name}`;
+    const state = firing ? 'ALARM' : 'OK';
+    const existing = this.alarms.get(key);
+    if (existing !== undefined && existing.state === state) return;
+    this.alarms.set(key, { name, region, composite: false, state, reason, updatedAt: this.now });
   }
 
   /** Refuses the next `times` calls of `command` (optionally only matching calls). */
@@ -639,6 +652,12 @@ export class World {
       case 'kms:DescribeKeyCommand':
       case 'kms:GetPublicKeyCommand':
         return this.kms(region, command, input);
+      case 'fis:ListExperimentTemplatesCommand':
+      case 'fis:ListExperimentsCommand':
+      case 'fis:StartExperimentCommand':
+      case 'fis:GetExperimentCommand':
+      case 'fis:StopExperimentCommand':
+        return this.fis.handle(region, command, input);
       case 'dynamodb:GetItemCommand':
       case 'dynamodb:PutItemCommand':
       case 'dynamodb:UpdateItemCommand':

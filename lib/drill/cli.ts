@@ -6,7 +6,9 @@ import { loadConfigFile, resolveConfigPath } from '../config/load';
 import { WalletConfig } from '../config/schema';
 import { ConfigError } from '../config/validate';
 import { DrillDirection } from '../contract/drill-metrics';
+import { EXPERIMENT_NAMES } from '../contract/chaos';
 import { RegionRole } from '../contract/names';
+import { CHAOS_HELP, chaosAction, ChaosCommandOptions, checkExperiment } from './chaos/command';
 import { ClientOptions, createDrillClients } from './clients';
 import { systemClock } from './clock';
 import { DrillRecord, runDrill } from './drill';
@@ -451,6 +453,48 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       .action(guarded(async (opts: ExecuteOptions) => executeAction(direction, opts)) as never);
   }
 
+  // ---------------------------------------------------------------- chaos (lib/drill/chaos)
+  addCommon(program.command('chaos'), { alarms: true })
+    .argument('<experiment>', `one of ${EXPERIMENT_NAMES.join(', ')}`)
+    .description(
+      'run an AWS FIS experiment: pre-checks, start, measure detection, DNS cut-over and RTO (or the alarm), stop and verify recovery (dry run without --execute)',
+    )
+    .option('--execute', 'start the experiment: without it only the pre-checks run')
+    .option('-y, --yes', 'do not ask for confirmation (required without a TTY)')
+    .option(
+      '--phase-timeout <seconds>',
+      "stop the experiment when a phase is not observed in time (default: the experiment's duration)",
+      intIn('--phase-timeout', 1, 7200),
+    )
+    .option('--restore-timeout <seconds>', 'how long to verify the recovery', intIn('--restore-timeout', 1, 7200), 600)
+    .option('--report-dir <dir>', 'where the JSON, Markdown and HTML reports go', 'drill-reports')
+    .option('--actor <name>', 'who runs it (experiment tag; default: the caller ARN)')
+    .addHelpText('after', CHAOS_HELP)
+    .action(
+      guarded(async (name: string, opts: CommonOptions & ChaosCommandOptions) => {
+        const ctx = context(opts);
+        const config = loadConfig(opts);
+        const experiment = checkExperiment(config, name, (m) => new UsageError(m));
+        const target = makeTarget(opts, config, 'primary');
+        return chaosAction(experiment, opts, {
+          config,
+          target,
+          cwd: io.cwd,
+          stdinIsTty: io.stdin.isTTY === true,
+          stderr: io.stderr,
+          out: ctx.out,
+          err: ctx.err,
+          p: ctx.p,
+          pe: ctx.pe,
+          onInterrupt: io.onInterrupt,
+          interruptGraceMs: io.interruptGraceMs,
+          awsClients: io.awsClients,
+          ask: (question) => ask(io, question),
+          usage: (m) => new UsageError(m),
+        });
+      }) as never,
+    );
+
   // ---------------------------------------------------------------- report
   addCommon(program.command('report'))
     .argument('[file]', 'a drill record (.json); default: the newest in --report-dir')
@@ -634,6 +678,18 @@ function readRecord(file: string): DrillRecord {
     );
   }
   return raw as DrillRecord;
+}
+
+/** Asks one question on stderr and reads one line from stdin. */
+async function ask(io: CliIo, question: string): Promise<string> {
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  io.stderr.write(question);
+  const answer = await new Promise<string>((resolve) => {
+    rl.once('line', (line) => resolve(line.trim()));
+    rl.once('close', () => resolve(''));
+  });
+  rl.close();
+  return answer;
 }
 
 /** Asks the operator to type the environment name; anything else cancels. */

@@ -248,7 +248,7 @@ export async function runChaos(o: ChaosOptions): Promise<DrillRecord> {
     return finish(
       'completed',
       passed ? EXIT.ok : EXIT.checkFailed,
-      `${spec.name} ${passed ? 'passed' : 'FAILED its expectation'}: ${summary(spec, m, observed)}`,
+      `${spec.name} ${passed ? 'passed' : 'FAILED its expectation'}: ${summary(spec, m, observed, config.targets.rtoSeconds)}`,
       checks,
       m,
       recovery,
@@ -728,9 +728,9 @@ function outcomePassed(spec: ExperimentSpec, m: Partial<Measurements>, observed:
   }
 }
 
-function summary(spec: ExperimentSpec, m: Partial<Measurements>, observed: Observed): string {
+function summary(spec: ExperimentSpec, m: Partial<Measurements>, observed: Observed, target: number): string {
   if (spec.expectation === 'unplanned-failover') {
-    return `detection ${m.detectionSeconds} s, DNS cut-over ${m.dnsCutoverSeconds} s, RTO ${m.rtoSeconds} s (target ${m.rtoTargetSeconds} s), recovered ${m.timeToRecoverSeconds} s after the start`;
+    return `detection ${m.detectionSeconds} s, DNS cut-over ${m.dnsCutoverSeconds} s, RTO ${m.rtoSeconds} s (target ${target} s), recovered ${m.timeToRecoverSeconds} s after the start`;
   }
   if (spec.expectation === 'replication-lag') {
     return `lag above the RPO target after ${m.detectionSeconds} s; ${observed.failoverRefused?.evidence ?? 'failover NOT refused'}; recovered ${m.timeToRecoverSeconds} s after the start`;

@@ -63,18 +63,20 @@ export class SimulatedFis {
 
   constructor(private readonly world: World) {
     const { config } = world;
-    this.templates = config.chaos.enabled
-      ? experimentsFor(config.data.consistency).map((spec, i) => ({
-          id: `EXT${String(i + 1).padStart(2, '0')}${spec.name.replace(/-/g, '').slice(0, 10).toUpperCase()}`,
-          spec,
-          region: world.regions[spec.regionRole],
-          tags: {
-            [EXPERIMENT_TAGS.name]: experimentTemplateName(config.envName, spec.name),
-            [EXPERIMENT_TAGS.experiment]: spec.name,
-            [EXPERIMENT_TAGS.environment]: config.envName,
-          },
-        }))
-      : [];
+    // Minimal model configs (the resilience report's timing runs) carry no chaos section: no templates then.
+    this.templates =
+      config.chaos?.enabled === true
+        ? experimentsFor(config.data.consistency).map((spec, i) => ({
+            id: `EXT${String(i + 1).padStart(2, '0')}${spec.name.replace(/-/g, '').slice(0, 10).toUpperCase()}`,
+            spec,
+            region: world.regions[spec.regionRole],
+            tags: {
+              [EXPERIMENT_TAGS.name]: experimentTemplateName(config.envName, spec.name),
+              [EXPERIMENT_TAGS.experiment]: spec.name,
+              [EXPERIMENT_TAGS.environment]: config.envName,
+            },
+          }))
+        : [];
   }
 
   /** Answers one FIS command as FIS in `region` would (REST-JSON shapes of the FIS API, camelCase). */

@@ -18,7 +18,7 @@ import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/nam
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
-import { createRng, Rng } from '../random';
+import { createRng, Rng } from '../../failover/random';
 import { EventQueue } from './events';
 import { SimulatedFis } from './fis';
 import { applyUpdate, evaluateCondition, Item } from './expressions';

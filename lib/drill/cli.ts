@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadConfigFile, resolveConfigPath } from '../config/load';
@@ -10,6 +10,7 @@ import { EXPERIMENT_NAMES } from '../contract/chaos';
 import { RegionRole } from '../contract/names';
 import { CHAOS_HELP, chaosAction, ChaosCommandOptions, checkExperiment } from './chaos/command';
 import { ClientOptions, createDrillClients } from './clients';
+import { buildKpis, KpiInputError, publishKpis, renderKpiHtml, renderKpiText } from './kpi';
 import { systemClock } from './clock';
 import { DrillRecord, runDrill } from './drill';
 import { EXIT, EXIT_CODE_HELP } from './exit-codes';
@@ -495,6 +496,38 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }) as never,
     );
 
+  // ---------------------------------------------------------------- kpi (lib/drill/kpi.ts)
+  program
+    .command('kpi')
+    .description(
+      'KPIs from drill, chaos and status-page records: time to detect and recover per scenario (p50/p90/max/count), SLA per month, incident frequency',
+    )
+    .requiredOption('--records <dir>', 'directory of drill/chaos records (.json) and status-page state files')
+    .option('--html <file>', 'also write the report as a self-contained HTML page')
+    .option('--publish', 'publish the KPIs as CloudWatch metrics (namespace Wallet/Kpi, in the standby region)')
+    .option('-c, --config <name|path>', 'config file (for --publish: the region)')
+    .option('--json', 'print one JSON document on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  wallet-drill kpi --records drill-reports\n  wallet-drill kpi --records drill-reports --html kpi.html --json',
+    )
+    .action(
+      guarded(async (opts: { records: string; html?: string; publish?: boolean; config?: string; json?: boolean }) => {
+        const k = buildKpis(path.resolve(io.cwd, opts.records));
+        if (opts.html !== undefined) writeFileSync(path.resolve(io.cwd, opts.html), renderKpiHtml(k));
+        let published: number | undefined;
+        if (opts.publish) {
+          const config = loadConfigFile(resolveConfigPath(opts.config, io.cwd));
+          const clients = createDrillClients(io.awsClients);
+          published = await publishKpis(clients.cloudwatch(config.regions.standby), k, new Date(now()));
+        }
+        io.stdout.write(
+          `${opts.json ? JSON.stringify({ command: 'kpi', ...k, published }, null, 2) : renderKpiText(k)}\n`,
+        );
+        return EXIT.ok;
+      }) as never,
+    );
+
   // ---------------------------------------------------------------- report
   addCommon(program.command('report'))
     .argument('[file]', 'a drill record (.json); default: the newest in --report-dir')
@@ -631,7 +664,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       write(`wallet-drill: ${e.message}`);
       return EXIT.checkFailed;
     }
-    if (e instanceof RecordError) {
+    if (e instanceof RecordError || e instanceof KpiInputError) {
       write(`wallet-drill: ${e.message}`);
       return EXIT.usage;
     }

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/validate';
+import { registerChaos } from './commands/chaos';
 import { registerExecute } from './commands/execute';
+import { registerKpi } from './commands/kpi';
 import { CliIo, createCli, RecordError, UsageError } from './commands/context';
 import { registerPlan } from './commands/plan';
 import { registerReport } from './commands/report';
@@ -45,6 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerExecute(program, cli);
   registerReport(program, cli);
   registerSimulate(program, cli);
+  registerChaos(program, cli);
+  registerKpi(program, cli);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -14,7 +14,8 @@ import { ledgerTableName, RegionRole } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
-import { createRng, Rng } from '../random';
+import { createRng, Rng } from '../../failover/random';
+import { SimulatedFis } from './fis';
 import { EventQueue } from './events';
 import { Item } from './expressions';
 import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
@@ -112,6 +113,8 @@ export class World {
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
   private readonly faults: Fault[] = [];
+  /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
+  public readonly fis: SimulatedFis;
   /** Every command the world answered or refused, for tests. */
   public readonly log: Array<{ at: number; service: string; region: string; command: string; input: unknown }> = [];
 
@@ -146,6 +149,7 @@ export class World {
     };
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
 
+    this.fis = new SimulatedFis(this);
     this.setUpCheckers();
     this.setUpAlarms();
     this.setUpResolversAndCanaries();
@@ -215,6 +219,15 @@ export class World {
       reason,
       updatedAt: this.now,
     });
+  }
+
+  /** Sets a regional alarm's state (a fault's effect on an alarm the world does not evaluate itself). */
+  setAlarm(region: string, name: string, firing: boolean, reason: string): void {
+    const key = `${region}|${name}`;
+    const state = firing ? 'ALARM' : 'OK';
+    const existing = this.alarms.get(key);
+    if (existing !== undefined && existing.state === state) return;
+    this.alarms.set(key, { name, region, composite: false, state, reason, updatedAt: this.now });
   }
 
   /** Refuses the next `times` calls of `command` (optionally only matching calls). */
@@ -572,6 +585,7 @@ export class World {
         code: 'ETIMEDOUT',
       });
     }
+    if (service === 'fis') return this.fis.handle(region, command, input);
     return answerCommand(this.wireState(), service, region, command, input);
   }
 

@@ -1,4 +1,4 @@
-import { Arn, ArnComponents, ArnFormat, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnComponents, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -85,6 +85,11 @@ export interface RegionalWalletProps {
   readonly table: dynamodb.ITableV2;
   /** This region's copy of the data key (logs, queues; the table replica is encrypted with it). */
   readonly dataKey: kms.IKey;
+  /**
+   * The data key's id (`mrk-...`), the same for every copy of a multi-region key: it names the
+   * peer's copy, which encrypts the peer signing queue the signer forwards to.
+   */
+  readonly dataKeyId: string;
   /** ARN of this region's copy of the signing key (the primary key or its replica). */
   readonly signingKeyArn: string;
   /** The EIP-155 chain id the signer signs for. */
@@ -332,7 +337,7 @@ function runtimeEnvironment(props: RegionalWalletProps, queueUrl: string): Recor
  */
 export function peerSigningQueue(
   stack: Stack,
-  props: Pick<RegionalWalletProps, 'envName' | 'regionRole' | 'primaryRegion' | 'standbyRegion' | 'dataKey'>,
+  props: Pick<RegionalWalletProps, 'envName' | 'regionRole' | 'primaryRegion' | 'standbyRegion' | 'dataKeyId'>,
 ): { region: string; queueArn: string; queueUrl: string; dataKeyArn: string } {
   const region = props.regionRole === 'primary' ? props.standbyRegion : props.primaryRegion;
   const name = signingQueueName(props.envName);
@@ -340,7 +345,8 @@ export function peerSigningQueue(
     region,
     queueArn: `arn:${stack.partition}:sqs:${region}:${stack.account}:${name}`,
     queueUrl: `https://sqs.${region}.${stack.urlSuffix}/${stack.account}/${name}`,
-    dataKeyArn: `arn:${stack.partition}:kms:${region}:${stack.account}:key/${Fn.select(1, Fn.split('/', props.dataKey.keyArn))}`,
+    // Not Fn::Split of the key ARN: the ARN arrives as Fn::GetStackOutput, which Fn::Split does not take.
+    dataKeyArn: `arn:${stack.partition}:kms:${region}:${stack.account}:key/${props.dataKeyId}`,
   };
 }
 

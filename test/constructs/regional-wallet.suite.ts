@@ -80,12 +80,8 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           Sid: 'PeerDataKeyThroughSqs',
           Effect: 'Allow',
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          Resource: {
-            'Fn::Join': [
-              '',
-              [`arn:aws:kms:${c.peer}:111111111111:key/`, { 'Fn::Select': [1, { 'Fn::Split': ['/', dataKey] }] }],
-            ],
-          },
+          // The peer's copy of the data key: this key's id (a deploy-time reference) in the peer region.
+          Resource: { 'Fn::Join': ['', [`arn:aws:kms:${c.peer}:111111111111:key/`, expect.any(Object)]] },
           Condition: { StringEquals: { 'kms:ViaService': `sqs.${c.peer}.amazonaws.com` } },
         },
       ]);

@@ -110,6 +110,7 @@ export class PrimaryStack extends Stack {
       regionRole: 'primary',
       table: ledger.table,
       dataKey: props.dataKey,
+      dataKeyId: props.dataKeyId,
       signingKeyArn: props.signingKeyArn,
     });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });

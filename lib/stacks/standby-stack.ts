@@ -23,6 +23,8 @@ export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;
   /** The data key's replica in the standby region (same-region reference). */
   readonly dataKey: kms.IKey;
+  /** The data key's id (`mrk-...`, the same in both regions): names the primary's copy. */
+  readonly dataKeyId: string;
   /** The backup key's replica in the standby region (same-region reference): encrypts this region's vault. */
   readonly backupKey: kms.IKey;
   /** ARN of the signing key's replica in the standby region (same key material, same address). */
@@ -86,6 +88,7 @@ export class StandbyStack extends Stack {
       regionRole: 'standby',
       table: this.table,
       dataKey: props.dataKey,
+      dataKeyId: props.dataKeyId,
       signingKeyArn: props.signingKeyArn,
     });
     this.apiDomain = new RegionalApiDomain(this, 'ApiDomain', {

@@ -12,7 +12,16 @@ const LIB_NEVER_IMPORTS_LAMBDA = boundary(
   '^(\\.\\./)+lambda(/|$)',
   'lib/ never imports lambda/; shared protocol code belongs in lib/failover or lib/contract',
 );
-const restricted = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+// The torture harness (torture/) sits above lambda/ and lib/, like bin/ and test/: production code
+// never imports it, so none of its injected bugs can reach a deployed handler. Every restricted
+// set below carries this pattern.
+const NEVER_IMPORTS_TORTURE = boundary(
+  '^(\\.\\./)+torture(/|$)',
+  'production code never imports the torture harness (torture/)',
+);
+const restricted = (...patterns) => ({
+  'no-restricted-imports': ['error', { patterns: [...patterns, NEVER_IMPORTS_TORTURE] }],
+});
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '**/*.js', '**/*.mjs'] },

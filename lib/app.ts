@@ -82,6 +82,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     description: `${config.envName} wallet: standby regional workload`,
     config,
     dataKey: keysReplica.dataKey.key,
+    dataKeyId: keysReplica.dataKey.keyId,
     backupKey: keysReplica.backupKey.key,
     signingKeyArn: keysReplica.signingKey.keyArn,
     terminationProtection: true,

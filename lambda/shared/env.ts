@@ -38,6 +38,12 @@ export interface SignerEnv {
   readonly signingKeyArn: string;
   readonly chainId: number;
   readonly consistency: Consistency;
+  /**
+   * The other region of the pair and its signing queue: where a signer without the lease forwards
+   * a message (lambda/signer/forward.ts). Always set by the deployed function; optional only so
+   * library tests can build a signer without forwarding.
+   */
+  readonly peer?: { readonly region: string; readonly signingQueueUrl: string };
 }
 
 class Reader {
@@ -129,6 +135,10 @@ export function loadSignerEnv(source: Source = process.env): SignerEnv {
     signingKeyArn: r.kmsKeyArn(RUNTIME_ENV.signingKeyArn, 'this region’s signing key'),
     chainId: r.positiveInt(RUNTIME_ENV.chainId, 'the EIP-155 chain id'),
     consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', CONSISTENCY_MODES),
+    peer: {
+      region: r.string(RUNTIME_ENV.peerRegion, 'the other region of the pair'),
+      signingQueueUrl: r.string(RUNTIME_ENV.peerSigningQueueUrl, 'the peer region’s FIFO signing queue URL'),
+    },
   };
   r.done();
   return env;

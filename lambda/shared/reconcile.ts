@@ -2,7 +2,7 @@ import { isCanaryTransaction } from '../../lib/contract/canary';
 import { OPEN_TX_STATUSES, TxStatus } from '../../lib/contract/ledger';
 import type { ChainNonceSource } from './chain';
 import { LeaseConflictError, NotLeaseHolderError, readLease } from '../../lib/failover/lease';
-import { markReconciled } from '../../lib/failover/nonce';
+import { markReconciled, releaseNonceAllocation } from '../../lib/failover/nonce';
 import {
   getIdempotencyRecord,
   getReservation,
@@ -185,6 +185,13 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
         kept.push(summary);
       } else if (await quarantineTransaction(ledger, tx, why, at)) {
         quarantined.push({ ...summary, reason: why });
+        // A nonce allocated to it that it never recorded is now an orphan: release the allocation so
+        // the gap detector sees the nonce as missing and fill-gap fills it (else it hides as "in
+        // flight" forever and stalls the address; found by the torture harness). Quarantine fences
+        // the transaction, so a stale delivery can no longer record that nonce.
+        if (tx.nonce === undefined && lease.allocations[tx.txId] !== undefined) {
+          await releaseNonceAllocation(store, address, tx.txId);
+        }
       } else {
         throw new LeaseConflictError(
           `transaction ${tx.txId} changed while reconciling (it was ${tx.status}); run reconciliation again`,

@@ -1,8 +1,10 @@
 /**
  * Entry of the signer function (SQS FIFO event source with ReportBatchItemFailures).
  * IAM: kms:Sign and kms:GetPublicKey on this region's signing key; dynamodb:GetItem, PutItem,
- * UpdateItem on the ledger table. (The event source mapping adds sqs:ReceiveMessage,
- * DeleteMessage, GetQueueAttributes.)
+ * UpdateItem on the ledger table; sqs:SendMessage on the peer region's signing queue only (and
+ * kms:GenerateDataKey/Decrypt on the peer's data key, which encrypts it) to forward what it cannot
+ * sign (./forward.ts). (The event source mapping adds sqs:ReceiveMessage, DeleteMessage,
+ * GetQueueAttributes.)
  *
  * A direct invocation `{ kind: "deploy-check", ... }` (only the pre-traffic hook's role may make it,
  * and only on the version under deployment) runs the deploy check instead: lambda/signer/deploy-check.ts.
@@ -10,11 +12,12 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { DeployCheckResponse } from '../../lib/contract/deployment';
 import { FUNCTION_VERSION_LOG_FIELD } from '../../lib/contract/deployment';
-import { createDocumentClient, createKmsClient } from '../shared/clients';
+import { createDocumentClient, createKmsClient, createSqsClient } from '../shared/clients';
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
 import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
+import { createQueueForwarder } from './forward';
 import { createSigner, logKmsRetry } from './handler';
 
 const env = loadSignerEnv();
@@ -34,6 +37,8 @@ const signer = createSigner({
   ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
   key,
   logger,
+  // The client is in the peer's region: the peer queue (and the key encrypting it) live there.
+  ...(env.peer === undefined ? {} : { forward: createQueueForwarder(createSqsClient(env.peer.region), env) }),
 });
 
 export const handler = async (event: SQSEvent | unknown): Promise<SQSBatchResponse | DeployCheckResponse> =>

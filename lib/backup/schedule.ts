@@ -1,8 +1,10 @@
 /**
- * A small, strict evaluator of EventBridge six-field cron expressions
+ * The one evaluator of EventBridge six-field cron expressions in this repository: small and strict
  * (`cron(minutes hours day-of-month month day-of-week year)`), the syntax AWS Backup and restore
  * testing use. It answers one question offline: when does a schedule fire, and so what is the
- * longest (and shortest) time between two runs?
+ * longest (and shortest) time between two runs? Its users: the config validation, the backup and
+ * restore-testing constructs, the RPO arithmetic (./rpo.ts) and the resilience report
+ * (lib/resilience/schedule.ts adds `rate(...)` on top of it).
  *
  * Supported in every field: numbers, names (JAN-DEC, SUN-SAT), `*`, `a-b`, steps (`* /n`, `a/n`,
  * `a-b/n`) and comma lists; `?` in day-of-month or day-of-week. Not supported (rejected with a

@@ -34,20 +34,35 @@ import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
 import { WalletFunction } from './wallet-function';
 
-/** What every Lambda action needs (FIS actions reference, aws:lambda:invocation-*: "Permissions"). */
+/**
+ * What every Lambda action needs. FIS actions reference, aws:lambda:invocation-add-delay and
+ * aws:lambda:invocation-error, "Permissions": "s3:PutObject, s3:DeleteObject, lambda:GetFunction,
+ * tag:GetResources". FIS reads the function (GetFunction) to find AWS_FIS_CONFIGURATION_LOCATION, writes the
+ * fault configuration there and deletes it when the action ends; tag:GetResources resolves the targets.
+ */
 export const FIS_LAMBDA_ACTION_PERMISSIONS = {
   function: ['lambda:GetFunction'],
   configuration: ['s3:PutObject', 's3:DeleteObject'],
   anyResource: ['tag:GetResources'],
 } as const;
 
-/** What aws:dynamodb:global-table-pause-replication needs on the replica (FIS actions reference). */
-export const FIS_PAUSE_REPLICATION_PERMISSIONS = [
-  'dynamodb:PutResourcePolicy',
-  'dynamodb:DeleteResourcePolicy',
-  'dynamodb:GetResourcePolicy',
-  'dynamodb:DescribeTable',
-] as const;
+/**
+ * What aws:dynamodb:global-table-pause-replication needs. FIS actions reference, "Permissions":
+ * "dynamodb:PutResourcePolicy, dynamodb:DeleteResourcePolicy, dynamodb:GetResourcePolicy,
+ * dynamodb:DescribeTable, tag:GetResources". The action pauses replication by adding a deny statement for the
+ * replication service-linked role to the replica's resource policy (and removes it when it ends), so the
+ * first four name the replica; tag:GetResources has no resource-level permission and resolves the targets,
+ * as for the Lambda actions (it was missing here before: the doc lists it for this action too).
+ */
+export const FIS_PAUSE_REPLICATION_PERMISSIONS = {
+  replica: [
+    'dynamodb:PutResourcePolicy',
+    'dynamodb:DeleteResourcePolicy',
+    'dynamodb:GetResourcePolicy',
+    'dynamodb:DescribeTable',
+  ],
+  anyResource: ['tag:GetResources'],
+} as const;
 
 /** What FIS needs to write an experiment report with dashboard snapshots (FIS, "Experiment reports"). */
 export const FIS_REPORT_PERMISSIONS = {
@@ -320,10 +335,11 @@ export class FaultExperiments extends Construct {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'PauseReplicationOfThisReplica',
-          actions: [...FIS_PAUSE_REPLICATION_PERMISSIONS],
+          actions: [...FIS_PAUSE_REPLICATION_PERMISSIONS.replica],
           resources: [props.tableArn as string],
         }),
       );
+      starActions.push(...FIS_PAUSE_REPLICATION_PERMISSIONS.anyResource);
     } else {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({

@@ -85,6 +85,11 @@ export interface RegionalWalletProps {
   readonly table: dynamodb.ITableV2;
   /** This region's copy of the data key (logs, queues; the table replica is encrypted with it). */
   readonly dataKey: kms.IKey;
+  /**
+   * The data key's id (`mrk-...`), the same for every copy of a multi-region key: it names the
+   * peer's copy, which encrypts the peer signing queue the signer forwards to.
+   */
+  readonly dataKeyId: string;
   /** ARN of this region's copy of the signing key (the primary key or its replica). */
   readonly signingKeyArn: string;
   /** The EIP-155 chain id the signer signs for. */
@@ -145,6 +150,7 @@ export class RegionalWallet extends Construct {
     });
 
     const environment = runtimeEnvironment(props, this.signingQueue.queue.queueUrl);
+    const peer = peerSigningQueue(stack, props);
     const common = (purpose: 'api' | 'health' | 'signer') => ({
       ...sizing(purpose),
       functionName: walletFunctionName(props.envName, purpose),
@@ -163,8 +169,10 @@ export class RegionalWallet extends Construct {
       invocation: { kind: 'synchronous', by: 'API Gateway (Lambda proxy integration)' },
       roleName: healthRoleName(props.envName, stack.region),
     });
+    const signerCommon = common('signer');
     const signer = new WalletFunction(this, 'SignerFunction', {
-      ...common('signer'),
+      ...signerCommon,
+      environment: { ...signerCommon.environment, [RUNTIME_ENV.peerSigningQueueUrl]: peer.queueUrl },
       description: 'Wallet signer: lease-fenced nonce allocation and KMS signing of queued transactions',
       invocation: { kind: 'synchronous', by: 'an SQS event source mapping (the signing queue)' },
       roleName: signerRoleName(props.envName, stack.region),
@@ -243,6 +251,32 @@ export class RegionalWallet extends Construct {
         conditions: viaService('dynamodb', 'sqs'),
       }),
     );
+    // A signer without the lease forwards what it cannot sign to the peer's queue
+    // (lambda/signer/forward.ts): SendMessage on exactly that queue, named as plain values (the peer
+    // is another region's stack: STYLE.md), and the peer's data key, which encrypts that queue.
+    // SQS Developer Guide, "Key management": "For a customer managed KMS key, you must configure
+    // the key policy to add permissions for each queue producer and consumer ... Alternatively, you
+    // can specify the required permissions in an IAM policy assigned to the principals that produce
+    // and consume encrypted messages" (the data key's policy delegates its use to IAM:
+    // DataKeyUseThroughIam), and "AWS KMS requires explicitly naming the full ARN of KMS keys in
+    // specific regions in the Resource section of an IAM policy". A producer needs
+    // kms:GenerateDataKey (to encrypt) and kms:Decrypt (SQS reuses a cached data key, and the
+    // AWS knowledge center's SendMessage AccessDenied article names both).
+    signer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ForwardToPeerSigningQueue',
+        actions: ['sqs:SendMessage'],
+        resources: [peer.queueArn],
+      }),
+    );
+    signer.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'PeerDataKeyThroughSqs',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [peer.dataKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${peer.region}.amazonaws.com` } },
+      }),
+    );
     // Not SqsEventSource: it would also grant kms:Decrypt on the queue's key without the
     // kms:ViaService condition. The permissions above are exactly what the mapping needs.
     this.signerEventSource = new lambda.EventSourceMapping(this, 'SignerEventSource', {
@@ -292,6 +326,28 @@ function runtimeEnvironment(props: RegionalWalletProps, queueUrl: string): Recor
     [RUNTIME_ENV.consistency]: props.consistency,
   };
   return env as Record<string, string>;
+}
+
+/**
+ * The peer region's signing queue and the copy of the data key that encrypts it, as plain values:
+ * the queue name comes from lib/contract/names.ts, and a multi-region key's replica has the same
+ * key id as its primary ("AWS KMS creates a replica key in the specified Region with the same key
+ * ID and other shared properties as the primary key", AWS KMS Developer Guide, "How multi-Region
+ * keys work"), so the peer's ARN is this region's with the peer region.
+ */
+export function peerSigningQueue(
+  stack: Stack,
+  props: Pick<RegionalWalletProps, 'envName' | 'regionRole' | 'primaryRegion' | 'standbyRegion' | 'dataKeyId'>,
+): { region: string; queueArn: string; queueUrl: string; dataKeyArn: string } {
+  const region = props.regionRole === 'primary' ? props.standbyRegion : props.primaryRegion;
+  const name = signingQueueName(props.envName);
+  return {
+    region,
+    queueArn: `arn:${stack.partition}:sqs:${region}:${stack.account}:${name}`,
+    queueUrl: `https://sqs.${region}.${stack.urlSuffix}/${stack.account}/${name}`,
+    // Not Fn::Split of the key ARN: the ARN arrives as Fn::GetStackOutput, which Fn::Split does not take.
+    dataKeyArn: `arn:${stack.partition}:kms:${region}:${stack.account}:key/${props.dataKeyId}`,
+  };
 }
 
 function splitArn(arn: string): ArnComponents | undefined {

@@ -60,6 +60,11 @@ export interface SafeDeploymentProps {
   readonly functions: readonly DeployedFunction[];
   /** On-call topic: every deploy alarm notifies it on ALARM and OK (a rollback pages someone). */
   readonly topic: sns.ITopic;
+  /**
+   * The CodeDeploy application's name (one per region and name).
+   * @default deployApplicationName(envName)
+   */
+  readonly applicationName?: string;
 }
 
 /**
@@ -93,7 +98,7 @@ export class SafeDeployment extends Construct {
     const notify = new actions.SnsAction(props.topic);
 
     this.application = new codedeploy.CfnApplication(this, 'Application', {
-      applicationName: deployApplicationName(props.envName),
+      applicationName: props.applicationName ?? deployApplicationName(props.envName),
       computePlatform: 'Lambda',
     });
     this.role = new ManagedPolicyRole(this, 'Role', {

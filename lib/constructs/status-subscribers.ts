@@ -17,6 +17,7 @@ import {
   statusWebhookSecretName,
   WebhookKind,
 } from '../contract/status';
+import { walletFunctionName } from '../contract/names';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { handlerEntry, WalletFunction } from './wallet-function';
 
@@ -105,7 +106,7 @@ export class StatusSubscribers extends Construct {
     }
 
     this.sender = new WalletFunction(this, 'Sender', {
-      functionName: `${props.envName}-wallet-status-webhooks`,
+      functionName: walletFunctionName(props.envName, 'status-webhooks'),
       description: 'Posts status-page notifications to the configured webhooks (Slack, Discord, Telegram)',
       entry: handlerEntry('status-webhooks'),
       environment: { [STATUS_WEBHOOK_SECRETS_ENV]: JSON.stringify(secretArns) },

@@ -16,6 +16,7 @@ import {
   WALLET_EVENT_SOURCE,
   WALLET_EVENTS,
 } from '../contract/status';
+import { walletFunctionName } from '../contract/names';
 import { acknowledge } from '../security/nag';
 import { PropProblem, throwIfProblems } from './prop-problems';
 import { handlerEntry, WalletFunction } from './wallet-function';
@@ -68,7 +69,7 @@ export class StatusUpdater extends Construct {
     acknowledge(this.failureQueue, 'cdk-validator-cfnguard::sqs_dlq_check', dlqReason);
 
     this.updater = new WalletFunction(this, 'Updater', {
-      functionName: `${props.env.envName}-wallet-status-updater`,
+      functionName: walletFunctionName(props.env.envName, 'status-updater'),
       description:
         'Keeps the status page current from alarm state changes and wallet events; writes only the status objects',
       entry: handlerEntry('status-updater'),

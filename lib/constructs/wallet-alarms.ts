@@ -13,6 +13,7 @@ import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind 
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
+import { forwardingFailures } from './forwarding-alarm';
 import { LedgerConsistency, replicationSignal } from './replication-signal';
 
 /** "M of N" of an alarm whose period is fixed elsewhere (a canary's: its schedule). */
@@ -138,357 +139,417 @@ export class WalletAlarms extends Construct {
     super(scope, id);
     const region = Stack.of(this).region;
     throwIfProblems(this, 'WalletAlarms', alarmProblems(props, region));
-    const t = props.thresholds;
-    const action = new actions.SnsAction(props.topic);
-    const name = (kind: RegionalAlarmKind) => regionalAlarmName(props.envName, region, kind);
-    const made: Partial<Record<RegionalAlarmKind, cloudwatch.AlarmBase>> = {};
-    const wire = <T extends cloudwatch.AlarmBase>(kind: RegionalAlarmKind, alarm: T): T => {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-      made[kind] = alarm;
-      return alarm;
-    };
-    const evaluation = (e: AlarmEvaluation) => ({
-      evaluationPeriods: e.evaluationPeriods,
-      datapointsToAlarm: e.datapointsToAlarm,
-    });
-    const alarm = (
-      kind: RegionalAlarmKind,
-      description: string,
-      alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>,
-    ) =>
-      wire(
-        kind,
-        new cloudwatch.Alarm(this, pascal(kind), {
-          alarmName: name(kind),
-          alarmDescription: `${description} Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
-          actionsEnabled: true,
-          ...alarmProps,
-        }),
-      );
-    const period = (seconds: number) => Duration.seconds(seconds);
-
-    // Canaries: SuccessPercent of each run (one run per period), < 100 fails.
-    const canaryPeriod = period(props.canaryPeriodSeconds);
-    for (const [kind, alarmKind] of Object.entries(CANARY_ALARM_KINDS) as Array<[CanaryKind, RegionalAlarmKind]>) {
-      alarm(alarmKind, `The ${kind} canary failed (${props.canaryNames[kind]}).`, {
-        metric: new cloudwatch.Metric({
-          namespace: SYNTHETICS_METRIC_NAMESPACE,
-          metricName: 'SuccessPercent',
-          dimensionsMap: { CanaryName: props.canaryNames[kind] },
-          statistic: cloudwatch.Stats.AVERAGE,
-          period: canaryPeriod,
-        }),
-        threshold: 100,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        ...evaluation({ ...t.canary, periodSeconds: props.canaryPeriodSeconds }),
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-      });
-    }
-    alarm(
-      'peerDeepHealth',
-      `This region's deep-health canary cannot get a healthy /health/deep from ${props.peerRegion}.`,
-      {
-        metric: new cloudwatch.Metric({
-          namespace: CANARY_METRIC_NAMESPACE,
-          metricName: CANARY_METRICS.peerDeepHealth,
-          dimensionsMap: {
-            [CANARY_DIMENSIONS.environment]: props.envName,
-            [CANARY_DIMENSIONS.vantage]: region,
-            [CANARY_DIMENSIONS.target]: props.peerRegion,
-          },
-          statistic: cloudwatch.Stats.MINIMUM,
-          period: canaryPeriod,
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-        ...evaluation({ ...t.peerDeepHealth, periodSeconds: props.canaryPeriodSeconds }),
-        treatMissingData: cloudwatch.TreatMissingData.MISSING,
-      },
-    );
-
-    // API: 5xx share with a request floor, p99 latency, anomaly bands.
-    const stage = props.apiStage;
-    const r5 = t.api5xxRate;
-    alarm(
-      'api5xxRate',
-      `More than ${r5.thresholdPercent} % of API requests failed with 5xx (periods with at least ${r5.minRequests} requests).`,
-      {
-        metric: new cloudwatch.MathExpression({
-          expression: `IF(requests >= ${r5.minRequests}, 100 * FILL(errors, 0) / requests, 0)`,
-          usingMetrics: {
-            errors: stage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
-            requests: stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
-          },
-          period: period(r5.periodSeconds),
-          label: 'API 5xx share (%)',
-        }),
-        threshold: r5.thresholdPercent,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        ...evaluation(r5),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-    );
-    const p99 = t.apiLatencyP99;
-    alarm('apiLatencyP99', `The API's p99 latency is above ${p99.thresholdMs} ms.`, {
-      metric: stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: period(p99.periodSeconds) }),
-      threshold: p99.thresholdMs,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      ...evaluation(p99),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const band = t.anomaly;
-    const anomaly = (
-      kind: RegionalAlarmKind,
-      description: string,
-      metric: cloudwatch.IMetric,
-      e: AlarmEvaluation,
-      comparisonOperator: cloudwatch.ComparisonOperator,
-    ) =>
-      wire(
-        kind,
-        new cloudwatch.AnomalyDetectionAlarm(this, pascal(kind), {
-          alarmName: name(kind),
-          alarmDescription: `${description} Informational. Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
-          actionsEnabled: true,
-          metric,
-          stdDevs: band.bandStdDevs,
-          comparisonOperator,
-          ...evaluation(e),
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-    anomaly(
-      'apiLatencyAnomaly',
-      `The API's average latency is above its learned band (${band.bandStdDevs} standard deviations).`,
-      stage.metricLatency({ statistic: cloudwatch.Stats.AVERAGE, period: period(band.latency.periodSeconds) }),
-      band.latency,
-      cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
-    );
-    anomaly(
-      'apiRequestCountAnomaly',
-      `The API's request count is outside its learned band (${band.bandStdDevs} standard deviations): a drop can mean DNS moved users away.`,
-      stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(band.requestCount.periodSeconds) }),
-      band.requestCount,
-      cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
-    );
-
-    // Signer: errors, throttles, queue age, dead letters.
-    alarm('signerErrors', `The signer failed ${t.signerErrors.threshold} or more times in a period.`, {
-      metric: props.signer.metricErrors({
-        statistic: cloudwatch.Stats.SUM,
-        period: period(t.signerErrors.periodSeconds),
-      }),
-      threshold: t.signerErrors.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      ...evaluation(t.signerErrors),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm('signerDlqDepth', 'A signing request gave up after every retry: a withdrawal was not signed.', {
-      metric: props.signingDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: cloudwatch.Stats.MAXIMUM,
-        period: period(t.signerDlqDepth.periodSeconds),
-      }),
-      threshold: t.signerDlqDepth.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      ...evaluation(t.signerDlqDepth),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    alarm(
-      'signingQueueOldestAge',
-      `The oldest queued signing request is ${t.signingQueueOldestAge.thresholdSeconds} s old or older: signing is falling behind.`,
-      {
-        metric: props.signingQueue.metricApproximateAgeOfOldestMessage({
-          statistic: cloudwatch.Stats.MAXIMUM,
-          period: period(t.signingQueueOldestAge.periodSeconds),
-        }),
-        threshold: t.signingQueueOldestAge.thresholdSeconds,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        ...evaluation(t.signingQueueOldestAge),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-    );
-    alarm('signerThrottles', `The signer was throttled more than ${t.signerThrottles.threshold} times in a period.`, {
-      metric: props.signer.metricThrottles({
-        statistic: cloudwatch.Stats.SUM,
-        period: period(t.signerThrottles.periodSeconds),
-      }),
-      threshold: t.signerThrottles.threshold,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      ...evaluation(t.signerThrottles),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
-    // KMS: throttled Sign retries counted from the signer's logs, or the ECC quota nearly used up.
-    const kms = t.kmsThrottling;
-    const namespace = signerMetricNamespace(props.envName);
-    new logs.MetricFilter(this, 'KmsThrottledFilter', {
-      logGroup: props.signerLogGroup,
-      filterName: `${props.envName}-wallet-kms-throttled`,
-      filterPattern: logs.FilterPattern.all(
-        logs.FilterPattern.stringValue('$.message', '=', KMS_THROTTLE_LOG_EVENT.message),
-        logs.FilterPattern.stringValue('$.error.name', '=', KMS_THROTTLE_LOG_EVENT.errorName),
-      ),
-      metricNamespace: namespace,
-      metricName: SIGNER_METRICS.kmsThrottled,
-      metricValue: '1',
-      unit: cloudwatch.Unit.COUNT,
-    });
-    this.kmsThrottledMetric = new cloudwatch.Metric({
-      namespace,
-      metricName: SIGNER_METRICS.kmsThrottled,
-      statistic: cloudwatch.Stats.SUM,
-      period: period(kms.periodSeconds),
-    });
-    const usage = new cloudwatch.Metric({
-      namespace: 'AWS/Usage',
-      metricName: 'CallCount',
-      dimensionsMap: { ...KMS_ECC_USAGE_DIMENSIONS },
-      statistic: cloudwatch.Stats.SUM,
-      period: period(kms.periodSeconds),
-    });
-    alarm(
-      'kmsThrottling',
-      `KMS throttled the signer ${kms.threshold} or more times in a period, or the account used more than ` +
-        `${kms.quotaUsagePercent} % of its ECC cryptographic-operations quota.`,
-      {
-        metric: new cloudwatch.MathExpression({
-          expression: `IF(FILL(throttled, 0) >= ${kms.threshold}, 1, 0) + IF(FILL(quotaUsed, 0) > ${kms.quotaUsagePercent}, 1, 0)`,
-          usingMetrics: {
-            throttled: this.kmsThrottledMetric,
-            quotaUsed: new cloudwatch.MathExpression({
-              expression: '100 * (usage / PERIOD(usage)) / SERVICE_QUOTA(usage)',
-              usingMetrics: { usage },
-              period: period(kms.periodSeconds),
-              label: 'ECC quota used (%)',
-            }),
-          },
-          period: period(kms.periodSeconds),
-          label: 'KMS throttling conditions met',
-        }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        ...evaluation(kms),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-    );
-
-    // Ledger replication: lag towards the peer, and the error proxy (system errors + write throttles).
-    const table = (metricName: string, dimensions: Record<string, string>, statistic: string, seconds: number) =>
-      new cloudwatch.Metric({
-        namespace: 'AWS/DynamoDB',
-        metricName,
-        dimensionsMap: { TableName: props.tableName, ...dimensions },
-        statistic,
-        period: period(seconds),
-      });
-    const lag = t.replicationLatency;
-    const signal = replicationSignal(
-      props.consistency ?? 'MRSC',
-      props.tableName,
-      props.peerRegion,
-      lag.periodSeconds,
-      lag.thresholdMs,
-    );
-    alarm('replicationLatency', signal.description, {
-      metric: signal.metric,
-      threshold: lag.thresholdMs,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      ...evaluation(lag),
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    const rep = t.replicationErrors;
-    const errorMetrics: Record<string, cloudwatch.IMetric> = {
-      writeThrottles: table('WriteThrottleEvents', {}, cloudwatch.Stats.SUM, rep.periodSeconds),
-    };
-    for (const op of LEDGER_OPERATIONS) {
-      errorMetrics[`systemErrors${op}`] = table(
-        'SystemErrors',
-        { Operation: op },
-        cloudwatch.Stats.SUM,
-        rep.periodSeconds,
-      );
-    }
-    alarm(
-      'replicationErrors',
-      'The ledger table reports system errors or throttled writes (a proxy: DynamoDB publishes no replication-error count).',
-      {
-        metric: new cloudwatch.MathExpression({
-          expression: Object.keys(errorMetrics)
-            .map((k) => `FILL(${k}, 0)`)
-            .join(' + '),
-          usingMetrics: errorMetrics,
-          period: period(rep.periodSeconds),
-          label: 'Ledger system errors and write throttles',
-        }),
-        threshold: rep.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        ...evaluation(rep),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-    );
-
-    // Remediation itself: an error, an event that failed every retry, or (primary) a failover cue
-    // EventBridge could not forward to the standby.
-    const rem = t.remediationFailures;
-    const remPeriod = period(rem.periodSeconds);
-    const forwarding = props.remediationForwardingRule;
-    alarm(
-      'remediationFailures',
-      forwarding === undefined
-        ? 'The remediation function failed: an automatic action may be half done.'
-        : 'The remediation function failed (an automatic action may be half done), or a failover cue could not be forwarded to the standby.',
-      {
-        metric: new cloudwatch.MathExpression({
-          expression:
-            forwarding === undefined
-              ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
-              : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
-          usingMetrics: {
-            errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
-            deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
-              statistic: cloudwatch.Stats.MAXIMUM,
-              period: remPeriod,
-            }),
-            ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
-          },
-          period: remPeriod,
-          label:
-            forwarding === undefined
-              ? 'Remediation errors and dead-lettered events'
-              : 'Remediation errors, dead-lettered events and failover cues not forwarded',
-        }),
-        threshold: rem.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        ...evaluation(rem),
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      },
-    );
-
-    // The region cannot serve: its own deep check fails AND users' requests or signing suffer.
-    const is = (kind: RegionalAlarmKind) =>
-      cloudwatch.AlarmRule.fromAlarm(made[kind] as cloudwatch.IAlarm, cloudwatch.AlarmState.ALARM);
-    wire(
-      'regionImpaired',
-      new cloudwatch.CompositeAlarm(this, 'RegionImpaired', {
-        compositeAlarmName: name('regionImpaired'),
-        alarmDescription:
-          'This region cannot serve: its own deep-health canary fails AND the API fails or is slow, or signing is stuck. ' +
-          `Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS.regionImpaired}`,
-        actionsEnabled: true,
-        alarmRule: cloudwatch.AlarmRule.allOf(
-          is('deepHealthCanary'),
-          cloudwatch.AlarmRule.anyOf(
-            is('api5xxRate'),
-            is('apiLatencyP99'),
-            is('transactionCanary'),
-            is('signerDlqDepth'),
-          ),
-        ),
-      }),
-    );
-    this.alarms = made as Record<RegionalAlarmKind, cloudwatch.AlarmBase>;
+    // One builder per family; the composite comes last, over the alarms made before it.
+    const m = new AlarmMaker(this, props.envName, region, props.topic);
+    canaryAlarms(m, props);
+    apiAlarms(m, props);
+    signerAlarms(m, props);
+    this.kmsThrottledMetric = kmsAlarms(m, props);
+    replicationAlarms(m, props);
+    remediationAlarms(m, props);
+    regionImpairedAlarm(m);
+    this.alarms = m.made as Record<RegionalAlarmKind, cloudwatch.AlarmBase>;
   }
+}
+
+/**
+ * Makes the construct's alarms: named by lib/contract/alarms.ts, documented with their runbook
+ * anchor, notifying the topic on ALARM and OK, and remembered by kind. Construct ids are the
+ * PascalCase kind, in the WalletAlarms scope (so logical ids do not depend on these helpers).
+ */
+class AlarmMaker {
+  public readonly made: Partial<Record<RegionalAlarmKind, cloudwatch.AlarmBase>> = {};
+  private readonly action: actions.SnsAction;
+
+  constructor(
+    public readonly scope: Construct,
+    private readonly envName: string,
+    public readonly region: string,
+    topic: sns.ITopic,
+  ) {
+    this.action = new actions.SnsAction(topic);
+  }
+
+  public readonly name = (kind: RegionalAlarmKind): string => regionalAlarmName(this.envName, this.region, kind);
+
+  public readonly wire = <T extends cloudwatch.AlarmBase>(kind: RegionalAlarmKind, alarm: T): T => {
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.made[kind] = alarm;
+    return alarm;
+  };
+
+  public readonly alarm = (
+    kind: RegionalAlarmKind,
+    description: string,
+    alarmProps: Omit<cloudwatch.AlarmProps, 'alarmName'>,
+  ): cloudwatch.Alarm =>
+    this.wire(
+      kind,
+      new cloudwatch.Alarm(this.scope, pascal(kind), {
+        alarmName: this.name(kind),
+        alarmDescription: `${description} Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
+        actionsEnabled: true,
+        ...alarmProps,
+      }),
+    );
+
+  /** An informational anomaly-band alarm (missing data not breaching). */
+  public readonly anomaly = (
+    kind: RegionalAlarmKind,
+    description: string,
+    metric: cloudwatch.IMetric,
+    e: AlarmEvaluation,
+    comparisonOperator: cloudwatch.ComparisonOperator,
+    stdDevs: number,
+  ): cloudwatch.AnomalyDetectionAlarm =>
+    this.wire(
+      kind,
+      new cloudwatch.AnomalyDetectionAlarm(this.scope, pascal(kind), {
+        alarmName: this.name(kind),
+        alarmDescription: `${description} Informational. Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS[kind]}`,
+        actionsEnabled: true,
+        metric,
+        stdDevs,
+        comparisonOperator,
+        ...evaluation(e),
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
+}
+
+const evaluation = (e: AlarmEvaluation) => ({
+  evaluationPeriods: e.evaluationPeriods,
+  datapointsToAlarm: e.datapointsToAlarm,
+});
+const period = (seconds: number) => Duration.seconds(seconds);
+
+/** Canaries: SuccessPercent of each run (one run per period), < 100 fails; and the peer probe. */
+function canaryAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
+  const t = props.thresholds;
+  const { alarm, region } = m;
+  const canaryPeriod = period(props.canaryPeriodSeconds);
+  for (const [kind, alarmKind] of Object.entries(CANARY_ALARM_KINDS) as Array<[CanaryKind, RegionalAlarmKind]>) {
+    alarm(alarmKind, `The ${kind} canary failed (${props.canaryNames[kind]}).`, {
+      metric: new cloudwatch.Metric({
+        namespace: SYNTHETICS_METRIC_NAMESPACE,
+        metricName: 'SuccessPercent',
+        dimensionsMap: { CanaryName: props.canaryNames[kind] },
+        statistic: cloudwatch.Stats.AVERAGE,
+        period: canaryPeriod,
+      }),
+      threshold: 100,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      ...evaluation({ ...t.canary, periodSeconds: props.canaryPeriodSeconds }),
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+  }
+  alarm(
+    'peerDeepHealth',
+    `This region's deep-health canary cannot get a healthy /health/deep from ${props.peerRegion}.`,
+    {
+      metric: new cloudwatch.Metric({
+        namespace: CANARY_METRIC_NAMESPACE,
+        metricName: CANARY_METRICS.peerDeepHealth,
+        dimensionsMap: {
+          [CANARY_DIMENSIONS.environment]: props.envName,
+          [CANARY_DIMENSIONS.vantage]: region,
+          [CANARY_DIMENSIONS.target]: props.peerRegion,
+        },
+        statistic: cloudwatch.Stats.MINIMUM,
+        period: canaryPeriod,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      ...evaluation({ ...t.peerDeepHealth, periodSeconds: props.canaryPeriodSeconds }),
+      treatMissingData: cloudwatch.TreatMissingData.MISSING,
+    },
+  );
+}
+
+/** API: 5xx share with a request floor, p99 latency, anomaly bands. */
+function apiAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
+  const t = props.thresholds;
+  const { alarm, anomaly } = m;
+  const stage = props.apiStage;
+  const r5 = t.api5xxRate;
+  alarm(
+    'api5xxRate',
+    `More than ${r5.thresholdPercent} % of API requests failed with 5xx (periods with at least ${r5.minRequests} requests).`,
+    {
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(requests >= ${r5.minRequests}, 100 * FILL(errors, 0) / requests, 0)`,
+        usingMetrics: {
+          errors: stage.metricServerError({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
+          requests: stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(r5.periodSeconds) }),
+        },
+        period: period(r5.periodSeconds),
+        label: 'API 5xx share (%)',
+      }),
+      threshold: r5.thresholdPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(r5),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  const p99 = t.apiLatencyP99;
+  alarm('apiLatencyP99', `The API's p99 latency is above ${p99.thresholdMs} ms.`, {
+    metric: stage.metricLatency({ statistic: cloudwatch.Stats.p(99), period: period(p99.periodSeconds) }),
+    threshold: p99.thresholdMs,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ...evaluation(p99),
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const band = t.anomaly;
+  anomaly(
+    'apiLatencyAnomaly',
+    `The API's average latency is above its learned band (${band.bandStdDevs} standard deviations).`,
+    stage.metricLatency({ statistic: cloudwatch.Stats.AVERAGE, period: period(band.latency.periodSeconds) }),
+    band.latency,
+    cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+    band.bandStdDevs,
+  );
+  anomaly(
+    'apiRequestCountAnomaly',
+    `The API's request count is outside its learned band (${band.bandStdDevs} standard deviations): a drop can mean DNS moved users away.`,
+    stage.metricCount({ statistic: cloudwatch.Stats.SUM, period: period(band.requestCount.periodSeconds) }),
+    band.requestCount,
+    cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
+    band.bandStdDevs,
+  );
+}
+
+/** Signer: errors, throttles, queue age, dead letters. */
+function signerAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
+  const t = props.thresholds;
+  const { alarm } = m;
+  alarm('signerErrors', `The signer failed ${t.signerErrors.threshold} or more times in a period.`, {
+    metric: props.signer.metricErrors({
+      statistic: cloudwatch.Stats.SUM,
+      period: period(t.signerErrors.periodSeconds),
+    }),
+    threshold: t.signerErrors.threshold,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ...evaluation(t.signerErrors),
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm('signerDlqDepth', 'A signing request gave up after every retry: a withdrawal was not signed.', {
+    metric: props.signingDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: period(t.signerDlqDepth.periodSeconds),
+    }),
+    threshold: t.signerDlqDepth.threshold,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    ...evaluation(t.signerDlqDepth),
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  alarm(
+    'signingQueueOldestAge',
+    `The oldest queued signing request is ${t.signingQueueOldestAge.thresholdSeconds} s old or older: signing is falling behind.`,
+    {
+      metric: props.signingQueue.metricApproximateAgeOfOldestMessage({
+        statistic: cloudwatch.Stats.MAXIMUM,
+        period: period(t.signingQueueOldestAge.periodSeconds),
+      }),
+      threshold: t.signingQueueOldestAge.thresholdSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(t.signingQueueOldestAge),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  alarm('signerThrottles', `The signer was throttled more than ${t.signerThrottles.threshold} times in a period.`, {
+    metric: props.signer.metricThrottles({
+      statistic: cloudwatch.Stats.SUM,
+      period: period(t.signerThrottles.periodSeconds),
+    }),
+    threshold: t.signerThrottles.threshold,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ...evaluation(t.signerThrottles),
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+}
+
+/** KMS: throttled Sign retries counted from the signer's logs (a metric filter), or the ECC quota nearly used up. Returns the throttled-retries metric. */
+function kmsAlarms(m: AlarmMaker, props: WalletAlarmsProps): cloudwatch.Metric {
+  const t = props.thresholds;
+  const { alarm } = m;
+  const kms = t.kmsThrottling;
+  const namespace = signerMetricNamespace(props.envName);
+  new logs.MetricFilter(m.scope, 'KmsThrottledFilter', {
+    logGroup: props.signerLogGroup,
+    filterName: `${props.envName}-wallet-kms-throttled`,
+    filterPattern: logs.FilterPattern.all(
+      logs.FilterPattern.stringValue('$.message', '=', KMS_THROTTLE_LOG_EVENT.message),
+      logs.FilterPattern.stringValue('$.error.name', '=', KMS_THROTTLE_LOG_EVENT.errorName),
+    ),
+    metricNamespace: namespace,
+    metricName: SIGNER_METRICS.kmsThrottled,
+    metricValue: '1',
+    unit: cloudwatch.Unit.COUNT,
+  });
+  const kmsThrottled = new cloudwatch.Metric({
+    namespace,
+    metricName: SIGNER_METRICS.kmsThrottled,
+    statistic: cloudwatch.Stats.SUM,
+    period: period(kms.periodSeconds),
+  });
+  const usage = new cloudwatch.Metric({
+    namespace: 'AWS/Usage',
+    metricName: 'CallCount',
+    dimensionsMap: { ...KMS_ECC_USAGE_DIMENSIONS },
+    statistic: cloudwatch.Stats.SUM,
+    period: period(kms.periodSeconds),
+  });
+  alarm(
+    'kmsThrottling',
+    `KMS throttled the signer ${kms.threshold} or more times in a period, or the account used more than ` +
+      `${kms.quotaUsagePercent} % of its ECC cryptographic-operations quota.`,
+    {
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(FILL(throttled, 0) >= ${kms.threshold}, 1, 0) + IF(FILL(quotaUsed, 0) > ${kms.quotaUsagePercent}, 1, 0)`,
+        usingMetrics: {
+          throttled: kmsThrottled,
+          quotaUsed: new cloudwatch.MathExpression({
+            expression: '100 * (usage / PERIOD(usage)) / SERVICE_QUOTA(usage)',
+            usingMetrics: { usage },
+            period: period(kms.periodSeconds),
+            label: 'ECC quota used (%)',
+          }),
+        },
+        period: period(kms.periodSeconds),
+        label: 'KMS throttling conditions met',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(kms),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  return kmsThrottled;
+}
+
+/** Ledger replication: lag towards the peer, and the error proxy (system errors + write throttles). */
+function replicationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
+  const t = props.thresholds;
+  const { alarm } = m;
+  const table = (metricName: string, dimensions: Record<string, string>, statistic: string, seconds: number) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/DynamoDB',
+      metricName,
+      dimensionsMap: { TableName: props.tableName, ...dimensions },
+      statistic,
+      period: period(seconds),
+    });
+  const lag = t.replicationLatency;
+  const signal = replicationSignal(
+    props.consistency ?? 'MRSC',
+    props.tableName,
+    props.peerRegion,
+    lag.periodSeconds,
+    lag.thresholdMs,
+  );
+  alarm('replicationLatency', signal.description, {
+    metric: signal.metric,
+    threshold: lag.thresholdMs,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+    ...evaluation(lag),
+    treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+  });
+  const rep = t.replicationErrors;
+  const errorMetrics: Record<string, cloudwatch.IMetric> = {
+    writeThrottles: table('WriteThrottleEvents', {}, cloudwatch.Stats.SUM, rep.periodSeconds),
+  };
+  for (const op of LEDGER_OPERATIONS) {
+    errorMetrics[`systemErrors${op}`] = table(
+      'SystemErrors',
+      { Operation: op },
+      cloudwatch.Stats.SUM,
+      rep.periodSeconds,
+    );
+  }
+  alarm(
+    'replicationErrors',
+    'The ledger table reports system errors or throttled writes (a proxy: DynamoDB publishes no replication-error count).',
+    {
+      metric: new cloudwatch.MathExpression({
+        expression: Object.keys(errorMetrics)
+          .map((k) => `FILL(${k}, 0)`)
+          .join(' + '),
+        usingMetrics: errorMetrics,
+        period: period(rep.periodSeconds),
+        label: 'Ledger system errors and write throttles',
+      }),
+      threshold: rep.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...evaluation(rep),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+}
+
+/** Remediation itself: an error, an event that failed every retry, or (primary) a failover cue EventBridge could not forward to the standby. */
+function remediationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
+  const t = props.thresholds;
+  const { alarm } = m;
+  const rem = t.remediationFailures;
+  const remPeriod = period(rem.periodSeconds);
+  const forwarding = props.remediationForwardingRule;
+  alarm(
+    'remediationFailures',
+    forwarding === undefined
+      ? 'The remediation function failed: an automatic action may be half done.'
+      : 'The remediation function failed (an automatic action may be half done), or a failover cue could not be forwarded to the standby.',
+    {
+      metric: new cloudwatch.MathExpression({
+        expression:
+          forwarding === undefined
+            ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
+            : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
+        usingMetrics: {
+          errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
+          deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            statistic: cloudwatch.Stats.MAXIMUM,
+            period: remPeriod,
+          }),
+          ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
+        },
+        period: remPeriod,
+        label:
+          forwarding === undefined
+            ? 'Remediation errors and dead-lettered events'
+            : 'Remediation errors, dead-lettered events and failover cues not forwarded',
+      }),
+      threshold: rem.threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(rem),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+}
+
+/** The region cannot serve: its own deep check fails AND users' requests or signing suffer (the composite, over the alarms made before it). */
+function regionImpairedAlarm(m: AlarmMaker): void {
+  const is = (kind: RegionalAlarmKind) =>
+    cloudwatch.AlarmRule.fromAlarm(m.made[kind] as cloudwatch.IAlarm, cloudwatch.AlarmState.ALARM);
+  m.wire(
+    'regionImpaired',
+    new cloudwatch.CompositeAlarm(m.scope, 'RegionImpaired', {
+      compositeAlarmName: m.name('regionImpaired'),
+      alarmDescription:
+        'This region cannot serve: its own deep-health canary fails AND the API fails or is slow, or signing is stuck. ' +
+        `Runbook: docs/runbooks/alarms.md#${REGIONAL_ANCHORS.regionImpaired}`,
+      actionsEnabled: true,
+      alarmRule: cloudwatch.AlarmRule.allOf(
+        is('deepHealthCanary'),
+        cloudwatch.AlarmRule.anyOf(
+          is('api5xxRate'),
+          is('apiLatencyP99'),
+          is('transactionCanary'),
+          is('signerDlqDepth'),
+        ),
+      ),
+    }),
+  );
 }
 
 /** Section anchors of docs/runbooks/alarms.md, per alarm. */
@@ -539,18 +600,4 @@ export function alarmProblems(props: WalletAlarmsProps, region: string): PropPro
     });
   }
   return problems;
-}
-
-/**
- * Deliveries of a rule that failed permanently (AWS/Events `FailedInvocations`, by rule name): for
- * the forwarding rules, failover cues the standby never received.
- */
-export function forwardingFailures(rule: events.IRule, period: Duration): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/Events',
-    metricName: 'FailedInvocations',
-    dimensionsMap: { RuleName: rule.ruleName },
-    statistic: cloudwatch.Stats.SUM,
-    period,
-  });
 }

@@ -16,6 +16,9 @@ export const LIVE_ALIAS = 'live';
 /** The CodeDeploy application of a region: one per environment and region (names are per region). */
 export const deployApplicationName = (envName: string): string => `${envName}-wallet`;
 
+/** The status page's CodeDeploy application per region (its stacks share the wallet's regions). */
+export const statusDeployApplicationName = (envName: string): string => `${envName}-wallet-status`;
+
 /** One deployment group per function: `<env>-wallet-<purpose>`. */
 export const deploymentGroupName = (envName: string, purpose: WalletFunctionPurpose): string =>
   `${envName}-wallet-${purpose}`;

@@ -91,7 +91,8 @@ export const remediationRoleArn = (partition: string, account: string, envName: 
   `arn:${partition}:iam::${account}:role/${remediationRoleName(envName, region)}`;
 
 /** The regional Lambda functions: the workload's three and the remediation function. */
-export type WalletFunctionPurpose = 'api' | 'health' | 'signer' | 'remediation' | 'switch-republisher';
+export type WalletFunctionPurpose =
+  'api' | 'health' | 'signer' | 'remediation' | 'switch-republisher' | 'status-updater' | 'status-webhooks';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>

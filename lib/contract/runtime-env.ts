@@ -15,6 +15,11 @@ export const RUNTIME_ENV = {
   standbyRegion: 'WALLET_STANDBY_REGION',
   primaryRegion: 'WALLET_PRIMARY_REGION',
   signingQueueUrl: 'WALLET_SIGNING_QUEUE_URL',
+  /**
+   * Signer only: the peer region's signing queue URL. A signer without the lease forwards what it
+   * cannot sign there (lambda/signer/forward.ts), so nothing is stranded in a non-holder's queue.
+   */
+  peerSigningQueueUrl: 'WALLET_PEER_SIGNING_QUEUE_URL',
   chainId: 'WALLET_CHAIN_ID',
   consistency: 'WALLET_CONSISTENCY',
   notificationTopicArn: 'WALLET_NOTIFICATION_TOPIC_ARN',

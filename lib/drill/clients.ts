@@ -23,18 +23,24 @@ export interface DrillClients {
   readonly calls: CallRecord[];
 }
 
-export type Service = 'cloudwatch' | 'dynamodb' | 'kms' | 'route53' | 'sts';
+export type Service = 'cloudwatch' | 'dynamodb' | 'fis' | 'kms' | 'route53' | 'sts';
 
 /**
  * Every command the drill may send. Reads are listed so that a new read is a reviewed change too.
  * Writes are data-plane only: the failover switch and KPI metrics (CloudWatch PutMetricData) and
  * the signer lease with its audit item (DynamoDB PutItem/UpdateItem through lib/failover/lease.ts).
- * No Route 53 mutation, no IAM, no KMS key or key-policy change, no SetAlarmState.
+ * No Route 53 mutation, no IAM, no KMS key or key-policy change, no SetAlarmState. FIS is used only by
+ * `wallet-drill chaos` (lib/drill/chaos): it starts and stops the experiments the stacks define, nothing else
+ * (no template is created, changed or deleted).
  */
 export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly string[]; write: readonly string[] }>> =
   {
     cloudwatch: { read: ['GetMetricDataCommand', 'DescribeAlarmsCommand'], write: ['PutMetricDataCommand'] },
     dynamodb: { read: ['GetItemCommand'], write: ['PutItemCommand', 'UpdateItemCommand'] },
+    fis: {
+      read: ['ListExperimentTemplatesCommand', 'ListExperimentsCommand', 'GetExperimentCommand'],
+      write: ['StartExperimentCommand', 'StopExperimentCommand'],
+    },
     kms: { read: ['DescribeKeyCommand', 'GetPublicKeyCommand'], write: [] },
     route53: { read: ['ListHealthChecksCommand', 'GetHealthCheckStatusCommand', 'TestDNSAnswerCommand'], write: [] },
     sts: { read: ['GetCallerIdentityCommand'], write: [] },

@@ -26,7 +26,14 @@ export type PhaseId =
   | 'aborted'
   | 'switch-restored'
   | 'lease-restored'
-  | 'restore-verified';
+  | 'restore-verified'
+  // chaos (lib/drill/chaos/run.ts)
+  | 'experiment-started'
+  | 'fault-active'
+  | 'alarm-fired'
+  | 'failover-refused'
+  | 'experiment-stopped'
+  | 'recovered';
 
 /** One timestamped point of a drill. */
 export interface TimelineEvent {
@@ -57,6 +64,20 @@ export interface Measurements {
   readonly rpoMet?: boolean;
   /** Route 53 had already moved away from the region being left before the switch (unplanned). */
   readonly alreadyFailedOverBeforeSwitch: boolean;
+  /** Chaos: the fault started -> the environment was back to normal after the experiment stopped. */
+  readonly timeToRecoverSeconds?: number;
+}
+
+/** What a chaos record adds: the FIS experiment it ran (lib/drill/chaos/run.ts). */
+export interface ChaosExperimentInfo {
+  readonly name: string;
+  readonly region: string;
+  readonly action: string;
+  readonly expectation: string;
+  readonly templateId?: string;
+  readonly experimentId?: string;
+  readonly finalStatus?: string;
+  readonly finalReason?: string;
 }
 
 export interface RestoreRecord {
@@ -72,6 +93,8 @@ export interface DrillRecord {
   readonly schemaVersion: 1;
   readonly id: string;
   readonly tool: 'wallet-drill';
+  /** `chaos` for `wallet-drill chaos` records; absent (a drill) otherwise. */
+  readonly kind?: 'drill' | 'chaos';
   readonly target: 'aws' | 'simulated';
   readonly scenario?: string;
   readonly envName: string;
@@ -101,6 +124,8 @@ export interface DrillRecord {
   readonly assumptions: ModelAssumptions;
   /** The SDK commands the drill sent, in order (inputs omitted). */
   readonly calls: ReadonlyArray<{ service: string; region: string; command: string; kind: string }>;
+  /** Chaos records: the experiment run. */
+  readonly experiment?: ChaosExperimentInfo;
   /** Whether the measurements were published as the KPI series (set by the CLI after the drill). */
   readonly kpi?: { readonly published: boolean; readonly error?: string };
 }

@@ -14,7 +14,7 @@ import {
   unplannedRto,
 } from '../failover/timing';
 import { settingsFromConfig } from './settings';
-import { createRng } from './random';
+import { createRng } from '../failover/random';
 import { World } from './sim/world';
 
 /** Settings to try instead of the config's (to compare before deploying). */

@@ -29,6 +29,13 @@ export function verdict(record: DrillRecord): string {
   }
 }
 
+/** The heading of a record: a drill's direction and regions, or a chaos run's experiment. */
+export function heading(record: DrillRecord): string {
+  return record.experiment === undefined
+    ? `Drill ${record.direction}: ${record.envName} ${record.fromRegion} -> ${record.toRegion}`
+    : `Chaos ${record.experiment.name}: ${record.envName} ${record.experiment.region} (${record.experiment.action})`;
+}
+
 export function renderJson(record: DrillRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }
@@ -38,7 +45,7 @@ const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' '
 export function renderMarkdown(record: DrillRecord): string {
   const m = record.measurements;
   const lines: string[] = [
-    `# Drill ${record.direction}: ${record.envName} ${record.fromRegion} -> ${record.toRegion}: ${verdict(record)}`,
+    `# ${heading(record)}: ${verdict(record)}`,
     '',
     `${record.message}.`,
     '',
@@ -126,7 +133,7 @@ export function renderTimelineSvg(record: DrillRecord): string {
   const x = (s: number) => left + ((s - minEvent) / span) * (width - left - right);
   const bars: Array<{ label: string; from: number; to: number; color: string }> = [];
   const at = (id: string) => events.find((e) => e.id === id)?.offsetSeconds;
-  const sw = at('switch-thrown') ?? 0;
+  const sw = at('switch-thrown') ?? at('fault-active') ?? 0;
   const r53 = at('route53-changed');
   const dns = at('dns-changed');
   const canary = at('canary-green');
@@ -206,7 +213,7 @@ export function renderHtml(record: DrillRecord): string {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(`Drill ${record.direction} ${record.envName}: ${v}`)}</title>
+<title>${esc(`${heading(record)}: ${v}`)}</title>
 <style>
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; margin: 24px; color: #222; max-width: 1040px; }
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin-top: 28px; }
@@ -221,7 +228,7 @@ pre { background: #f6f6f6; padding: 10px; overflow-x: auto; font-size: 12px; }
 </style>
 </head>
 <body>
-<h1>Drill ${esc(record.direction)}: ${esc(record.envName)} ${esc(record.fromRegion)} &rarr; ${esc(record.toRegion)} <span class="badge">${esc(v)}</span></h1>
+<h1>${esc(heading(record)).replace(' -&gt; ', ' &rarr; ')} <span class="badge">${esc(v)}</span></h1>
 <div class="meta">${esc(record.message)}<br>target ${esc(record.target)}${record.scenario === undefined ? '' : ` (scenario ${esc(record.scenario)})`} &middot; started ${esc(record.startedAt)} &middot; finished ${esc(record.finishedAt)} &middot; exit ${record.exitCode}</div>
 <div class="cards">
 ${card('Detection', fmt(m.detectionSeconds), m.detectionBoundsSeconds === undefined ? 'switch -> Route 53 (upper bound)' : `between ${m.detectionBoundsSeconds[0]} and ${m.detectionBoundsSeconds[1]} s`)}

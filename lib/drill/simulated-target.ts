@@ -6,7 +6,7 @@ import { ModelAssumptions } from '../failover/timing';
 import { ScenarioName, SCENARIOS } from './sim/scenarios';
 import { attachWorld } from './sim/sdk';
 import { World } from './sim/world';
-import { AwsTarget } from './target';
+import { AwsTarget } from './aws-target';
 
 /** The scenario cannot run with this config (e.g. replication lag under MRSC). */
 export class ScenarioError extends Error {

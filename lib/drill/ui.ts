@@ -187,6 +187,8 @@ export function formatRecord(record: DrillRecord, p: Paint): string {
       `  RTO          ${m.rtoSeconds ?? '-'} s (target ${m.rtoTargetSeconds} s)`,
       `  RPO          ${m.observedRpoSeconds ?? '-'} s (target ${m.rpoTargetSeconds} s)`,
     );
+    if (m.timeToRecoverSeconds !== undefined)
+      lines.push(`  recovered    ${m.timeToRecoverSeconds} s after the fault started`);
   }
   if (record.outcome === 'refused') {
     lines.push(

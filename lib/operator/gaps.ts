@@ -8,10 +8,15 @@ import { LeaseStore, readLease } from '../failover/lease';
  * mine, or every later withdrawal of the address stalls on chain. A nonce is a gap when
  * - `missing`: handed out, not held by an in-flight allocation, and no reservation pins a payload;
  * - `unsigned-void`: a void filler was reserved but its signature was never stored (KMS failed);
- * - `cancelled-tx`: reserved for a transaction an operator cancelled (it will never be signed).
- * Fill each with the signer's `fill-gap` message (lambda/signer/handler.ts), which handles all three.
+ * - `cancelled-tx`: reserved for a transaction an operator cancelled (it will never be signed);
+ * - `quarantined-tx`: reserved for a quarantined transaction: nothing signs it until an operator
+ *   resolves it (on chain, requeue, or cancel and then fill). Under MREC its item may even have lost
+ *   the nonce to a later replicated write, so only the reservation still names it (found by the
+ *   torture harness).
+ * Fill the first three with the signer's `fill-gap` message (lambda/signer/handler.ts); resolve a
+ * `quarantined-tx` first (resolveQuarantined), then fill it if it was cancelled.
  */
-export type GapKind = 'missing' | 'unsigned-void' | 'cancelled-tx';
+export type GapKind = 'missing' | 'unsigned-void' | 'cancelled-tx' | 'quarantined-tx';
 
 export interface NonceGap {
   readonly address: string;
@@ -77,6 +82,8 @@ export async function findNonceGaps(
       );
       if (tx.Item?.status === 'cancelled')
         gaps.push({ address: lower, nonce, kind: 'cancelled-tx', owner: String(r.txId) });
+      else if (tx.Item?.status === 'quarantined')
+        gaps.push({ address: lower, nonce, kind: 'quarantined-tx', owner: String(r.txId) });
     }
   }
   return gaps;

@@ -1,6 +1,6 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_GSI1, ledgerKeys, txStatusPartition } from '../contract/ledger';
+import { LEDGER_GSI1, ledgerKeys, OPEN_TX_STATUSES, txStatusPartition } from '../contract/ledger';
 import { LeaseStore, readLease } from '../failover/lease';
 
 /**
@@ -13,8 +13,8 @@ import { LeaseStore, readLease } from '../failover/lease';
  * 1. every message in the given DLQs is sent to the holder's signing queue, then deleted from the DLQ
  *    (send first: a crash in between leaves a duplicate, which the signer absorbs - it is idempotent
  *    per txId - never a loss);
- * 2. every `queued` transaction of the address is re-sent to the holder's queue (its message may be
- *    in a queue nobody drains), deduplicated per epoch.
+ * 2. every open (`queued`, `nonce-assigned`, `signed`) transaction of the address is re-sent to the
+ *    holder's queue (its message may be in a queue nobody drains), deduplicated per epoch.
  * It writes one audit record. Safe to run again at any time.
  */
 export interface HandOffOptions {
@@ -106,32 +106,37 @@ export async function handOffStrandedWork(options: HandOffOptions): Promise<Hand
     }
   }
   const requeued: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await options.ledger.ddb.send(
-      new QueryCommand({
-        TableName: options.ledger.tableName,
-        IndexName: LEDGER_GSI1,
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': txStatusPartition(address, 'queued') },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const walletId = String(item.walletId);
-      const txId = String(item.txId);
-      await options.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: target,
-          MessageBody: JSON.stringify({ walletId, txId }),
-          MessageGroupId: walletId,
-          MessageDeduplicationId: `tx-${txId}-handoff-${lease.epoch}`,
+  // Every OPEN transaction, not only queued ones: a transaction signed (or given its nonce) in the
+  // old holder's region whose message sits in that region's queue is stranded as surely, and it
+  // stalls every later nonce of the address (found by the torture harness, torture/).
+  for (const status of OPEN_TX_STATUSES) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await options.ledger.ddb.send(
+        new QueryCommand({
+          TableName: options.ledger.tableName,
+          IndexName: LEDGER_GSI1,
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': txStatusPartition(address, status) },
+          ExclusiveStartKey: start,
         }),
       );
-      requeued.push(txId);
-    }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined);
+      for (const item of page.Items ?? []) {
+        const walletId = String(item.walletId);
+        const txId = String(item.txId);
+        await options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: target,
+            MessageBody: JSON.stringify({ walletId, txId }),
+            MessageGroupId: walletId,
+            MessageDeduplicationId: `tx-${txId}-handoff-${lease.epoch}`,
+          }),
+        );
+        requeued.push(txId);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+  }
   const at = (options.now ?? new Date()).toISOString();
   const auditKey = ledgerKeys.audit(
     `lease#${address}`,

@@ -220,6 +220,45 @@ export function renderMarkdown(r: ResilienceReport, generatedFrom: string): stri
   );
   out.push('');
 
+  const fc = r.forecast;
+  out.push('## Risk forecast (Monte Carlo)');
+  out.push('');
+  out.push(
+    `Annual API downtime over ${qty(fc.years)} simulated years: **p50 ${fc.annualApiDowntimeMinutes.p50} min, p95 ${fc.annualApiDowntimeMinutes.p95} min** ` +
+      `(mean ${fc.annualApiDowntimeMinutes.mean}, p90 ${fc.annualApiDowntimeMinutes.p90}, p99 ${fc.annualApiDowntimeMinutes.p99}). ` +
+      `SLA ${fc.slaObjective * 100}% availability allows ${fc.allowedMinutesPerYear} min a year or ${fc.allowedMinutesPerMonth} min a 30-day month: ` +
+      `probability of missing it over a year ${(fc.pMissYear * 100).toFixed(2)}%, in at least one month of the year ${(fc.pMissAnyMonth * 100).toFixed(2)}%. ` +
+      `Signing unavailable (chain provider): p50 ${fc.annualSigningDowntimeMinutes.p50} min, p95 ${fc.annualSigningDowntimeMinutes.p95} min a year (time to sign, not the API).`,
+  );
+  out.push('');
+  out.push(
+    table(
+      [
+        'Failure mode',
+        'Rate (assumed)',
+        'Per incident p50 / p95 / max',
+        'Years with one',
+        'Counts against',
+        'Why',
+        'Public source',
+      ],
+      fc.modes.map((m) => [
+        m.title,
+        `${m.perYear} / year`,
+        `${m.perIncidentMinutes.p50} / ${m.perIncidentMinutes.p95} / ${m.perIncidentMinutes.max} min`,
+        `${(m.yearsWithIncident * 100).toFixed(1)}%`,
+        m.counts,
+        m.why,
+        m.source ?? 'none (assumption)',
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('Model (lib/resilience/risk.ts; every rate is an assumption to replace with your own incident records):');
+  out.push('');
+  for (const a of fc.assumptions) out.push(`- ${a}`);
+  out.push('');
+
   out.push(`## Estimated monthly cost: ${money(r.cost.totalMonthly)}`);
   out.push('');
   const items = [...r.cost.lineItems].sort((a, b) => b.monthly - a.monthly);
@@ -298,6 +337,9 @@ export function renderTerminal(r: ResilienceReport): string {
   }
   lines.push(
     `  canaries: ${r.canaryCoverage.regions.map((g) => `${g.region} ${g.canaries.length}`).join(', ') || 'none'}`,
+  );
+  lines.push(
+    `  risk forecast: annual API downtime p50 ${r.forecast.annualApiDowntimeMinutes.p50} min, p95 ${r.forecast.annualApiDowntimeMinutes.p95} min; P(miss ${r.forecast.slaObjective * 100}% in a year) ${(r.forecast.pMissYear * 100).toFixed(2)}%, in some month ${(r.forecast.pMissAnyMonth * 100).toFixed(2)}%`,
   );
   lines.push('');
   lines.push(`  top costs (of ${money(r.cost.totalMonthly)}/month):`);

@@ -15,6 +15,9 @@ import {
   worstCases,
 } from '../failover/rto-simulator';
 import { formatSeconds, scheduleTiming, ScheduleError } from './schedule';
+import { REGIONAL_ALARMS } from '../contract/alarms';
+import { API_AVAILABILITY_OBJECTIVE } from '../slo/definitions';
+import { BadDeployDetection, forecastRisk, RiskForecast } from './risk';
 
 /** Report format version; bump it when a field changes meaning. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -112,6 +115,8 @@ export interface ResilienceReport {
     readonly note: string;
   };
   readonly usage: Readonly<Record<string, UsageAssumption>>;
+  /** Annual downtime and SLA risk from failure-mode rates and the recovery model (lib/resilience/risk.ts). */
+  readonly forecast: RiskForecast;
   readonly findings: readonly Finding[];
 }
 
@@ -211,7 +216,35 @@ export function buildReport(env: EnvironmentStacks, options: ReportOptions): Res
     },
     route53Defaults: defaults,
     usage: USAGE,
+    forecast: forecastRisk({
+      unplannedRto: rto.paths.unplanned.simulated,
+      badDeploy: badDeployDetection(facts),
+      slaObjective: API_AVAILABILITY_OBJECTIVE,
+      years: FORECAST_YEARS,
+      seed: options.seed,
+    }),
     findings,
+  };
+}
+
+/** Simulated years of the risk forecast (enough for a stable p95 and a miss probability to 0.1%). */
+export const FORECAST_YEARS = 20_000;
+
+/** The API 5xx alarm's evaluation, read from the templates (the first region's), for the bad-deploy mode. */
+function badDeployDetection(facts: EnvironmentFacts): BadDeployDetection {
+  const suffix = `-${REGIONAL_ALARMS.api5xxRate}`;
+  const alarm = facts.alarms.find((a) => a.name?.endsWith(suffix) === true && a.periodSeconds !== undefined);
+  if (alarm === undefined) {
+    return {
+      periodSeconds: 300,
+      datapointsToAlarm: 3,
+      source: `no *${suffix} alarm with a literal period in the templates: assumed 3 of 5 five-minute periods (the config default)`,
+    };
+  }
+  return {
+    periodSeconds: alarm.periodSeconds as number,
+    datapointsToAlarm: alarm.datapointsToAlarm ?? alarm.evaluationPeriods ?? 1,
+    source: `AWS::CloudWatch::Alarm ${alarm.stack}/${alarm.logicalId} (${alarm.name})`,
   };
 }
 

@@ -2,10 +2,12 @@
  * Schedules as AWS writes them (`rate(...)` and six-field EventBridge `cron(...)`, UTC), reduced to
  * the two numbers the report needs: the longest gap between two runs and the runs per month.
  *
- * Cron support: numbers, names (JAN-DEC, SUN-SAT; day-of-week 1 = SUN), `*`, `?`, ranges, steps
- * and lists. `L`, `W` and `#` are rejected with a message rather than guessed. The backup branch
- * (lib/backup/schedule.ts) has a stricter evaluator; the two agree on every expression both accept.
+ * Cron expressions are parsed and evaluated by the one cron evaluator, lib/backup/schedule.ts (the
+ * same one the config and the backup constructs use, so the report and the synth agree on what a
+ * schedule means and which expressions are refused); this module adds `rate(...)`, the runs per
+ * month, and wraps its CronError in a ScheduleError naming the expression.
  */
+import { CronError, fireTimes as cronFireTimes, HORIZON, parseCron } from '../backup/schedule';
 
 /** Thrown for an expression this module cannot evaluate; the message says why. */
 export class ScheduleError extends Error {
@@ -48,74 +50,14 @@ function rateTiming(expression: string): ScheduleTiming {
   return { expression, maxGapSeconds: period, runsPerMonth: (HOURS_PER_MONTH * 3600) / period };
 }
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
-interface Field {
-  readonly name: string;
-  readonly min: number;
-  readonly max: number;
-  readonly names?: readonly string[];
-}
-
-const FIELDS: readonly Field[] = [
-  { name: 'minutes', min: 0, max: 59 },
-  { name: 'hours', min: 0, max: 23 },
-  { name: 'day-of-month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day-of-week', min: 1, max: 7, names: DAYS },
-];
-
-function value(text: string, f: Field): number {
-  const named = f.names?.indexOf(text.toUpperCase()) ?? -1;
-  if (named >= 0) return named + 1;
-  if (!/^\d+$/.test(text)) throw new ScheduleError(`${f.name} value "${text}" is not a number`);
-  const v = Number(text);
-  if (v < f.min || v > f.max) throw new ScheduleError(`${f.name} value ${v} is outside ${f.min}-${f.max}`);
-  return v;
-}
-
-/** The set of values a field allows, or undefined for `?`. */
-function parseField(text: string, f: Field): Set<number> | undefined {
-  if (text === '?') {
-    if (f.name !== 'day-of-month' && f.name !== 'day-of-week') throw new ScheduleError(`? is not allowed in ${f.name}`);
-    return undefined;
-  }
-  if (/[LW#]/i.test(text.replace(/[A-Z]{3}/gi, (m) => (f.names?.includes(m.toUpperCase()) ? 'x' : m)))) {
-    throw new ScheduleError(`${f.name} "${text}" uses L, W or #, which this report does not evaluate`);
-  }
-  const out = new Set<number>();
-  for (const part of text.split(',')) {
-    const [range, stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1)
-      throw new ScheduleError(`${f.name} step "${stepText}" is not a positive integer`);
-    let lo: number;
-    let hi: number;
-    if (range === '*') {
-      lo = f.min;
-      hi = f.max;
-    } else if (range.includes('-')) {
-      const [a, b] = range.split('-');
-      lo = value(a, f);
-      hi = value(b, f);
-    } else {
-      lo = value(range, f);
-      hi = stepText === undefined ? lo : f.max;
-    }
-    if (lo > hi) throw new ScheduleError(`${f.name} range "${range}" runs backwards`);
-    for (let v = lo; v <= hi; v += step) out.add(v);
-  }
-  return out;
-}
-
-/** Days evaluated: two years from a fixed start, so every weekday/month combination occurs. */
-const HORIZON_DAYS = 731;
-const HORIZON_START = Date.UTC(2025, 0, 1);
+/** The cron evaluator's horizon; rate schedules are laid out over 31 days from its start. */
+const HORIZON_START = HORIZON.startEpochSeconds * 1000;
+const HORIZON_DAYS = HORIZON.days;
 
 /**
- * Every run of a schedule over a fixed horizon (epoch seconds, ascending): two years for cron,
- * so every weekday/month combination occurs; 31 days for rate (its gaps are all equal).
+ * Every run of a schedule over a fixed horizon (epoch seconds, ascending): for cron, the evaluator's
+ * two-year HORIZON (2027-2028, with a leap day), so every weekday/month combination occurs; 31 days
+ * from the same start for rate (its gaps are all equal).
  */
 export function fireTimes(expression: string): number[] {
   const text = expression.trim();
@@ -128,36 +70,12 @@ export function fireTimes(expression: string): number[] {
   }
   if (!text.startsWith('cron('))
     throw new ScheduleError(`${JSON.stringify(expression)} is neither rate(...) nor cron(...)`);
-  const m = /^cron\((.*)\)$/.exec(text);
-  const fields = m?.[1].trim().split(/\s+/) ?? [];
-  if (fields.length !== 6) {
-    throw new ScheduleError(
-      `${JSON.stringify(expression)} needs six fields (minutes hours day-of-month month day-of-week year)`,
-    );
+  try {
+    return cronFireTimes(parseCron(text));
+  } catch (err) {
+    if (!(err instanceof CronError)) throw err;
+    throw new ScheduleError(err.message.includes(text) ? err.message : `${JSON.stringify(expression)}: ${err.message}`);
   }
-  if (fields[5] !== '*') {
-    throw new ScheduleError(
-      `${JSON.stringify(expression)} fixes the year (${fields[5]}): the schedule stops when it ends`,
-    );
-  }
-  const [minutes, hours, dom, months, dow] = FIELDS.map((f, i) => parseField(fields[i], f));
-  if (minutes === undefined || hours === undefined || months === undefined) {
-    throw new ScheduleError(`${JSON.stringify(expression)}: ? is only allowed in day-of-month or day-of-week`);
-  }
-  if ((dom === undefined) === (dow === undefined)) {
-    throw new ScheduleError(`${JSON.stringify(expression)}: exactly one of day-of-month and day-of-week must be ?`);
-  }
-  const fires: number[] = [];
-  const mins = [...minutes].sort((a, b) => a - b);
-  const hrs = [...hours].sort((a, b) => a - b);
-  for (let d = 0; d < HORIZON_DAYS; d++) {
-    const day = new Date(HORIZON_START + d * 86400_000);
-    if (!months.has(day.getUTCMonth() + 1)) continue;
-    if (dom !== undefined && !dom.has(day.getUTCDate())) continue;
-    if (dow !== undefined && !dow.has(day.getUTCDay() + 1)) continue;
-    for (const h of hrs) for (const mi of mins) fires.push(day.getTime() / 1000 + h * 3600 + mi * 60);
-  }
-  return fires;
 }
 
 function cronTiming(expression: string): ScheduleTiming {

@@ -31,6 +31,9 @@ export interface SloSpec {
   readonly minEventsPerHour: number;
 }
 
+/** The public API's availability objective: also the SLA the risk forecast checks (lib/resilience/risk.ts). */
+export const API_AVAILABILITY_OBJECTIVE = 0.999;
+
 /** The SLO window: error budgets are spent and reported over 30 days. */
 export const SLO_WINDOW_DAYS = 30;
 
@@ -43,7 +46,7 @@ export function sloSpecs(opts: {
     {
       name: 'api-availability',
       description: 'Requests to the public API that do not fail with a 5xx',
-      objective: 0.999,
+      objective: API_AVAILABILITY_OBJECTIVE,
       source: { kind: 'api-errors' },
       minEventsPerHour: 60,
     },

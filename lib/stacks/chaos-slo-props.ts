@@ -4,11 +4,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { rateSeconds, WalletConfig } from '../config/schema';
-import { FaultExperimentsProps } from '../constructs/fault-experiments';
-import { SloAlarmsProps } from '../constructs/slo-alarms';
+import { FaultExperiments, FaultExperimentsProps } from '../constructs/fault-experiments';
+import { SloAlarms, SloAlarmsProps } from '../constructs/slo-alarms';
 import { DNS_ALARM_REGION, dnsAlarmName, RegionalAlarmKind } from '../contract/alarms';
 import { experimentsFor } from '../contract/chaos';
 import { RegionRole } from '../contract/names';
+import { RegionalObservability } from './regional-observability';
+import { RegionalWallet } from '../constructs/regional-wallet';
 import { sloSpecs } from '../slo/definitions';
 
 /** Config -> props of the FIS experiments and the SLO alarms, beside the stacks (constructs never read config). */
@@ -85,5 +87,52 @@ export function sloAlarmsProps(
     apiName: api.apiName,
     stageName: api.stageName,
     topic,
+  };
+}
+
+/** What a regional stack passes to {@link addChaosAndSlo}: the same in both regions but for the role and table. */
+export interface ChaosAndSloWiring {
+  readonly config: WalletConfig;
+  readonly regionRole: RegionRole;
+  readonly wallet: RegionalWallet;
+  readonly observability: RegionalObservability;
+  /** ARN of this region's ledger table replica. */
+  readonly tableArn: string;
+  readonly dataKey: kms.IKey;
+  readonly topic: sns.ITopic;
+}
+
+/**
+ * The SLO alarms (`Slo`) and, when config defines any for this region, the FIS experiments
+ * (`FaultExperiments`) of a regional stack: one wiring for the primary and the standby. The construct ids
+ * are the stacks' own (scope is the stack), so templates do not change with this helper.
+ */
+export function addChaosAndSlo(
+  stack: Stack,
+  w: ChaosAndSloWiring,
+): { readonly slo: SloAlarms; readonly faultExperiments?: FaultExperiments } {
+  const slo = new SloAlarms(
+    stack,
+    'Slo',
+    sloAlarmsProps(
+      w.config,
+      { apiName: w.wallet.api.restApi.restApiName, stageName: w.wallet.api.stage.stageName },
+      w.topic,
+    ),
+  );
+  const props = faultExperimentsProps(stack, {
+    config: w.config,
+    regionRole: w.regionRole,
+    functions: w.wallet.functions,
+    tableArn: w.tableArn,
+    dataKey: w.dataKey,
+    topic: w.topic,
+    alarms: w.observability.alarms.alarms,
+    publicNameCanaryName: w.observability.canaries.canaries['public-name'].canaryName,
+    dashboard: w.observability.dashboard.dashboard,
+  });
+  return {
+    slo,
+    faultExperiments: props === undefined ? undefined : new FaultExperiments(stack, 'FaultExperiments', props),
   };
 }

@@ -1,6 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
@@ -9,14 +7,14 @@ import { failoverSwitchAlarmName } from '../contract/failover-switch';
 import { switchAlarmFingerprint } from '../failover/switch-alarm';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { remediationForwarding } from '../contract/remediation';
-import { RESILIENCE_OUTPUTS } from '../contract/resilience';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { FailoverHealthChecks } from '../constructs/failover-health-checks';
 import { AliasTarget, FailoverRecords } from '../constructs/failover-records';
 import { walletKeyPolicy } from '../constructs/key-policy';
 import { WalletNotifications } from '../constructs/notifications';
 import { RemediationForwarding } from '../constructs/remediation-forwarding';
-import { forwardingFailures } from '../constructs/wallet-alarms';
+import { FailoverOutputs } from '../constructs/failover-outputs';
+import { ForwardingUndeliveredAlarm } from '../constructs/forwarding-alarm';
 import { computeRtoBudget, RtoBudget } from '../failover/rto-budget';
 
 export interface DnsStackProps extends StackProps {
@@ -113,22 +111,15 @@ export class DnsStack extends Stack {
         standbyRegion: config.regions.standby,
         alarmNames: cues.alarmNames,
       });
-      const failures = config.alarms.remediationFailures;
-      const undelivered = new cloudwatch.Alarm(this, 'RemediationCuesUndelivered', {
+      new ForwardingUndeliveredAlarm(this, 'RemediationCuesUndelivered', {
+        rule: this.remediationForwarding.rule,
         alarmName: dnsAlarmName(config.envName, 'remediationCuesUndelivered'),
         alarmDescription:
           `EventBridge could not forward a Route 53 failover cue to the standby's remediation (${config.regions.standby}): ` +
           'automatic failover may start later than it should. Runbook: docs/runbooks/alarms.md#route-53-alarms-us-east-1',
-        metric: forwardingFailures(this.remediationForwarding.rule, Duration.seconds(failures.periodSeconds)),
-        threshold: failures.threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: failures.evaluationPeriods,
-        datapointsToAlarm: failures.datapointsToAlarm,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        evaluation: config.alarms.remediationFailures,
+        topic: this.notifications.topic,
       });
-      const action = new actions.SnsAction(this.notifications.topic);
-      undelivered.addAlarmAction(action);
-      undelivered.addOkAction(action);
     }
 
     this.rtoBudget = computeRtoBudget({
@@ -137,24 +128,12 @@ export class DnsStack extends Stack {
       ttlSeconds: config.dns.recordTtlSeconds,
       rtoTargetSeconds: config.targets.rtoSeconds,
     });
-    new CfnOutput(this, RESILIENCE_OUTPUTS.rtoBudget, {
-      value: String(this.rtoBudget.worstCaseSeconds),
-      description: `Worst-case DNS failover time: ${this.rtoBudget.arithmetic} (target ${this.rtoBudget.targetSeconds} s)`,
+    // The outputs' logical ids are pinned to their keys (FailoverOutputs), as when they were stack-level.
+    new FailoverOutputs(this, 'Outputs', {
+      rtoBudget: this.rtoBudget,
+      rtoTargetSeconds: config.targets.rtoSeconds,
+      rpoTargetSeconds: config.targets.rpoSeconds,
+      healthChecks: this.healthChecks,
     });
-    new CfnOutput(this, RESILIENCE_OUTPUTS.rtoTarget, {
-      value: String(config.targets.rtoSeconds),
-      description: 'Declared RTO target',
-    });
-    new CfnOutput(this, RESILIENCE_OUTPUTS.rpoTarget, {
-      value: String(config.targets.rpoSeconds),
-      description: 'Declared RPO target (targets.rpoSeconds), read by npm run resilience-report',
-    });
-    new CfnOutput(this, RESILIENCE_OUTPUTS.dnsCache, {
-      value: String(this.rtoBudget.dnsCacheSeconds),
-      description: 'DNS cache bound assumed by the RTO budget (dns.recordTtlSeconds)',
-    });
-    new CfnOutput(this, 'PrimaryHealthCheckId', { value: this.healthChecks.primary.healthCheckId });
-    new CfnOutput(this, 'SecondaryHealthCheckId', { value: this.healthChecks.secondary.healthCheckId });
-    new CfnOutput(this, 'FailoverSwitchHealthCheckId', { value: this.healthChecks.failoverSwitch.healthCheckId });
   }
 }

@@ -5,9 +5,9 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
-import { FaultExperiments } from '../constructs/fault-experiments';
-import { SloAlarms } from '../constructs/slo-alarms';
-import { faultExperimentsProps, sloAlarmsProps } from './chaos-slo-props';
+import type { FaultExperiments } from '../constructs/fault-experiments';
+import type { SloAlarms } from '../constructs/slo-alarms';
+import { addChaosAndSlo } from './chaos-slo-props';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
@@ -110,6 +110,7 @@ export class PrimaryStack extends Stack {
       regionRole: 'primary',
       table: ledger.table,
       dataKey: props.dataKey,
+      dataKeyId: props.dataKeyId,
       signingKeyArn: props.signingKeyArn,
     });
     new CfnOutput(this, 'LedgerTableName', { value: ledger.table.tableName });
@@ -135,27 +136,17 @@ export class PrimaryStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
-    this.slo = new SloAlarms(
-      this,
-      'Slo',
-      sloAlarmsProps(
-        config,
-        { apiName: this.wallet.api.restApi.restApiName, stageName: this.wallet.api.stage.stageName },
-        this.notifications.topic,
-      ),
-    );
-    const experiments = faultExperimentsProps(this, {
+    const chaosAndSlo = addChaosAndSlo(this, {
       config,
       regionRole: 'primary',
-      functions: this.wallet.functions,
+      wallet: this.wallet,
+      observability: this.observability,
       tableArn: ledger.table.tableArn,
       dataKey: props.dataKey,
       topic: this.notifications.topic,
-      alarms: this.observability.alarms.alarms,
-      publicNameCanaryName: this.observability.canaries.canaries['public-name'].canaryName,
-      dashboard: this.observability.dashboard.dashboard,
     });
-    if (experiments !== undefined) this.faultExperiments = new FaultExperiments(this, 'FaultExperiments', experiments);
+    this.slo = chaosAndSlo.slo;
+    this.faultExperiments = chaosAndSlo.faultExperiments;
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,
       description: "This region's API (custom domain; the execute-api endpoint is disabled)",

@@ -6,9 +6,9 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { ledgerTableName } from '../contract/names';
 import { WalletBackup } from '../constructs/backup';
-import { FaultExperiments } from '../constructs/fault-experiments';
-import { SloAlarms } from '../constructs/slo-alarms';
-import { faultExperimentsProps, sloAlarmsProps } from './chaos-slo-props';
+import type { FaultExperiments } from '../constructs/fault-experiments';
+import type { SloAlarms } from '../constructs/slo-alarms';
+import { addChaosAndSlo } from './chaos-slo-props';
 import { FailoverSwitchAlarm } from '../constructs/failover-switch-alarm';
 import { SwitchRepublisher } from '../constructs/switch-republisher';
 import { WalletNotifications } from '../constructs/notifications';
@@ -23,6 +23,8 @@ export interface StandbyStackProps extends StackProps {
   readonly config: WalletConfig;
   /** The data key's replica in the standby region (same-region reference). */
   readonly dataKey: kms.IKey;
+  /** The data key's id (`mrk-...`, the same in both regions): names the primary's copy. */
+  readonly dataKeyId: string;
   /** The backup key's replica in the standby region (same-region reference): encrypts this region's vault. */
   readonly backupKey: kms.IKey;
   /** ARN of the signing key's replica in the standby region (same key material, same address). */
@@ -86,6 +88,7 @@ export class StandbyStack extends Stack {
       regionRole: 'standby',
       table: this.table,
       dataKey: props.dataKey,
+      dataKeyId: props.dataKeyId,
       signingKeyArn: props.signingKeyArn,
     });
     this.apiDomain = new RegionalApiDomain(this, 'ApiDomain', {
@@ -128,27 +131,17 @@ export class StandbyStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
-    this.slo = new SloAlarms(
-      this,
-      'Slo',
-      sloAlarmsProps(
-        config,
-        { apiName: this.wallet.api.restApi.restApiName, stageName: this.wallet.api.stage.stageName },
-        this.notifications.topic,
-      ),
-    );
-    const experiments = faultExperimentsProps(this, {
+    const chaosAndSlo = addChaosAndSlo(this, {
       config,
       regionRole: 'standby',
-      functions: this.wallet.functions,
+      wallet: this.wallet,
+      observability: this.observability,
       tableArn: `arn:${this.partition}:dynamodb:${config.regions.standby}:${this.account}:table/${ledgerTableName(config.envName)}`,
       dataKey: props.dataKey,
       topic: this.notifications.topic,
-      alarms: this.observability.alarms.alarms,
-      publicNameCanaryName: this.observability.canaries.canaries['public-name'].canaryName,
-      dashboard: this.observability.dashboard.dashboard,
     });
-    if (experiments !== undefined) this.faultExperiments = new FaultExperiments(this, 'FaultExperiments', experiments);
+    this.slo = chaosAndSlo.slo;
+    this.faultExperiments = chaosAndSlo.faultExperiments;
     new CfnOutput(this, 'ApiUrl', {
       value: `https://${this.apiDomain.regionalDomain.domainName}/`,
       description: "This region's API (custom domain; the execute-api endpoint is disabled)",

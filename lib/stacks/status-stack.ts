@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { WalletConfig } from '../config/schema';
 import { regionalAlarmName } from '../contract/alarms';
 import { failoverSwitchAlarmName } from '../contract/failover-switch';
+import { statusDeployApplicationName } from '../contract/deployment';
 import { RegionRole } from '../contract/names';
 import {
   statusBucketName,
@@ -13,6 +14,7 @@ import {
 } from '../contract/status';
 import { settingsFromConfig } from '../drill/settings';
 import { WalletNotifications } from '../constructs/notifications';
+import { SafeDeployment } from '../constructs/safe-deployment';
 import { StatusBucket } from '../constructs/status-bucket';
 import { StatusDistribution } from '../constructs/status-distribution';
 import { StatusSubscribers } from '../constructs/status-subscribers';
@@ -32,6 +34,7 @@ export interface StatusStackProps extends StackProps {
  */
 export class StatusStack extends Stack {
   public readonly site: StatusBucket;
+  public readonly deployment: SafeDeployment;
   public readonly subscribers: StatusSubscribers;
   public readonly updater: StatusUpdater;
 
@@ -99,6 +102,34 @@ export class StatusStack extends Stack {
       key: this.site.key,
       topic: this.subscribers.topic,
       webhookQueue: this.subscribers.webhookQueue,
+    });
+    // The updater and the webhook sender invoke their `live` alias; CodeDeploy shifts it and rolls a
+    // new version back on deployment failure, a manual stop, or its alarms (errors, p99 duration of the
+    // NEW version only). All at once, not a canary: both run a few times an hour (alarm state changes,
+    // a daily schedule, rare webhooks), so a 10% canary would see almost no invocation in its interval
+    // and prove nothing, while two updater versions writing the same status document at once could
+    // render the page two ways in turn. The alarms roll back a version that fails while CodeDeploy
+    // watches it (seconds, for all at once: docs/safe-deploys.md, "Limit of all-at-once groups").
+    this.deployment = new SafeDeployment(this, 'SafeDeployment', {
+      envName,
+      applicationName: statusDeployApplicationName(envName),
+      topic: alerts.topic,
+      functions: [
+        {
+          purpose: 'status-updater',
+          fn: this.updater.updater,
+          shifting: { kind: 'all-at-once' },
+          // Its timeout is 60 s; a render and two bucket writes normally take well under 10 s.
+          p99DurationThresholdMs: 20_000,
+        },
+        {
+          purpose: 'status-webhooks',
+          fn: this.subscribers.sender,
+          shifting: { kind: 'all-at-once' },
+          // Its timeout is 30 s (one webhook POST with its own deadline).
+          p99DurationThresholdMs: 10_000,
+        },
+      ],
     });
   }
 }

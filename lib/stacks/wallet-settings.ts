@@ -4,7 +4,7 @@ import { RegionalWalletProps } from '../constructs/regional-wallet';
 /** The RegionalWallet props that come from config alone, the same in both regions. */
 export function regionalWalletSettings(
   config: WalletConfig,
-): Omit<RegionalWalletProps, 'regionRole' | 'table' | 'dataKey' | 'signingKeyArn' | 'sizing'> {
+): Omit<RegionalWalletProps, 'regionRole' | 'table' | 'dataKey' | 'dataKeyId' | 'signingKeyArn' | 'sizing'> {
   return {
     envName: config.envName,
     primaryRegion: config.regions.primary,

@@ -217,7 +217,7 @@ describe('replication-paused (MREC)', () => {
     ]);
   });
 
-  test('the role may change only this replica’s resource policy, and no function or configuration', () => {
+  test('the role may change only this replica’s resource policy, and no function or configuration (FIS actions reference)', () => {
     const statements = roleStatements(t, 'FaultExperimentsReplicationPausedRole');
     expect(statements[0]).toEqual({
       Sid: 'PauseReplicationOfThisReplica',
@@ -232,8 +232,14 @@ describe('replication-paused (MREC)', () => {
     });
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions).not.toContain('lambda:GetFunction');
-    expect(actions).not.toContain('tag:GetResources');
-    expect(actions).toEqual(expect.arrayContaining(['cloudwatch:GetMetricWidgetImage']));
+    expect(actions).not.toContain('s3:DeleteObject');
+    const star = statements.find((s) => s.Sid === 'NoResourceLevelPermission');
+    expect(star).toEqual({
+      Sid: 'NoResourceLevelPermission',
+      Effect: 'Allow',
+      Action: ['cloudwatch:GetMetricWidgetImage', 'tag:GetResources'],
+      Resource: '*',
+    });
   });
 
   test('the standby functions get no extension (no Lambda experiment targets them)', () => {

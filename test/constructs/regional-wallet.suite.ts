@@ -70,7 +70,39 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           Resource: dataKey,
           Condition: via('dynamodb', 'sqs'),
         },
+        {
+          Sid: 'ForwardToPeerSigningQueue',
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: `arn:aws:sqs:${c.peer}:111111111111:example-wallet-signing.fifo`,
+        },
+        {
+          Sid: 'PeerDataKeyThroughSqs',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          // The peer's copy of the data key: this key's id (a deploy-time reference) in the peer region.
+          Resource: { 'Fn::Join': ['', [`arn:aws:kms:${c.peer}:111111111111:key/`, expect.any(Object)]] },
+          Condition: { StringEquals: { 'kms:ViaService': `sqs.${c.peer}.amazonaws.com` } },
+        },
       ]);
+    });
+
+    test('the signer forwards only to the peer signing queue: its URL is set on the signer alone', () => {
+      const url = {
+        'Fn::Join': [
+          '',
+          [`https://sqs.${c.peer}.`, { Ref: 'AWS::URLSuffix' }, '/111111111111/example-wallet-signing.fifo'],
+        ],
+      };
+      const vars = (fnId: string) =>
+        (
+          resourceNamed(template, 'AWS::Lambda::Function', fnId).resource.Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      expect(vars('WalletSignerFunction').WALLET_PEER_SIGNING_QUEUE_URL).toEqual(url);
+      expect(vars('WalletApiFunction').WALLET_PEER_SIGNING_QUEUE_URL).toBeUndefined();
+      expect(vars('WalletHealthFunction').WALLET_PEER_SIGNING_QUEUE_URL).toBeUndefined();
     });
 
     test('the API role cannot sign or read the signing key: item reads and puts, enqueue, the data key through services', () => {

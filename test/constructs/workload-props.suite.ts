@@ -22,6 +22,7 @@ describe('RegionalWallet', () => {
     standbyRegion: 'us-west-2',
     table: dynamodb.TableV2.fromTableName(s, 'Table', 'test-wallet-ledger'),
     dataKey: key,
+    dataKeyId: 'mrk-0123456789abcdef0123456789abcdef',
     signingKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-0123456789abcdef0123456789abcdef',
     chainId: 1,
     consistency: 'MRSC',

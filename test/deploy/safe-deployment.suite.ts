@@ -6,7 +6,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { handlerEntry, WalletFunction } from '../../lib/constructs/wallet-function';
-import { deployAlarmName, deployHookRoleName, LIVE_ALIAS } from '../../lib/contract/deployment';
+import {
+  deployAlarmName,
+  deployApplicationName,
+  deployHookRoleName,
+  LIVE_ALIAS,
+  statusDeployApplicationName,
+} from '../../lib/contract/deployment';
 import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
 import { liveAliasReport } from '../helpers/live-alias';
 import { evaluateKeyPolicy } from '../helpers/policy-eval';
@@ -31,20 +37,9 @@ const allTemplates = () =>
 describe('live aliases (invariant over the whole app)', () => {
   test('every function has a live alias; every caller invokes it; every invoked alias is shifted by CodeDeploy', () => {
     const report = liveAliasReport(allTemplates());
-    // The status page's updater and webhook sender (statusPrimary/statusStandby stacks) invoke their live
-    // alias, which CloudFormation moves all at once on deploy: they hold no funds and no key, and the
-    // status stacks are outside deploy-code's region-at-a-time order. Giving them CodeDeploy groups is
-    // open work; this list is exact, so a wallet function that skips CodeDeploy still fails here.
-    expect(report).toEqual({
-      withoutAlias: [],
-      unqualified: [],
-      invokedWithoutDeploymentGroup: [
-        'statusPrimary/SubscribersSenderLive1A8F2846',
-        'statusPrimary/UpdaterLive43F805D2',
-        'statusStandby/SubscribersSenderLive1A8F2846',
-        'statusStandby/UpdaterLive43F805D2',
-      ],
-    });
+    // Exact: every invoked alias, the status page's updater and webhook sender included, is shifted by
+    // a CodeDeploy group.
+    expect(report).toEqual({ withoutAlias: [], unqualified: [], invokedWithoutDeploymentGroup: [] });
     // The walk saw the workload: 5 functions per regional stack (6 in the standby, with the switch
     // re-publisher), each with its alias.
     for (const [s, n] of [
@@ -103,6 +98,88 @@ describe('live aliases (invariant over the whole app)', () => {
     );
     // The alias exists but nobody invokes it, so it needs no deployment group.
     expect(report.invokedWithoutDeploymentGroup).toEqual([]);
+  });
+});
+
+describe.each([
+  ['statusPrimary', 'primary'],
+  ['statusStandby', 'standby'],
+] as const)('CodeDeploy of the status page in %s', (stack, role) => {
+  const region = () => wallet.config.regions[role];
+  const res = () => resources(wallet.template(stack));
+  const groups = () => Object.values(res()).filter((r) => r.Type === 'AWS::CodeDeploy::DeploymentGroup');
+
+  test('its own application (not the wallet one in the same region), one all-at-once group per function', () => {
+    const apps = Object.entries(res()).filter(([, r]) => r.Type === 'AWS::CodeDeploy::Application');
+    expect(apps).toHaveLength(1);
+    expect(apps[0][1].Properties).toMatchObject({
+      ApplicationName: statusDeployApplicationName('example'),
+      ComputePlatform: 'Lambda',
+    });
+    expect(statusDeployApplicationName('example')).not.toBe(deployApplicationName('example'));
+    expect(
+      groups()
+        .map((g) => [g.Properties.DeploymentGroupName, g.Properties.DeploymentConfigName])
+        .sort(),
+    ).toEqual([
+      ['example-wallet-status-updater', 'CodeDeployDefault.LambdaAllAtOnce'],
+      ['example-wallet-status-webhooks', 'CodeDeployDefault.LambdaAllAtOnce'],
+    ]);
+    for (const g of groups()) {
+      expect(g.Properties.ApplicationName).toEqual({ Ref: apps[0][0] });
+      expect(g.Properties.AlarmConfiguration).toMatchObject({ Enabled: true, IgnorePollAlarmFailure: false });
+      expect(g.Properties.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM', 'DEPLOYMENT_STOP_ON_REQUEST'],
+      });
+    }
+  });
+
+  test('each group rolls back on the errors and p99 alarms of the NEW version through live', () => {
+    const expected = (['status-updater', 'status-webhooks'] as const).flatMap((p) =>
+      (['errors', 'duration-p99'] as const).map((k) => deployAlarmName('example', region(), p, k)),
+    );
+    expect(
+      groups()
+        .flatMap((g) =>
+          (g.Properties.AlarmConfiguration as { Alarms: Array<{ Name: CfnRef }> }).Alarms.map(
+            (a) => res()[a.Name.Ref].Properties.AlarmName,
+          ),
+        )
+        .sort(),
+    ).toEqual([...expected].sort());
+    const alarms = Object.values(res()).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && expected.includes(r.Properties.AlarmName as string),
+    );
+    expect(alarms).toHaveLength(4);
+    for (const a of alarms) {
+      const dims = Object.fromEntries(
+        (a.Properties.Dimensions as Array<{ Name: string; Value: CfnRef }>).map((d) => [d.Name, d.Value]),
+      );
+      const fn = dims.FunctionName.Ref as string;
+      expect(dims.Resource).toEqual({ 'Fn::Join': ['', [{ Ref: fn }, `:${LIVE_ALIAS}`]] });
+      expect(res()[dims.ExecutedVersion['Fn::GetAtt'][0]]).toMatchObject({
+        Type: 'AWS::Lambda::Version',
+        Properties: { FunctionName: { Ref: fn } },
+      });
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  test('the CodeDeploy role may shift only these two aliases and read only these alarms', () => {
+    const statements = roleStatements(wallet.template(stack), 'SafeDeploymentRole');
+    expect(statements.map((s) => s.Sid).sort()).toEqual([
+      'ReadDeploymentAlarms',
+      'ShiftTheStatusUpdaterAlias',
+      'ShiftTheStatusWebhooksAlias',
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+    const fnRef = (prefix: string) =>
+      Object.keys(res()).find((id) => id.startsWith(prefix) && res()[id].Type === 'AWS::Lambda::Function')!;
+    const shift = statements.find((s) => s.Sid === 'ShiftTheStatusUpdaterAlias')!;
+    expect(shift.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [fnRef('UpdaterFunction'), 'Arn'] }, `:${LIVE_ALIAS}`]],
+    });
   });
 });
 

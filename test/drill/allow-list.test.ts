@@ -27,6 +27,8 @@ import { sdkCommandImports } from '../../lib/failover/data-plane-guard';
  */
 const ROOT = path.join(__dirname, '..', '..');
 const DATA_PLANE_WRITES = ['PutMetricDataCommand', 'PutItemCommand', 'UpdateItemCommand'];
+/** `wallet-drill chaos` only: start and stop the experiments the stacks define (no template change). */
+const FIS_WRITES = ['StartExperimentCommand', 'StopExperimentCommand'];
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'drill-allow-'));
@@ -66,6 +68,9 @@ describe('every command path, recorded', () => {
       false,
     ],
     ['report --publish', ['report', '--report-dir', '<dir>', '--publish', ...sim], false],
+    ['chaos dry run', ['chaos', 'signer-failing', ...sim], false],
+    ['chaos primary-down', ['chaos', 'primary-down', '--execute', '--yes', ...sim, '--report-dir', '<dir>'], false],
+    ['chaos, Ctrl-C, stopped', ['chaos', 'api-latency', '--execute', '--yes', ...sim, '--report-dir', '<dir>'], true],
   ];
 
   test.each(paths)('%s sends only allowed commands', async (_name, argv, interrupt) => {
@@ -87,7 +92,11 @@ describe('every command path, recorded', () => {
 
   test('across all paths, the only writes are the data-plane ones (and each was exercised)', () => {
     const writes = [...new Set(recorded.filter((c) => c.kind === 'write').map((c) => c.command))].sort();
-    expect(writes).toEqual([...DATA_PLANE_WRITES].sort());
+    expect(writes).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES].sort());
+    // FIS writes come from the chaos command alone.
+    expect(
+      recorded.filter((c) => c.service === 'fis' && c.kind === 'write').every((c) => FIS_WRITES.includes(c.command)),
+    ).toBe(true);
     const commands = new Set(recorded.map((c) => `${c.service}:${c.command}`));
     for (const [service, allowed] of Object.entries(DRILL_ALLOWED_COMMANDS)) {
       for (const command of [...allowed.read, ...allowed.write]) expect(commands).toContain(`${service}:${command}`);
@@ -103,7 +112,12 @@ test('the allow-list itself holds no control-plane mutation, IAM, or key change'
   expect(all.filter((c) => /^iam:/.test(c))).toEqual([]);
   expect(all.filter((c) => /^kms:(?!DescribeKey|GetPublicKey)/.test(c))).toEqual([]);
   expect(all.filter((c) => /SetAlarmState|PutMetricAlarm|DeleteAlarms/.test(c))).toEqual([]);
-  expect(Object.values(DRILL_ALLOWED_COMMANDS).flatMap((a) => a.write)).toEqual(DATA_PLANE_WRITES);
+  expect(all.filter((c) => /^fis:(?!List|Get|StartExperimentCommand$|StopExperimentCommand$)/.test(c))).toEqual([]);
+  expect(
+    Object.values(DRILL_ALLOWED_COMMANDS)
+      .flatMap((a) => a.write)
+      .sort(),
+  ).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES].sort());
 });
 
 describe('the runtime guard refuses anything else before it is sent', () => {

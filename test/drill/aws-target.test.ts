@@ -26,7 +26,7 @@ import { Clock } from '../../lib/drill/clock';
 import { runDrill } from '../../lib/drill/drill';
 import { EXIT } from '../../lib/drill/exit-codes';
 import { buildPlan } from '../../lib/drill/plan';
-import { AwsTarget } from '../../lib/drill/target';
+import { AwsTarget } from '../../lib/drill/aws-target';
 import { testConfig } from '../helpers/config';
 import { fakeIo, START } from './helpers';
 

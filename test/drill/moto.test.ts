@@ -12,7 +12,7 @@ import { switchAlarmSpec } from '../../lib/failover/switch-alarm';
 import { addressFromSpki } from '../../lib/drill/address';
 import { createDrillClients } from '../../lib/drill/clients';
 import { systemClock } from '../../lib/drill/clock';
-import { AwsTarget } from '../../lib/drill/target';
+import { AwsTarget } from '../../lib/drill/aws-target';
 import { testConfig } from '../helpers/config';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 

@@ -1,4 +1,4 @@
-import { createRng } from '../../lib/drill/random';
+import { createRng } from '../../lib/failover/random';
 import {
   checkersNeededToFail,
   ModelAssumptions,

@@ -31,6 +31,10 @@ const WRONG: Record<string, Case> = {
     file: 'lib/resilience/boundary-fixture.ts',
     source: "import { EXIT } from '../drill/exit-codes';\nexport const x = EXIT;\n",
   },
+  'a Lambda imports the torture harness': {
+    file: 'lambda/signer/boundary-fixture.ts',
+    source: "import { BUG_NAMES } from '../../torture/bugs';\nexport const x = BUG_NAMES;\n",
+  },
   'a Lambda imports CDK-side lib code': {
     file: 'lambda/api/boundary-fixture.ts',
     source: "import { WalletConfig } from '../../lib/config/schema';\nexport type X = WalletConfig;\n",

@@ -4,7 +4,6 @@ import { loadPriceBook, PRICE_IDS } from '../../lib/resilience/prices';
 import { checkersNeededToFail, DEFAULT_ASSUMPTIONS } from '../../lib/failover/timing';
 import { FailoverTimingParams, worstCases } from '../../lib/failover/rto-simulator';
 import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
-import { scheduleTiming } from '../../lib/resilience/schedule';
 import { trackedTempDir } from '../helpers/temp-dirs';
 
 const example: FailoverTimingParams = {
@@ -16,36 +15,6 @@ const example: FailoverTimingParams = {
   switchEvaluationPeriods: 1,
   canaryPeriodSeconds: null,
 };
-
-describe('schedules', () => {
-  test.each([
-    ['rate(1 minute)', 60, 43_800],
-    ['rate(5 minutes)', 300, 8_760],
-    ['rate(1 hour)', 3_600, 730],
-    ['cron(0 * ? * * *)', 3_600, 730],
-    ['cron(0 0/4 ? * * *)', 4 * 3_600, 730 / 4],
-    ['cron(0 5 ? * * *)', 86_400, 730 / 24],
-    // Friday 05:00 to Monday 05:00.
-    ['cron(0 5 ? * MON-FRI *)', 3 * 86_400, ((730 / 24) * 5) / 7],
-  ])('%s: longest gap %s s, %s runs per 730-hour month', (expression, gap, runs) => {
-    const t = scheduleTiming(expression);
-    expect(t.maxGapSeconds).toBe(gap);
-    // Cron runs are counted over a two-year horizon, so weekday schedules land within 0.05.
-    expect(t.runsPerMonth).toBeCloseTo(runs, 1);
-  });
-
-  test.each([
-    ['cron(0 5 L * ? *)', 'L, W or #'],
-    ['cron(0 5 ? * 2#1 *)', 'L, W or #'],
-    ['cron(0 5 ? * * 2027)', 'fixes the year'],
-    ['cron(0 5 * * * *)', 'exactly one of day-of-month and day-of-week must be ?'],
-    ['cron(0 5 ? *)', 'needs six fields'],
-    ['rate(5 fortnights)', 'is not a rate expression'],
-    ['every 5 minutes', 'neither rate(...) nor cron(...)'],
-  ])('fails on %s', (expression, message) => {
-    expect(() => scheduleTiming(expression)).toThrow(message);
-  });
-});
 
 describe('RTO model', () => {
   test.each([

@@ -8,7 +8,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
+import { FailoverOutputs } from '../../lib/constructs/failover-outputs';
 import { FAILOVER_SWITCH_ALARM } from '../../lib/contract/failover-switch';
+import { computeRtoBudget } from '../../lib/failover/rto-budget';
 import * as rules from '../../lib/security/rules';
 import { isDeprecatedSyntheticsRuntime } from '../../lib/security/rules/CanaryRuntimeCurrent';
 import { WalletChecks } from '../../lib/security/wallet-checks';
@@ -362,6 +364,28 @@ describe('Wallet rule pack', () => {
     });
     test('non-compliant: no declared target', () => {
       expect(findings((_a, s) => check(s, 10, 1))).toEqual(['RtoBudgetFits']);
+    });
+    test('reads the outputs by key wherever they sit (FailoverOutputs nests them), and still fails an over-budget check', () => {
+      const nested = (s: Stack, interval: number) => {
+        check(s, interval, 3);
+        new FailoverOutputs(s, 'Outputs', {
+          rtoBudget: computeRtoBudget({
+            intervalSeconds: 10,
+            failureThreshold: 3,
+            ttlSeconds: 60,
+            rtoTargetSeconds: 300,
+          }),
+          rtoTargetSeconds: 30 + SWITCH + 60,
+          rpoTargetSeconds: 0,
+          healthChecks: {
+            primary: route53.HealthCheck.fromHealthCheckId(s, 'P', 'p'),
+            secondary: route53.HealthCheck.fromHealthCheckId(s, 'S', 's'),
+            failoverSwitch: route53.HealthCheck.fromHealthCheckId(s, 'W', 'w'),
+          },
+        });
+      };
+      expect(findings((_a, s) => nested(s, 10))).toEqual([]);
+      expect(findings((_a, s) => nested(s, 30))).toEqual(['RtoBudgetFits']);
     });
     test('not applicable: a calculated health check', () => {
       expect(

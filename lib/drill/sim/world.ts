@@ -1,6 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { NotFoundException } from '@aws-sdk/client-kms';
-import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
 import { createECDH, createHash } from 'node:crypto';
 import { WalletConfig } from '../../config/schema';
 import { dnsAlarmName, DnsAlarmKind, regionalAlarmName, RegionalAlarmKind } from '../../contract/alarms';
@@ -12,20 +9,22 @@ import {
   failoverSwitchAlarmName,
   failoverSwitchDimensions,
 } from '../../contract/failover-switch';
-import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
 import { ledgerKeys } from '../../contract/ledger';
-import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
+import { ledgerTableName, RegionRole } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
-import { createRng, Rng } from '../random';
+import { createRng, Rng } from '../../failover/random';
+import { SimulatedFis } from './fis';
 import { EventQueue } from './events';
-import { applyUpdate, evaluateCondition, Item } from './expressions';
+import { Item } from './expressions';
+import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
+import { answerCommand, WireState } from './wire';
 
 /**
- * A simulated AWS for one wallet environment, in virtual time. It answers the same SDK commands the
- * drill sends to real AWS (lib/drill/sim/sdk.ts plugs it into the clients) and behaves like the
- * real services where the drill depends on it:
+ * A simulated AWS for one wallet environment, in virtual time: the physics. It answers the same SDK
+ * commands the drill sends to real AWS (lib/drill/sim/sdk.ts plugs it into the clients; the request
+ * and response shapes live in ./wire.ts) and behaves like the real services where the drill depends on it:
  *
  * - Route 53 endpoint health checks: checkers in each checker region probe `/health` every interval
  *   (with random phase and jitter); a checker flips after `failureThreshold` consecutive results;
@@ -43,29 +42,6 @@ import { applyUpdate, evaluateCondition, Item } from './expressions';
 
 export type ScenarioFault = (world: World) => void;
 
-interface Checker {
-  readonly region: string;
-  readonly ip: string;
-  reportsHealthy: boolean;
-  consecutive: number;
-  lastHealthy?: boolean;
-  lastCheckedAt?: number;
-}
-
-interface MetricPoint {
-  readonly at: number;
-  readonly value: number;
-}
-
-interface SimAlarm {
-  readonly name: string;
-  readonly region: string;
-  readonly composite: boolean;
-  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-  reason: string;
-  updatedAt: number;
-}
-
 interface Resolver {
   readonly ttlMs: number;
   readonly phaseMs: number;
@@ -73,15 +49,6 @@ interface Resolver {
   /** Refreshes that changed the answer, oldest first. */
   readonly changes: Array<{ at: number; role: RegionRole }>;
 }
-
-interface SimKey {
-  readonly keyId: string;
-  readonly type: 'PRIMARY' | 'REPLICA';
-  enabled: boolean;
-  keyState: string;
-}
-
-type HealthCheckKey = 'primaryEndpoint' | 'standbyEndpoint' | 'failoverSwitch' | 'primaryRecord';
 
 /** A command the world refuses (fault injection). */
 interface Fault {
@@ -108,17 +75,6 @@ export interface WorldOptions {
 }
 
 const MINUTE = 60_000;
-const HC_IDS: Record<HealthCheckKey, string> = {
-  primaryEndpoint: '0b7e7c6a-0001-4e5a-9d3e-5e1f0c2b1a01',
-  standbyEndpoint: '0b7e7c6a-0002-4e5a-9d3e-5e1f0c2b1a02',
-  failoverSwitch: '0b7e7c6a-0003-4e5a-9d3e-5e1f0c2b1a03',
-  primaryRecord: '0b7e7c6a-0004-4e5a-9d3e-5e1f0c2b1a04',
-};
-/** Documentation address ranges (RFC 5737) for each region's API. */
-const REGION_IPS: Record<RegionRole, string[]> = {
-  primary: ['198.51.100.10', '198.51.100.11'],
-  standby: ['203.0.113.20', '203.0.113.21'],
-};
 
 export class World {
   public readonly config: WalletConfig;
@@ -157,6 +113,8 @@ export class World {
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
   private readonly faults: Fault[] = [];
+  /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
+  public readonly fis: SimulatedFis;
   /** Every command the world answered or refused, for tests. */
   public readonly log: Array<{ at: number; service: string; region: string; command: string; input: unknown }> = [];
 
@@ -191,6 +149,7 @@ export class World {
     };
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
 
+    this.fis = new SimulatedFis(this);
     this.setUpCheckers();
     this.setUpAlarms();
     this.setUpResolversAndCanaries();
@@ -260,6 +219,15 @@ export class World {
       reason,
       updatedAt: this.now,
     });
+  }
+
+  /** Sets a regional alarm's state (a fault's effect on an alarm the world does not evaluate itself). */
+  setAlarm(region: string, name: string, firing: boolean, reason: string): void {
+    const key = `${region}|${name}`;
+    const state = firing ? 'ALARM' : 'OK';
+    const existing = this.alarms.get(key);
+    if (existing !== undefined && existing.state === state) return;
+    this.alarms.set(key, { name, region, composite: false, state, reason, updatedAt: this.now });
   }
 
   /** Refuses the next `times` calls of `command` (optionally only matching calls). */
@@ -617,297 +585,37 @@ export class World {
         code: 'ETIMEDOUT',
       });
     }
-    switch (`${service}:${command}`) {
-      case 'sts:GetCallerIdentityCommand':
-        return {
-          Account: this.callerAccount,
-          Arn: `arn:aws:sts::${this.callerAccount}:assumed-role/WalletOperator/drill`,
-          UserId: 'AROASIMULATED:drill',
-        };
-      case 'route53:ListHealthChecksCommand':
-        return { HealthChecks: this.healthChecks(), IsTruncated: false, MaxItems: 100, Marker: '' };
-      case 'route53:GetHealthCheckStatusCommand':
-        return this.getHealthCheckStatus(String(input.HealthCheckId));
-      case 'route53:TestDNSAnswerCommand':
-        return this.testDnsAnswer(input);
-      case 'cloudwatch:PutMetricDataCommand':
-        return this.putMetricData(region, input);
-      case 'cloudwatch:GetMetricDataCommand':
-        return this.getMetricData(region, input);
-      case 'cloudwatch:DescribeAlarmsCommand':
-        return this.describeAlarms(region, input);
-      case 'kms:DescribeKeyCommand':
-      case 'kms:GetPublicKeyCommand':
-        return this.kms(region, command, input);
-      case 'dynamodb:GetItemCommand':
-      case 'dynamodb:PutItemCommand':
-      case 'dynamodb:UpdateItemCommand':
-        return this.dynamodb(command, input);
-      default:
-        throw new Error(`the simulated AWS does not implement ${service} ${command}`);
-    }
+    if (service === 'fis') return this.fis.handle(region, command, input);
+    return answerCommand(this.wireState(), service, region, command, input);
   }
 
-  private healthChecks(): Record<string, unknown>[] {
-    const { apiSubdomain, zoneName, healthCheck } = this.config.dns;
-    const endpoint = (role: RegionRole) => ({
-      Type: 'HTTPS_STR_MATCH',
-      FullyQualifiedDomainName: regionalApiDomain(this.regions[role], apiSubdomain, zoneName),
-      Port: 443,
-      ResourcePath: HEALTH_PATH,
-      SearchString: HEALTH_SEARCH_STRING,
-      RequestInterval: healthCheck.intervalSeconds,
-      FailureThreshold: healthCheck.failureThreshold,
-      EnableSNI: true,
-      MeasureLatency: true,
-      Regions: healthCheck.regions,
-    });
-    return [
-      {
-        Id: HC_IDS.primaryEndpoint,
-        CallerReference: 'primary',
-        HealthCheckVersion: 1,
-        HealthCheckConfig: endpoint('primary'),
-      },
-      {
-        Id: HC_IDS.standbyEndpoint,
-        CallerReference: 'standby',
-        HealthCheckVersion: 1,
-        HealthCheckConfig: endpoint('standby'),
-      },
-      {
-        Id: HC_IDS.failoverSwitch,
-        CallerReference: 'switch',
-        HealthCheckVersion: 1,
-        HealthCheckConfig: {
-          Type: 'CLOUDWATCH_METRIC',
-          AlarmIdentifier: { Name: failoverSwitchAlarmName(this.config.envName), Region: this.regions.standby },
-          InsufficientDataHealthStatus: 'LastKnownStatus',
-        },
-      },
-      {
-        Id: HC_IDS.primaryRecord,
-        CallerReference: 'calculated',
-        HealthCheckVersion: 1,
-        HealthCheckConfig: {
-          Type: 'CALCULATED',
-          ChildHealthChecks: [HC_IDS.primaryEndpoint, HC_IDS.failoverSwitch],
-          HealthThreshold: 2,
-        },
-      },
-    ];
-  }
-
-  private getHealthCheckStatus(id: string): Record<string, unknown> {
-    const role: RegionRole | undefined =
-      id === HC_IDS.primaryEndpoint ? 'primary' : id === HC_IDS.standbyEndpoint ? 'standby' : undefined;
-    if (id === HC_IDS.primaryRecord) {
-      throw new InvalidInput({
-        message: "You can't use GetHealthCheckStatus to get the status of a calculated health check.",
-        $metadata: {},
-      });
-    }
-    if (id === HC_IDS.failoverSwitch) {
-      return {
-        HealthCheckObservations: this.config.dns.healthCheck.regions.map((region, i) => ({
-          Region: region,
-          IPAddress: `15.177.${10 + i}.200`,
-          StatusReport: {
-            Status: this.status.failoverSwitch ? 'Success: the alarm is OK' : 'Failure: the alarm is in ALARM',
-            CheckedTime: new Date(this.now),
-          },
-        })),
-      };
-    }
-    if (role === undefined) {
-      throw new NoSuchHealthCheck({ message: `A health check with id ${id} does not exist.`, $metadata: {} });
-    }
-    const ip = REGION_IPS[role][0];
+  /** What the wire format (./wire.ts) reads and writes: the state behind the services' answers. */
+  private wireState(): WireState {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- getters below read live values
+    const world = this;
     return {
-      HealthCheckObservations: this.checkers[role]
-        .filter((c) => c.lastCheckedAt !== undefined)
-        .map((c) => ({
-          Region: c.region,
-          IPAddress: c.ip,
-          StatusReport: {
-            Status: c.lastHealthy
-              ? `Success: HTTP Status Code 200, OK. Resolved IP: ${ip}`
-              : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
-            CheckedTime: new Date(c.lastCheckedAt!),
-          },
-        })),
+      config: this.config,
+      regions: this.regions,
+      get now() {
+        return world.now;
+      },
+      get callerAccount() {
+        return world.callerAccount;
+      },
+      get answer() {
+        return world.answer;
+      },
+      status: this.status,
+      checkers: this.checkers,
+      alarms: this.alarms,
+      keys: this.keys,
+      publicKeySpki: this.publicKeySpki,
+      table: this.table,
+      ensureLease: () => this.ensureLease(),
+      putMetric: (region, key, value, at) => this.putMetric(region, key, value, at),
+      points: (region, key) => this.points(region, key),
     };
   }
-
-  private testDnsAnswer(input: Record<string, unknown>): Record<string, unknown> {
-    const { zoneId, apiSubdomain, zoneName } = this.config.dns;
-    if (input.HostedZoneId !== zoneId) {
-      throw new Error(`NoSuchHostedZone: no hosted zone found with ID: ${String(input.HostedZoneId)}`);
-    }
-    const name = String(input.RecordName).replace(/\.$/, '');
-    let data: string[] = [];
-    let code = 'NOERROR';
-    if (name === publicApiDomain(apiSubdomain, zoneName)) data = REGION_IPS[this.answer];
-    else if (name === regionalApiDomain(this.regions.primary, apiSubdomain, zoneName)) data = REGION_IPS.primary;
-    else if (name === regionalApiDomain(this.regions.standby, apiSubdomain, zoneName)) data = REGION_IPS.standby;
-    else code = 'NXDOMAIN';
-    return {
-      Nameserver: 'ns-1234.awsdns-56.org',
-      RecordName: name,
-      RecordType: input.RecordType,
-      RecordData: data,
-      ResponseCode: code,
-      Protocol: 'UDP',
-    };
-  }
-
-  private putMetricData(region: string, input: Record<string, unknown>): Record<string, unknown> {
-    const namespace = String(input.Namespace);
-    if (namespace.startsWith('AWS/')) {
-      throw new Error(`InvalidParameterValue: The value ${namespace} for parameter Namespace is invalid.`);
-    }
-    for (const d of (input.MetricData as Array<Record<string, unknown>>) ?? []) {
-      const key = metricKey(namespace, String(d.MetricName), (d.Dimensions as Dim[]) ?? []);
-      const at = d.Timestamp instanceof Date ? d.Timestamp.getTime() : this.now;
-      this.putMetric(region, key, Number(d.Value), at);
-    }
-    return {};
-  }
-
-  private getMetricData(region: string, input: Record<string, unknown>): Record<string, unknown> {
-    const start = (input.StartTime as Date).getTime();
-    const end = (input.EndTime as Date).getTime();
-    const results = (input.MetricDataQueries as Array<Record<string, unknown>>).map((q) => {
-      const stat = q.MetricStat as {
-        Metric: { Namespace: string; MetricName: string; Dimensions?: Dim[] };
-        Period: number;
-        Stat: string;
-      };
-      const period = stat.Period * 1000;
-      const points = this.points(
-        region,
-        metricKey(stat.Metric.Namespace, stat.Metric.MetricName, stat.Metric.Dimensions ?? []),
-      ).filter((p) => p.at >= start && p.at < end && p.at <= this.now);
-      const buckets = new Map<number, number[]>();
-      for (const p of points) {
-        const b = Math.floor(p.at / period) * period;
-        buckets.set(b, [...(buckets.get(b) ?? []), p.value]);
-      }
-      const keys = [...buckets.keys()].sort((a, b) => a - b);
-      return {
-        Id: q.Id,
-        Label: stat.Metric.MetricName,
-        Timestamps: keys.map((k) => new Date(k)),
-        Values: keys.map((k) => aggregate(buckets.get(k)!, stat.Stat)),
-        StatusCode: 'Complete',
-      };
-    });
-    return { MetricDataResults: results, Messages: [] };
-  }
-
-  private describeAlarms(region: string, input: Record<string, unknown>): Record<string, unknown> {
-    const names = input.AlarmNames as string[] | undefined;
-    const prefix = input.AlarmNamePrefix as string | undefined;
-    const stateValue = input.StateValue as string | undefined;
-    const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
-    const matches = [...this.alarms.values()].filter(
-      (a) =>
-        a.region === region &&
-        (names === undefined || names.includes(a.name)) &&
-        (prefix === undefined || a.name.startsWith(prefix)) &&
-        (stateValue === undefined || a.state === stateValue),
-    );
-    const show = (a: SimAlarm) => ({
-      AlarmName: a.name,
-      StateValue: a.state,
-      StateReason: a.reason,
-      StateUpdatedTimestamp: new Date(a.updatedAt),
-    });
-    return {
-      MetricAlarms: types.includes('MetricAlarm') ? matches.filter((a) => !a.composite).map(show) : [],
-      CompositeAlarms: types.includes('CompositeAlarm') ? matches.filter((a) => a.composite).map(show) : [],
-    };
-  }
-
-  private kms(region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
-    const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
-    const id = String(input.KeyId);
-    const key = role === undefined ? undefined : this.keys[role];
-    if (key === undefined || (id !== signingKeyAlias(this.config.envName) && id !== key.keyId)) {
-      throw new NotFoundException({ message: `Alias ${id} is not found.`, $metadata: {} });
-    }
-    if (command === 'GetPublicKeyCommand') {
-      if (!key.enabled) throw new Error(`DisabledException: ${key.keyId} is disabled.`);
-      return {
-        KeyId: key.keyId,
-        PublicKey: new Uint8Array(this.publicKeySpki),
-        KeySpec: 'ECC_SECG_P256K1',
-        KeyUsage: 'SIGN_VERIFY',
-      };
-    }
-    return {
-      KeyMetadata: {
-        KeyId: key.keyId,
-        Enabled: key.enabled,
-        KeyState: key.keyState,
-        KeySpec: 'ECC_SECG_P256K1',
-        KeyUsage: 'SIGN_VERIFY',
-        MultiRegion: true,
-        MultiRegionConfiguration: { MultiRegionKeyType: key.type },
-      },
-    };
-  }
-
-  private dynamodb(command: string, input: Record<string, unknown>): Record<string, unknown> {
-    if (input.TableName !== ledgerTableName(this.config.envName)) {
-      throw new Error(
-        `ResourceNotFoundException: Requested resource not found: Table: ${String(input.TableName)} not found`,
-      );
-    }
-    this.ensureLease();
-    const keyOf = (k: Record<string, unknown>) => `${String(k.pk)}|${String(k.sk)}`;
-    const values = (input.ExpressionAttributeValues as Record<string, unknown>) ?? {};
-    const failed = () =>
-      new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    if (command === 'GetItemCommand') {
-      const item = this.table.get(keyOf(input.Key as Record<string, unknown>));
-      return item === undefined ? {} : { Item: { ...item } };
-    }
-    if (command === 'PutItemCommand') {
-      const item = input.Item as Item;
-      const key = keyOf(item);
-      if (
-        typeof input.ConditionExpression === 'string' &&
-        !evaluateCondition(input.ConditionExpression, this.table.get(key), values)
-      ) {
-        throw failed();
-      }
-      this.table.set(key, { ...item });
-      return {};
-    }
-    const key = keyOf(input.Key as Record<string, unknown>);
-    const current = this.table.get(key);
-    if (
-      typeof input.ConditionExpression === 'string' &&
-      !evaluateCondition(input.ConditionExpression, current, values)
-    ) {
-      throw failed();
-    }
-    const base = current ?? { ...(input.Key as Item) };
-    const next = applyUpdate(String(input.UpdateExpression), base, values);
-    this.table.set(key, next);
-    return input.ReturnValues === 'UPDATED_OLD' ? { Attributes: { ...base } } : {};
-  }
-}
-
-type Dim = { Name?: string; Value?: string };
-
-function metricKey(namespace: string, name: string, dims: readonly Dim[]): string {
-  const d = [...dims]
-    .map((x) => `${x.Name}=${x.Value}`)
-    .sort()
-    .join(',');
-  return `${namespace}|${name}|${d}`;
 }
 
 const switchKey = (envName: string) =>
@@ -926,20 +634,3 @@ const replicationKey = (table: string, receiving: string) =>
     { Name: 'TableName', Value: table },
     { Name: 'ReceivingRegion', Value: receiving },
   ]);
-
-function aggregate(values: number[], stat: string): number {
-  switch (stat) {
-    case 'Maximum':
-      return Math.max(...values);
-    case 'Minimum':
-      return Math.min(...values);
-    case 'Sum':
-      return values.reduce((s, v) => s + v, 0);
-    case 'SampleCount':
-      return values.length;
-    case 'Average':
-      return values.reduce((s, v) => s + v, 0) / values.length;
-    default:
-      throw new Error(`the simulated CloudWatch does not support the statistic ${stat}`);
-  }
-}

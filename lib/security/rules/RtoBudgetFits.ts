@@ -4,9 +4,12 @@ import { RESILIENCE_OUTPUTS } from '../../contract/resilience';
 import { computeRtoBudget } from '../../failover/rto-budget';
 import { namedRule, NOT_APPLICABLE, props, verdict } from './util';
 
-function outputValue(stack: Stack, id: string): number | undefined {
-  const out = stack.node.tryFindChild(id);
-  if (!(out instanceof CfnOutput)) return undefined;
+/** The output whose key (logical id) is `key`, wherever it sits in the stack's construct tree. */
+function outputValue(stack: Stack, key: string): number | undefined {
+  const out = stack.node
+    .findAll()
+    .find((c): c is CfnOutput => c instanceof CfnOutput && stack.resolve(c.logicalId) === key);
+  if (out === undefined) return undefined;
   const value = Number(stack.resolve(out.value));
   return Number.isFinite(value) ? value : undefined;
 }

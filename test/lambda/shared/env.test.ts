@@ -12,6 +12,8 @@ const full = {
   [RUNTIME_ENV.signingKeyArn]: KEY_ARN,
   [RUNTIME_ENV.regionRole]: 'primary',
   [RUNTIME_ENV.consistency]: 'MRSC',
+  [RUNTIME_ENV.peerRegion]: 'us-west-2',
+  [RUNTIME_ENV.peerSigningQueueUrl]: 'https://sqs.us-west-2.amazonaws.com/111111111111/example-signing.fifo',
 };
 
 test('reads each handler’s variables by their contract names', () => {
@@ -35,7 +37,16 @@ test('reads each handler’s variables by their contract names', () => {
     signingKeyArn: KEY_ARN,
     chainId: 11155111,
     consistency: 'MRSC',
+    peer: { region: 'us-west-2', signingQueueUrl: full[RUNTIME_ENV.peerSigningQueueUrl] },
   });
+});
+
+test('the signer refuses to start without its peer queue (it could not forward what it cannot sign)', () => {
+  const rest: Record<string, string> = { ...full };
+  delete rest[RUNTIME_ENV.peerSigningQueueUrl];
+  expect(() => loadSignerEnv(rest)).toThrow(
+    'WALLET_PEER_SIGNING_QUEUE_URL (the peer region’s FIFO signing queue URL) is missing',
+  );
 });
 
 test('fails naming the missing variable and how to fix it', () => {

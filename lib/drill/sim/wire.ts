@@ -1,0 +1,338 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { NotFoundException } from '@aws-sdk/client-kms';
+import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
+import { WalletConfig } from '../../config/schema';
+import { failoverSwitchAlarmName } from '../../contract/failover-switch';
+import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
+import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
+import { applyUpdate, evaluateCondition, Item } from './expressions';
+import { Checker, Dim, HC_IDS, HealthCheckKey, MetricPoint, metricKey, REGION_IPS, SimAlarm, SimKey } from './state';
+
+/**
+ * The simulated services' wire format: how Route 53, CloudWatch, KMS, DynamoDB and STS answer each
+ * SDK command (the request and response shapes), from the state the physics in ./world.ts keeps.
+ * Nothing here advances time or decides health; it only reads and records.
+ */
+
+/** The part of the world the wire format sees. */
+export interface WireState {
+  readonly config: WalletConfig;
+  readonly regions: Record<RegionRole, string>;
+  readonly now: number;
+  readonly callerAccount: string;
+  /** The authoritative failover answer. */
+  readonly answer: RegionRole;
+  readonly status: Readonly<Record<HealthCheckKey, boolean>>;
+  readonly checkers: Readonly<Record<RegionRole, readonly Checker[]>>;
+  readonly alarms: ReadonlyMap<string, SimAlarm>;
+  readonly keys: Readonly<Record<RegionRole, SimKey>>;
+  readonly publicKeySpki: Buffer;
+  readonly table: Map<string, Item>;
+  /** Creates the lease item the first time the ledger table is read. */
+  ensureLease(): void;
+  putMetric(region: string, key: string, value: number, at: number): void;
+  points(region: string, key: string): MetricPoint[];
+}
+
+/** Answers one SDK command as the service in `region` would (faults and outages are the world's, before this). */
+export function answerCommand(
+  w: WireState,
+  service: string,
+  region: string,
+  command: string,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  switch (`${service}:${command}`) {
+    case 'sts:GetCallerIdentityCommand':
+      return {
+        Account: w.callerAccount,
+        Arn: `arn:aws:sts::${w.callerAccount}:assumed-role/WalletOperator/drill`,
+        UserId: 'AROASIMULATED:drill',
+      };
+    case 'route53:ListHealthChecksCommand':
+      return { HealthChecks: healthChecks(w), IsTruncated: false, MaxItems: 100, Marker: '' };
+    case 'route53:GetHealthCheckStatusCommand':
+      return getHealthCheckStatus(w, String(input.HealthCheckId));
+    case 'route53:TestDNSAnswerCommand':
+      return testDnsAnswer(w, input);
+    case 'cloudwatch:PutMetricDataCommand':
+      return putMetricData(w, region, input);
+    case 'cloudwatch:GetMetricDataCommand':
+      return getMetricData(w, region, input);
+    case 'cloudwatch:DescribeAlarmsCommand':
+      return describeAlarms(w, region, input);
+    case 'kms:DescribeKeyCommand':
+    case 'kms:GetPublicKeyCommand':
+      return kms(w, region, command, input);
+    case 'dynamodb:GetItemCommand':
+    case 'dynamodb:PutItemCommand':
+    case 'dynamodb:UpdateItemCommand':
+      return dynamodb(w, command, input);
+    default:
+      throw new Error(`the simulated AWS does not implement ${service} ${command}`);
+  }
+}
+
+function healthChecks(w: WireState): Record<string, unknown>[] {
+  const { apiSubdomain, zoneName, healthCheck } = w.config.dns;
+  const endpoint = (role: RegionRole) => ({
+    Type: 'HTTPS_STR_MATCH',
+    FullyQualifiedDomainName: regionalApiDomain(w.regions[role], apiSubdomain, zoneName),
+    Port: 443,
+    ResourcePath: HEALTH_PATH,
+    SearchString: HEALTH_SEARCH_STRING,
+    RequestInterval: healthCheck.intervalSeconds,
+    FailureThreshold: healthCheck.failureThreshold,
+    EnableSNI: true,
+    MeasureLatency: true,
+    Regions: healthCheck.regions,
+  });
+  return [
+    {
+      Id: HC_IDS.primaryEndpoint,
+      CallerReference: 'primary',
+      HealthCheckVersion: 1,
+      HealthCheckConfig: endpoint('primary'),
+    },
+    {
+      Id: HC_IDS.standbyEndpoint,
+      CallerReference: 'standby',
+      HealthCheckVersion: 1,
+      HealthCheckConfig: endpoint('standby'),
+    },
+    {
+      Id: HC_IDS.failoverSwitch,
+      CallerReference: 'switch',
+      HealthCheckVersion: 1,
+      HealthCheckConfig: {
+        Type: 'CLOUDWATCH_METRIC',
+        AlarmIdentifier: { Name: failoverSwitchAlarmName(w.config.envName), Region: w.regions.standby },
+        InsufficientDataHealthStatus: 'LastKnownStatus',
+      },
+    },
+    {
+      Id: HC_IDS.primaryRecord,
+      CallerReference: 'calculated',
+      HealthCheckVersion: 1,
+      HealthCheckConfig: {
+        Type: 'CALCULATED',
+        ChildHealthChecks: [HC_IDS.primaryEndpoint, HC_IDS.failoverSwitch],
+        HealthThreshold: 2,
+      },
+    },
+  ];
+}
+
+function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown> {
+  const role: RegionRole | undefined =
+    id === HC_IDS.primaryEndpoint ? 'primary' : id === HC_IDS.standbyEndpoint ? 'standby' : undefined;
+  if (id === HC_IDS.primaryRecord) {
+    throw new InvalidInput({
+      message: "You can't use GetHealthCheckStatus to get the status of a calculated health check.",
+      $metadata: {},
+    });
+  }
+  if (id === HC_IDS.failoverSwitch) {
+    return {
+      HealthCheckObservations: w.config.dns.healthCheck.regions.map((region, i) => ({
+        Region: region,
+        IPAddress: `15.177.${10 + i}.200`,
+        StatusReport: {
+          Status: w.status.failoverSwitch ? 'Success: the alarm is OK' : 'Failure: the alarm is in ALARM',
+          CheckedTime: new Date(w.now),
+        },
+      })),
+    };
+  }
+  if (role === undefined) {
+    throw new NoSuchHealthCheck({ message: `A health check with id ${id} does not exist.`, $metadata: {} });
+  }
+  const ip = REGION_IPS[role][0];
+  return {
+    HealthCheckObservations: w.checkers[role]
+      .filter((c) => c.lastCheckedAt !== undefined)
+      .map((c) => ({
+        Region: c.region,
+        IPAddress: c.ip,
+        StatusReport: {
+          Status: c.lastHealthy
+            ? `Success: HTTP Status Code 200, OK. Resolved IP: ${ip}`
+            : 'Failure: Connection timed out. The endpoint or the internet connection is down, or requests are being blocked by your firewall.',
+          CheckedTime: new Date(c.lastCheckedAt!),
+        },
+      })),
+  };
+}
+
+function testDnsAnswer(w: WireState, input: Record<string, unknown>): Record<string, unknown> {
+  const { zoneId, apiSubdomain, zoneName } = w.config.dns;
+  if (input.HostedZoneId !== zoneId) {
+    throw new Error(`NoSuchHostedZone: no hosted zone found with ID: ${String(input.HostedZoneId)}`);
+  }
+  const name = String(input.RecordName).replace(/\.$/, '');
+  let data: string[] = [];
+  let code = 'NOERROR';
+  if (name === publicApiDomain(apiSubdomain, zoneName)) data = REGION_IPS[w.answer];
+  else if (name === regionalApiDomain(w.regions.primary, apiSubdomain, zoneName)) data = REGION_IPS.primary;
+  else if (name === regionalApiDomain(w.regions.standby, apiSubdomain, zoneName)) data = REGION_IPS.standby;
+  else code = 'NXDOMAIN';
+  return {
+    Nameserver: 'ns-1234.awsdns-56.org',
+    RecordName: name,
+    RecordType: input.RecordType,
+    RecordData: data,
+    ResponseCode: code,
+    Protocol: 'UDP',
+  };
+}
+
+function putMetricData(w: WireState, region: string, input: Record<string, unknown>): Record<string, unknown> {
+  const namespace = String(input.Namespace);
+  if (namespace.startsWith('AWS/')) {
+    throw new Error(`InvalidParameterValue: The value ${namespace} for parameter Namespace is invalid.`);
+  }
+  for (const d of (input.MetricData as Array<Record<string, unknown>>) ?? []) {
+    const key = metricKey(namespace, String(d.MetricName), (d.Dimensions as Dim[]) ?? []);
+    const at = d.Timestamp instanceof Date ? d.Timestamp.getTime() : w.now;
+    w.putMetric(region, key, Number(d.Value), at);
+  }
+  return {};
+}
+
+function getMetricData(w: WireState, region: string, input: Record<string, unknown>): Record<string, unknown> {
+  const start = (input.StartTime as Date).getTime();
+  const end = (input.EndTime as Date).getTime();
+  const results = (input.MetricDataQueries as Array<Record<string, unknown>>).map((q) => {
+    const stat = q.MetricStat as {
+      Metric: { Namespace: string; MetricName: string; Dimensions?: Dim[] };
+      Period: number;
+      Stat: string;
+    };
+    const period = stat.Period * 1000;
+    const points = w
+      .points(region, metricKey(stat.Metric.Namespace, stat.Metric.MetricName, stat.Metric.Dimensions ?? []))
+      .filter((p) => p.at >= start && p.at < end && p.at <= w.now);
+    const buckets = new Map<number, number[]>();
+    for (const p of points) {
+      const b = Math.floor(p.at / period) * period;
+      buckets.set(b, [...(buckets.get(b) ?? []), p.value]);
+    }
+    const keys = [...buckets.keys()].sort((a, b) => a - b);
+    return {
+      Id: q.Id,
+      Label: stat.Metric.MetricName,
+      Timestamps: keys.map((k) => new Date(k)),
+      Values: keys.map((k) => aggregate(buckets.get(k)!, stat.Stat)),
+      StatusCode: 'Complete',
+    };
+  });
+  return { MetricDataResults: results, Messages: [] };
+}
+
+function describeAlarms(w: WireState, region: string, input: Record<string, unknown>): Record<string, unknown> {
+  const names = input.AlarmNames as string[] | undefined;
+  const prefix = input.AlarmNamePrefix as string | undefined;
+  const stateValue = input.StateValue as string | undefined;
+  const types = (input.AlarmTypes as string[] | undefined) ?? ['MetricAlarm'];
+  const matches = [...w.alarms.values()].filter(
+    (a) =>
+      a.region === region &&
+      (names === undefined || names.includes(a.name)) &&
+      (prefix === undefined || a.name.startsWith(prefix)) &&
+      (stateValue === undefined || a.state === stateValue),
+  );
+  const show = (a: SimAlarm) => ({
+    AlarmName: a.name,
+    StateValue: a.state,
+    StateReason: a.reason,
+    StateUpdatedTimestamp: new Date(a.updatedAt),
+  });
+  return {
+    MetricAlarms: types.includes('MetricAlarm') ? matches.filter((a) => !a.composite).map(show) : [],
+    CompositeAlarms: types.includes('CompositeAlarm') ? matches.filter((a) => a.composite).map(show) : [],
+  };
+}
+
+function kms(w: WireState, region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
+  const role = (Object.keys(w.regions) as RegionRole[]).find((r) => w.regions[r] === region);
+  const id = String(input.KeyId);
+  const key = role === undefined ? undefined : w.keys[role];
+  if (key === undefined || (id !== signingKeyAlias(w.config.envName) && id !== key.keyId)) {
+    throw new NotFoundException({ message: `Alias ${id} is not found.`, $metadata: {} });
+  }
+  if (command === 'GetPublicKeyCommand') {
+    if (!key.enabled) throw new Error(`DisabledException: ${key.keyId} is disabled.`);
+    return {
+      KeyId: key.keyId,
+      PublicKey: new Uint8Array(w.publicKeySpki),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+    };
+  }
+  return {
+    KeyMetadata: {
+      KeyId: key.keyId,
+      Enabled: key.enabled,
+      KeyState: key.keyState,
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+      MultiRegion: true,
+      MultiRegionConfiguration: { MultiRegionKeyType: key.type },
+    },
+  };
+}
+
+function dynamodb(w: WireState, command: string, input: Record<string, unknown>): Record<string, unknown> {
+  if (input.TableName !== ledgerTableName(w.config.envName)) {
+    throw new Error(
+      `ResourceNotFoundException: Requested resource not found: Table: ${String(input.TableName)} not found`,
+    );
+  }
+  w.ensureLease();
+  const keyOf = (k: Record<string, unknown>) => `${String(k.pk)}|${String(k.sk)}`;
+  const values = (input.ExpressionAttributeValues as Record<string, unknown>) ?? {};
+  const failed = () =>
+    new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+  if (command === 'GetItemCommand') {
+    const item = w.table.get(keyOf(input.Key as Record<string, unknown>));
+    return item === undefined ? {} : { Item: { ...item } };
+  }
+  if (command === 'PutItemCommand') {
+    const item = input.Item as Item;
+    const key = keyOf(item);
+    if (
+      typeof input.ConditionExpression === 'string' &&
+      !evaluateCondition(input.ConditionExpression, w.table.get(key), values)
+    ) {
+      throw failed();
+    }
+    w.table.set(key, { ...item });
+    return {};
+  }
+  const key = keyOf(input.Key as Record<string, unknown>);
+  const current = w.table.get(key);
+  if (typeof input.ConditionExpression === 'string' && !evaluateCondition(input.ConditionExpression, current, values)) {
+    throw failed();
+  }
+  const base = current ?? { ...(input.Key as Item) };
+  const next = applyUpdate(String(input.UpdateExpression), base, values);
+  w.table.set(key, next);
+  return input.ReturnValues === 'UPDATED_OLD' ? { Attributes: { ...base } } : {};
+}
+
+function aggregate(values: number[], stat: string): number {
+  switch (stat) {
+    case 'Maximum':
+      return Math.max(...values);
+    case 'Minimum':
+      return Math.min(...values);
+    case 'Sum':
+      return values.reduce((s, v) => s + v, 0);
+    case 'SampleCount':
+      return values.length;
+    case 'Average':
+      return values.reduce((s, v) => s + v, 0) / values.length;
+    default:
+      throw new Error(`the simulated CloudWatch does not support the statistic ${stat}`);
+  }
+}

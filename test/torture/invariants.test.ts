@@ -1,0 +1,168 @@
+import type { Hex } from 'viem';
+import type { TransactionRecord } from '../../lambda/shared/ledger';
+import { checkInvariants, INVARIANTS } from '../../torture/invariants';
+import { Observations } from '../../torture/invariants/observations';
+import { requestValue } from '../../torture/payload';
+import { Accepted, SimChain } from '../../torture/sim/chain';
+
+/** Each torture invariant holds on a clean final state and fails on the state that breaks it. */
+const ADDRESS = '0xabc';
+const RECIPIENT = '0x7777777777777777777777777777777777777777';
+
+function chainWith(entries: Array<{ nonce: number; value: bigint; hash: string; to?: string }>): SimChain {
+  const chain = new SimChain(() => 0, { address: ADDRESS, signedR: () => undefined });
+  const slots = new Map<number, Accepted>();
+  for (const e of entries) {
+    const a: Accepted = {
+      raw: '0x' as Hex,
+      hash: e.hash as Hex,
+      nonce: e.nonce,
+      to: e.to ?? RECIPIENT,
+      value: e.value,
+      maxFeePerGas: 1n,
+      maxPriorityFeePerGas: 1n,
+      at: 0,
+    };
+    slots.set(e.nonce, a);
+    chain.history.push(a);
+  }
+  chain.slots.set(ADDRESS, slots);
+  return chain;
+}
+
+const tx = (txId: string, fields: Partial<TransactionRecord>): TransactionRecord =>
+  ({ txId, walletId: 'w', status: 'broadcast', ...fields }) as TransactionRecord;
+
+function clean(): Observations {
+  const o = new Observations('MRSC');
+  o.onApiAnswer(0, 'us-east-2', 202, 't0');
+  o.onApiAnswer(1, 'us-east-2', 202, 't1');
+  o.finish({
+    chain: chainWith([
+      { nonce: 0, value: BigInt(requestValue(0)), hash: '0xh0' },
+      { nonce: 1, value: BigInt(requestValue(1)), hash: '0xh1' },
+    ]),
+    address: ADDRESS,
+    recipient: RECIPIENT,
+    transactions: [tx('t0', { nonce: 0, txHash: '0xh0' }), tx('t1', { nonce: 1, txHash: '0xh1' })],
+    nextNonce: 2,
+    settled: true,
+    kmsLog: [],
+  });
+  return o;
+}
+
+const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
+
+test('the table names five invariants, each with a description', () => {
+  expect(INVARIANTS.map((i) => i.name)).toEqual([
+    'one-transaction-per-key',
+    'every-202-resolves',
+    'no-stale-nonce-gap',
+    'one-signer-per-epoch',
+    'reports-are-true',
+  ]);
+  for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
+});
+
+test('a clean run violates nothing', () => {
+  expect(checkInvariants(clean())).toEqual([]);
+});
+
+test('one-transaction-per-key fails when one key has two transactions on chain', () => {
+  const o = clean();
+  const f = o.final!;
+  o.finish({
+    ...f,
+    chain: chainWith([...f.chain.history, { nonce: 2, value: BigInt(requestValue(0)), hash: '0xh2' }]),
+    nextNonce: 3,
+  });
+  expect(failing(o)).toEqual(['one-transaction-per-key']);
+  expect(checkInvariants(o)[0].detail).toContain('key 0 has 2 transactions accepted by the chain (nonces 0, 2)');
+});
+
+test('every-202-resolves fails on a transaction left signed, and on one quarantined without a reason', () => {
+  const o = clean();
+  const f = o.final!;
+  o.finish({ ...f, transactions: [tx('t0', { nonce: 0, txHash: '0xh0' }), tx('t1', { status: 'signed', nonce: 1 })] });
+  expect(failing(o)).toEqual(['every-202-resolves']);
+  o.finish({ ...f, transactions: [tx('t0', { nonce: 0, txHash: '0xh0' }), tx('t1', { status: 'quarantined' })] });
+  expect(checkInvariants(o)).toEqual([
+    { invariant: 'every-202-resolves', detail: 'key 1: t1 is quarantined without a reason' },
+  ]);
+  o.finish({
+    ...f,
+    transactions: [
+      tx('t0', { nonce: 0, txHash: '0xh0' }),
+      tx('t1', { status: 'quarantined', quarantineReason: 'why' }),
+    ],
+  });
+  expect(checkInvariants(o)).toEqual([]);
+});
+
+test('every-202-resolves fails on a broadcast transaction the chain cannot confirm (a gap below it)', () => {
+  const o = clean();
+  const f = o.final!;
+  o.finish({
+    ...f,
+    chain: chainWith([{ nonce: 1, value: BigInt(requestValue(1)), hash: '0xh1' }]),
+    transactions: [tx('t1', { nonce: 1, txHash: '0xh1' })],
+  });
+  o.accepted.delete(0);
+  expect(failing(o)).toEqual(['every-202-resolves', 'no-stale-nonce-gap']);
+});
+
+test('no-stale-nonce-gap fails when a handed-out nonce is empty on chain', () => {
+  const o = clean();
+  o.finish({ ...o.final!, nextNonce: 3 });
+  expect(checkInvariants(o)).toEqual([
+    {
+      invariant: 'no-stale-nonce-gap',
+      detail: 'nonces 2 of 0xabc are empty on chain after the bound (handed out up to 2)',
+    },
+  ]);
+});
+
+test('reports-are-true fails when a step reported "nothing was changed" after its own move applied', () => {
+  const o = clean();
+  const report = {
+    step: 'failover a -> b',
+    epochBefore: 1,
+    leaseNow: { region: 'b', epoch: 2, by: 'drill', reason: 'r' },
+  };
+  o.onNothingChangedReport({ ...report, ownMoveApplied: false });
+  expect(checkInvariants(o)).toEqual([]);
+  o.onNothingChangedReport({ ...report, ownMoveApplied: true });
+  expect(failing(o)).toEqual(['reports-are-true']);
+});
+
+test('one-signer-per-epoch fails on an allocation by a region that does not hold the epoch', () => {
+  const o = clean();
+  const lease = (epoch: number, region: string, extra: Record<string, unknown> = {}) => ({
+    pk: `LEASE#${ADDRESS}`,
+    sk: 'LEASE',
+    epoch,
+    activeRegion: region,
+    nextNonce: 0,
+    ...extra,
+  });
+  o.onWrite({
+    replica: 'global',
+    key: 'l',
+    before: lease(2, 'us-west-2'),
+    after: lease(2, 'us-west-2', { alloc_t9: 0 }),
+    actorRegion: 'us-west-2',
+    command: 'UpdateItemCommand',
+  });
+  expect(checkInvariants(o)).toEqual([]);
+  o.onWrite({
+    replica: 'global',
+    key: 'l',
+    before: lease(2, 'us-west-2'),
+    after: lease(2, 'us-west-2', { alloc_t8: 1 }),
+    actorRegion: 'us-east-2',
+    command: 'UpdateItemCommand',
+  });
+  expect(failing(o)).toEqual(['one-signer-per-epoch', 'one-signer-per-epoch']);
+  expect(checkInvariants(o)[0].detail).toBe('us-east-2 allocated nonce 1 in global at epoch 2, held by us-west-2');
+});

@@ -1,0 +1,80 @@
+import type { Item } from '../lib/drill/sim/expressions';
+import type { ActorContext } from './scheduler';
+
+/**
+ * Known-bad variants, switched on by `--inject-bug` to prove the harness finds what it is meant
+ * to find. Each is injected through the harness's own seams - what the in-memory AWS answers to one
+ * actor, or the dependencies the harness passes to a handler - never through production code: the
+ * deployed handlers have no switch for any of them.
+ *
+ * - `skip-epoch`: the signers allocate and sign without the epoch condition: their lease reads
+ *   answer "you hold it" and the allocation's `activeRegion = :me AND epoch = :epoch` is dropped.
+ * - `no-intake-fence`: under MREC, the signers are given MRSC semantics, so they sign what an old
+ *   epoch or another region accepted without reconciliation (no intake fence, no reconciled epoch).
+ * - `trust-lost-response`: a writer whose lost-reply retry failed its own condition takes that for
+ *   another writer's win: its later reads of that item (in the same invocation) show the item as it
+ *   was before its own write, so write tokens cannot tell it "mine applied".
+ */
+export const BUG_NAMES = ['skip-epoch', 'no-intake-fence', 'trust-lost-response'] as const;
+export type BugName = (typeof BUG_NAMES)[number];
+
+export interface BugSeams {
+  beforeDynamo(actor: ActorContext, command: string, input: Record<string, unknown>): Record<string, unknown>;
+  afterDynamo(
+    actor: ActorContext,
+    command: string,
+    input: Record<string, unknown>,
+    output: Record<string, unknown>,
+  ): Record<string, unknown>;
+  /** A lost-reply retry failed its condition although the first attempt applied. */
+  onOwnWriteMissed(actor: ActorContext, input: Record<string, unknown>, before: Item | undefined): void;
+  signerConsistency(mode: 'MRSC' | 'MREC'): 'MRSC' | 'MREC';
+}
+
+const keyText = (key: unknown): string => {
+  const k = key as { pk?: unknown; sk?: unknown } | undefined;
+  return `${String(k?.pk)}|${String(k?.sk)}`;
+};
+
+const isSigner = (actor: ActorContext) => actor.name.startsWith('signer-');
+
+export function bugSeams(bug: BugName | undefined): BugSeams {
+  const none: BugSeams = {
+    beforeDynamo: (_a, _c, input) => input,
+    afterDynamo: (_a, _c, _i, output) => output,
+    onOwnWriteMissed: () => undefined,
+    signerConsistency: (mode) => mode,
+  };
+  if (bug === undefined) return none;
+  if (bug === 'no-intake-fence') return { ...none, signerConsistency: () => 'MRSC' };
+  if (bug === 'skip-epoch') {
+    return {
+      ...none,
+      beforeDynamo(actor, command, input) {
+        if (!isSigner(actor) || command !== 'UpdateItemCommand') return input;
+        const condition = String(input.ConditionExpression ?? '');
+        if (!condition.includes('nextNonce = :seen')) return input;
+        return { ...input, ConditionExpression: condition.replace('activeRegion = :me AND epoch = :epoch AND ', '') };
+      },
+      afterDynamo(actor, command, input, output) {
+        const item = output.Item as Item | undefined;
+        if (!isSigner(actor) || command !== 'GetItemCommand' || item === undefined) return output;
+        if (!String((input.Key as Item).pk).startsWith('LEASE#')) return output;
+        return { Item: { ...item, activeRegion: actor.region, reconciledEpoch: item.epoch } };
+      },
+    };
+  }
+  return {
+    ...none,
+    onOwnWriteMissed(actor, input, before) {
+      actor.scratch.set(`hide:${keyText(input.Key ?? input.Item)}`, before);
+    },
+    afterDynamo(actor, command, input, output) {
+      if (command !== 'GetItemCommand') return output;
+      const key = keyText(input.Key);
+      if (!actor.scratch.has(`hide:${key}`)) return output;
+      const hidden = actor.scratch.get(`hide:${key}`) as Item | undefined;
+      return hidden === undefined ? {} : { Item: structuredClone(hidden) };
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { every202Resolves } from './every-202-resolves';
+import { noStaleNonceGap } from './no-stale-nonce-gap';
+import type { Observations } from './observations';
+import { oneSignerPerEpoch } from './one-signer-per-epoch';
+import { oneTransactionPerKey } from './one-transaction-per-key';
+import { reportsAreTrue } from './reports-are-true';
+import type { Invariant } from './types';
+
+/** The invariants every torture schedule is judged by (one per file, like lib/security/rules). */
+export const INVARIANTS: readonly Invariant[] = [
+  oneTransactionPerKey,
+  every202Resolves,
+  noStaleNonceGap,
+  oneSignerPerEpoch,
+  reportsAreTrue,
+];
+
+export interface Violation {
+  readonly invariant: string;
+  readonly detail: string;
+}
+
+export function checkInvariants(observations: Observations): Violation[] {
+  return INVARIANTS.flatMap((inv) => inv.check(observations).map((detail) => ({ invariant: inv.name, detail })));
+}
+
+export type { Invariant };

@@ -1,0 +1,106 @@
+import type { TransactionRecord } from '../../lambda/shared/ledger';
+import type { SimChain } from '../sim/chain';
+import type { WriteEvent } from '../sim/dynamo';
+
+/**
+ * What a run leaves for the invariants to judge: what happened while it ran (every nonce allocation
+ * and every stored signature as the replica applied it, every API answer a client heard) and the
+ * final state once the settle bound passed (the chain, the transactions, the lease counter).
+ */
+export interface Allocation {
+  readonly replica: string;
+  readonly epoch: number;
+  readonly holder: string;
+  readonly by: string;
+  readonly nonce: number;
+}
+
+export interface StoredSignature {
+  readonly replica: string;
+  readonly txId: string;
+  readonly epoch: number;
+  readonly region: string;
+}
+
+export interface FinalState {
+  readonly chain: SimChain;
+  readonly address: string;
+  readonly recipient: string;
+  readonly transactions: readonly TransactionRecord[];
+  /** The lease's nextNonce: every nonce below it was handed out. */
+  readonly nextNonce: number;
+  readonly settled: boolean;
+  readonly kmsLog: ReadonlyArray<{ digest: string; region: string; at: number }>;
+}
+
+export class Observations {
+  readonly allocations: Allocation[] = [];
+  readonly signatures: StoredSignature[] = [];
+  /** epoch -> region, per replica, as the lease items were written. */
+  readonly leaseHistory = new Map<string, Map<number, string>>();
+  /** Every txId a client heard in a 202, by key number. */
+  readonly accepted = new Map<number, Set<string>>();
+  readonly answers: Array<{ key: number; region: string; status: number }> = [];
+  /** Steps that told the operator "nothing was changed", with the truth the harness saw. */
+  readonly nothingChangedReports: Array<{
+    readonly step: string;
+    readonly epochBefore: number;
+    readonly leaseNow: { region: string; epoch: number; by: string; reason: string };
+    /** Whether the step's own write had applied (seen by the harness at the store). */
+    readonly ownMoveApplied: boolean;
+  }> = [];
+  healedAt = 0;
+  final?: FinalState;
+
+  constructor(readonly consistency: 'MRSC' | 'MREC') {}
+
+  onWrite(e: WriteEvent): void {
+    const after = e.after;
+    if (String(after.pk).startsWith('LEASE#')) {
+      const history = this.leaseHistory.get(e.replica) ?? new Map<number, string>();
+      this.leaseHistory.set(e.replica, history);
+      history.set(Number(after.epoch), String(after.activeRegion));
+      const added = Object.keys(after).filter((k) => k.startsWith('alloc_') && e.before?.[k] === undefined);
+      if (added.length > 0 && e.before !== undefined) {
+        this.allocations.push({
+          replica: e.replica,
+          epoch: Number(e.before.epoch),
+          holder: String(e.before.activeRegion),
+          by: e.actorRegion,
+          nonce: Number(after[added[0]]),
+        });
+      }
+      return;
+    }
+    if (
+      String(after.sk).startsWith('TX#') &&
+      after.status === 'signed' &&
+      e.before?.status !== 'signed' &&
+      after.canaryNonce === undefined
+    ) {
+      this.signatures.push({
+        replica: e.replica,
+        txId: String(after.txId),
+        epoch: Number(after.signedEpoch),
+        region: String(after.signedRegion),
+      });
+    }
+  }
+
+  onNothingChangedReport(report: Observations['nothingChangedReports'][number]): void {
+    this.nothingChangedReports.push(report);
+  }
+
+  onApiAnswer(key: number, region: string, status: number, txId: string | undefined): void {
+    this.answers.push({ key, region, status });
+    if (status === 202 && txId !== undefined) {
+      const set = this.accepted.get(key) ?? new Set<string>();
+      set.add(txId);
+      this.accepted.set(key, set);
+    }
+  }
+
+  finish(state: FinalState): void {
+    this.final = state;
+  }
+}

@@ -1,0 +1,715 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEvent, SQSEvent } from 'aws-lambda';
+import type { Hex } from 'viem';
+import { createApiHandler } from '../lambda/api/handler';
+import type { ApiEnv, SignerEnv } from '../lambda/shared/env';
+import { KmsSigningKey } from '../lambda/shared/kms-signer';
+import {
+  getReservation,
+  getTransaction,
+  Ledger,
+  listTransactionsByStatus,
+  putWallet,
+  TransactionRecord,
+} from '../lambda/shared/ledger';
+import { silentLogger } from '../lambda/shared/logger';
+import { reconcileAfterFailover, resolveQuarantined } from '../lambda/shared/reconcile';
+import { createSigner, ForwardedMessage } from '../lambda/signer/handler';
+import { ledgerKeys } from '../lib/contract/ledger';
+import { createRng } from '../lib/drill/random';
+import { initLease, LeaseConflictError, moveLease, readLease, type Lease } from '../lib/failover/lease';
+import { findNonceGaps } from '../lib/operator/gaps';
+import { handOffStrandedWork } from '../lib/operator/handoff';
+import { bindRun, Role, roleClients, RegionClients, Service } from './aws';
+import type { BugName } from './bugs';
+import { idempotencyKey, requestValue } from './payload';
+import { bugSeams } from './bugs';
+import { Observations } from './invariants/observations';
+import type { FaultKind, Schedule } from './schedule';
+import { ActorContext, Scheduler } from './scheduler';
+import { SimChain } from './sim/chain';
+import { SimDynamo } from './sim/dynamo';
+import { SimKms } from './sim/kms';
+import { SimSqs } from './sim/sqs';
+
+/**
+ * One torture run: the real API handler and signer of both regions, the real lease, nonce,
+ * reconciliation, hand-off and gap-detection code, driven by a schedule against the in-memory
+ * DynamoDB (MRSC: one store; MREC: two replicas and a replicator), SQS, KMS and chain, with faults
+ * at the SDK boundary. After the last fault heals, the operator follows the runbooks for a bounded
+ * time; the invariants (torture/invariants) then judge what is left.
+ */
+export const REGIONS = ['us-east-2', 'us-west-2'] as const;
+export const WALLET = 'w-torture';
+export const CHAIN_ID = 11155111;
+const TABLE = 'torture-ledger';
+const PRIVATE_KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318' as Hex;
+const RECIPIENT = '0x7777777777777777777777777777777777777777';
+const STEP_MS = 10;
+/** The bound of the invariants: how long after the last fault heals everything must be settled. */
+export const SETTLE_BOUND_MS = 180_000;
+const FEES = { maxFeePerGas: '20000000000', maxPriorityFeePerGas: '1000000000' };
+
+export interface RunResult {
+  readonly schedule: Schedule;
+  readonly faults: Record<FaultKind, number>;
+  readonly observations: Observations;
+  readonly calls: number;
+  readonly steps: number;
+  /** Error lines the handlers logged (distinct, first 20). */
+  readonly errors: readonly string[];
+  readonly queues: Record<string, number>;
+  readonly callsBy: Record<string, number>;
+  readonly settled: boolean;
+}
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+const queueUrl = (region: string) => `https://sqs.${region}.amazonaws.com/111122223333/torture-signing.fifo`;
+const dlqUrl = (region: string) => `https://sqs.${region}.amazonaws.com/111122223333/torture-signing-dlq.fifo`;
+
+function apiEvent(key: number, at: string): APIGatewayProxyEvent {
+  const body = JSON.stringify({
+    to: RECIPIENT,
+    value: requestValue(key),
+    gasLimit: '21000',
+    ...FEES,
+    chainId: CHAIN_ID,
+  });
+  return {
+    httpMethod: 'POST',
+    resource: '/v1/wallets/{walletId}/transactions',
+    path: `/v1/wallets/${WALLET}/transactions`,
+    pathParameters: { walletId: WALLET },
+    headers: { 'Idempotency-Key': idempotencyKey(key), 'Content-Type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    body,
+    isBase64Encoded: false,
+    requestContext: { requestId: `req-${key}-${at}` } as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export async function runSchedule(schedule: Schedule, options: { bug?: BugName } = {}): Promise<RunResult> {
+  const rng = createRng(schedule.seed ^ 0x5eed);
+  const scheduler = new Scheduler(rng.fork());
+  const clock = () => scheduler.now;
+  const choice = rng.fork();
+  const [primary, standby] = REGIONS;
+  const other = (r: string) => (r === primary ? standby : primary);
+  const dynamo = new SimDynamo(schedule.consistency, REGIONS, TABLE, clock, () => schedule.lagMs);
+  const sqs = new SimSqs(clock, (n) => Math.floor(choice.next() * n));
+  const kms = new SimKms(PRIVATE_KEY, clock, () => choice.next() < 0.5);
+  const chain = new SimChain(clock, kms);
+  const observations = new Observations(schedule.consistency);
+  dynamo.observers.push((e) => observations.onWrite(e));
+  /** Lease moves the operator's own writes applied (region@epoch), whatever the reply said. */
+  const movesApplied = new Set<string>();
+  dynamo.observers.push((e) => {
+    if (e.actorRegion === 'operator' && String(e.after.pk).startsWith('LEASE#') && e.after.epoch !== e.before?.epoch) {
+      movesApplied.add(`${String(e.after.activeRegion)}@${String(e.after.epoch)}`);
+    }
+  });
+  for (const r of REGIONS) {
+    sqs.create({ url: dlqUrl(r) });
+    sqs.create({ url: queueUrl(r), deadLetterUrl: dlqUrl(r), maxReceiveCount: 5 });
+  }
+  const bug = bugSeams(options.bug);
+
+  // Fault layer state.
+  const faultAt = new Map(schedule.faults.filter((f) => f.command === undefined).map((f) => [f.call, f]));
+  const targeted = new Map(
+    schedule.faults.filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
+  );
+  const perCommand = new Map<string, number>();
+  const faultCounts = Object.fromEntries(
+    ['lost-response', 'timeout', 'throttle', 'pause', 'duplicate', 'partition', 'isolation', 'skew', 'failover'].map(
+      (k) => [k, 0],
+    ),
+  ) as Record<FaultKind, number>;
+  let calls = 0;
+  const callsBy = new Map<string, number>();
+  let faultsActive = true;
+  const isolated = new Set<string>();
+
+  const networkError = () =>
+    Object.assign(new Error('connect ETIMEDOUT (region isolated)'), { name: 'TimeoutError', $retryable: {} });
+  const throttled = () =>
+    Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } });
+
+  const actors = new Map<string, ActorContext>();
+  const actorOf = (role: Role, region: string): ActorContext => {
+    const key = `${role}@${region}`;
+    let a = actors.get(key);
+    if (a === undefined) {
+      a = { name: `${role}-${region}`, region: role === 'operator' ? 'operator' : region, scratch: new Map() };
+      actors.set(key, a);
+    }
+    return a;
+  };
+
+  async function apply(
+    actor: ActorContext,
+    service: Service,
+    region: string,
+    command: string,
+    input: Record<string, unknown>,
+  ) {
+    if (service === 'dynamodb') {
+      const seamed = bug.beforeDynamo(actor, command, input);
+      const out = dynamo.handle(region, actor.region, command, seamed);
+      return bug.afterDynamo(actor, command, seamed, out);
+    }
+    if (service === 'kms') return kms.handle(region, command, input);
+    switch (command) {
+      case 'SendMessageCommand': {
+        const id = sqs.send(
+          String(input.QueueUrl),
+          String(input.MessageBody),
+          input.MessageGroupId as string | undefined,
+          input.MessageDeduplicationId as string | undefined,
+        );
+        // The client checks the body's MD5 the service returns (InvalidChecksumError otherwise).
+        return { MessageId: id, MD5OfMessageBody: md5(String(input.MessageBody)) };
+      }
+      case 'ReceiveMessageCommand': {
+        const got = sqs.receive(
+          String(input.QueueUrl),
+          Number(input.MaxNumberOfMessages ?? 1),
+          Number(input.VisibilityTimeout ?? 30) * 1000,
+        );
+        return {
+          Messages: got.map((m) => ({
+            MessageId: m.id,
+            Body: m.body,
+            MD5OfBody: md5(m.body),
+            ReceiptHandle: m.receipt,
+          })),
+        };
+      }
+      case 'DeleteMessageCommand':
+        sqs.delete(String(input.QueueUrl), String(input.ReceiptHandle));
+        return {};
+      default:
+        throw new Error(`the torture harness's SQS does not answer ${command}; extend torture/run.ts`);
+    }
+  }
+
+  async function dispatch(
+    role: Role,
+    service: Service,
+    region: string,
+    command: string,
+    input: Record<string, unknown>,
+  ) {
+    await scheduler.gate();
+    const actor = actorOf(role, region);
+    calls += 1;
+    callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
+    if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
+    const nth = (perCommand.get(command) ?? 0) + 1;
+    perCommand.set(command, nth);
+    const fault = faultsActive ? (faultAt.get(calls) ?? targeted.get(`${command}#${nth}`)) : undefined;
+    if (fault === undefined) return apply(actor, service, region, command, input);
+    faultCounts[fault.kind] += 1;
+    switch (fault.kind) {
+      case 'pause':
+        await scheduler.sleep(fault.ms ?? 1000);
+        return apply(actor, service, region, command, input);
+      case 'throttle':
+        throw throttled();
+      case 'timeout':
+        // The request may or may not have reached the service before the client gave up.
+        if (fault.call % 2 === 0) await apply(actor, service, region, command, input).catch(() => undefined);
+        throw Object.assign(new Error('Request timed out after all attempts'), {
+          name: 'TimeoutError',
+          $retryable: {},
+        });
+      case 'duplicate':
+        if (service === 'sqs' && command === 'SendMessageCommand') {
+          sqs.duplicate(String(input.QueueUrl), String(input.MessageBody), input.MessageGroupId as string | undefined);
+        }
+        return apply(actor, service, region, command, input);
+      case 'lost-response': {
+        // Applied, the reply dropped; the SDK retries the same request, and its answer is what the caller sees.
+        let firstFailed = false;
+        const key = (input.Key ?? input.Item) as Record<string, unknown> | undefined;
+        const before = service === 'dynamodb' && key !== undefined ? dynamo.replica(region).get(key) : undefined;
+        await apply(actor, service, region, command, input).catch(() => {
+          firstFailed = true;
+        });
+        try {
+          return await apply(actor, service, region, command, input);
+        } catch (err) {
+          if (!firstFailed && err instanceof ConditionalCheckFailedException)
+            bug.onOwnWriteMissed(actor, input, before);
+          throw err;
+        }
+      }
+    }
+  }
+
+  bindRun(dispatch);
+  const clientsOf = (role: Role): Record<string, RegionClients> =>
+    Object.fromEntries(REGIONS.map((r) => [r, roleClients(role, r)]));
+  const apiClients = clientsOf('api');
+  const signerClients = clientsOf('signer');
+  const clients = clientsOf('operator');
+  const ledgerOf = (c: Record<string, RegionClients>): Record<string, Ledger> =>
+    Object.fromEntries(REGIONS.map((r) => [r, { ddb: c[r].ddb, tableName: TABLE }]));
+  const ledgers = ledgerOf(clients);
+  const skew = (r: string) => schedule.skewMs[r === primary ? 0 : 1];
+  const wallClock = (r: string) => () => new Date(Date.UTC(2026, 0, 1) + scheduler.now + skew(r));
+  if (schedule.skewMs[0] !== 0 || schedule.skewMs[1] !== 0) faultCounts['skew' as FaultKind] += 1;
+
+  // Handler error lines, kept for the report (a logger that records instead of printing).
+  const errorsSeen: string[] = [];
+  const recordingLogger = (who: string) => {
+    const logger = silentLogger();
+    const original = logger.error.bind(logger);
+    logger.error = ((message: string, ...rest: unknown[]) => {
+      const detail = rest[0] as { error?: Error; reason?: string } | undefined;
+      errorsSeen.push(
+        `${who}: ${message}${detail?.error ? `: ${detail.error.name}: ${detail.error.message}` : detail?.reason ? `: ${detail.reason}` : ''}`,
+      );
+      original(message, ...(rest as []));
+    }) as typeof logger.error;
+    return logger;
+  };
+
+  // Setup, outside the fault layer.
+  let txIds = 0;
+  const apis = Object.fromEntries(
+    REGIONS.map((r) => {
+      const env: ApiEnv = {
+        region: r,
+        tableName: TABLE,
+        signingQueueUrl: queueUrl(r),
+        chainId: CHAIN_ID,
+        consistency: schedule.consistency,
+      } as ApiEnv;
+      return [
+        r,
+        createApiHandler({
+          env,
+          ledger: ledgerOf(apiClients)[r],
+          sqs: apiClients[r].sqs,
+          logger: recordingLogger(`api-${r}`),
+          now: wallClock(r),
+          newTxId: () => {
+            const n = (++txIds).toString(16).padStart(12, '0');
+            return `00000000-0000-4000-8000-${n}`;
+          },
+        }),
+      ];
+    }),
+  );
+  const signers = Object.fromEntries(
+    REGIONS.map((r) => {
+      const env: SignerEnv = {
+        region: r,
+        tableName: TABLE,
+        signingKeyArn: kms.keyArn(r),
+        chainId: CHAIN_ID,
+        consistency: bug.signerConsistency(schedule.consistency),
+      } as SignerEnv;
+      const key = new KmsSigningKey(signerClients[r].kms, kms.keyArn(r), {
+        hooks: { sleep: (ms) => scheduler.sleep(ms), random: () => 0.5 },
+      });
+      return [
+        r,
+        createSigner({
+          env,
+          ledger: ledgerOf(signerClients)[r],
+          key,
+          logger: recordingLogger(`signer-${r}`),
+          broadcaster: chain.broadcaster(),
+          now: wallClock(r),
+          // The hand-off of a message this region cannot sign (issue 15, scenario 3).
+          forward: async (holder: string, message: ForwardedMessage) => {
+            const body = JSON.stringify(message);
+            await signerClients[r].sqs.send(
+              new SendMessageCommand({
+                QueueUrl: queueUrl(holder),
+                MessageBody: body,
+                MessageGroupId: 'walletId' in message ? message.walletId : 'fill-gap',
+                MessageDeduplicationId: `fwd-${'txId' in message ? message.txId : `gap-${message.nonce}`}-${scheduler.now}`,
+              }),
+            );
+          },
+        }),
+      ];
+    }),
+  );
+
+  // World state the actors share.
+  let dnsTarget: string = primary;
+  const signerEnabled: Record<string, boolean> = { [primary]: true, [standby]: true };
+  const signerBusy: Record<string, boolean> = { [primary]: false, [standby]: false };
+  let stopping = false;
+  let clientsDone = 0;
+
+  const bootstrap = async () => {
+    const ledger = ledgers[primary];
+    await putWallet(ledger, {
+      walletId: WALLET,
+      address: kms.address,
+      status: 'active',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    await initLease(ledger, { address: kms.address, region: primary, actor: 'torture', now: wallClock(primary)() });
+    dynamo.deliver(true);
+  };
+  faultsActive = false;
+  const boot = scheduler.spawn(bootstrap);
+  await scheduler.drive(1_000, STEP_MS);
+  await boot;
+  faultsActive = true;
+  calls = 0;
+
+  // Clients: one per request, retrying with the same key until a 202 or a final answer.
+  for (const req of schedule.requests) {
+    void scheduler.spawn(async () => {
+      await scheduler.sleep(req.at);
+      for (let attempt = 0; attempt < 8 && !stopping; attempt++) {
+        const region = req.via === 'dns' ? dnsTarget : REGIONS[req.via];
+        const call = ++calls;
+        const fault = faultsActive ? faultAt.get(call) : undefined;
+        let status = 0; // 0: no answer reached the client
+        let body: { txId?: string } = {};
+        if (!isolated.has(region)) {
+          const res = await apis[region](apiEvent(req.key, String(scheduler.now)));
+          status = res.statusCode;
+          body = JSON.parse(res.body) as { txId?: string };
+          if (fault?.kind === 'lost-response' || fault?.kind === 'timeout') {
+            faultCounts[fault.kind] += 1;
+            status = 0; // accepted, but the client never heard
+          }
+        }
+        observations.onApiAnswer(req.key, region, status, body.txId);
+        if (status === 202 || (status >= 400 && status < 500)) break;
+        await scheduler.sleep(2_000 + attempt * 2_000);
+      }
+      clientsDone += 1;
+    });
+  }
+
+  // Signer pollers: the SQS event source mapping of each region (batches of up to 3).
+  for (const r of REGIONS) {
+    void scheduler.spawn(async () => {
+      let invocation = 0;
+      while (!stopping) {
+        if (!signerEnabled[r] || isolated.has(r)) {
+          await scheduler.sleep(2_000);
+          continue;
+        }
+        signerBusy[r] = true;
+        const messages = sqs.receive(queueUrl(r), 3, 30_000);
+        if (messages.length === 0) {
+          signerBusy[r] = false;
+          await scheduler.sleep(1_000);
+          continue;
+        }
+        actorOf('signer', r).scratch.clear();
+        invocation += 1;
+        const event = {
+          Records: messages.map((m) => ({
+            messageId: m.id,
+            receiptHandle: m.receipt,
+            body: m.body,
+            attributes: { ApproximateReceiveCount: String(m.receiveCount), MessageGroupId: m.groupId ?? WALLET },
+            messageAttributes: {},
+            md5OfBody: '',
+            eventSource: 'aws:sqs',
+            eventSourceARN: `arn:aws:sqs:${r}:111122223333:torture-signing.fifo`,
+            awsRegion: r,
+          })),
+        } as unknown as SQSEvent;
+        let failed = new Set(messages.map((m) => m.id));
+        try {
+          const res = await signers[r].handler(event);
+          failed = new Set(res.batchItemFailures.map((f) => f.itemIdentifier));
+        } catch {
+          // the whole batch returns to the queue
+        }
+        for (const m of messages) if (!failed.has(m.id) && m.receipt) sqs.delete(queueUrl(r), m.receipt);
+        signerBusy[r] = false;
+        void invocation;
+        await scheduler.gate();
+      }
+    });
+  }
+
+  // The replicator (MREC): copies due writes, unless partitioned.
+  if (schedule.consistency === 'MREC') scheduler.onTick = () => dynamo.deliver();
+
+  const storeOf = (r: string) => ({ ddb: clients[r].ddb, tableName: TABLE });
+  const holderSeenFrom = async (r: string): Promise<Lease | undefined> => readLease(storeOf(r), kms.address);
+  const stopSigner = async (r: string) => {
+    signerEnabled[r] = false;
+    while (signerBusy[r]) await scheduler.sleep(200);
+  };
+
+  async function reconcile(region: string, actor: string) {
+    await reconcileAfterFailover({
+      ledger: ledgers[region],
+      address: kms.address,
+      region,
+      chain: chain.nonceSource(),
+      actor,
+      reason: 'torture: after a lease move',
+      confirmOldSignerStopped: true,
+      now: wallClock(region)(),
+    });
+  }
+
+  const handoff = (region: string) =>
+    handOffStrandedWork({
+      ledger: storeOf(region),
+      sqs: clients[region].sqs,
+      address: kms.address,
+      queueUrlFor: queueUrl,
+      deadLetterQueueUrls: REGIONS.map(dlqUrl),
+      actor: 'torture-operator',
+      now: wallClock(region)(),
+    });
+
+  /** The drill's failover step: move the lease, throw the switch, hand off, and under MREC stop the old signer and reconcile. */
+  async function failover() {
+    const seen = await holderSeenFrom(dnsTarget);
+    const from = seen?.activeRegion ?? dnsTarget;
+    const to = other(from);
+    try {
+      await moveLease(storeOf(to), {
+        address: kms.address,
+        toRegion: to,
+        actor: 'drill',
+        reason: 'torture failover',
+        isTargetHealthy: async () => ({ healthy: true, reasons: [] }),
+        now: wallClock(to)(),
+      });
+    } catch (err) {
+      if (err instanceof LeaseConflictError) {
+        // The drill prints "nothing was changed" and stops: record what it claimed, for the check
+        // that operator-visible reports are true (torture/invariants/reports-are-true.ts).
+        const now = dynamo.replica(to).get({ ...ledgerKeys.lease(kms.address) });
+        observations.onNothingChangedReport({
+          step: `failover ${from} -> ${to}`,
+          epochBefore: seen?.epoch ?? 0,
+          leaseNow: {
+            region: String(now?.activeRegion),
+            epoch: Number(now?.epoch),
+            by: String(now?.updatedBy),
+            reason: String(now?.reason),
+          },
+          ownMoveApplied: movesApplied.has(`${to}@${(seen?.epoch ?? 0) + 1}`),
+        });
+        return;
+      }
+      throw err;
+    }
+    faultCounts['failover' as FaultKind] += 1;
+    await scheduler.sleep(Math.floor(choice.next() * 5_000)); // detection and DNS catch up
+    dnsTarget = to;
+    if (schedule.consistency === 'MREC') {
+      await stopSigner(from);
+      signerEnabled[to] = true;
+    }
+    await handoff(to);
+    if (schedule.consistency === 'MREC') await reconcile(to, 'drill');
+  }
+
+  async function fillGaps(region: string) {
+    for (const gap of await findNonceGaps(storeOf(region), kms.address)) {
+      if (gap.kind === 'quarantined-tx') {
+        // The runbook: its nonce is empty on chain and only a quarantined transaction's reservation
+        // holds it; nothing was signed there, so the operator cancels it (then fills the nonce).
+        const reservation = await getReservation(ledgers[region], kms.address, gap.nonce);
+        if (chain.slots.get(kms.address)?.has(gap.nonce) || reservation?.walletId === undefined) continue;
+        await resolveQuarantined({
+          ledger: ledgers[region],
+          walletId: String(reservation.walletId),
+          txId: String(gap.owner),
+          resolution: { kind: 'cancel' },
+          actor: 'torture-operator',
+          evidence: `chain has nothing at nonce ${gap.nonce}; only this quarantined transaction's reservation holds it`,
+          now: wallClock(region)(),
+        });
+        continue;
+      }
+      await clients[region].sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl(region),
+          MessageBody: JSON.stringify({ kind: 'fill-gap', nonce: gap.nonce, ...FEES }),
+          MessageGroupId: 'fill-gap',
+          MessageDeduplicationId: `gap-${gap.nonce}-${scheduler.now}`,
+        }),
+      );
+    }
+  }
+
+  /** The runbook's way out of quarantine: on chain if the chain has it; a nonce-holding one nobody can mine is cancelled (then its nonce is filled). */
+  async function resolveQuarantine(region: string) {
+    for (const listed of await listTransactionsByStatus(ledgers[region], kms.address, 'quarantined')) {
+      const tx = await getTransaction(ledgers[region], listed.walletId, listed.txId, true);
+      if (tx?.status !== 'quarantined' || tx.nonce === undefined) continue;
+      const slot = chain.slots.get(kms.address)?.get(tx.nonce);
+      const resolution =
+        slot !== undefined && slot.hash === tx.txHash
+          ? ({ kind: 'onchain', txHash: slot.hash } as const)
+          : slot === undefined
+            ? ({ kind: 'cancel' } as const)
+            : undefined;
+      if (resolution === undefined) continue; // another payload holds its nonce on chain: it stays quarantined with its reason
+      await resolveQuarantined({
+        ledger: ledgers[region],
+        walletId: tx.walletId,
+        txId: tx.txId,
+        resolution,
+        actor: 'torture-operator',
+        evidence:
+          slot === undefined ? `chain has nothing at nonce ${tx.nonce}` : `chain slot ${tx.nonce} holds ${slot.hash}`,
+        now: wallClock(region)(),
+      });
+    }
+  }
+
+  const attempt = async (what: () => Promise<unknown>) => {
+    try {
+      await what();
+    } catch {
+      // an operator step that failed (a fault, a conflict) is tried again at the next step
+    }
+  };
+
+  // The operator: the schedule's operations during the fault window, then the runbook until settled.
+  let settled = false;
+  void scheduler.spawn(async () => {
+    for (const op of schedule.ops) {
+      if (op.at > scheduler.now) await scheduler.sleep(op.at - scheduler.now);
+      for (const r of REGIONS) actorOf('operator', r).scratch.clear();
+      const region = op.region === undefined ? undefined : REGIONS[op.region];
+      switch (op.op) {
+        case 'failover':
+          await attempt(failover);
+          break;
+        case 'reconcile':
+          if (schedule.consistency === 'MREC') {
+            const lease = await holderSeenFrom(dnsTarget).catch(() => undefined);
+            if (lease !== undefined) await attempt(() => reconcile(lease.activeRegion, 'operator'));
+          }
+          break;
+        case 'gaps':
+          await attempt(() => fillGaps(dnsTarget));
+          break;
+        case 'partition':
+          dynamo.partitioned = true;
+          faultCounts['partition' as FaultKind] += 1;
+          break;
+        case 'heal-partition':
+          dynamo.partitioned = false;
+          break;
+        case 'isolate':
+          if (region !== undefined) {
+            isolated.add(region);
+            faultCounts['isolation' as FaultKind] += 1;
+          }
+          break;
+        case 'restore':
+          if (region !== undefined) isolated.delete(region);
+          break;
+      }
+    }
+    if (scheduler.now < schedule.healAt) await scheduler.sleep(schedule.healAt - scheduler.now);
+    // Every fault heals.
+    faultsActive = false;
+    isolated.clear();
+    dynamo.partitioned = false;
+    dynamo.deliver(true);
+    observations.healedAt = scheduler.now;
+    const deadline = scheduler.now + SETTLE_BOUND_MS - 20_000;
+    while (scheduler.now < deadline) {
+      for (const r of REGIONS) actorOf('operator', r).scratch.clear();
+      dynamo.deliver(true);
+      const lease = await holderSeenFrom(primary);
+      if (lease === undefined) break;
+      const holder = lease.activeRegion;
+      dnsTarget = holder;
+      if (schedule.consistency === 'MREC') {
+        await stopSigner(other(holder));
+        signerEnabled[holder] = true;
+        await attempt(() => reconcile(holder, 'runbook'));
+      } else {
+        signerEnabled[primary] = true;
+        signerEnabled[standby] = true;
+      }
+      await attempt(() => handoff(holder));
+      await attempt(() => resolveQuarantine(holder));
+      await attempt(() => fillGaps(holder));
+      // Wait while the signers work, then look (the harness reads the replica directly: not an operator call).
+      await scheduler.sleep(1_000);
+      for (let waited = 0; waited < 15_000 && !quiet(); waited += 1_000) await scheduler.sleep(1_000);
+      if (quiet() && clientsDone < schedule.requests.length) await scheduler.sleep(5_000);
+      if (clientsDone === schedule.requests.length && quiet()) {
+        settled = true;
+        break;
+      }
+    }
+    stopping = true;
+  });
+
+  /** Nothing left to do: no message queued anywhere, no open transaction, every handed-out nonce on chain. */
+  function quiet(): boolean {
+    if (REGIONS.some((r) => sqs.depth(queueUrl(r)) + sqs.depth(dlqUrl(r)) > 0)) return false;
+    for (const { item } of dynamo.replica(primary).items.values()) {
+      if (String(item.sk).startsWith('TX#') && ['queued', 'nonce-assigned', 'signed'].includes(String(item.status)))
+        return false;
+    }
+    const lease = dynamo.replica(primary).get({ ...ledgerKeys.lease(kms.address) });
+    return chain.confirmedCount(kms.address) >= Number(lease?.nextNonce ?? 0);
+  }
+
+  const finished = await scheduler.drive(schedule.healAt + SETTLE_BOUND_MS + 60_000, STEP_MS);
+  stopping = true;
+  bindRun(undefined);
+  dynamo.deliver(true);
+
+  // Final state, read from the replicas directly (no faults, no scheduler).
+  const finalTx = new Map<string, TransactionRecord>();
+  for (const r of REGIONS) {
+    for (const { item } of dynamo.replica(r).items.values()) {
+      if (String(item.pk).startsWith('WALLET#') && String(item.sk).startsWith('TX#')) {
+        finalTx.set(String(item.txId), item as unknown as TransactionRecord);
+      }
+    }
+  }
+  const leaseItem = dynamo.replica(primary).get({ ...ledgerKeys.lease(kms.address) });
+  observations.finish({
+    chain,
+    address: kms.address,
+    recipient: RECIPIENT,
+    transactions: [...finalTx.values()],
+    nextNonce: Number(leaseItem?.nextNonce ?? 0),
+    settled: settled && finished,
+    kmsLog: kms.log,
+  });
+  return {
+    schedule,
+    faults: faultCounts,
+    observations,
+    errors: errorsSeen,
+    callsBy: Object.fromEntries(callsBy),
+    queues: Object.fromEntries(
+      REGIONS.flatMap((r) => [
+        [queueUrl(r), sqs.depth(queueUrl(r))],
+        [dlqUrl(r), sqs.depth(dlqUrl(r))],
+      ]),
+    ),
+    calls,
+    steps: scheduler.steps,
+    settled: settled && finished,
+  };
+}

@@ -1,0 +1,123 @@
+import { createRng } from '../lib/drill/random';
+
+/**
+ * A schedule: everything one torture run does, derived from a seed and replayable as data (the
+ * shrinker removes parts of it; `--replay` runs exactly one). Times are virtual milliseconds.
+ */
+export const FAULT_KINDS = ['lost-response', 'timeout', 'throttle', 'pause', 'duplicate'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export const OPS = ['failover', 'reconcile', 'gaps', 'partition', 'heal-partition', 'isolate', 'restore'] as const;
+export type OpKind = (typeof OPS)[number];
+
+export interface Fault {
+  /**
+   * The n-th SDK call of the run (every actor's calls counted in the order they are made), or with
+   * `command`, the n-th call of that command (so faults land on the writes that matter).
+   */
+  readonly call: number;
+  readonly command?: string;
+  readonly kind: FaultKind;
+  /** For `pause`: how long the caller stops before the call. */
+  readonly ms?: number;
+}
+
+/** The commands a targeted fault aims at: the safety writes, KMS Sign and the queue send. */
+export const TARGETED_COMMANDS = ['UpdateItemCommand', 'PutItemCommand', 'SignCommand', 'SendMessageCommand'] as const;
+
+export interface Op {
+  readonly at: number;
+  readonly op: OpKind;
+  /** For `isolate`/`restore`: which region (0 primary, 1 standby). */
+  readonly region?: 0 | 1;
+}
+
+export interface ClientRequest {
+  /** The idempotency key's number (one payload per key). */
+  readonly key: number;
+  readonly at: number;
+  /** Where the client sends it: the API name (follows the switch) or a regional name. */
+  readonly via: 'dns' | 0 | 1;
+}
+
+export interface Schedule {
+  readonly seed: number;
+  readonly consistency: 'MRSC' | 'MREC';
+  readonly requests: readonly ClientRequest[];
+  readonly ops: readonly Op[];
+  readonly faults: readonly Fault[];
+  /** Clock skew of each region's functions (ms). */
+  readonly skewMs: readonly [number, number];
+  /** MREC replication lag (ms). */
+  readonly lagMs: number;
+  /** The fault window: every fault heals at this time. */
+  readonly healAt: number;
+}
+
+export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Schedule {
+  const rng = createRng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)];
+  const healAt = 30_000;
+  const requests: ClientRequest[] = [];
+  const nRequests = int(2, 5);
+  for (let k = 0; k < nRequests; k++) {
+    requests.push({ key: k, at: int(0, healAt - 5_000), via: rng.next() < 0.75 ? 'dns' : pick([0, 1] as const) });
+  }
+  const ops: Op[] = [];
+  const nOps = int(0, 4);
+  for (let i = 0; i < nOps; i++) {
+    const op = pick(consistency === 'MREC' ? OPS : OPS.filter((o) => o !== 'partition' && o !== 'heal-partition'));
+    ops.push({
+      at: int(0, healAt),
+      op,
+      ...(op === 'isolate' || op === 'restore' ? { region: pick([0, 1] as const) } : {}),
+    });
+  }
+  if (rng.next() < 0.6) ops.push({ at: int(0, healAt), op: 'failover' });
+  ops.sort((a, b) => a.at - b.at);
+  const faults: Fault[] = [];
+  const nFaults = int(0, 16);
+  for (let i = 0; i < nFaults; i++) {
+    const kind = pick(FAULT_KINDS);
+    const targeted = rng.next() < 0.5;
+    faults.push({
+      call: targeted ? int(1, 12) : int(1, 200),
+      kind,
+      ...(targeted ? { command: pick(TARGETED_COMMANDS) } : {}),
+      ...(kind === 'pause' ? { ms: pick([50, 500, 5_000, 40_000]) } : {}),
+    });
+  }
+  faults.sort((a, b) => a.call - b.call);
+  return {
+    seed,
+    consistency,
+    requests,
+    ops,
+    faults,
+    skewMs: [int(-120_000, 120_000), int(-120_000, 120_000)],
+    lagMs: pick([0, 200, 2_000, 10_000]),
+    healAt,
+  };
+}
+
+/** The schedule as one argument for `--replay`. */
+export const encodeSchedule = (s: Schedule): string => Buffer.from(JSON.stringify(s)).toString('base64url');
+
+export function decodeSchedule(text: string): Schedule {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw new Error(
+      `--replay takes the schedule the torture run printed (base64url JSON); received ${text.slice(0, 40)}...`,
+    );
+  }
+  const s = parsed as Schedule;
+  if (typeof s?.seed !== 'number' || !Array.isArray(s.requests) || !Array.isArray(s.faults) || !Array.isArray(s.ops)) {
+    throw new Error(
+      '--replay: the decoded schedule lacks seed, requests, ops or faults; copy the whole replay argument',
+    );
+  }
+  return s;
+}

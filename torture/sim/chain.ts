@@ -1,0 +1,107 @@
+import { type Hex, keccak256, parseTransaction, serializeTransaction } from 'viem';
+import type { Broadcaster, ChainNonceSource } from '../../lambda/shared/chain';
+
+/**
+ * A chain that keeps what a node's mempool and blocks would: one transaction per (address, nonce),
+ * a second payload at a used nonce only as a replacement with both fees at least 10% higher (geth's
+ * default price bump), signatures checked (the signature must be one the simulated KMS key made over
+ * this transaction's signing digest: the sender is the key's address; cheaper than recovering it),
+ * and everything it accepted recorded. A nonce is confirmed when every lower nonce of the address is
+ * filled (no gap stalls it).
+ */
+export interface Accepted {
+  readonly raw: Hex;
+  readonly hash: Hex;
+  readonly nonce: number;
+  readonly to: string;
+  readonly value: bigint;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly at: number;
+}
+
+export class ChainRejectedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChainRejectedError';
+  }
+}
+
+const PRICE_BUMP_PERCENT = 10n;
+
+export class SimChain {
+  /** The transaction in each slot, by address then nonce. */
+  readonly slots = new Map<string, Map<number, Accepted>>();
+  /** Every transaction ever accepted (replaced ones too). */
+  readonly history: Accepted[] = [];
+  broadcasts = 0;
+  constructor(
+    private readonly clock: () => number,
+    /** The key's address, and the r values of the signatures it made by digest. */
+    private readonly key: { readonly address: string; signedR(digest: string): ReadonlySet<bigint> | undefined },
+  ) {}
+
+  private sender(tx: ReturnType<typeof parseTransaction>): string {
+    const { r, s, yParity, v, ...unsigned } = tx;
+    void s;
+    void yParity;
+    void v;
+    const digest = keccak256(serializeTransaction(unsigned as Parameters<typeof serializeTransaction>[0]));
+    if (r === undefined || !this.key.signedR(digest)?.has(BigInt(r))) {
+      throw new ChainRejectedError(`invalid sender: the signature is not the signing key's over digest ${digest}`);
+    }
+    return this.key.address;
+  }
+
+  async submit(raw: Hex, hash: string): Promise<void> {
+    this.broadcasts += 1;
+    const tx = parseTransaction(raw);
+    const from = this.sender(tx);
+    const nonce = Number(tx.nonce);
+    const slots = this.slots.get(from) ?? new Map<number, Accepted>();
+    this.slots.set(from, slots);
+    const current = slots.get(nonce);
+    const entry: Accepted = {
+      raw,
+      hash: hash as Hex,
+      nonce,
+      to: String(tx.to).toLowerCase(),
+      value: tx.value ?? 0n,
+      maxFeePerGas: tx.maxFeePerGas ?? 0n,
+      maxPriorityFeePerGas: tx.maxPriorityFeePerGas ?? 0n,
+      at: this.clock(),
+    };
+    if (current !== undefined) {
+      if (current.raw === raw) return; // already known
+      const bumped = (a: bigint, b: bigint) => a * 100n >= b * (100n + PRICE_BUMP_PERCENT);
+      if (
+        nonce < this.confirmedCount(from) ||
+        !bumped(entry.maxFeePerGas, current.maxFeePerGas) ||
+        !bumped(entry.maxPriorityFeePerGas, current.maxPriorityFeePerGas)
+      ) {
+        throw new ChainRejectedError(
+          `nonce ${nonce} of ${from} is taken by ${current.hash}: replacement transaction underpriced`,
+        );
+      }
+    }
+    slots.set(nonce, entry);
+    this.history.push(entry);
+  }
+
+  /** How many nonces of `address` are filled from 0 without a gap (they would all be mined). */
+  confirmedCount(address: string): number {
+    const slots = this.slots.get(address.toLowerCase());
+    let n = 0;
+    while (slots?.has(n)) n++;
+    return n;
+  }
+
+  broadcaster(): Broadcaster {
+    return { name: 'torture-chain', enabled: true, broadcast: (raw, meta) => this.submit(raw, meta.txHash) };
+  }
+
+  /** eth_getTransactionCount(address, "pending") as a node answers it: mined plus contiguous pending. */
+  nonceSource(): ChainNonceSource {
+    return { name: 'torture-chain', pendingNonce: async (address) => this.confirmedCount(address) };
+  }
+}

@@ -18,7 +18,7 @@ import { silentLogger } from '../lambda/shared/logger';
 import { reconcileAfterFailover, resolveQuarantined } from '../lambda/shared/reconcile';
 import { createSigner, ForwardedMessage } from '../lambda/signer/handler';
 import { ledgerKeys } from '../lib/contract/ledger';
-import { createRng } from '../lib/drill/random';
+import { createRng } from '../lib/failover/random';
 import { initLease, LeaseConflictError, moveLease, readLease, type Lease } from '../lib/failover/lease';
 import { findNonceGaps } from '../lib/operator/gaps';
 import { handOffStrandedWork } from '../lib/operator/handoff';

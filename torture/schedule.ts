@@ -1,4 +1,4 @@
-import { createRng } from '../lib/drill/random';
+import { createRng } from '../lib/failover/random';
 
 /**
  * A schedule: everything one torture run does, derived from a seed and replayable as data (the

@@ -1,4 +1,4 @@
-import type { Rng } from '../lib/drill/random';
+import type { Rng } from '../lib/failover/random';
 
 /**
  * A deterministic cooperative scheduler in virtual time. Every actor (a client, a signer poller, the

@@ -12,6 +12,9 @@ const FULL: Record<string, string> = {
   [RUNTIME_ENV.signingKeyArn]: 'arn:aws:kms:us-east-2:111111111111:key/mrk-0123456789abcdef0123456789abcdef',
   [RUNTIME_ENV.regionRole]: 'primary',
   [RUNTIME_ENV.consistency]: 'MRSC',
+  // the signer forwards what it may not sign to the lease holder (lambda/signer/forward.ts)
+  [RUNTIME_ENV.peerRegion]: 'us-west-2',
+  [RUNTIME_ENV.peerSigningQueueUrl]: 'https://sqs.us-west-2.amazonaws.com/111111111111/example-signing.fifo',
 };
 
 const ENTRIES = {

@@ -350,7 +350,11 @@ export const configSchema = z
         apiSubdomain: dnsLabel,
         recordType: z
           .enum(['CNAME', 'ALIAS'])
-          .default('CNAME')
+          // ALIAS stays the default: an existing stack whose alias A records became CNAMEs of the same
+          // name would have CloudFormation create the CNAME before deleting the A record, and Route 53
+          // refuses a CNAME beside another record of the same name (RFC 1034). Opt in on a new stack,
+          // or migrate in two steps (docs/runbooks/manual-failover.md).
+          .default('ALIAS')
           .describe(
             'use "CNAME" (records carry dns.recordTtlSeconds; queries are billed) or "ALIAS" (free queries, ' +
               `but the TTL is the target's, ${ALIAS_RECORD_TTL_SECONDS} s assumed)`,

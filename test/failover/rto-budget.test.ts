@@ -24,7 +24,10 @@ describe('RTO budget', () => {
 
   test('fails when the budget does not fit, showing the arithmetic and the settings to change', () => {
     // Prepare: 30 s x 3 + 60 s + 60 s = 210 s against a 180 s target
-    const config = testConfig({ dns: { healthCheck: { intervalSeconds: 30 } }, targets: { rtoSeconds: 180 } });
+    const config = testConfig({
+      dns: { recordType: 'CNAME', healthCheck: { intervalSeconds: 30 } },
+      targets: { rtoSeconds: 180 },
+    });
     // Act / Assess
     expect(() => assertRtoBudget(config)).toThrow(
       'RTO budget does not fit: worst case health check 30 s x 3 = 90 s + switch alarm 60 s + DNS TTL 60 s = 210 s > targets.rtoSeconds 180 s (over by 30 s). ' +

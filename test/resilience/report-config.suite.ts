@@ -129,7 +129,7 @@ test('fails: with ALIAS records a TTL other than 60 s is refused (alias records 
 });
 
 test('CNAME TTL 60 s -> 15 s: the DNS cut-over and the worst case fall by exactly 45 s; queries are priced', () => {
-  const r = reportFor({ dns: { recordTtlSeconds: 15 } });
+  const r = reportFor({ dns: { recordType: 'CNAME', recordTtlSeconds: 15 } });
   expect(r.rto.dnsCutoverSeconds).toBe(15);
   expect(base.rto.worstCaseSeconds - r.rto.worstCaseSeconds).toBe(45);
   expect(r.cost.lineItems.find((i) => i.priceId === 'route53.queries.standard')?.monthly).toBe(4);

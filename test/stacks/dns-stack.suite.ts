@@ -143,11 +143,11 @@ describe('DNS stack follows the config', () => {
   });
 });
 
-describe('failover records for the public API name', () => {
+describe('failover records for the public API name (dns.recordType CNAME, opted in)', () => {
   let wallet: TestWallet;
   let records: Record<string, { Properties: Record<string, unknown> }>;
   beforeAll(() => {
-    wallet = buildTestWallet();
+    wallet = buildTestWallet(testConfig({ dns: { recordType: 'CNAME' } }));
     records = wallet.template('dns').findResources('AWS::Route53::RecordSet') as typeof records;
   });
 
@@ -171,7 +171,7 @@ describe('failover records for the public API name', () => {
     });
   });
 
-  test("CNAME records (the default) with the configured TTL point at each region's api.<zone> API Gateway domain, read from its stack", () => {
+  test("CNAME records with the configured TTL point at each region's api.<zone> API Gateway domain, read from its stack", () => {
     const byRole = Object.fromEntries(
       Object.values(records).map((r) => [
         r.Properties.Failover,

@@ -89,6 +89,28 @@ export interface RestoreRecord {
 }
 
 /** Everything about one drill: the input to every report. */
+/** The failover settings a drill or chaos record was measured under (one reader: recordSettings). */
+export interface RecordSettings {
+  readonly intervalSeconds: number;
+  readonly failureThreshold: number;
+  readonly ttlSeconds: number;
+  readonly checkerRegions: readonly string[];
+  readonly consistency: string;
+  readonly canarySchedule: string;
+}
+
+/** The settings block of a drill or chaos record, read from the config. */
+export function recordSettings(config: WalletConfig): RecordSettings {
+  return {
+    intervalSeconds: config.dns.healthCheck.intervalSeconds,
+    failureThreshold: config.dns.healthCheck.failureThreshold,
+    ttlSeconds: config.dns.recordTtlSeconds,
+    checkerRegions: config.dns.healthCheck.regions,
+    consistency: config.data.consistency,
+    canarySchedule: config.canary.schedule,
+  };
+}
+
 export interface DrillRecord {
   readonly schemaVersion: 1;
   readonly id: string;
@@ -106,14 +128,7 @@ export interface DrillRecord {
   readonly outcome: Outcome;
   readonly exitCode: ExitCode;
   readonly message: string;
-  readonly settings: {
-    readonly intervalSeconds: number;
-    readonly failureThreshold: number;
-    readonly ttlSeconds: number;
-    readonly checkerRegions: readonly string[];
-    readonly consistency: string;
-    readonly canarySchedule: string;
-  };
+  readonly settings: RecordSettings;
   readonly expectedWorstCaseRtoSeconds: number;
   readonly checks: readonly CheckResult[];
   readonly steps: ReadonlyArray<{ id: string; title: string; done: boolean; at?: string; detail?: string }>;
@@ -759,14 +774,7 @@ function buildRecord(r: {
     outcome: r.outcome,
     exitCode: r.exitCode,
     message: r.message,
-    settings: {
-      intervalSeconds: config.dns.healthCheck.intervalSeconds,
-      failureThreshold: config.dns.healthCheck.failureThreshold,
-      ttlSeconds: config.dns.recordTtlSeconds,
-      checkerRegions: config.dns.healthCheck.regions,
-      consistency: config.data.consistency,
-      canarySchedule: config.canary.schedule,
-    },
+    settings: recordSettings(config),
     expectedWorstCaseRtoSeconds: round(plan.estimate.planned.worstSeconds + plan.estimate.canary.worstSeconds),
     checks: plan.checks,
     steps: r.steps,

@@ -12,7 +12,16 @@ import {
 import { RegionRole } from '../../contract/names';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, round, unplannedRto } from '../../failover/timing';
 import { CheckResult } from '../checks';
-import { DrillEvent, DrillRecord, Measurements, Outcome, PhaseId, RestoreRecord, TimelineEvent } from '../drill';
+import {
+  DrillEvent,
+  DrillRecord,
+  Measurements,
+  Outcome,
+  PhaseId,
+  recordSettings,
+  RestoreRecord,
+  TimelineEvent,
+} from '../drill';
 import { EXIT, ExitCode } from '../exit-codes';
 import { buildPlan } from '../plan';
 import { settingsFromConfig } from '../settings';
@@ -786,14 +795,7 @@ function chaosRecord(r: {
     outcome: r.outcome,
     exitCode: r.exitCode,
     message: r.message,
-    settings: {
-      intervalSeconds: config.dns.healthCheck.intervalSeconds,
-      failureThreshold: config.dns.healthCheck.failureThreshold,
-      ttlSeconds: config.dns.recordTtlSeconds,
-      checkerRegions: config.dns.healthCheck.regions,
-      consistency: config.data.consistency,
-      canarySchedule: config.canary.schedule,
-    },
+    settings: recordSettings(config),
     expectedWorstCaseRtoSeconds: round(unplannedRto(settingsFromConfig(config), assumptions).worstSeconds),
     checks: r.checks,
     steps: r.steps,

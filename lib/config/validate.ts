@@ -181,7 +181,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
 
   const ttl = at('dns', 'recordTtlSeconds');
   // Only a well-formed TTL: a malformed one already has its own problem from the schema. The TTL
-  // has no effect only on ALIAS records; CNAME records (the default) carry it.
+  // has no effect only on ALIAS records; CNAME records (opt-in; ALIAS is the default) carry it.
   if (
     at('dns', 'recordType') === 'ALIAS' &&
     typeof ttl === 'number' &&

@@ -8,8 +8,8 @@ import { FAILOVER_SWITCH_ALARM } from '../contract/failover-switch';
  * domains; the only documented alias TTL is the Route 53 FAQ's "alias records with a fixed TTL of
  * 60 seconds" for ELB and S3 website endpoints. The budget uses that 60 s, and the config refuses a
  * `dns.recordTtlSeconds` other than it when `dns.recordType` is "ALIAS" (the field has no effect
- * there); `npm run verify` reads the TTL the resolvers are actually given. With "CNAME" records (the
- * default) the TTL is the record's own and the budget uses `dns.recordTtlSeconds`.
+ * there, and ALIAS is the default); `npm run verify` reads the TTL the resolvers are actually given.
+ * With "CNAME" records (opt-in) the TTL is the record's own and the budget uses `dns.recordTtlSeconds`.
  */
 export const ALIAS_RECORD_TTL_SECONDS = 60;
 

@@ -1,10 +1,16 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { STATEFUL_TYPES } from '../lib/contract/stateful';
-import { buildTestWallet, TestWallet } from './helpers/app';
+import { exampleWallet, TestWallet } from './helpers/app';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
+});
+
+test('the shared example wallet is read-only: adding a construct to any of its stacks fails at once', () => {
+  for (const stack of Object.values(wallet.stacks) as Stack[]) {
+    expect(() => new CfnResource(stack, 'Added', { type: 'AWS::SQS::Queue' })).toThrow(/Cannot add children/);
+  }
 });
 
 test('every stack has an explicit account and region', () => {

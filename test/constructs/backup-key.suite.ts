@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { walletKeyPolicy } from '../../lib/constructs/key-policy';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 import { evaluateKeyPolicy, KeyRequest } from '../helpers/policy-eval';
 
 const ACCOUNT = '111111111111';
@@ -14,7 +14,7 @@ const viaBackup = (region: string, account = ACCOUNT) => ({
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 type Policy = Parameters<typeof evaluateKeyPolicy>[0];

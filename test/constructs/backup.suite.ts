@@ -10,7 +10,7 @@ import { WalletBackupPlan, WalletBackupPlanProps } from '../../lib/constructs/ba
 import { WalletBackupVault } from '../../lib/constructs/backup-vault';
 import { WalletRestoreTesting } from '../../lib/constructs/restore-testing';
 import { TAG_KEYS } from '../../lib/contract/names';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { evaluateKeyPolicy } from '../helpers/policy-eval';
 
@@ -21,7 +21,7 @@ const STANDBY_VAULT_ARN = 'arn:aws:backup:us-west-2:111111111111:backup-vault:ex
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;

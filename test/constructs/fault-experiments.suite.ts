@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FaultExperiments } from '../../lib/constructs/fault-experiments';
 import { EXPERIMENTS, ExperimentName, FIS_EXEC_WRAPPER } from '../../lib/contract/chaos';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, resourceNamed, resources, roleStatements } from '../helpers/workload';
 
@@ -13,7 +13,7 @@ const ACCOUNT = '111111111111';
 let mrsc: TestWallet;
 let mrec: TestWallet;
 beforeAll(() => {
-  mrsc = buildTestWallet();
+  mrsc = exampleWallet();
   mrec = buildTestWallet(
     testConfig({ data: { consistency: 'MREC' }, regions: { witness: undefined }, targets: { rpoSeconds: 60 } }),
   );

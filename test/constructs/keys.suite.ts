@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { BREAK_GLASS_ONLY_ACTIONS } from '../../lib/constructs/key-policy';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 import { evaluateKeyPolicy, KeyRequest } from '../helpers/policy-eval';
 
 const ACCOUNT = '111111111111';
@@ -17,7 +17,7 @@ const PRIMARY_REMEDIATION = role('example-wallet-remediation-us-east-2');
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 type Policy = Parameters<typeof evaluateKeyPolicy>[0];

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { remediationEventSources, remediationForwarding, RemediationTopology } from '../../lib/contract/remediation';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { resourceNamed, resources } from '../helpers/workload';
 
@@ -44,7 +44,7 @@ describe('the contract: what is forwarded from where', () => {
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 describe.each([

@@ -7,13 +7,13 @@ import { loadRemediationConfig } from '../../lambda/remediation/config';
 import { WalletRemediation, WalletRemediationProps } from '../../lib/constructs/remediation';
 import { remediationEventSources } from '../../lib/contract/remediation';
 import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { keyArnRef, REGIONS, resourceNamed, resources, roleStatements } from '../helpers/workload';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 const TOPOLOGY = {

@@ -3,12 +3,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { SloAlarms } from '../../lib/constructs/slo-alarms';
 import { BURN_RATE_ALERTS, SLO_NAMES, sloSpecs } from '../../lib/slo/definitions';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { CfnResourceJson, REGIONS, resources } from '../helpers/workload';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 type Query = {

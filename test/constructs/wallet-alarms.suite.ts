@@ -3,13 +3,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { parseAlarmName, regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
 import { chaosGuardAlarmName } from '../../lib/contract/chaos';
 import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, REGIONS, resourceNamed, resources } from '../helpers/workload';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 type Props = Record<string, unknown>;

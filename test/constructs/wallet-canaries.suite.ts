@@ -4,13 +4,13 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { loadDeepHealthConfig, loadHealthConfig, loadTransactionConfig } from '../../lambda/canaries/shared/config';
 import { WalletCanaries, WalletCanariesProps } from '../../lib/constructs/wallet-canaries';
 import { CANARY_KINDS, CANARY_RUNTIME } from '../../lib/contract/canary';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, keyArnRef, REGIONS, resourceNamed, resources, roleStatements } from '../helpers/workload';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 const canaryNamed = (template: Template, name: string): { id: string; resource: CfnResourceJson } => {

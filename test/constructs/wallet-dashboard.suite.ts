@@ -1,10 +1,10 @@
 import { regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 import { REGIONS, resourceNamed, resources } from '../helpers/workload';
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 interface Widget {

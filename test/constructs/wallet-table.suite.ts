@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { WalletLedgerTable, WalletLedgerTableProps } from '../../lib/constructs/wallet-table';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
 function replicasOf(template: Template): Array<Record<string, unknown>> {
@@ -14,7 +14,7 @@ function replicasOf(template: Template): Array<Record<string, unknown>> {
 describe('ledger global table (MRSC, the default)', () => {
   let wallet: TestWallet;
   beforeAll(() => {
-    wallet = buildTestWallet();
+    wallet = exampleWallet();
   });
 
   test('is strongly consistent with the witness from config', () => {

@@ -13,7 +13,7 @@ import {
   LIVE_ALIAS,
   statusDeployApplicationName,
 } from '../../lib/contract/deployment';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { liveAliasReport } from '../helpers/live-alias';
 import { evaluateKeyPolicy } from '../helpers/policy-eval';
 import { resources, roleStatements } from '../helpers/workload';
@@ -26,7 +26,7 @@ interface CfnRef {
 
 let wallet: TestWallet;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
 });
 
 const allTemplates = () =>

@@ -4,11 +4,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from '../../lib/contract/failover-switch';
 import { FailoverSwitchAlarm } from '../../lib/constructs/failover-switch-alarm';
 import { SwitchAlarmSpec } from '../../lib/failover/switch-alarm';
-import { buildTestWallet, newTestApp } from '../helpers/app';
+import { exampleWallet, newTestApp } from '../helpers/app';
 
 describe('failover switch alarm', () => {
   test('lives in the standby region with the contract metric, Maximum, 60 s, one period, and notifies', () => {
-    const wallet = buildTestWallet();
+    const wallet = exampleWallet();
     expect(wallet.stacks.standby.region).toBe('us-west-2');
     wallet.template('standby').hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'example-wallet-failover-switch',

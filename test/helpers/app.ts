@@ -73,3 +73,23 @@ export function buildTestWallet(config: WalletConfig = testConfig(), options: Te
     },
   };
 }
+
+let example: TestWallet | undefined;
+
+/**
+ * The example-config wallet, built once per jest test file and shared by every suite that only
+ * reads it: a whole-app build and synth is the largest cost of the CDK aggregates (24 suites built
+ * the same app). It is read-only: every construct in it is locked after the build, so a suite that
+ * tries to add a resource fails at once ("Cannot add children ... during synthesis") instead of
+ * changing what other suites see. A suite that adds or changes constructs builds its own with
+ * `buildTestWallet()`.
+ */
+export function exampleWallet(): TestWallet {
+  if (example === undefined) {
+    const wallet = buildTestWallet();
+    wallet.app.synth();
+    for (const c of wallet.app.node.findAll()) c.node.lock();
+    example = wallet;
+  }
+  return example;
+}

@@ -1,6 +1,6 @@
 import { CANARY_KINDS, canaryName } from '../../lib/contract/canary';
 import { remediationRoleName } from '../../lib/contract/names';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 import { actionCovers, FoundStatement, iamStatements } from '../helpers/iam-invariants';
 import { REGIONS } from '../helpers/workload';
 
@@ -14,7 +14,7 @@ type Templates = Record<string, { Resources: Record<string, Resource> }>;
 let wallet: TestWallet;
 let templates: Templates;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
   templates = Object.fromEntries(
     (Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>).map((s) => [s, wallet.template(s).toJSON()]),
   ) as Templates;

@@ -23,6 +23,8 @@ function reportFor(patch: Patch = {}): ResilienceReport {
     seed: 7,
     prices: loadPriceBook(),
     pricesLabel: 'data/prices.json',
+    // These tests follow one setting into the figures; the forecast has its own tests (risk.test.ts).
+    forecastYears: 200,
   });
 }
 

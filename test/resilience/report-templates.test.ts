@@ -18,6 +18,8 @@ function report(o: MinimalOptions = {}): ResilienceReport {
     seed: 3,
     prices,
     pricesLabel: 'data/prices.json',
+    // These tests are about backups, canaries, RPO, RTO and cost; the forecast has its own tests.
+    forecastYears: 200,
   });
 }
 const item = (r: ResilienceReport, name: string) => r.cost.lineItems.find((i) => i.item === name);
@@ -266,7 +268,14 @@ describe('RTO', () => {
     const env = minimalEnv();
     const standby = env.stacks.find((s) => s.name === 'test-wallet-standby');
     delete (standby?.template.Resources as Record<string, unknown>).SwitchAlarm;
-    const r = buildReport(env, { simulator: referenceMonteCarlo(), runs: 100, seed: 1, prices, pricesLabel: 'x' });
+    const r = buildReport(env, {
+      simulator: referenceMonteCarlo(),
+      runs: 100,
+      seed: 1,
+      prices,
+      pricesLabel: 'x',
+      forecastYears: 200,
+    });
     expect(codes(r)).toContain('fail:SWITCH_ALARM_MISSING');
   });
 
@@ -275,7 +284,14 @@ describe('RTO', () => {
     const dns = env.stacks.find((s) => s.name === 'test-wallet-dns');
     delete (dns?.template.Outputs as Record<string, unknown>).RtoTargetSeconds;
     expect(() =>
-      buildReport(env, { simulator: referenceMonteCarlo(), runs: 100, seed: 1, prices, pricesLabel: 'x' }),
+      buildReport(env, {
+        simulator: referenceMonteCarlo(),
+        runs: 100,
+        seed: 1,
+        prices,
+        pricesLabel: 'x',
+        forecastYears: 200,
+      }),
     ).toThrow(
       new ReportInputError(
         'environment test: no stack output RtoTargetSeconds (targets.rtoSeconds) in test-wallet-dns, test-wallet-primary, test-wallet-standby. ' +

@@ -1,11 +1,11 @@
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 import { actionCovers, FoundStatement, iamStatements, wildcardViolations } from '../helpers/iam-invariants';
 import { keyArnRef, REGIONS, resourceNamed } from '../helpers/workload';
 
 let wallet: TestWallet;
 let statements: FoundStatement[];
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
   const templates = Object.fromEntries(
     (Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>).map((name) => [
       name,

@@ -1,11 +1,11 @@
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 
 let wallet: TestWallet;
 let resources: Array<{ stack: string; id: string; r: Resource }>;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
   resources = (Object.keys(wallet.stacks) as Array<keyof typeof wallet.stacks>).flatMap((stack) =>
     Object.entries(wallet.template(stack).toJSON().Resources as Record<string, Resource>).map(([id, r]) => ({
       stack,

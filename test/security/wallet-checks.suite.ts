@@ -14,7 +14,7 @@ import { computeRtoBudget } from '../../lib/failover/rto-budget';
 import * as rules from '../../lib/security/rules';
 import { isDeprecatedSyntheticsRuntime } from '../../lib/security/rules/CanaryRuntimeCurrent';
 import { WalletChecks } from '../../lib/security/wallet-checks';
-import { buildTestWallet, newTestApp } from '../helpers/app';
+import { exampleWallet, newTestApp } from '../helpers/app';
 
 const ENV = { account: '111111111111', region: 'us-east-2' };
 const DEPLOYABILITY_RULES = /^(DeployerNotLockedOut|AlarmMetricPublished|ServiceRefusesValues)(\[|$)/;
@@ -105,7 +105,7 @@ function signingKeys(stack: Stack, app: App, keyProps: Partial<kms.CfnKeyProps> 
 
 describe('Wallet rule pack', () => {
   test('the whole example app passes every wallet rule', () => {
-    const wallet = buildTestWallet();
+    const wallet = exampleWallet();
     wallet.app.synth();
     expect(new WalletChecks(wallet.app).validateScope(wallet.app).violations).toEqual([]);
   });

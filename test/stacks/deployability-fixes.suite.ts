@@ -1,7 +1,7 @@
 import { switchAlarmFingerprint } from '../../lib/failover/switch-alarm';
 import { CANARY_RUNTIME } from '../../lib/contract/canary';
 import { failoverSwitchStaleAlarmName, SWITCH_REPUBLISH } from '../../lib/contract/failover-switch';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { exampleWallet, TestWallet } from '../helpers/app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
@@ -9,7 +9,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 describe('deployability fixes (example config)', () => {
   let wallet: TestWallet;
   beforeAll(() => {
-    wallet = buildTestWallet();
+    wallet = exampleWallet();
   });
   const of = (stack: 'primary' | 'standby' | 'dns' | 'keys', type: string) =>
     wallet.template(stack).findResources(type) as Resources;

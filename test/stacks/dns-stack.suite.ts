@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HEALTH_SEARCH_STRING } from '../../lib/contract/health';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -19,7 +19,7 @@ describe('DNS stack health checks (example config)', () => {
   let wallet: TestWallet;
   let checks: Resources;
   beforeAll(() => {
-    wallet = buildTestWallet();
+    wallet = exampleWallet();
     checks = healthChecks(wallet.template('dns'));
   });
 
@@ -215,7 +215,7 @@ describe('regional API domains', () => {
   ] as const)(
     '%s region serves api.<zone> and its own <region>.api.<zone> with an enhanced TLS policy',
     (stack, region) => {
-      const template = buildTestWallet().template(stack);
+      const template = exampleWallet().template(stack);
       template.hasResourceProperties('AWS::CertificateManager::Certificate', {
         DomainName: 'api.wallet.example.com',
         SubjectAlternativeNames: [`${region}.api.wallet.example.com`],

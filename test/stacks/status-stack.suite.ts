@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { StatusDistribution } from '../../lib/constructs/status-distribution';
 import { StatusBucket } from '../../lib/constructs/status-bucket';
 import { statusBucketName, statusBucketRegionalDomain } from '../../lib/contract/status';
-import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
+import { exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 
 /**
  * The status page's stacks: the origin group names a bucket in EACH wallet region (neither is a
@@ -16,7 +16,7 @@ let edge: Template;
 let primary: Template;
 let standby: Template;
 beforeAll(() => {
-  wallet = buildTestWallet();
+  wallet = exampleWallet();
   edge = wallet.template('statusEdge');
   primary = wallet.template('statusPrimary');
   standby = wallet.template('statusStandby');

@@ -1,4 +1,4 @@
-import { ClientEvent, WalletClient, WalletClientConfigError, WalletClientOptions } from '../../client';
+import { ClientEvent, WalletClient, WalletClientConfigError, WalletClientOptions } from '../../client/index';
 import {
   apiError,
   DEGRADED_503,

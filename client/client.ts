@@ -75,6 +75,8 @@ export interface Unavailable extends Omit<Common, 'region'> {
   readonly retryAfterMs?: number;
   /** The last attempt's failure, e.g. "timeout: POST https://... no complete answer within 2000 ms". */
   readonly message: string;
+  /** The last attempt's network error, when it got no HTTP answer (`cause` is the transport's own error). */
+  readonly error?: NetworkError;
 }
 
 export type SubmitResult =
@@ -371,6 +373,7 @@ export class WalletClient {
         message,
         ...(last !== undefined ? { region: last.region } : {}),
         ...(last?.kind === 'answer' ? { response: last.response } : {}),
+        ...(last?.kind === 'network' ? { error: last.error } : {}),
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };
       return { kind: 'gave-up' as const, result };

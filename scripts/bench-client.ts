@@ -55,13 +55,15 @@ async function startRegion(name: string, keys: Map<string, string>): Promise<Reg
         res.writeHead(200, { 'content-type': 'application/json' });
         return res.end(JSON.stringify({ healthy: true, region: name, role: 'active' }));
       }
-      if (state.hang) return;
+      if (state.hang) return undefined;
       const key = String(req.headers['idempotency-key']);
       const known = keys.get(key);
       const txId = known ?? randomUUID();
       keys.set(key, txId);
       res.writeHead(202, { 'content-type': 'application/json', 'idempotent-replayed': String(known !== undefined) });
-      res.end(JSON.stringify({ txId, walletId: 'w-bench', status: 'queued', createdAt: new Date().toISOString() }));
+      return res.end(
+        JSON.stringify({ txId, walletId: 'w-bench', status: 'queued', createdAt: new Date().toISOString() }),
+      );
     });
   });
   server.on('connection', (s) => {

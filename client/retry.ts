@@ -56,6 +56,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   let ms: number;
   if (/^\d+$/.test(text)) ms = Number(text) * 1000;
   else {
+    // An HTTP-date names a day and month ("Wed, 02 Dec 2026 12:00:10 GMT"); Date.parse alone would read "-5" as a year.
+    if (!/[A-Za-z]{3}/.test(text)) return undefined;
     const at = Date.parse(text);
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;

@@ -132,6 +132,43 @@ test('a lost response (processed, then the socket dropped) is retried with the s
   ]);
 });
 
+test('a region killed mid-stream (headers and half the body sent): retried with the same key, replayed', async () => {
+  // Prepare
+  home.behave = () => 'process-then-cut';
+  const events: ClientEvent[] = [];
+
+  // Act
+  const result = await client({}, events).submitTransaction('w-1', WITHDRAWAL);
+
+  // Assess
+  expect(result).toEqual(expect.objectContaining({ kind: 'accepted', region: 'us-west-2', replayed: true }));
+  expect(store.created).toHaveLength(1);
+  expect(events.find((e) => e.type === 'attempt')).toEqual(
+    expect.objectContaining({
+      region: 'us-east-2',
+      outcome: 'retry',
+      detail: expect.stringMatching(/^reset: /),
+    }),
+  );
+  expect(new Set(posts(home, standby).map((p) => p.key))).toEqual(new Set([result.idempotencyKey]));
+});
+
+test('a slow region that processed the request: the timed-out attempt is retried elsewhere and answered as a replay', async () => {
+  // Prepare
+  home.behave = () => ({ slowMs: 1500 });
+
+  // Act
+  const result = await client({ attemptTimeoutMs: 300 }).submitTransaction('w-1', WITHDRAWAL);
+
+  // Assess
+  expect(result).toEqual(expect.objectContaining({ kind: 'accepted', region: 'us-west-2', replayed: true }));
+  expect(store.created).toHaveLength(1);
+  expect(posts(home, standby).map((p) => [p.region, p.key])).toEqual([
+    ['us-east-2', result.idempotencyKey],
+    ['us-west-2', result.idempotencyKey],
+  ]);
+});
+
 test('no logical request is ever sent under two keys; two logical requests get two keys', async () => {
   // Prepare: every second request to home is lost after processing.
   home.behave = (_r, n) => (n % 2 === 1 ? 'process-then-drop' : 'serve');

@@ -25,6 +25,10 @@ export type Action =
   | 'hang'
   /** Process it (the transaction is stored), then destroy the socket: the answer is lost. */
   | 'process-then-drop'
+  /** Process it, send the headers and half the body, then destroy the socket (killed mid-stream). */
+  | 'process-then-cut'
+  /** Process it, answer after this many milliseconds (a slow region). */
+  | { readonly slowMs: number }
   /** A fixed answer. */
   | { readonly status: number; readonly body?: unknown; readonly headers?: Record<string, string> };
 
@@ -116,6 +120,29 @@ export async function startRegion(region: string, store: Store): Promise<FakeReg
       if (action === 'process-then-drop') {
         serve(region, store, rec, { writeHead: () => ({ end: () => undefined }) } as unknown as ServerResponse);
         req.socket.destroy();
+        return;
+      }
+      if (action === 'process-then-cut') {
+        const captured: { status?: number; headers?: Record<string, string>; body?: string } = {};
+        serve(region, store, rec, {
+          writeHead: (status: number, headers: Record<string, string>) => {
+            captured.status = status;
+            captured.headers = headers;
+            return { end: (body: string) => (captured.body = body) };
+          },
+        } as unknown as ServerResponse);
+        const body = captured.body ?? '';
+        res.writeHead(captured.status ?? 500, { ...captured.headers, 'content-length': String(body.length) });
+        res.write(body.slice(0, Math.floor(body.length / 2)), () => req.socket.destroy());
+        return;
+      }
+      if ('slowMs' in action) {
+        const timer = setTimeout(() => {
+          if (!res.destroyed && !req.socket.destroyed) serve(region, store, rec, res);
+        }, action.slowMs);
+        timer.unref();
+        // The transaction is stored now; only the answer is slow.
+        serve(region, store, rec, { writeHead: () => ({ end: () => undefined }) } as unknown as ServerResponse);
         return;
       }
       res.writeHead(action.status, { 'content-type': 'application/json', ...(action.headers ?? {}) });

@@ -69,7 +69,7 @@ export interface Rejected extends Common {
 export interface Unavailable extends Omit<Common, 'region'> {
   readonly kind: 'unavailable';
   /** `bad-answer`: a 2xx whose body is not the contract's shape (the request may have been accepted). */
-  readonly reason: 'attempts-exhausted' | 'deadline' | 'aborted' | 'bad-answer';
+  readonly reason: 'attempts-exhausted' | 'deadline' | 'aborted' | 'bad-answer' | 'sign-failed';
   readonly region?: string;
   /** The longest Retry-After a region asked for, when that is why the client stopped. */
   readonly retryAfterMs?: number;
@@ -409,11 +409,11 @@ export class WalletClient {
       if (target.breaker) {
         const breaker = this.breakers.get(target.region);
         if (c.type === 'retry' && c.regionFault) breaker?.failure(clock.now());
-        else if (c.type !== 'retry') breaker?.success();
+        else if (c.type !== 'retry' && last.kind === 'answer') breaker?.success();
       }
       if (c.type !== 'retry') {
         if (last.kind === 'answer') return { kind: 'settled', attempt: last, attempts };
-        return giveUp('attempts-exhausted');
+        return giveUp('sign-failed');
       }
       if (last.kind === 'network' && last.error.kind === 'aborted') return giveUp('aborted');
       if (c.retryAfterMs !== undefined) this.notBefore.set(target.region, clock.now() + c.retryAfterMs);
@@ -458,8 +458,22 @@ export class WalletClient {
   }
 
   private async attempt(request: ClientRequest, target: Target): Promise<Attempt> {
+    let signed = request;
+    if (this.o.sign !== undefined) {
+      try {
+        signed = await this.o.sign(request, target.region);
+      } catch (err) {
+        // Not the region's fault and not worth a retry (credentials, clock): stop, saying so.
+        const message = `signing for ${target.region} failed: ${err instanceof Error ? err.message : String(err)}`;
+        return {
+          kind: 'network',
+          region: target.region,
+          error: new NetworkError('other', message, { cause: err }),
+          c: { type: 'final', message },
+        };
+      }
+    }
     try {
-      const signed = this.o.sign !== undefined ? await this.o.sign(request, target.region) : request;
       const response = await this.transport(signed);
       return { kind: 'answer', region: target.region, response, c: classifyResponse(response, this.o.clock.now()) };
     } catch (err) {

@@ -420,6 +420,35 @@ test('signs each attempt for the region it goes to (SigV4 across failover)', asy
   ]);
 });
 
+test('a signing failure stops the request without sending it or blaming the region', async () => {
+  // Prepare
+  const events: ClientEvent[] = [];
+  const c = client(
+    {
+      failureThreshold: 1,
+      sign: async () => {
+        throw new Error('no credentials');
+      },
+    },
+    events,
+  );
+
+  // Act
+  const result = await c.submitTransaction('w-1', WITHDRAWAL);
+
+  // Assess
+  expect(result).toEqual(
+    expect.objectContaining({
+      kind: 'unavailable',
+      reason: 'sign-failed',
+      attempts: 1,
+      message: 'signing for us-east-2 failed: no credentials',
+    }),
+  );
+  expect(posts(home, standby)).toEqual([]);
+  expect(events.filter((e) => e.type === 'circuit')).toEqual([]);
+});
+
 test('via failoverName sends only to the failover name, signed for the given region', async () => {
   // Prepare: the "failover name" is the standby's server; home must never be asked.
   const signedFor: string[] = [];

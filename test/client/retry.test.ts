@@ -1,3 +1,5 @@
+import { regionalBaseUrl } from '../../client/options';
+import { publicApiDomain, regionalApiDomain } from '../../lib/contract/health';
 import { backoffDelayMs, classifyResponse, MAX_RETRY_AFTER_MS, parseRetryAfter } from '../../client/retry';
 import { networkErrorKind } from '../../client/transport';
 
@@ -81,4 +83,11 @@ test.each([
   [new Error('weird'), 'other'],
 ])('network error %p is %s', (err, kind) => {
   expect(networkErrorKind(err)).toBe(kind);
+});
+
+test('regionalBaseUrl derives the regional name the way lib/contract/health.ts names it', () => {
+  expect(regionalBaseUrl(`https://${publicApiDomain('api', 'wallet.example.com')}`, 'us-west-2')).toBe(
+    `https://${regionalApiDomain('us-west-2', 'api', 'wallet.example.com')}`,
+  );
+  expect(regionalBaseUrl('https://api.wallet.test:8443', 'us-east-2')).toBe('https://us-east-2.api.wallet.test:8443');
 });

@@ -82,12 +82,13 @@ export function canaryWalletClient(input: CanaryClientInput): WalletClient {
 
 /**
  * The HTTP answer of a client result, for the canary's checks; a result without one (no answer:
- * refused, timeout, DNS, TLS) rethrows the transport's CanaryFailure, so the failure reason is the
- * one the canary always reported.
+ * refused, timeout, DNS, TLS; or the signer failed) rethrows the transport's CanaryFailure or the
+ * signer's error, so the failure is the one the canary always reported.
  */
 export function answerOf(result: { response?: ClientResponse; error?: NetworkError; message?: string }): HttpResponse {
   if (result.response !== undefined) return result.response;
   const cause = result.error?.cause;
-  if (cause instanceof CanaryFailure) throw cause;
+  // The transport's CanaryFailure, or the signer's own error, exactly as the canary threw them before.
+  if (cause !== undefined) throw cause;
   throw new CanaryFailure('connection', result.error?.message ?? result.message ?? 'no answer');
 }

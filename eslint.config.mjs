@@ -24,7 +24,7 @@ const restricted = (...patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'client/dist/**', '**/*.js', '**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -67,6 +67,21 @@ export default tseslint.config(
     rules: restricted(
       LIB_NEVER_IMPORTS_LAMBDA,
       boundary('^(\\.\\./)+drill(/|$)', 'lib/drill and lib/resilience are siblings; wire them together in bin/'),
+    ),
+  },
+  {
+    // The client library ships to the wallet's apps and partners (docs/client.md): its bundle must
+    // hold no CDK, SDK or server code, so it imports only its own files and the API contract.
+    files: ['client/**/*.ts'],
+    rules: restricted(
+      boundary(
+        '^(?!\\.\\.?/)',
+        'client/ imports no package and no Node built-in (its bundle runs in browsers too and must carry no server code); use the platform (fetch, crypto.randomUUID) or take a hook in the options',
+      ),
+      boundary(
+        '^(\\.\\./)+(?!lib/contract/)',
+        'client/ imports only its own files and the API contract (lib/contract); never CDK, lib or lambda code',
+      ),
     ),
   },
   {

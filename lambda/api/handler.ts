@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { API_PATHS, MAX_REQUEST_BODY_BYTES } from '../../lib/contract/api';
+import { IDEMPOTENCY_KEY_PATTERN, REPLAYED_HEADER } from '../../lib/contract/api-wire';
 import { CANARY_TX_FLAG, CANARY_WALLET_ID, IDEMPOTENCY_HEADER } from '../../lib/contract/canary';
 import type { ApiEnv } from '../shared/env';
 import {
@@ -44,11 +45,11 @@ import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-re
 export const MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 export { IDEMPOTENCY_HEADER };
-export const REPLAYED_HEADER = 'Idempotent-Replayed';
+export { REPLAYED_HEADER };
 
 const WALLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+const IDEMPOTENCY_KEY = IDEMPOTENCY_KEY_PATTERN;
 
 /** API Gateway resources (lib/contract/api.ts) by route. */
 export const ROUTES = {

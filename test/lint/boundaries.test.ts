@@ -39,6 +39,22 @@ const WRONG: Record<string, Case> = {
     file: 'lambda/api/boundary-fixture.ts',
     source: "import { WalletConfig } from '../../lib/config/schema';\nexport type X = WalletConfig;\n",
   },
+  'the client imports CDK-side lib code': {
+    file: 'client/boundary-fixture.ts',
+    source: "import { WalletConfig } from '../lib/config/schema';\nexport type X = WalletConfig;\n",
+  },
+  'the client imports Lambda code': {
+    file: 'client/boundary-fixture.ts',
+    source: "import { errorToHttp } from '../lambda/shared/errors';\nexport const x = errorToHttp;\n",
+  },
+  'the client imports a package': {
+    file: 'client/boundary-fixture.ts',
+    source: "import { Stack } from 'aws-cdk-lib';\nexport type X = Stack;\n",
+  },
+  'the client imports a Node built-in': {
+    file: 'client/boundary-fixture.ts',
+    source: "import { request } from 'node:https';\nexport const x = request;\n",
+  },
 };
 
 const RIGHT: Record<string, Case> = {
@@ -49,6 +65,11 @@ const RIGHT: Record<string, Case> = {
   'a Lambda imports the shared protocol': {
     file: 'lambda/signer/boundary-fixture.ts',
     source: "import { readLease } from '../../lib/failover/lease';\nexport const x = readLease;\n",
+  },
+  'the client imports the API contract and its own files': {
+    file: 'client/boundary-fixture.ts',
+    source:
+      "import { REPLAYED_HEADER } from '../lib/contract/api-wire';\nimport { NetworkError } from './transport';\nexport const x = [REPLAYED_HEADER, NetworkError];\n",
   },
   'the drill imports the failover-timing model': {
     file: 'lib/drill/boundary-fixture.ts',

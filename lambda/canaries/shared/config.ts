@@ -171,6 +171,13 @@ export function loadTransactionConfig(env: Env): TransactionConfig {
     );
   }
   const signingRegion = p.region(CANARY_ENV.signingRegion, false);
+  if (config.expectedRegions.length === 1) {
+    p.add(
+      CANARY_ENV.expectedRegions,
+      'must name both regions for the transaction canary (it calls the API through the wallet client, which needs both regional names)',
+      'set it to "<primary>,<standby>", as the canary construct does',
+    );
+  }
   p.throwIfAny('transaction');
   return { ...config, signBoundMs, pollIntervalMs, ...(signingRegion !== undefined ? { signingRegion } : {}) };
 }

@@ -5,7 +5,6 @@ import {
   canaryRoutes,
   canaryTransactionRequest,
   CanaryTransactionView,
-  IDEMPOTENCY_HEADER,
   SIGNED_STATUSES,
   TERMINAL_FAILED_STATUSES,
 } from '../../../lib/contract/canary';
@@ -16,7 +15,9 @@ import { checkHealth, CheckDeps, userAgent } from '../shared/health-check';
 import { MetricSink } from '../shared/metrics';
 import { RequestSigner } from '../shared/sigv4';
 import { CanaryLog, StepRunner } from '../shared/synthetics';
-import { HttpRequest, HttpResponse } from '../shared/transport';
+import { HttpResponse } from '../shared/transport';
+import { answerOf, canaryWalletClient } from '../shared/wallet-client';
+import { WalletClient, WalletClientConfigError } from '../../../client/index';
 
 export interface TransactionDeps extends CheckDeps {
   readonly sign: RequestSigner;
@@ -93,28 +94,34 @@ export async function runTransaction(config: TransactionConfig, deps: Transactio
       )
     ).region;
 
-  const send = async (request: HttpRequest): Promise<HttpResponse> =>
-    deps.transport(await deps.sign(request, signingRegion));
-  const idempotencyKey = deps.newIdempotencyKey();
+  // The wallet client (client/), pinned to the public name and one attempt (shared/wallet-client.ts).
+  let client: WalletClient;
+  try {
+    client = canaryWalletClient({
+      baseUrl: config.baseUrl,
+      regions: config.expectedRegions,
+      requestTimeoutMs: config.requestTimeoutMs,
+      userAgent: agent,
+      transport: deps.transport,
+      sign: deps.sign,
+      clock: deps.clock,
+      newIdempotencyKey: deps.newIdempotencyKey,
+    });
+  } catch (err) {
+    if (!(err instanceof WalletClientConfigError)) throw err;
+    throw new CanaryFailure('config', `the transaction canary cannot build its wallet client: ${err.message}`);
+  }
+  const via = { failoverName: signingRegion };
   const submitUrl = `${config.baseUrl}${canaryRoutes.submit(CANARY_WALLET_ID)}`;
 
   const submitted = await deps.step('submit-canary-transaction', async () => {
     const where = `POST ${submitUrl}`;
-    const res = await send({
-      method: 'POST',
-      url: submitUrl,
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'user-agent': agent,
-        [IDEMPOTENCY_HEADER]: idempotencyKey,
-      },
-      body: JSON.stringify(canaryTransactionRequest()),
-      timeoutMs: config.requestTimeoutMs,
-    });
+    const result = await client.submitTransaction(CANARY_WALLET_ID, canaryTransactionRequest(), { via });
+    const res = answerOf(result);
     requireOk(where, res, signingRegion);
-    return { view: parseView(where, res), at: deps.clock.now() };
+    return { view: parseView(where, res), at: deps.clock.now(), idempotencyKey: result.idempotencyKey };
   });
+  const idempotencyKey = submitted.idempotencyKey;
   deps.log('canary-transaction-submitted', {
     txId: submitted.view.txId,
     status: submitted.view.status,
@@ -145,12 +152,7 @@ export async function runTransaction(config: TransactionConfig, deps: Transactio
       }
       await deps.clock.sleep(Math.min(config.pollIntervalMs, remaining));
       polls += 1;
-      const res = await send({
-        method: 'GET',
-        url: getUrl,
-        headers: { accept: 'application/json', 'user-agent': agent },
-        timeoutMs: config.requestTimeoutMs,
-      });
+      const res = answerOf(await client.getTransaction(CANARY_WALLET_ID, submitted.view.txId, { via }));
       // Not yet readable where this request landed: keep polling until the bound.
       if (res.status === 404) continue;
       requireOk(where, res, signingRegion);

@@ -117,3 +117,14 @@ test('fails when the poll interval is not shorter than the sign bound', () => {
     'WALLET_CANARY_POLL_INTERVAL_MS must be shorter than WALLET_CANARY_SIGN_BOUND_MS (1000)',
   );
 });
+
+test('fails a transaction config that names one region: the wallet client needs both', () => {
+  // Act
+  const err = failure(() => loadTransactionConfig(BASE));
+
+  // Assess
+  expect(err.reason).toBe('config');
+  expect(err.message).toContain(
+    'WALLET_CANARY_EXPECTED_REGIONS must name both regions for the transaction canary (it calls the API through the wallet client, which needs both regional names) (received "us-east-2"); set it to "<primary>,<standby>", as the canary construct does',
+  );
+});

@@ -100,14 +100,15 @@ test('the public-name and transaction entries run their checks', async () => {
     step: rec.step,
   }))();
   const txResult = await transactionHandler(() => ({
-    config: { ...common, signBoundMs: 100, pollIntervalMs: 10 },
+    // Both regions and a key the API would accept: the canary calls the API through the wallet client (client/).
+    config: { ...common, expectedRegions: ['us-east-2', 'us-west-2'], signBoundMs: 100, pollIntervalMs: 10 },
     transport: tx,
     clock,
     sign: async (r) => r,
     metrics: rec.sink,
     log: rec.log,
     step: rec.step,
-    newIdempotencyKey: () => 'k',
+    newIdempotencyKey: () => 'canary-key-1',
   }))();
 
   // Assess

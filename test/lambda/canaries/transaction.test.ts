@@ -270,3 +270,36 @@ test('fails as http-status when intake answers 409 (idempotency conflict)', asyn
   expect(failure.reason).toBe('http-status');
   expect(failure.message).toContain('answered HTTP 409, expected 2xx');
 });
+
+test('sends through the wallet client with one attempt on the public name: a 503 fails the run, never retried or routed to a region', async () => {
+  // Prepare
+  server.route = fakeApi({ servingRegion: 'us-east-2', statuses: ['signed'], submitStatus: 503, signedFor: [] });
+  const rec = recorder();
+
+  // Act
+  const failure = await failureOf(runTransaction(config({ signingRegion: 'us-east-2' }), deps(rec)));
+
+  // Assess
+  expect(failure.reason).toBe('http-status');
+  expect(failure.message).toContain('answered HTTP 503, expected 2xx');
+  const posts = server.requests.filter((r) => r.method === 'POST');
+  expect(posts.map((r) => r.host)).toEqual([`api.wallet.test:${server.port}`]);
+  expect(posts[0].headers['user-agent']).toBe('wallet-canary/transaction (test; us-east-2)');
+});
+
+test('a submit with no answer still fails with the transport reason (timeout), through the wallet client', async () => {
+  // Prepare: the API never answers the submit within the request timeout.
+  server.route = (req, _body, res) =>
+    req.method === 'POST' ? json(res, 201, { txId: 'tx-1', status: 'pending' }, 5000) : json(res, 404, {});
+  const rec = recorder();
+
+  // Act
+  const failure = await failureOf(
+    runTransaction(config({ signingRegion: 'us-east-2', requestTimeoutMs: 200 }), deps(rec)),
+  );
+
+  // Assess
+  expect(failure.reason).toBe('timeout');
+  expect(failure.message).toContain('no complete answer within 200 ms');
+  expect(server.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+});

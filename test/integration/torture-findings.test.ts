@@ -27,7 +27,7 @@ import { handOffStrandedWork } from '../../lib/operator/handoff';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 import { replicatedSigningKey } from '../helpers/replicated-key';
-import { replicate } from '../helpers/replicator';
+import { pk, replicate } from '../helpers/replicator';
 
 /**
  * What the torture harness (torture/, `npm run torture`) found, each as a regression test against
@@ -185,6 +185,48 @@ test('the gap detector reports a nonce reserved for a QUARANTINED transaction (u
   const gaps = await findNonceGaps(ledger, ADDRESS);
   // Assess
   expect(gaps).toEqual([{ address: ADDRESS, nonce: 0, kind: 'quarantined-tx', owner: tx.txId }]);
+});
+
+test('reconciliation releases again the allocation of a quarantined transaction that a newer lease write brought back (MREC, last writer wins; torture MREC schedule 1506)', async () => {
+  // Prepare: two replicas; the primary allocated nonce 0 to T1 (its signer paused), and both replicas saw it
+  const p = await freshTable();
+  const s = await createLedgerTable(moto.clientConfig(PRIMARY), `torture-found-${++n}-standby`);
+  const ddb = new DynamoDBClient(moto.clientConfig(PRIMARY));
+  const t1 = await queuedTx(p);
+  await allocateNonce(p, ADDRESS, PRIMARY, 1, t1.txId);
+  await replicate(ddb, p.tableName, s.tableName);
+  // Failover to the standby (epoch 2), which the primary's replica sees
+  await moveLease(s, { address: ADDRESS, toRegion: STANDBY, actor: 'drill', reason: 'test', isTargetHealthy: healthy });
+  await replicate(ddb, s.tableName, p.tableName, pk('LEASE#'));
+  // The standby reconciles: T1 (accepted by the primary in epoch 1) is quarantined, its allocation released
+  const standby = await reconcileAfterFailover({
+    ledger: s,
+    address: ADDRESS,
+    region: STANDBY,
+    chain: new StaticChainNonceSource({ [ADDRESS]: 0 }),
+    actor: 'drill',
+    reason: 'test',
+    confirmOldSignerStopped: true,
+  });
+  expect(standby.quarantined.map((q) => q.txId)).toEqual([t1.txId]);
+  // Failover back (epoch 3) in the primary's replica before the release replicated: its lease write is newer, so
+  // last writer wins keeps the allocation; only T1's quarantine replicates
+  await moveLease(p, { address: ADDRESS, toRegion: PRIMARY, actor: 'drill', reason: 'test', isTargetHealthy: healthy });
+  await replicate(ddb, s.tableName, p.tableName, pk('WALLET#'));
+  expect((await readLease(p, ADDRESS))!.allocations).toEqual({ [t1.txId]: 0 });
+  // Act
+  await reconcileAfterFailover({
+    ledger: p,
+    address: ADDRESS,
+    region: PRIMARY,
+    chain: new StaticChainNonceSource({ [ADDRESS]: 0 }),
+    actor: 'drill',
+    reason: 'test',
+    confirmOldSignerStopped: true,
+  });
+  // Assess: the nonce is no longer hidden as in flight; the gap detector reports it, and fill-gap can fill it
+  expect((await readLease(p, ADDRESS))!.allocations).toEqual({});
+  expect(await findNonceGaps(p, ADDRESS)).toEqual([{ address: ADDRESS, nonce: 0, kind: 'missing' }]);
 });
 
 describe('MREC: a nonce the old holder used behind a gap is handed out again (torture MREC schedule 1025)', () => {

@@ -93,7 +93,23 @@ function apiEvent(key: number, at: string): APIGatewayProxyEvent {
   };
 }
 
-export async function runSchedule(schedule: Schedule, options: { bug?: BugName } = {}): Promise<RunResult> {
+/** One DynamoDB call as the simulated store answered it (for the moto agreement run). */
+export interface DynamoCall {
+  readonly region: string;
+  readonly command: string;
+  readonly input: Record<string, unknown>;
+  /** The answer, or the error's name (ConditionalCheckFailedException, ...). */
+  readonly output?: Record<string, unknown>;
+  readonly error?: string;
+}
+
+export interface RunOptions {
+  readonly bug?: BugName;
+  /** Every DynamoDB call the simulated store answered, in the order it answered them (setup included). */
+  readonly recordDynamo?: (call: DynamoCall) => void;
+}
+
+export async function runSchedule(schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
   const rng = createRng(schedule.seed ^ 0x5eed);
   const scheduler = new Scheduler(rng.fork());
   const clock = () => scheduler.now;
@@ -160,7 +176,14 @@ export async function runSchedule(schedule: Schedule, options: { bug?: BugName }
   ) {
     if (service === 'dynamodb') {
       const seamed = bug.beforeDynamo(actor, command, input);
-      const out = dynamo.handle(region, actor.region, command, seamed);
+      let out: Record<string, unknown>;
+      try {
+        out = dynamo.handle(region, actor.region, command, seamed);
+      } catch (err) {
+        options.recordDynamo?.({ region, command, input: structuredClone(seamed), error: (err as Error).name });
+        throw err;
+      }
+      options.recordDynamo?.({ region, command, input: structuredClone(seamed), output: structuredClone(out) });
       return bug.afterDynamo(actor, command, seamed, out);
     }
     if (service === 'kms') return kms.handle(region, command, input);

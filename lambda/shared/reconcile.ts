@@ -199,6 +199,22 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
       }
     }
   }
+  // An allocation of a transaction that is quarantined or cancelled is not in flight: nothing records
+  // it any more (assignNonce needs queued or nonce-assigned). The release above may have been undone:
+  // under MREC the lease item is one item, last writer wins, and a lease write in the other replica
+  // (a move, a reconciliation) that was newer than our release brings the allocation back, hiding the
+  // nonce from the gap detector as "in flight" forever (torture MREC schedule 1506: two failovers, the
+  // second from the replica that had not seen the release). Release them again, every run.
+  const staleAllocations: string[] = [];
+  for (const status of ['quarantined', 'cancelled'] as const) {
+    for (const listed of await listTransactionsByStatus(ledger, address, status)) {
+      if (lease.allocations[listed.txId] === undefined || staleAllocations.includes(listed.txId)) continue;
+      const tx = await getTransaction(ledger, listed.walletId, listed.txId, true);
+      if (tx?.status !== status) continue;
+      await releaseNonceAllocation(store, address, tx.txId);
+      staleAllocations.push(tx.txId);
+    }
+  }
   const keptNonces = kept.flatMap((t) => (t.nonce === undefined ? [] : [t.nonce]));
   const nextNonce = Math.max(chainNext, lease.nextNonce, ...keptNonces.map((n) => n + 1));
   const held = new Set(keptNonces);
@@ -240,6 +256,7 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
     attributedThrough,
     kept: kept.map((t) => t.txId),
     quarantined: quarantined.map((t) => ({ txId: t.txId, reason: t.reason })),
+    releasedStaleAllocations: staleAllocations,
     gaps,
   });
   return {

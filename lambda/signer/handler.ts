@@ -6,7 +6,7 @@ import {
   SIGNER_FAILURE_LOG_EVENT,
 } from '../../lib/contract/deployment';
 import { KMS_THROTTLE_LOG_EVENT } from '../../lib/contract/observability';
-import { type Broadcaster, noopBroadcaster } from '../shared/chain';
+import { type Broadcaster, NonceTakenError, noopBroadcaster } from '../shared/chain';
 import type { SignerEnv } from '../shared/env';
 import { ReconciliationRequiredError, SigningKeyMismatchError } from '../shared/errors';
 import type { KmsSigningKey, SigningKeyInfo } from '../shared/kms-signer';
@@ -260,11 +260,22 @@ export function createSigner(deps: SignerDeps) {
       stored = await recordVoidSignature(ledger, reservation, signed);
     }
     if (broadcaster.enabled) {
-      await broadcaster.broadcast(stored.raw as `0x${string}`, {
-        address: keyInfo.address,
-        nonce,
-        txHash: stored.hash,
-      });
+      try {
+        await broadcaster.broadcast(stored.raw as `0x${string}`, {
+          address: keyInfo.address,
+          nonce,
+          txHash: stored.hash,
+        });
+      } catch (err) {
+        if (!(err instanceof NonceTakenError)) throw err;
+        // Another transaction fills the nonce on chain: the gap the void was for is not there.
+        logger.warn('nonce to void is already used on chain; the void filler is not needed', {
+          nonce,
+          owner,
+          heldBy: err.taken.heldByHash,
+        });
+        return true;
+      }
     }
     logger.warn('nonce voided with a 0-value self-transfer', { nonce, owner, txHash: stored.hash });
     return true;
@@ -288,13 +299,47 @@ export function createSigner(deps: SignerDeps) {
       await quarantineTransaction(ledger, tx, reason, now().toISOString());
       return 'quarantined';
     }
-    await broadcaster.broadcast(tx.signedRaw as `0x${string}`, {
-      address: keyInfo.address,
-      nonce: tx.nonce,
-      txHash: tx.txHash,
-    });
+    try {
+      await broadcaster.broadcast(tx.signedRaw as `0x${string}`, {
+        address: keyInfo.address,
+        nonce: tx.nonce,
+        txHash: tx.txHash,
+      });
+    } catch (err) {
+      if (!(err instanceof NonceTakenError)) throw err; // transient: the message is retried
+      return quarantineNonceTaken(tx, err);
+    }
     await markBroadcast(ledger, tx, now().toISOString());
     return 'broadcast';
+  }
+
+  /**
+   * The chain refused a stored transaction because another transaction holds its nonce (found by the
+   * torture harness, MREC): the old holder, before it was stopped, used a nonce after the lease move
+   * that the new holder's replica and the chain's pending count could not show (it sat behind a gap
+   * that the old holder left), so reconciliation handed the nonce out again. Retrying can never
+   * succeed; leaving it `signed` hides a 202'd request forever. Quarantine it with the reason; it is
+   * never re-signed at another nonce by the signer, because this signature stays valid at its nonce
+   * and could still be mined if the other transaction is dropped (that would pay it twice).
+   */
+  async function quarantineNonceTaken(tx: TransactionRecord, err: NonceTakenError): Promise<SigningOutcome> {
+    const holder = err.taken.heldByHash ?? 'another transaction';
+    const reason =
+      `the chain refused ${tx.txHash} at nonce ${tx.nonce}: ${holder} holds that nonce (${err.message}). ` +
+      'Under MREC an old lease holder can have used it before it was stopped, behind a gap the new holder could not see. ' +
+      `Check the chain: if ${holder} is this same payload, resolve it onchain with that hash; otherwise, once ${holder} is mined, ` +
+      'cancel this transaction (the client submits it again with a new Idempotency-Key); never re-sign it at another nonce ' +
+      'while this signature can still be mined (docs/runbooks/unplanned-failover-mrec.md)';
+    logger.error('nonce taken on chain by another transaction; quarantining', {
+      walletId: tx.walletId,
+      txId: tx.txId,
+      nonce: tx.nonce,
+      reason,
+    });
+    if (!(await quarantineTransaction(ledger, tx, reason, now().toISOString()))) {
+      throw new Error(`transaction ${tx.txId} left signed while quarantining it (nonce taken on chain); retrying`);
+    }
+    return 'quarantined';
   }
 
   /**

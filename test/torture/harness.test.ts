@@ -31,7 +31,7 @@ test('skip-epoch (sign without the epoch condition) is found at seed 2 under MRS
 test('no-intake-fence (sign what an old epoch accepted) is found at seed 41 under MREC, which holds without it', async () => {
   expect((await runOne(41, 'MREC')).violations).toEqual([]);
   const found = await runOne(41, 'MREC', 'no-intake-fence');
-  expect(found.violations.map((v) => v.invariant)).toContain('no-stale-nonce-gap');
+  expect(found.violations.map((v) => v.invariant)).toContain('intake-fenced');
 });
 
 test('trust-lost-response (a lost reply read as another writer win) is found at seed 30 under MRSC, which holds without it', async () => {
@@ -81,6 +81,7 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
     ['no-stale-nonce-gap', 3],
     ['one-signer-per-epoch', 3],
     ['reports-are-true', 3],
+    ['intake-fenced', 3],
   ]);
   expect(Object.keys(report.faultsByKind)).toEqual(
     expect.arrayContaining([

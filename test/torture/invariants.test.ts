@@ -54,13 +54,14 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names five invariants, each with a description', () => {
+test('the table names six invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
     'no-stale-nonce-gap',
     'one-signer-per-epoch',
     'reports-are-true',
+    'intake-fenced',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -165,4 +166,68 @@ test('one-signer-per-epoch fails on an allocation by a region that does not hold
   });
   expect(failing(o)).toEqual(['one-signer-per-epoch', 'one-signer-per-epoch']);
   expect(checkInvariants(o)[0].detail).toBe('us-east-2 allocated nonce 1 in global at epoch 2, held by us-west-2');
+});
+
+test('intake-fenced fails under MREC on a nonce or a signature for what another epoch or region accepted, unless kept or released then', () => {
+  const o = new Observations('MREC');
+  const base = clean().final!;
+  o.finish(base);
+  const item = (fields: Record<string, unknown>) => ({
+    pk: 'WALLET#w',
+    sk: 'TX#t5',
+    txId: 't5',
+    intakeRegion: 'us-east-2',
+    intakeEpoch: 1,
+    ...fields,
+  });
+  const write = (before: Record<string, unknown>, after: Record<string, unknown>) =>
+    o.onWrite({
+      replica: 'us-west-2',
+      key: 'k',
+      before,
+      after,
+      actorRegion: 'us-west-2',
+      command: 'UpdateItemCommand',
+    });
+  // Kept by reconciliation in epoch 2: its nonce and signature in epoch 2 pass
+  write(
+    item({ status: 'queued', keptEpoch: 2 }),
+    item({ status: 'nonce-assigned', keptEpoch: 2, nonceEpoch: 2, nonceRegion: 'us-west-2' }),
+  );
+  write(
+    item({ status: 'nonce-assigned', keptEpoch: 2, nonceEpoch: 2, nonceRegion: 'us-west-2' }),
+    item({
+      status: 'signed',
+      keptEpoch: 2,
+      nonceEpoch: 2,
+      nonceRegion: 'us-west-2',
+      signedEpoch: 2,
+      signedRegion: 'us-west-2',
+    }),
+  );
+  expect(checkInvariants(o)).toEqual([]);
+  // Neither kept nor released: the nonce assignment in epoch 3 breaks it
+  write(
+    item({ status: 'queued', keptEpoch: 2 }),
+    item({ status: 'nonce-assigned', nonceEpoch: 3, nonceRegion: 'us-west-2' }),
+  );
+  expect(checkInvariants(o)).toEqual([
+    {
+      invariant: 'intake-fenced',
+      detail:
+        'us-west-2 assigned a nonce to t5 in epoch 3 (us-west-2), accepted by us-east-2 in epoch 1, neither kept nor released in epoch 3',
+    },
+  ]);
+  // The same events under MRSC break nothing (one linearizable ledger)
+  const mrsc = new Observations('MRSC');
+  mrsc.finish(base);
+  mrsc.onWrite({
+    replica: 'global',
+    key: 'k',
+    before: item({ status: 'queued' }),
+    after: item({ status: 'nonce-assigned', nonceEpoch: 3, nonceRegion: 'us-west-2' }),
+    actorRegion: 'us-west-2',
+    command: 'UpdateItemCommand',
+  });
+  expect(checkInvariants(mrsc)).toEqual([]);
 });

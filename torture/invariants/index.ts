@@ -1,4 +1,5 @@
 import { every202Resolves } from './every-202-resolves';
+import { intakeFenced } from './intake-fenced';
 import { noStaleNonceGap } from './no-stale-nonce-gap';
 import type { Observations } from './observations';
 import { oneSignerPerEpoch } from './one-signer-per-epoch';
@@ -13,6 +14,7 @@ export const INVARIANTS: readonly Invariant[] = [
   noStaleNonceGap,
   oneSignerPerEpoch,
   reportsAreTrue,
+  intakeFenced,
 ];
 
 export interface Violation {

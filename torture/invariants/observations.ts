@@ -22,6 +22,25 @@ export interface StoredSignature {
   readonly region: string;
 }
 
+/**
+ * A nonce assignment or a stored signature as a replica applied it, with what the intake fence
+ * decides on (the transaction's intake, and the epochs reconciliation kept or an operator released it in).
+ */
+export interface FenceEvent {
+  readonly replica: string;
+  readonly txId: string;
+  readonly step: 'nonce' | 'signature';
+  /** The epoch and region that assigned the nonce (step nonce) or signed (step signature). */
+  readonly epoch: number;
+  readonly region: string;
+  readonly intakeEpoch?: number;
+  readonly intakeRegion?: string;
+  readonly nonceEpoch?: number;
+  readonly nonceRegion?: string;
+  readonly keptEpoch?: number;
+  readonly releasedEpoch?: number;
+}
+
 export interface FinalState {
   readonly chain: SimChain;
   readonly address: string;
@@ -36,6 +55,7 @@ export interface FinalState {
 export class Observations {
   readonly allocations: Allocation[] = [];
   readonly signatures: StoredSignature[] = [];
+  readonly fenceEvents: FenceEvent[] = [];
   /** epoch -> region, per replica, as the lease items were written. */
   readonly leaseHistory = new Map<string, Map<number, string>>();
   /** Every txId a client heard in a 202, by key number. */
@@ -71,6 +91,35 @@ export class Observations {
         });
       }
       return;
+    }
+    if (String(after.sk).startsWith('TX#') && after.canaryNonce === undefined) {
+      const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+      const str = (v: unknown) => (v === undefined ? undefined : String(v));
+      const fields = {
+        replica: e.replica,
+        txId: String(after.txId),
+        intakeEpoch: num(after.intakeEpoch),
+        intakeRegion: str(after.intakeRegion),
+        nonceEpoch: num(after.nonceEpoch),
+        nonceRegion: str(after.nonceRegion),
+        keptEpoch: num(after.keptEpoch),
+        releasedEpoch: num(after.releasedEpoch),
+      };
+      if (after.status === 'nonce-assigned' && e.before?.status === 'queued') {
+        this.fenceEvents.push({
+          ...fields,
+          step: 'nonce',
+          epoch: Number(after.nonceEpoch),
+          region: String(after.nonceRegion),
+        });
+      } else if (after.status === 'signed' && e.before?.status !== 'signed') {
+        this.fenceEvents.push({
+          ...fields,
+          step: 'signature',
+          epoch: Number(after.signedEpoch),
+          region: String(after.signedRegion),
+        });
+      }
     }
     if (
       String(after.sk).startsWith('TX#') &&

@@ -1,5 +1,5 @@
 import { type Hex, keccak256, parseTransaction, serializeTransaction } from 'viem';
-import type { Broadcaster, ChainNonceSource } from '../../lambda/shared/chain';
+import { type Broadcaster, type ChainNonceSource, NonceTakenError } from '../../lambda/shared/chain';
 
 /**
  * A chain that keeps what a node's mempool and blocks would: one transaction per (address, nonce),
@@ -79,9 +79,13 @@ export class SimChain {
         !bumped(entry.maxFeePerGas, current.maxFeePerGas) ||
         !bumped(entry.maxPriorityFeePerGas, current.maxPriorityFeePerGas)
       ) {
-        throw new ChainRejectedError(
-          `nonce ${nonce} of ${from} is taken by ${current.hash}: replacement transaction underpriced`,
-        );
+        // geth's answers (core/txpool/errors.go ErrReplaceUnderpriced, core/error.go ErrNonceTooLow), as
+        // the Broadcaster contract types them (lambda/shared/chain.ts NonceTakenError).
+        const answer = nonce < this.confirmedCount(from) ? 'nonce too low' : 'replacement transaction underpriced';
+        throw new NonceTakenError(`nonce ${nonce} of ${from} is taken by ${current.hash}: ${answer}`, {
+          nonce,
+          heldByHash: current.hash,
+        });
       }
     }
     slots.set(nonce, entry);

@@ -158,7 +158,7 @@ test('two operators at once: both changes land (conditional write, reload and re
   expect(state.incidents.map((i) => i.scenario).sort()).toEqual(['maintenance', 'planned-drill', 'withdrawals-paused']);
 });
 
-test('--bucket names another bucket for one region; the other region keeps the stack's name', async () => {
+test("--bucket names another bucket for one region; the other region keeps the stack's name", async () => {
   // Prepare: the standby's bucket under another name (flag).
   const e = await env();
   const other = `${e.buckets.standby}-x`;

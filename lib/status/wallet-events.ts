@@ -14,8 +14,9 @@ import {
  * (lib/drill/aws-target.ts, so also the simulated target) call it after a change succeeded.
  *
  * Where the events go: `PutEvents` with no `EventBusName` puts them on the caller region's default
- * bus ("If you don't specify an event bus, the event is sent to the default event bus", PutEvents
- * API reference), and a region's status updater rule matches `source: wallet.resilience` with the
+ * bus (PutEventsRequestEntry, EventBusName: "Only the rules that are associated with this event bus
+ * are used to match the event. If you omit this, the default event bus is used."), and a region's
+ * status updater rule matches `source: wallet.resilience` with the
  * WALLET_EVENTS detail types on its own default bus (lib/constructs/status-updater.ts). So the
  * emitter calls PutEvents once in EACH wallet region (a client per region): no cross-region rule
  * whose source region could be the one that is down. Both updaters then see the same change; the
@@ -24,8 +25,11 @@ import {
  *
  * Never blocks or fails the failover: {@link WalletEventEmitter.emit} returns at once and never
  * throws; the puts run in the background with bounded retries. PutEvents can succeed as a call and
- * still refuse an entry ("FailedEntryCount ... the entries that failed have an ErrorCode"; retry
- * those), so a refused entry counts as a failure too. A put still failing after the last attempt is
+ * still refuse an entry ("Sending events with PutEvents": "if an individual entry within a request
+ * fails, EventBridge continues processing the rest ... You must detect unsuccessful entries and
+ * include them in a subsequent call"), so a refused entry counts as a failure too; only the entry
+ * codes PutEventsResultEntry lists as retryable (InternalFailure, ThrottlingException) are retried,
+ * a refusal such as AccessDeniedException or NotAuthorizedForSourceException is not. A put still failing after the last attempt is
  * logged and counted ({@link WalletEventEmitterOptions.onUndelivered}, the metric
  * WALLET_EVENT_UNDELIVERED_METRIC). A retry after a lost response may deliver an event twice; the
  * updater's key makes the second a no-op.
@@ -66,6 +70,9 @@ export interface WalletEventEmitterOptions {
   /** @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Entry error codes PutEventsResultEntry documents as retryable; any other refusal is final. */
+const RETRYABLE_ENTRY_ERRORS = ['InternalFailure', 'ThrottlingException'];
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -119,12 +126,22 @@ export class WalletEventEmitter {
           };
         }
         error = `entry refused: ${entry?.ErrorCode ?? 'unknown'}: ${entry?.ErrorMessage ?? ''}`.trim();
+        if (entry?.ErrorCode !== undefined && !RETRYABLE_ENTRY_ERRORS.includes(entry.ErrorCode)) {
+          return this.undelivered({ kind, region, delivered: false, attempts: attempt, error }, detail);
+        }
       } catch (err) {
         error = `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}`;
       }
       if (attempt < attempts) await sleep((this.options.backoffMs ?? 200) * 2 ** (attempt - 1));
     }
-    const outcome: EmitOutcome = { kind, region, delivered: false, attempts, error };
+    return this.undelivered({ kind, region, delivered: false, attempts, error }, detail);
+  }
+
+  private async undelivered<K extends WalletEventKind>(
+    outcome: EmitOutcome,
+    detail: WalletEventDetail<K>,
+  ): Promise<EmitOutcome> {
+    const { kind, region } = outcome;
     this.options.log('error', `status event not delivered to ${region}'s default bus; the failover goes on`, {
       ...outcome,
       detailType: WALLET_EVENTS[kind],

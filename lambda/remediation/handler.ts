@@ -4,6 +4,7 @@ import { RemediationConfig } from './config';
 import { Action, decide, Decision, DecisionInput, needsFailoverState } from './decide';
 import { AlarmTransition, parseAlarmEvent } from './event';
 import { execute, Execution, ExecutionPorts } from './execute';
+import type { EmitOutcome } from '../../lib/status/wallet-events';
 import { AlarmReader, AuditLog, ClaimHolder, Notifier, TransitionClaims } from './ports';
 
 export interface RemediationDeps extends ExecutionPorts {
@@ -14,6 +15,8 @@ export interface RemediationDeps extends ExecutionPorts {
   readonly audit: AuditLog;
   readonly now: () => Date;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+  /** The status-page events the changing ports started (./status-events.ts); flushed before the audit. */
+  readonly statusEvents?: { flush(): Promise<readonly EmitOutcome[]> };
 }
 
 /** The part of the Lambda context the handler uses. */
@@ -157,6 +160,8 @@ export function createHandler(deps: RemediationDeps) {
     } catch (err) {
       execution = { ...execution, unexpectedError: err instanceof Error ? err : new Error(String(err)) };
     }
+    // Never rejects: an event that could not be put is logged and counted, never a failed failover.
+    const statusEvents = (await deps.statusEvents?.flush()) ?? [];
 
     const failed = execution.outcomes.some((o) => !o.ok) || execution.unexpectedError !== undefined;
     const verdict = decision?.verdict ?? 'error';
@@ -190,6 +195,7 @@ export function createHandler(deps: RemediationDeps) {
       outcomes: execution.outcomes,
       skipped: execution.skipped,
       error: execution.unexpectedError?.message,
+      statusEvents,
       at: now.toISOString(),
     };
     let audit: { pk: string; sk: string } | undefined;

@@ -1,5 +1,6 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,6 +8,9 @@ import { cloudWatchAlarmReader, failoverSwitch, kmsSigningAddresses, ledgerLease
 import { ledgerAudit, ledgerClaims, ledgerFailoverBudget, ledgerRegionControl } from './adapters/ledger';
 import { RemediationConfig } from './config';
 import { RemediationDeps } from './handler';
+import { WALLET_EVENT_UNDELIVERED_METRIC } from '../../lib/contract/status';
+import { undeliveredMetricLogFields, WalletEventEmitter } from '../../lib/status/wallet-events';
+import { announcingPorts } from './status-events';
 
 /**
  * Builds the production dependencies: AWS SDK clients (at module scope in index.ts) behind the
@@ -39,17 +43,59 @@ export function wireRemediation(
       ? kmsSigningAddresses(new KMSClient({ region: config.region }), config.signingKeyArn)
       : async (): Promise<string[]> => [];
   const now = options.now ?? (() => new Date());
+  const statusEvents = statusEventEmitter(config, options.log, now);
+  const changing = announcingPorts(
+    {
+      regionControl: ledgerRegionControl(store, now),
+      leases: ledgerLeases(store, signingAddresses),
+      switch: failoverSwitch(cloudwatchFor(config.standbyRegion), config.standbyRegion, config.envName),
+      budget: ledgerFailoverBudget(store),
+    },
+    statusEvents,
+    { envName: config.envName, region: config.region, now },
+  );
   return {
     config,
     alarms: cloudWatchAlarmReader(cloudwatchFor),
-    regionControl: ledgerRegionControl(store, now),
-    leases: ledgerLeases(store, signingAddresses),
-    switch: failoverSwitch(cloudwatchFor(config.standbyRegion), config.standbyRegion, config.envName),
-    budget: ledgerFailoverBudget(store),
+    ...changing,
+    statusEvents,
     claims: ledgerClaims(store, config.region),
     notifier: snsNotifier(new SNSClient({ region: config.region }), config.topicArn),
     audit: ledgerAudit(store, config.region),
     now,
     log: options.log,
   };
+}
+
+/**
+ * The status-page events (lib/status/wallet-events.ts): both wallet regions' default buses, with
+ * short timeouts (the region in trouble must not hold the invocation), and an undelivered event
+ * logged as an Embedded Metric Format line, so CloudWatch counts it without another API call.
+ */
+function statusEventEmitter(
+  config: RemediationConfig,
+  log: RemediationDeps['log'],
+  now: () => Date,
+): WalletEventEmitter {
+  const clients = new Map<string, EventBridgeClient>();
+  return new WalletEventEmitter({
+    regions: [config.primaryRegion, config.standbyRegion],
+    client: (region) => {
+      let client = clients.get(region);
+      if (client === undefined) {
+        client = new EventBridgeClient({
+          region,
+          maxAttempts: 1,
+          requestHandler: { connectionTimeout: 2000, requestTimeout: 3000 },
+        });
+        clients.set(region, client);
+      }
+      return client;
+    },
+    log,
+    onUndelivered: (outcome) =>
+      log('error', 'status event undelivered (metric)', {
+        ...undeliveredMetricLogFields(config.envName, outcome, now(), WALLET_EVENT_UNDELIVERED_METRIC),
+      }),
+  });
 }

@@ -566,6 +566,12 @@ export const configSchema = z
           .describe(
             `list the webhook kinds to notify, from: ${WEBHOOK_KINDS.join(', ')}; each needs its URL in its secret`,
           ),
+        operatorRoleArns: z
+          .array(z.string().regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'is not an IAM role ARN'))
+          .default([])
+          .describe(
+            'list the IAM roles that run `wallet-status --target aws` and the AWS drill (its incident): the status buckets deny every other writer of the status objects, e.g. ["arn:aws:iam::111111111111:role/WalletOperator"]',
+          ),
       })
       .strict()
       .prefault({})

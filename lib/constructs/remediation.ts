@@ -1,3 +1,4 @@
+import { defaultEventBusArn, WALLET_EVENT_SOURCE } from '../contract/status';
 import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -232,6 +233,19 @@ export class WalletRemediation extends Construct {
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
         resources: [props.topicKey.keyArn],
         conditions: via('sns'),
+      }),
+    );
+    // Status-page events (lib/status/wallet-events.ts): both wallet regions' default buses, this
+    // source only. PutEvents authorizes on the bus ARN and supports the events:source condition key
+    // ("Using IAM policy conditions in Amazon EventBridge").
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'StatusPageEvents',
+        actions: ['events:PutEvents'],
+        resources: [props.primaryRegion, props.standbyRegion].map((r) =>
+          defaultEventBusArn(stack.partition, r, stack.account),
+        ),
+        conditions: { StringEquals: { 'events:source': WALLET_EVENT_SOURCE } },
       }),
     );
     if (standby) {

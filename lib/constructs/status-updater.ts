@@ -153,16 +153,10 @@ export class StatusUpdater extends Construct {
         source: ['aws.cloudwatch', WALLET_EVENT_SOURCE],
       },
     });
-    (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride('EventPattern', {
-      $or: [
-        {
-          source: ['aws.cloudwatch'],
-          'detail-type': ['CloudWatch Alarm State Change'],
-          detail: { alarmName: [...props.alarmNames] },
-        },
-        { source: [WALLET_EVENT_SOURCE], 'detail-type': Object.values(WALLET_EVENTS) },
-      ],
-    });
+    (this.rule.node.defaultChild as events.CfnRule).addPropertyOverride(
+      'EventPattern',
+      statusUpdaterEventPattern(props.alarmNames),
+    );
     this.rule.addTarget(
       new targets.LambdaFunction(this.updater.alias, {
         deadLetterQueue: this.failureQueue,
@@ -179,6 +173,23 @@ export class StatusUpdater extends Construct {
       );
     }
   }
+}
+
+/**
+ * The updater rule's event pattern (one function, so the moto test matches real emitted events
+ * with exactly what the stack deploys): the alarm state changes it follows, and every wallet event.
+ */
+export function statusUpdaterEventPattern(alarmNames: readonly string[]) {
+  return {
+    $or: [
+      {
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { alarmName: [...alarmNames] },
+      },
+      { source: [WALLET_EVENT_SOURCE], 'detail-type': Object.values(WALLET_EVENTS) },
+    ],
+  };
 }
 
 function problems(props: StatusUpdaterProps): PropProblem[] {

@@ -185,3 +185,24 @@ export const statusStackNames = (envName: string) =>
     standby: `${envName}-wallet-status-standby`,
     edge: `${envName}-wallet-status-edge`,
   }) as const;
+
+/**
+ * The default event bus of a region, where the wallet's events go. Each wallet region's status
+ * updater rule listens on its own region's default bus, so an emitter puts every event on BOTH
+ * wallet regions' default buses (one PutEvents per region): if one region is down, the other
+ * region's updater still hears it. Both updaters then see the same change; the updater applies it
+ * once (lib/status/events.ts keys and the state's conditional write).
+ */
+export const defaultEventBusArn = (partition: string, region: string, account: string): string =>
+  `arn:${partition}:events:${region}:${account}:event-bus/default`;
+
+/**
+ * A wallet event that could not be put on a region's bus after every retry: counted (never thrown,
+ * the failover goes on). The remediation Lambda writes it as an Embedded Metric Format log line,
+ * the drill with PutMetricData; dimension `Environment` and `Region` (the bus that refused it).
+ */
+export const WALLET_EVENT_UNDELIVERED_METRIC = {
+  namespace: 'Wallet/Status',
+  name: 'WalletEventUndelivered',
+  dimensions: { environment: 'Environment', region: 'Region' },
+} as const;

@@ -32,6 +32,12 @@ import { publicApiDomain, regionalApiDomain } from '../contract/health';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../contract/names';
 import { SwitchThrown, throwSwitch } from '../failover/switch';
 import { addressFromSpki } from './address';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { statusBucketName } from '../contract/status';
+import { S3StatusReplica } from '../status/store';
+import { siteKey, StatusBucket } from './status-page';
+import { EmitOutcome, WalletEventEmitter } from '../status/wallet-events';
+import { announceLeaseMove, announceSwitch, drillStatusEvents } from './status-events';
 import { CallRecord, DrillClients } from './clients';
 import { Clock } from './clock';
 import { route53EndpointHealthy } from '../failover/timing';
@@ -89,12 +95,42 @@ export class AwsTarget implements Target {
   protected readonly clients: DrillClients;
   private ids?: HealthCheckIds;
   private address?: string;
+  /** The status page's wallet events this target's changes started (./status-events.ts). */
+  private readonly statusEvents: WalletEventEmitter;
 
   constructor(options: AwsTargetOptions) {
     this.config = options.config;
     this.clients = options.clients;
     this.clock = options.clock;
     this.address = options.address?.toLowerCase();
+    this.statusEvents = drillStatusEvents(this.config, this.clients);
+  }
+
+  /** Both wallet regions' status buckets (the drill's incident and page check), primary's first. */
+  statusBuckets(): StatusBucket[] {
+    return (['primary', 'standby'] as const).map((role) => {
+      const region = this.region(role);
+      const s3 = this.clients.s3(region);
+      const bucket = statusBucketName(this.config.envName, this.config.account, region);
+      return {
+        region,
+        replica: new S3StatusReplica(s3, bucket, region),
+        read: async (document: string) => {
+          try {
+            const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: siteKey(document) }));
+            return await out.Body!.transformToString();
+          } catch (err) {
+            if ((err as Error).name === 'NoSuchKey') return undefined;
+            throw err;
+          }
+        },
+      };
+    });
+  }
+
+  /** Waits for the status events started so far; never rejects (an undelivered one is in the outcomes). */
+  flushStatusEvents(): Promise<EmitOutcome[]> {
+    return this.statusEvents.flush();
   }
 
   get calls(): readonly CallRecord[] {
@@ -477,7 +513,7 @@ export class AwsTarget implements Target {
 
   async moveLease(to: RegionRole, options: LeaseMoveOptions): Promise<LeaseMove> {
     // Written in the region that takes the lease: it is the one that must be reachable.
-    return moveLease(this.store(to), {
+    const move = await moveLease(this.store(to), {
       address: await this.signingAddress(),
       toRegion: this.region(to),
       actor: options.actor,
@@ -486,11 +522,13 @@ export class AwsTarget implements Target {
       isTargetHealthy: options.isTargetHealthy,
       now: new Date(this.clock.now()),
     });
+    announceLeaseMove(this.statusEvents, this.config, move, options);
+    return move;
   }
 
   async throwSwitch(position: SwitchPosition, reason: string): Promise<SwitchThrown> {
     const region = this.config.regions.standby;
-    return throwSwitch({
+    const thrown = await throwSwitch({
       cloudwatch: this.clients.cloudwatch(region),
       region,
       envName: this.config.envName,
@@ -498,6 +536,8 @@ export class AwsTarget implements Target {
       reason,
       now: new Date(this.clock.now()),
     });
+    announceSwitch(this.statusEvents, this.config, thrown);
+    return thrown;
   }
 
   async publishDrillMetrics(direction: DrillDirection, values: DrillMetricValues): Promise<void> {

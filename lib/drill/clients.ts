@@ -1,7 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -15,6 +17,10 @@ export interface DrillClients {
   /** The ledger table (the lease) through the DynamoDB document client. */
   dynamodb(region: string): DynamoDBDocumentClient;
   kms(region: string): KMSClient;
+  /** EventBridge: the status-page events (lease moved, switch changed) on each wallet region's default bus. */
+  events(region: string): EventBridgeClient;
+  /** The status buckets (the drill's incident on the status page, and the page check). */
+  s3(region: string): S3Client;
   /** Route 53 is global; its API endpoint is in us-east-1. Read-only calls only. */
   readonly route53: Route53Client;
   /** STS in the caller's default region (from the standard chain). */
@@ -23,7 +29,7 @@ export interface DrillClients {
   readonly calls: CallRecord[];
 }
 
-export type Service = 'cloudwatch' | 'dynamodb' | 'fis' | 'kms' | 'route53' | 'sts';
+export type Service = 'cloudwatch' | 'dynamodb' | 'events' | 'fis' | 'kms' | 'route53' | 's3' | 'sts';
 
 /**
  * Every command the drill may send. Reads are listed so that a new read is a reviewed change too.
@@ -37,12 +43,16 @@ export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly s
   {
     cloudwatch: { read: ['GetMetricDataCommand', 'DescribeAlarmsCommand'], write: ['PutMetricDataCommand'] },
     dynamodb: { read: ['GetItemCommand'], write: ['PutItemCommand', 'UpdateItemCommand'] },
+    // The status page's wallet events (lib/status/wallet-events.ts), on the default buses only.
+    events: { read: [], write: ['PutEventsCommand'] },
     fis: {
       read: ['ListExperimentTemplatesCommand', 'ListExperimentsCommand', 'GetExperimentCommand'],
       write: ['StartExperimentCommand', 'StopExperimentCommand'],
     },
     kms: { read: ['DescribeKeyCommand', 'GetPublicKeyCommand'], write: [] },
     route53: { read: ['ListHealthChecksCommand', 'GetHealthCheckStatusCommand', 'TestDNSAnswerCommand'], write: [] },
+    // The status buckets: the drill's incident (conditional writes of the status objects) and the page check.
+    s3: { read: ['GetObjectCommand'], write: ['PutObjectCommand'] },
     sts: { read: ['GetCallerIdentityCommand'], write: [] },
   };
 
@@ -144,6 +154,11 @@ export function createDrillClients(options: ClientOptions = {}): DrillClients {
       return DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } });
     }),
     kms: perRegion((region) => finish(new KMSClient({ ...base, region }), 'kms', region)),
+    events: perRegion((region) => finish(new EventBridgeClient({ ...base, region }), 'events', region)),
+    // Path-style so a loopback endpoint (moto_server) works; the AWS endpoints answer both styles.
+    s3: perRegion((region) =>
+      finish(new S3Client({ ...base, region, forcePathStyle: options.endpoint !== undefined }), 's3', region),
+    ),
     route53: finish(new Route53Client({ ...base, region: 'us-east-1' }), 'route53', 'us-east-1'),
     sts: finish(
       new STSClient({ ...base, ...(options.defaultRegion === undefined ? {} : { region: options.defaultRegion }) }),

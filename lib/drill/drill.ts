@@ -12,6 +12,8 @@ import { settingsFromConfig } from './settings';
 import { buildPlan, Plan } from './plan';
 import { describeError } from './status';
 import { Target } from './target';
+import type { EmitOutcome } from '../status/wallet-events';
+import { DrillStatusPage } from './status-page';
 
 /** How a drill ended. */
 export type Outcome =
@@ -141,6 +143,8 @@ export interface DrillRecord {
   readonly calls: ReadonlyArray<{ service: string; region: string; command: string; kind: string }>;
   /** Chaos records: the experiment run. */
   readonly experiment?: ChaosExperimentInfo;
+  /** The status page's wallet events (lease moved, switch changed) per region's bus, and whether each was delivered. */
+  readonly statusEvents?: readonly EmitOutcome[];
   /** Whether the measurements were published as the KPI series (set by the CLI after the drill). */
   readonly kpi?: { readonly published: boolean; readonly error?: string };
 }
@@ -201,6 +205,30 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * Data plane only: the lease (DynamoDB) and the switch (CloudWatch PutMetricData).
  */
 export async function runDrill(o: DrillOptions): Promise<DrillRecord> {
+  const buckets = o.target.statusBuckets?.() ?? [];
+  const page =
+    buckets.length === 0
+      ? undefined
+      : new DrillStatusPage(o.config, buckets, o.actor, o.reason ?? `${o.direction} drill by ${o.actor}`);
+  let toRegion = '';
+  const record = await runDrillCore({
+    ...o,
+    onEvent: (e) => {
+      o.onEvent?.(e);
+      if (e.kind === 'plan') toRegion = e.plan.toRegion;
+      if (page === undefined || e.kind !== 'phase') return;
+      if (e.event.id === 'lease-moved' || e.event.id === 'switch-thrown') page.started(e.event.at);
+      if (e.event.id === 'dns-changed') page.serving(e.event.at, toRegion);
+    },
+  });
+  return withStatusPage(
+    record,
+    (await o.target.flushStatusEvents?.()) ?? [],
+    (await page?.finish(record.finishedAt)) ?? [],
+  );
+}
+
+async function runDrillCore(o: DrillOptions): Promise<DrillRecord> {
   const { target, config, direction } = o;
   const clock = target.clock;
   const emit = (e: DrillEvent) => o.onEvent?.(e);
@@ -784,5 +812,33 @@ function buildRecord(r: {
     restore: r.restore,
     assumptions: plan.assumptions,
     calls: target.calls.map((c) => ({ service: c.service, region: c.region, command: c.command, kind: c.kind })),
+  };
+}
+
+/**
+ * The drill record with its status-page part: the wallet events' outcomes, and one check per phase
+ * and status bucket among the drill's checks (warnings: the page is reported on, never a reason to
+ * fail or undo a failover; the message names what the page did not show).
+ */
+function withStatusPage(
+  record: DrillRecord,
+  statusEvents: readonly EmitOutcome[],
+  pageChecks: readonly CheckResult[],
+): DrillRecord {
+  const pageFailed = pageChecks.filter((c) => !c.ok);
+  const undelivered = statusEvents.filter((e) => !e.delivered);
+  const notes = [
+    ...(pageFailed.length > 0
+      ? [`the status page did not show the drill: ${pageFailed.map((c) => `${c.id}: ${c.detail}`).join('; ')}`]
+      : []),
+    ...(undelivered.length > 0
+      ? [`status events not delivered: ${undelivered.map((e) => `${e.kind} to ${e.region} (${e.error})`).join('; ')}`]
+      : []),
+  ];
+  return {
+    ...record,
+    checks: [...record.checks, ...pageChecks],
+    ...(statusEvents.length > 0 ? { statusEvents } : {}),
+    ...(notes.length > 0 ? { message: `${record.message}; warning: ${notes.join('; ')}` } : {}),
   };
 }

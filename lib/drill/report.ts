@@ -75,7 +75,13 @@ export function renderMarkdown(record: DrillRecord): string {
   for (const e of record.timeline) {
     lines.push(`| ${e.offsetSeconds} | ${e.at} | ${mdCell(e.label)} | ${mdCell(e.evidence)} |`);
   }
-  lines.push('', '## Pre-checks', '', '| Check | Result | Detail |', '| --- | --- | --- |');
+  lines.push(
+    '',
+    '## Checks (pre-checks, then the status page after each phase)',
+    '',
+    '| Check | Result | Detail |',
+    '| --- | --- | --- |',
+  );
   for (const c of record.checks) {
     lines.push(
       `| ${mdCell(c.title)} | ${c.ok ? 'ok' : c.level === 'warning' ? 'warning' : 'FAILED'} | ${mdCell(c.detail)}${c.fix === undefined ? '' : ` Fix: ${mdCell(c.fix)}`} |`,
@@ -241,7 +247,7 @@ ${renderTimelineSvg(record)}
 <table><tr><th>+s</th><th>Time (UTC)</th><th>Event</th><th>Evidence</th></tr>
 ${rows(record.timeline.map((e) => [String(e.offsetSeconds), esc(e.at), esc(e.label), esc(e.evidence)]))}
 </table>
-<h2>Pre-checks</h2>
+<h2>Checks (pre-checks, then the status page after each phase)</h2>
 <table><tr><th>Check</th><th>Result</th><th>Detail</th></tr>
 ${rows(record.checks.map((c) => [esc(c.title), c.ok ? '<span class="ok">ok</span>' : c.level === 'warning' ? '<span class="warn">warning</span>' : '<span class="bad">FAILED</span>', esc(c.detail + (c.fix === undefined ? '' : ` Fix: ${c.fix}`))]))}
 </table>

@@ -4,7 +4,9 @@ import { SwitchPosition } from '../contract/failover-switch';
 import type { Consistency } from '../contract/ledger';
 import { RegionRole } from '../contract/names';
 import { SwitchThrown } from '../failover/switch';
+import type { EmitOutcome } from '../status/wallet-events';
 import { CallRecord } from './clients';
+import type { StatusBucket } from './status-page';
 import { Clock } from './clock';
 
 /**
@@ -154,6 +156,13 @@ export interface Target {
   moveLease(to: RegionRole, options: LeaseMoveOptions): Promise<LeaseMove>;
   throwSwitch(position: SwitchPosition, reason: string): Promise<SwitchThrown>;
   publishDrillMetrics(direction: DrillDirection, values: DrillMetricValues): Promise<void>;
+  /**
+   * Waits for the status-page events the lease move and the switch started (lib/status/wallet-events.ts);
+   * never rejects. @default - a target that emits none
+   */
+  flushStatusEvents?(): Promise<readonly EmitOutcome[]>;
+  /** The status buckets the drill's incident is written to. @default - no status page: no incident, no page check */
+  statusBuckets?(): StatusBucket[];
 }
 
 export interface LeaseMoveOptions {

@@ -49,7 +49,8 @@ export class StatusStack extends Stack {
     this.site = new StatusBucket(this, 'Site', {
       envName,
       breakGlassRoleArn: config.security.breakGlassRoleArn,
-      writerRoleArns: [roleArn(primary), roleArn(standby)],
+      // The updaters, and the operators' roles (wallet-status --target aws, the drill's incident).
+      writerRoleArns: [roleArn(primary), roleArn(standby), ...config.status.operatorRoleArns],
     });
     const alerts = new WalletNotifications(this, 'Alerts', {
       topicName: `${envName}-wallet-status-alerts`,

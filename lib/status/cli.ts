@@ -35,6 +35,7 @@ import { RENDER_SCENARIOS, RenderScenario, scenarioState } from './scenarios';
 import { DirectoryStatusReplica, ReplicaUnavailableError, StatusReplica } from './store';
 import { INCIDENT_STATES, IncidentState } from '../contract/status';
 import { parseScenario } from './templates';
+import { AwsStatusTargetOptions, awsStatusTarget, AwsTargetUsageError, StatusCredentialsError } from './aws-target';
 
 /**
  * `wallet-status`: the operator's side of the status page. Every change names who and why (audited
@@ -68,14 +69,19 @@ Commands:
 
 Options:
   -c, --config <name|path>  config (default config/example.json)
-  --state-dir <dir>         a local status replica (offline rehearsal); the default target
+  --target <local|aws>      local: a directory (offline rehearsal; the default); aws: both regions' status buckets
+  --state-dir <dir>         the local target's directory (default status-local)
+  --bucket <region>=<name>  aws: a status bucket other than the stack's name (repeatable)
+  --topic-arn <arn>         aws: the subscribers' topic (default: the status stack's, in --notify-region)
+  --webhook-queue-url <url> aws: the webhook queue (default: the status stack's, in --notify-region)
+  --notify-region <region>  aws: the wallet region whose topic and queue notify (default: the primary)
   --actor <who>             who makes the change (default: operator:<USER>)
   --dry-run                 show what the page and subscribers would get; write nothing
   --json                    machine-readable output
   -h, --help                this text
 
-Exit codes: 0 ok; 1 refused (what was wrong is printed; nothing written); 2 bad usage or config;
-3 no status replica answered.`;
+Exit codes: 0 ok; 1 refused (what was wrong is printed; nothing written); 2 bad usage or config, or
+no AWS credentials (--target aws; the message names the permissions needed); 3 no status replica answered.`;
 
 export interface StatusIo {
   readonly stdout: (text: string) => void;
@@ -83,6 +89,8 @@ export interface StatusIo {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
+  /** Client options for --target aws (tests: moto's endpoint and credentials). @default - AWS, the standard chain */
+  readonly aws?: Pick<AwsStatusTargetOptions, 'endpoint' | 'credentials'>;
 }
 
 /** Where the CLI reads and writes: replicas and a notifier (tests and the AWS wiring pass their own). */
@@ -92,9 +100,20 @@ export interface StatusTarget {
   /** Checks every configured channel's secret before a change is published (throws StatusInputError). */
   readonly preflight?: () => Promise<void>;
   readonly webhooks: readonly WebhookKind[];
+  /** Checks the target can be reached at all (credentials) before anything is read. */
+  readonly ready?: () => Promise<void>;
 }
 
-export type TargetFactory = (config: WalletConfig, args: { stateDir?: string }) => StatusTarget;
+export interface TargetArgs {
+  readonly target?: string;
+  readonly stateDir?: string;
+  readonly buckets?: readonly string[];
+  readonly topicArn?: string;
+  readonly webhookQueueUrl?: string;
+  readonly notifyRegion?: string;
+}
+
+export type TargetFactory = (config: WalletConfig, args: TargetArgs) => StatusTarget;
 
 /** The default target: a local directory; notifications are printed, not sent. */
 export const localTarget =
@@ -107,6 +126,38 @@ export const localTarget =
     webhooks: config.status.webhooks,
   });
 
+/** The default factory: `--target local` (the default) or `--target aws` (lib/status/aws-target.ts). */
+export const defaultTarget =
+  (io: StatusIo): TargetFactory =>
+  (config, args) => {
+    if (args.target === undefined || args.target === 'local') {
+      const awsOnly = (['buckets', 'topicArn', 'webhookQueueUrl', 'notifyRegion'] as const).filter(
+        (k) => args[k] !== undefined,
+      );
+      if (awsOnly.length > 0)
+        throw new UsageError(
+          `${awsOnly.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/s$/, '')}`).join(', ')} applies to --target aws only; add --target aws, or drop it`,
+        );
+      return localTarget(io)(config, args);
+    }
+    if (args.target !== 'aws')
+      throw new UsageError(`--target must be "local" or "aws"; received ${JSON.stringify(args.target)}`);
+    if (args.stateDir !== undefined)
+      throw new UsageError('--state-dir applies to the local target only; drop it, or drop --target aws');
+    try {
+      return awsStatusTarget(config, {
+        ...(args.buckets ? { buckets: args.buckets } : {}),
+        ...(args.topicArn ? { topicArn: args.topicArn } : {}),
+        ...(args.webhookQueueUrl ? { webhookQueueUrl: args.webhookQueueUrl } : {}),
+        ...(args.notifyRegion ? { notifyRegion: args.notifyRegion } : {}),
+        ...io.aws,
+      });
+    } catch (err) {
+      if (err instanceof AwsTargetUsageError) throw new UsageError(err.message);
+      throw err;
+    }
+  };
+
 export const pageInfo = (config: WalletConfig): PageInfo => ({
   id: config.envName,
   name: config.status.pageName ?? `${config.envName} wallet status`,
@@ -118,7 +169,7 @@ class UsageError extends Error {}
 
 export async function main(argv: readonly string[], io: StatusIo, makeTarget?: TargetFactory): Promise<number> {
   try {
-    return await run(argv, io, makeTarget ?? localTarget(io));
+    return await run(argv, io, makeTarget ?? defaultTarget(io));
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr(`${err.message}\n\n${STATUS_USAGE}`);
@@ -131,6 +182,10 @@ export async function main(argv: readonly string[], io: StatusIo, makeTarget?: T
     if (err instanceof StatusInputError) {
       io.stderr(`${err.message}\nNothing was written.`);
       return STATUS_EXIT.refused;
+    }
+    if (err instanceof StatusCredentialsError) {
+      io.stderr(`${err.message}\nNothing was written.`);
+      return STATUS_EXIT.usage;
     }
     if (err instanceof ReplicaUnavailableError) {
       io.stderr(`${err.message}\nNothing was written. Check the status buckets' regions and your credentials.`);
@@ -149,6 +204,11 @@ async function run(argv: readonly string[], io: StatusIo, makeTarget: TargetFact
       options: {
         config: { type: 'string', short: 'c' },
         'state-dir': { type: 'string' },
+        target: { type: 'string' },
+        bucket: { type: 'string', multiple: true },
+        'topic-arn': { type: 'string' },
+        'webhook-queue-url': { type: 'string' },
+        'notify-region': { type: 'string' },
         scenario: { type: 'string' },
         out: { type: 'string' },
         reason: { type: 'string' },
@@ -197,7 +257,15 @@ async function run(argv: readonly string[], io: StatusIo, makeTarget: TargetFact
     return STATUS_EXIT.ok;
   }
 
-  const target = makeTarget(config, { stateDir: v['state-dir'] });
+  const target = makeTarget(config, {
+    ...(v.target !== undefined ? { target: v.target } : {}),
+    ...(v['state-dir'] !== undefined ? { stateDir: v['state-dir'] } : {}),
+    ...(v.bucket !== undefined ? { buckets: v.bucket } : {}),
+    ...(v['topic-arn'] !== undefined ? { topicArn: v['topic-arn'] } : {}),
+    ...(v['webhook-queue-url'] !== undefined ? { webhookQueueUrl: v['webhook-queue-url'] } : {}),
+    ...(v['notify-region'] !== undefined ? { notifyRegion: v['notify-region'] } : {}),
+  });
+  await target.ready?.();
   const now = io.now().toISOString();
   const who = (): Who => {
     if (v.reason === undefined)

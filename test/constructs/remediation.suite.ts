@@ -248,6 +248,14 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
         Resource: dataKey,
         Condition: via('sns'),
       },
+      {
+        // The status page's wallet events: both wallet regions' default buses, this source only.
+        Sid: 'StatusPageEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: ['us-east-2', 'us-west-2'].map((r) => `arn:aws:events:${r}:111111111111:event-bus/default`),
+        Condition: { StringEquals: { 'events:source': 'wallet.resilience' } },
+      },
       ...(c.stack === 'standby'
         ? [
             {

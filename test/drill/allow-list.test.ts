@@ -27,6 +27,8 @@ import { sdkCommandImports } from '../../lib/failover/data-plane-guard';
  */
 const ROOT = path.join(__dirname, '..', '..');
 const DATA_PLANE_WRITES = ['PutMetricDataCommand', 'PutItemCommand', 'UpdateItemCommand'];
+/** The status page: wallet events on the default buses, and the drill incident's status objects. */
+const STATUS_WRITES = ['PutEventsCommand', 'PutObjectCommand'];
 /** `wallet-drill chaos` only: start and stop the experiments the stacks define (no template change). */
 const FIS_WRITES = ['StartExperimentCommand', 'StopExperimentCommand'];
 let dir: string;
@@ -92,7 +94,7 @@ describe('every command path, recorded', () => {
 
   test('across all paths, the only writes are the data-plane ones (and each was exercised)', () => {
     const writes = [...new Set(recorded.filter((c) => c.kind === 'write').map((c) => c.command))].sort();
-    expect(writes).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES].sort());
+    expect(writes).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES, ...STATUS_WRITES].sort());
     // FIS writes come from the chaos command alone.
     expect(
       recorded.filter((c) => c.service === 'fis' && c.kind === 'write').every((c) => FIS_WRITES.includes(c.command)),
@@ -117,7 +119,7 @@ test('the allow-list itself holds no control-plane mutation, IAM, or key change'
     Object.values(DRILL_ALLOWED_COMMANDS)
       .flatMap((a) => a.write)
       .sort(),
-  ).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES].sort());
+  ).toEqual([...DATA_PLANE_WRITES, ...FIS_WRITES, ...STATUS_WRITES].sort());
 });
 
 describe('the runtime guard refuses anything else before it is sent', () => {
@@ -184,6 +186,8 @@ describe('static scan: SDK commands imported by the drill and the failover libra
     '@aws-sdk/client-kms': 'kms',
     '@aws-sdk/client-route-53': 'route53',
     '@aws-sdk/client-sts': 'sts',
+    '@aws-sdk/client-eventbridge': 'events',
+    '@aws-sdk/client-s3': 's3',
   };
   /** The document client's commands are sent as the low-level ones. */
   const DOCUMENT: Record<string, string> = {

@@ -16,6 +16,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import 'aws-sdk-client-mock-jest';
 import { computeAddress } from 'ethers';
 import { generateKeyPairSync } from 'node:crypto';
@@ -41,6 +43,10 @@ const r53 = mockClient(Route53Client);
 const ddb = mockClient(DynamoDBDocumentClient);
 const kms = mockClient(KMSClient);
 const sts = mockClient(STSClient);
+// The status page's events and buckets (test/drill/status-page.test.ts covers them): accepted, and
+// no status stack deployed (every GetObject is NoSuchKey), so the page checks report and never fail the drill.
+const events = mockClient(EventBridgeClient);
+const s3 = mockClient(S3Client);
 
 const ID = { pe: 'hc-primary', se: 'hc-standby', sw: 'hc-switch', rec: 'hc-record' };
 const ADDRESS_KEY = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
@@ -213,6 +219,11 @@ beforeEach(() => {
   ddb.reset();
   kms.reset();
   sts.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+  s3.reset();
+  s3.rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  s3.on(PutObjectCommand).resolves({ ETag: '"1"' });
 });
 
 test('the signing address is derived from the KMS public key as an independent library derives it', () => {

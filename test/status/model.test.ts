@@ -1,7 +1,9 @@
 import { settingsFromConfig } from '../../lib/drill/settings';
 import { unplannedRto } from '../../lib/failover/timing';
 import { pageInfo } from '../../lib/status/cli';
-import { renderSite } from '../../lib/status/documents';
+import { pageWeightBytes, renderSite } from '../../lib/status/documents';
+import { checkWebhookUrl } from '../../lib/status/notify';
+import { RENDER_SCENARIOS, scenarioState } from '../../lib/status/scenarios';
 import { recoveryEstimate } from '../../lib/status/estimate';
 import {
   applyFacts,
@@ -201,5 +203,34 @@ describe('Statuspage documents', () => {
     expect(docs['history.atom']).toContain(`${id}-1</id>`);
     expect(JSON.parse(docs['api/v2/incidents/unresolved.json']).incidents[0].id).toBe(id);
     expect(JSON.parse(docs['banner.json']).incident_id).toBe(id);
+  });
+});
+
+describe('page weight', () => {
+  test.each(RENDER_SCENARIOS)('%s: a first visit (index.html, status.css, the icon) is under 50 KB', (scenario) => {
+    const docs = renderSite(scenarioState(scenario, page, settings));
+    const bytes = pageWeightBytes(docs);
+    expect(bytes).toBeGreaterThan(1000);
+    expect(bytes).toBeLessThan(50 * 1024);
+  });
+});
+
+describe('webhook secrets', () => {
+  test.each([
+    ['missing', undefined, /has no URL; put it with `aws secretsmanager put-secret-value --secret-id s1/],
+    ['empty', '  ', /has no URL/],
+    ['not a URL', 'hooks.slack.com/x', /is not a URL \(received 17 characters\)/],
+    ['not https', 'http://hooks.slack.com/x', /is not https \(received http:\)/],
+  ])('fails a %s secret, naming the secret and the fix, never echoing it', (_name, value, message) => {
+    const attempt = () => checkWebhookUrl('slack', 's1', value);
+    expect(attempt).toThrow(StatusInputError);
+    expect(attempt).toThrow(message);
+    if (value?.trim()) expect(() => attempt()).not.toThrow(value.trim());
+  });
+
+  test('accepts an https URL', () => {
+    expect(checkWebhookUrl('discord', 's1', ' https://discord.com/api/webhooks/1/x ')).toBe(
+      'https://discord.com/api/webhooks/1/x',
+    );
   });
 });

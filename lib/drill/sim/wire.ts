@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { NotFoundException } from '@aws-sdk/client-kms';
 import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
+import { NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { WalletConfig } from '../../config/schema';
 import { failoverSwitchAlarmName } from '../../contract/failover-switch';
 import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
@@ -28,6 +30,8 @@ export interface WireState {
   readonly keys: Readonly<Record<RegionRole, SimKey>>;
   readonly publicKeySpki: Buffer;
   readonly table: Map<string, Item>;
+  readonly walletEvents: WalletBusEvent[];
+  readonly objects: Map<string, StoredObject>;
   /** Creates the lease item the first time the ledger table is read. */
   ensureLease(): void;
   putMetric(region: string, key: string, value: number, at: number): void;
@@ -64,6 +68,11 @@ export function answerCommand(
     case 'kms:DescribeKeyCommand':
     case 'kms:GetPublicKeyCommand':
       return kms(w, region, command, input);
+    case 'events:PutEventsCommand':
+      return putEvents(w, region, input);
+    case 's3:GetObjectCommand':
+    case 's3:PutObjectCommand':
+      return s3(w, command, input);
     case 'dynamodb:GetItemCommand':
     case 'dynamodb:PutItemCommand':
     case 'dynamodb:UpdateItemCommand':
@@ -335,4 +344,70 @@ function aggregate(values: number[], stat: string): number {
     default:
       throw new Error(`the simulated CloudWatch does not support the statistic ${stat}`);
   }
+}
+
+/** One entry the drill put on a region's default bus. */
+export interface WalletBusEvent {
+  readonly region: string;
+  readonly at: number;
+  readonly source: string;
+  readonly detailType: string;
+  readonly detail: Record<string, unknown>;
+}
+
+export interface StoredObject {
+  readonly body: string;
+  readonly etag: string;
+  readonly contentType?: string;
+}
+
+/** EventBridge PutEvents on the default bus: every entry accepted and recorded (faults are the world's). */
+function putEvents(w: WireState, region: string, input: Record<string, unknown>): Record<string, unknown> {
+  const entries = (input.Entries as Array<Record<string, unknown>>) ?? [];
+  if (entries.length === 0 || entries.length > 10)
+    throw new Error(`PutEvents takes 1 to 10 entries; received ${entries.length}`);
+  for (const e of entries) {
+    w.walletEvents.push({
+      region,
+      at: w.now,
+      source: String(e.Source),
+      detailType: String(e.DetailType),
+      detail: JSON.parse(String(e.Detail)) as Record<string, unknown>,
+    });
+  }
+  return {
+    FailedEntryCount: 0,
+    Entries: entries.map((_, i) => ({ EventId: `sim-event-${w.walletEvents.length}-${i}` })),
+  };
+}
+
+const s3Error = (name: string, status: number, message: string) =>
+  new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
+
+/**
+ * S3 GetObject / PutObject with the conditional writes the status store relies on: `If-None-Match: *`
+ * refuses an existing object and `If-Match` a changed ETag, with HTTP 412 as S3 answers
+ * ("Conditional requests", S3 user guide).
+ */
+function s3(w: WireState, command: string, input: Record<string, unknown>): Record<string, unknown> {
+  const id = `${String(input.Bucket)}/${String(input.Key)}`;
+  const existing = w.objects.get(id);
+  if (command === 'GetObjectCommand') {
+    if (existing === undefined)
+      throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+    const body = existing.body;
+    return { ETag: existing.etag, ContentType: existing.contentType, Body: { transformToString: async () => body } };
+  }
+  if (input.IfNoneMatch === '*' && existing !== undefined)
+    throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+  if (input.IfMatch !== undefined && input.IfMatch !== existing?.etag)
+    throw s3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold');
+  const body = typeof input.Body === 'string' ? input.Body : Buffer.from(input.Body as Uint8Array).toString('utf8');
+  const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+  w.objects.set(id, {
+    body,
+    etag,
+    ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),
+  });
+  return { ETag: etag };
 }

@@ -19,7 +19,7 @@ import { SimulatedFis } from './fis';
 import { EventQueue } from './events';
 import { Item } from './expressions';
 import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
-import { answerCommand, WireState } from './wire';
+import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';
 
 /**
  * A simulated AWS for one wallet environment, in virtual time: the physics. It answers the same SDK
@@ -109,6 +109,10 @@ export class World {
   public readonly answerChanges: Array<{ at: number; role: RegionRole }> = [];
   private readonly resolvers: Record<string, Resolver> = {};
   private readonly table = new Map<string, Item>();
+  /** What the drill put on each region's default bus (the status page's wallet events), in order. */
+  public readonly walletEvents: WalletBusEvent[] = [];
+  /** The status buckets' objects, by `bucket/key` (the drill's incident and its page check). */
+  public readonly objects = new Map<string, StoredObject>();
   private readonly keys: Record<RegionRole, SimKey>;
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
@@ -611,6 +615,8 @@ export class World {
       keys: this.keys,
       publicKeySpki: this.publicKeySpki,
       table: this.table,
+      walletEvents: this.walletEvents,
+      objects: this.objects,
       ensureLease: () => this.ensureLease(),
       putMetric: (region, key, value, at) => this.putMetric(region, key, value, at),
       points: (region, key) => this.points(region, key),

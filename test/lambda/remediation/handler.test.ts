@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetPublicKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -13,6 +14,7 @@ import { createHandler } from '../../../lambda/remediation/handler';
 import { wireRemediation } from '../../../lambda/remediation/wiring';
 import { FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from '../../../lib/contract/failover-switch';
 import { ledgerKeys } from '../../../lib/contract/ledger';
+import { WALLET_EVENT_UNDELIVERED_METRIC, WALLET_EVENTS } from '../../../lib/contract/status';
 import { FakeLedger } from './fake-ledger';
 import { ALARM, AlarmId, alarmEvent, DNS, ENV, HEALTHY, PRIMARY, PRIMARY_DOWN, STANDBY } from './fixtures';
 
@@ -21,6 +23,10 @@ const cwMock = mockClient(CloudWatchClient);
 const snsMock = mockClient(SNSClient);
 const kmsMock = mockClient(KMSClient);
 const route53Mock = mockClient(Route53Client);
+const eventsMock = mockClient(EventBridgeClient);
+/** PutEvents calls as region + detail type + detail. */
+let putEvents: Array<{ region: string; detailType: string; detail: Record<string, unknown> }>;
+let logged: Array<{ level: string; message: string; fields: Record<string, unknown> }>;
 
 // A real secp256k1 key stands in for the KMS signing key; ethers derives the address independently.
 const signingKey = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
@@ -59,7 +65,12 @@ function config(patch: Partial<RemediationConfig> = {}): RemediationConfig {
 }
 
 function handlerFor(patch: Partial<RemediationConfig> = {}) {
-  const handler = createHandler(wireRemediation(config(patch), { log: () => undefined, now: () => clock }));
+  const handler = createHandler(
+    wireRemediation(config(patch), {
+      log: (level, message, fields) => logged.push({ level, message, fields }),
+      now: () => clock,
+    }),
+  );
   return (event: unknown) => {
     requests += 1;
     return handler(event, { awsRequestId: `req-${requests}`, getRemainingTimeInMillis: () => 30000 });
@@ -83,6 +94,16 @@ beforeEach(() => {
   snsMock.reset();
   kmsMock.reset();
   route53Mock.reset();
+  eventsMock.reset();
+  putEvents = [];
+  logged = [];
+  eventsMock
+    .on(PutEventsCommand)
+    .callsFake(async (input: { Entries: Array<{ DetailType: string; Detail: string }> }, getClient) => {
+      const region = await getClient().config.region();
+      for (const e of input.Entries) putEvents.push({ region, detailType: e.DetailType, detail: JSON.parse(e.Detail) });
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `ev-${i}` })) };
+    });
   ledger = new FakeLedger();
   ledger.install(ddbMock);
   ledger.put({
@@ -446,4 +467,123 @@ test('fails on an event that is not an alarm state change, saying what it receiv
   expect((err as Error).message).toContain('Received: {"source":"aws.ec2"');
   expect((err as Error).message).toContain('Route only `source: aws.cloudwatch`');
   expect(ledger.items.size).toBe(1); // only the lease: nothing claimed, nothing audited
+});
+
+describe('status-page events (lib/status/wallet-events.ts)', () => {
+  test("a failover announces the lease move and the switch on BOTH wallet regions' default buses, after the changes", async () => {
+    // Prepare
+    world.states = { ...PRIMARY_DOWN };
+    const handle = handlerFor();
+
+    // Act
+    await handle(eventNow('peer'));
+
+    // Assess
+    expect(putEvents.map((e) => `${e.region} ${e.detailType}`).sort()).toEqual(
+      [
+        `${PRIMARY} ${WALLET_EVENTS.leaseMoved}`,
+        `${STANDBY} ${WALLET_EVENTS.leaseMoved}`,
+        `${PRIMARY} ${WALLET_EVENTS.switchChanged}`,
+        `${STANDBY} ${WALLET_EVENTS.switchChanged}`,
+      ].sort(),
+    );
+    const leaseEvent = putEvents.find((e) => e.detailType === WALLET_EVENTS.leaseMoved)!.detail;
+    expect(leaseEvent).toEqual(
+      expect.objectContaining({ envName: ENV, address: ADDRESS, fromRegion: PRIMARY, toRegion: STANDBY, epoch: 4 }),
+    );
+    expect(putEvents.find((e) => e.detailType === WALLET_EVENTS.switchChanged)!.detail).toEqual(
+      expect.objectContaining({ envName: ENV, position: 'on', actor: `remediation:${STANDBY}` }),
+    );
+    // Both regions' copies carry the same detail (the updater keys its dedup on it).
+    const [a, b] = putEvents.filter((e) => e.detailType === WALLET_EVENTS.switchChanged);
+    expect(a.detail).toEqual(b.detail);
+    const leaseWrite = ddbMock.commandCalls(UpdateCommand).find((c) => c.args[0].input.Key?.pk === `LEASE#${ADDRESS}`);
+    expect(eventsMock.commandCalls(PutEventsCommand)[0].calledAfter(leaseWrite!)).toBe(true);
+    expect(decisions()[0].statusEvents).toEqual([
+      expect.objectContaining({ kind: 'leaseMoved', delivered: true }),
+      expect.objectContaining({ kind: 'leaseMoved', delivered: true }),
+      expect.objectContaining({ kind: 'switchChanged', delivered: true }),
+      expect.objectContaining({ kind: 'switchChanged', delivered: true }),
+    ]);
+  });
+
+  test('PutEvents failing everywhere (thrown, or an entry refused) never fails the failover: retried, logged and counted', async () => {
+    // Prepare: one region throws, the other accepts the call but refuses the entry.
+    world.states = { ...PRIMARY_DOWN };
+    eventsMock.on(PutEventsCommand).callsFake(async (_input, getClient) => {
+      const region = await getClient().config.region();
+      if (region === PRIMARY) throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+      return { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] };
+    });
+    const handle = handlerFor();
+
+    // Act
+    const result = await handle(eventNow('peer'));
+
+    // Assess: the failover happened in full.
+    expect(result.verdict).toBe('fail-over');
+    expect(result.executed.every((o) => o.ok)).toBe(true);
+    expect(lease()).toEqual(expect.objectContaining({ activeRegion: STANDBY, epoch: 4 }));
+    expect(switchCalls()).toHaveLength(1);
+    // Retried: 3 attempts per event and region (2 events x 2 regions).
+    expect(eventsMock.commandCalls(PutEventsCommand)).toHaveLength(12);
+    // Not waited for: the switch was thrown before the lease event's first retry.
+    const leaseEventCalls = eventsMock
+      .commandCalls(PutEventsCommand)
+      .filter((c) => c.args[0].input.Entries?.[0].DetailType === WALLET_EVENTS.leaseMoved);
+    expect(leaseEventCalls).toHaveLength(6);
+    expect(switchCalls()[0].calledBefore(leaseEventCalls[2])).toBe(true);
+    // Logged, with the reason per region, and counted as an Embedded Metric Format line each.
+    const errors = logged.filter((l) => l.message.startsWith('status event not delivered'));
+    expect(errors.map((l) => l.fields.error).sort()).toEqual([
+      'TimeoutError: connect ETIMEDOUT',
+      'TimeoutError: connect ETIMEDOUT',
+      'entry refused: InternalFailure: try again',
+      'entry refused: InternalFailure: try again',
+    ]);
+    const metrics = logged.filter((l) => l.fields._aws !== undefined).map((l) => l.fields);
+    expect(metrics).toHaveLength(4);
+    expect(metrics[0]).toEqual(
+      expect.objectContaining({
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            {
+              Namespace: WALLET_EVENT_UNDELIVERED_METRIC.namespace,
+              Dimensions: [['Environment', 'Region']],
+              Metrics: [{ Name: WALLET_EVENT_UNDELIVERED_METRIC.name, Unit: 'Count' }],
+            },
+          ],
+        }),
+        Environment: ENV,
+        [WALLET_EVENT_UNDELIVERED_METRIC.name]: 1,
+      }),
+    );
+    expect(decisions()[0].statusEvents).toHaveLength(4);
+    expect((decisions()[0].statusEvents as Array<{ delivered: boolean }>).some((e) => e.delivered)).toBe(false);
+  });
+
+  test('degraded mode entered and left: one event each, naming the region; nothing when nothing changed', async () => {
+    // Prepare
+    const handle = handlerFor({ region: PRIMARY, role: 'primary' });
+    world.states = { ...HEALTHY, primaryImpaired: 'ALARM' };
+
+    // Act
+    await handle(eventNow('primaryImpaired'));
+    clock = new Date(clock.getTime() + 600000);
+    world.states.primaryImpaired = 'OK';
+    await handle(eventNow('primaryImpaired', 'OK'));
+    const before = putEvents.length;
+    clock = new Date(clock.getTime() + 600000);
+    await handle(eventNow('primaryImpaired', 'OK'));
+
+    // Assess
+    const degraded = putEvents.filter((e) => e.detailType === WALLET_EVENTS.degradedModeChanged);
+    expect(degraded.map((e) => [e.region, e.detail.region, e.detail.degraded])).toEqual([
+      [PRIMARY, PRIMARY, true],
+      [STANDBY, PRIMARY, true],
+      [PRIMARY, PRIMARY, false],
+      [STANDBY, PRIMARY, false],
+    ]);
+    expect(putEvents).toHaveLength(before);
+  });
 });

@@ -5,6 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DnsAlarmKind, dnsAlarmName } from '../contract/alarms';
+import { PRIMARY_HEALTH_RESOURCE_PATH } from '../contract/health';
 import { EndpointHealthCheck } from './endpoint-health-check';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 
@@ -36,7 +37,11 @@ export interface FailoverHealthChecksProps {
  * The Route 53 health checks of the failover pair and their alarms (in us-east-1, where Route 53
  * publishes health-check metrics):
  *
- * - an HTTPS endpoint check per region on `/health`;
+ * - an HTTPS endpoint check per region: the primary's on `/health?lease=held` (also unhealthy while
+ *   the primary's replica shows the signer lease elsewhere, so a planned failover that moves the lease
+ *   fails the primary record within interval x threshold, without waiting for the switch alarm's
+ *   period), the standby's on plain `/health` (it must stay healthy while it does not hold the lease,
+ *   or an unplanned failover would find both records unhealthy and Route 53 would answer the primary);
  * - the failover switch: a CLOUDWATCH_METRIC check on the standby-region switch alarm, with
  *   `LastKnownStatus` on insufficient data so the switch is sticky;
  * - the primary's CALCULATED check: healthy only while its endpoint check is healthy AND the
@@ -82,6 +87,7 @@ export class FailoverHealthChecks extends Construct {
     this.primaryEndpoint = new EndpointHealthCheck(this, 'PrimaryEndpoint', {
       ...common,
       fqdn: props.primaryFqdn,
+      resourcePath: PRIMARY_HEALTH_RESOURCE_PATH,
     }).healthCheck;
     this.standbyEndpoint = new EndpointHealthCheck(this, 'StandbyEndpoint', {
       ...common,

@@ -44,6 +44,15 @@ describe('FailoverHealthChecks', () => {
     });
   });
 
+  test.each([
+    [PROPS.primaryFqdn, '/health?lease=held'],
+    [PROPS.standbyFqdn, '/health'],
+  ])('%s is checked on %s: only the PRIMARY follows the lease, the standby stays liveness', (fqdn, path) => {
+    template.hasResourceProperties('AWS::Route53::HealthCheck', {
+      HealthCheckConfig: Match.objectLike({ FullyQualifiedDomainName: fqdn, ResourcePath: path }),
+    });
+  });
+
   test('the switch check follows the switch alarm in the standby region, keeping its last status without data', () => {
     template.hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: {

@@ -24,14 +24,14 @@ describe('DNS stack health checks (example config)', () => {
   });
 
   test.each([
-    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com'],
-    ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com'],
-  ])('%s is an HTTPS string-match check on /health with config interval, threshold and regions', (prefix, fqdn) => {
+    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com', '/health?lease=held'],
+    ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com', '/health'],
+  ])('%s is an HTTPS string-match check on %s %s with config interval, threshold and regions', (prefix, fqdn, path) => {
     expect(checks[logicalIdOf(checks, prefix)].Properties.HealthCheckConfig).toEqual({
       Type: 'HTTPS_STR_MATCH',
       FullyQualifiedDomainName: fqdn,
       Port: 443,
-      ResourcePath: '/health',
+      ResourcePath: path,
       SearchString: HEALTH_SEARCH_STRING,
       EnableSNI: true,
       MeasureLatency: true,

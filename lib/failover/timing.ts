@@ -33,6 +33,36 @@ export function checkersNeededToFail(totalCheckers: number): number {
   return totalCheckers;
 }
 
+/**
+ * Which failover record Route 53 answers with, from the two records' health. Route 53 API Reference,
+ * ResourceRecordSet, Failover: "When the primary resource record set is healthy, Route 53 responds to
+ * DNS queries with the applicable value from the primary resource record set regardless of the health
+ * of the secondary resource record set. When the primary resource record set is unhealthy and the
+ * secondary resource record set is healthy, Route 53 responds to DNS queries with the applicable value
+ * from the secondary resource record set. When the secondary resource record set is unhealthy, Route 53
+ * responds to DNS queries with the applicable value from the primary resource record set regardless of
+ * the health of the primary resource record set." Both unhealthy therefore answers the PRIMARY, which is
+ * why the secondary's check must not follow the lease and why `bothRegionsUnhealthy` pages a human.
+ */
+export function failoverAnswer(records: {
+  readonly primaryHealthy: boolean;
+  readonly secondaryHealthy: boolean;
+}): 'primary' | 'standby' {
+  if (records.primaryHealthy) return 'primary';
+  return records.secondaryHealthy ? 'standby' : 'primary';
+}
+
+/**
+ * The PRIMARY record's CALCULATED check (health threshold 2 of 2): healthy only while its endpoint
+ * check (`/health?lease=held`: up AND holding the lease) is healthy AND the switch is not thrown.
+ */
+export function primaryRecordHealthy(children: {
+  readonly endpointHealthy: boolean;
+  readonly switchNotThrown: boolean;
+}): boolean {
+  return children.endpointHealthy && children.switchNotThrown;
+}
+
 /** A range of seconds. */
 export interface SecondsRange {
   readonly min: number;

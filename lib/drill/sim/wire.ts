@@ -3,7 +3,13 @@ import { NotFoundException } from '@aws-sdk/client-kms';
 import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
 import { WalletConfig } from '../../config/schema';
 import { failoverSwitchAlarmName } from '../../contract/failover-switch';
-import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
+import {
+  HEALTH_PATH,
+  HEALTH_SEARCH_STRING,
+  PRIMARY_HEALTH_RESOURCE_PATH,
+  publicApiDomain,
+  regionalApiDomain,
+} from '../../contract/health';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
 import { applyUpdate, evaluateCondition, Item } from './expressions';
 import { Checker, Dim, HC_IDS, HealthCheckKey, MetricPoint, metricKey, REGION_IPS, SimAlarm, SimKey } from './state';
@@ -22,6 +28,8 @@ export interface WireState {
   readonly callerAccount: string;
   /** The authoritative failover answer. */
   readonly answer: RegionRole;
+  /** The primary's endpoint check asks `/health?lease=held`. */
+  readonly leaseFollowingCheck: boolean;
   readonly status: Readonly<Record<HealthCheckKey, boolean>>;
   readonly checkers: Readonly<Record<RegionRole, readonly Checker[]>>;
   readonly alarms: ReadonlyMap<string, SimAlarm>;
@@ -79,7 +87,7 @@ function healthChecks(w: WireState): Record<string, unknown>[] {
     Type: 'HTTPS_STR_MATCH',
     FullyQualifiedDomainName: regionalApiDomain(w.regions[role], apiSubdomain, zoneName),
     Port: 443,
-    ResourcePath: HEALTH_PATH,
+    ResourcePath: role === 'primary' && w.leaseFollowingCheck ? PRIMARY_HEALTH_RESOURCE_PATH : HEALTH_PATH,
     SearchString: HEALTH_SEARCH_STRING,
     RequestInterval: healthCheck.intervalSeconds,
     FailureThreshold: healthCheck.failureThreshold,

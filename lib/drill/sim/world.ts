@@ -13,7 +13,13 @@ import { ledgerKeys } from '../../contract/ledger';
 import { ledgerTableName, RegionRole } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
-import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
+import {
+  DEFAULT_ASSUMPTIONS,
+  failoverAnswer,
+  ModelAssumptions,
+  primaryRecordHealthy,
+  route53EndpointHealthy,
+} from '../../failover/timing';
 import { createRng, Rng } from '../../failover/random';
 import { SimulatedFis } from './fis';
 import { EventQueue } from './events';
@@ -28,13 +34,16 @@ import { answerCommand, WireState } from './wire';
  *
  * - Route 53 endpoint health checks: checkers in each checker region probe `/health` every interval
  *   (with random phase and jitter); a checker flips after `failureThreshold` consecutive results;
- *   the endpoint is healthy while more than 18% of checkers report healthy.
+ *   the endpoint is healthy while more than 18% of checkers report healthy. The primary's check asks
+ *   `/health?lease=held`, which also fails while the PRIMARY's replica shows the lease elsewhere: each
+ *   region keeps its own view of the lease, which a write in the other region reaches after the MREC
+ *   lease lag (at once under MRSC), or never while the lease replication is partitioned.
  * - The failover switch: PutMetricData points, a CloudWatch alarm (Maximum over 60 s, one period)
  *   evaluated after each period closes; the CLOUDWATCH_METRIC health check follows the metric
  *   stream with InsufficientDataHealthStatus LastKnownStatus (a new check starts healthy).
  * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the
  *   switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
- *   standby check is healthy, else PRIMARY (both unhealthy).
+ *   standby check is healthy, else PRIMARY (both unhealthy): lib/failover/timing.ts failoverAnswer.
  * - Resolvers that cache the answer for the record TTL; canaries that resolve through them.
  * - Route 53 HealthCheckStatus metrics and alarms in us-east-1, DynamoDB replication latency
  *   (MREC), the lease item, KMS keys, STS caller identity.
@@ -72,6 +81,11 @@ export interface WorldOptions {
   readonly callerRegion?: string;
   /** Faults applied at world creation (scenarios). */
   readonly faults?: readonly ScenarioFault[];
+  /**
+   * The primary's endpoint check asks `/health?lease=held` (the deployed design). False models the
+   * design before it (plain `/health`), for before/after figures. @default true
+   */
+  readonly leaseFollowingCheck?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -112,6 +126,12 @@ export class World {
   private readonly keys: Record<RegionRole, SimKey>;
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
+  /** Each region's replica's view of the lease holder (region name), and the write sequence it reflects. */
+  private readonly leaseSeen: Record<RegionRole, { holder: string; seq: number }>;
+  private leaseSeq = 0;
+  /** Lag (ms) of a lease write reaching the other region's replica; undefined = partitioned (never). */
+  private leaseLagMs: () => number | undefined;
+  public readonly leaseFollowingCheck: boolean;
   private readonly faults: Fault[] = [];
   /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
   public readonly fis: SimulatedFis;
@@ -148,6 +168,12 @@ export class World {
       standby: { keyId, type: 'REPLICA', enabled: true, keyState: 'Enabled' },
     };
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
+    this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
+    const lag = this.assumptions.mrecLeaseLagSeconds;
+    this.leaseLagMs = () =>
+      options.config.data.consistency === 'MREC' ? this.rng.uniform(lag.min, lag.max) * 1000 : 0;
+    const holder = this.regions[options.position ?? 'primary'];
+    this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
     this.fis = new SimulatedFis(this);
     this.setUpCheckers();
@@ -202,6 +228,50 @@ export class World {
   /** Replication latency (ms) the MREC table reports, as a function of virtual time. */
   setReplicationLag(lagMs: (now: number) => number): void {
     this.replicationLagMs = lagMs;
+  }
+
+  /**
+   * How lease writes reach the other region's replica: a lag in ms per write, or `'partitioned'`
+   * (they never arrive while it lasts; writes made during it stay lost to the other side).
+   */
+  setLeaseReplication(lag: (() => number) | 'partitioned'): void {
+    this.leaseLagMs = lag === 'partitioned' ? () => undefined : lag;
+  }
+
+  /** The lease holder (region name) as `role`'s replica sees it. */
+  leaseHolderSeenBy(role: RegionRole): string {
+    return this.leaseSeen[role].holder;
+  }
+
+  /**
+   * Moves the lease by a write in `writtenIn`'s replica (what moveLease does through DynamoDB, for
+   * tests and the Monte Carlo that do not run the drill): the table item and both views.
+   */
+  writeLease(writtenIn: RegionRole, holder: RegionRole): void {
+    this.ensureLease();
+    const item = this.table.get(this.leaseKey())!;
+    this.table.set(this.leaseKey(), {
+      ...item,
+      activeRegion: this.regions[holder],
+      epoch: Number(item.epoch) + 1,
+      updatedAt: new Date(this.now).toISOString(),
+    });
+    this.leaseWritten(writtenIn);
+  }
+
+  /** A lease write in `writtenIn` just changed the item: that replica sees it now, the other after the lag. */
+  private leaseWritten(writtenIn: RegionRole): void {
+    const holder = String(this.table.get(this.leaseKey())?.activeRegion);
+    const seq = ++this.leaseSeq;
+    const apply = (role: RegionRole) => {
+      if (this.leaseSeen[role].seq < seq) this.leaseSeen[role] = { holder, seq };
+    };
+    apply(writtenIn);
+    const other: RegionRole = writtenIn === 'primary' ? 'standby' : 'primary';
+    const lag = this.leaseLagMs();
+    if (lag === undefined) return;
+    if (lag <= 0) apply(other);
+    else this.events.at(this.now + lag, () => apply(other));
   }
 
   setKeyEnabled(role: RegionRole, enabled: boolean): void {
@@ -292,8 +362,15 @@ export class World {
     }
   }
 
+  /** What one checker's request to `role`'s endpoint gets: the primary's also follows the lease. */
+  private endpointAnswersHealthy(role: RegionRole, checkerRegion: string): boolean {
+    const live = this.endpointUp[role] && !this.failingFrom[role].has(checkerRegion);
+    if (role !== 'primary' || !this.leaseFollowingCheck) return live;
+    return live && this.leaseSeen.primary.holder === this.regions.primary;
+  }
+
   private runCheck(role: RegionRole, checker: Checker): void {
-    const healthy = this.endpointUp[role] && !this.failingFrom[role].has(checker.region);
+    const healthy = this.endpointAnswersHealthy(role, checker.region);
     checker.lastHealthy = healthy;
     checker.lastCheckedAt = this.now;
     if (healthy === checker.reportsHealthy) {
@@ -323,17 +400,22 @@ export class World {
     this.status[key] = value;
     this.statusHistory[key].push({ at: this.now, value: value ? 1 : 0 });
     if (key !== 'primaryRecord') {
-      this.setStatus('primaryRecord', this.status.primaryEndpoint && this.status.failoverSwitch);
+      this.setStatus(
+        'primaryRecord',
+        primaryRecordHealthy({
+          endpointHealthy: this.status.primaryEndpoint,
+          switchNotThrown: this.status.failoverSwitch,
+        }),
+      );
     }
     this.updateAnswer();
   }
 
   private updateAnswer(): void {
-    const answer: RegionRole = this.status.primaryRecord
-      ? 'primary'
-      : this.status.standbyEndpoint
-        ? 'standby'
-        : 'primary';
+    const answer: RegionRole = failoverAnswer({
+      primaryHealthy: this.status.primaryRecord,
+      secondaryHealthy: this.status.standbyEndpoint,
+    });
     if (answer !== this.answer) {
       this.answer = answer;
       this.answerChanges.push({ at: this.now, role: answer });
@@ -586,7 +668,14 @@ export class World {
       });
     }
     if (service === 'fis') return this.fis.handle(region, command, input);
-    return answerCommand(this.wireState(), service, region, command, input);
+    const before = service === 'dynamodb' ? this.table.get(this.leaseKey()) : undefined;
+    const answer = answerCommand(this.wireState(), service, region, command, input);
+    if (service === 'dynamodb' && command !== 'GetItemCommand') {
+      const after = this.table.get(this.leaseKey());
+      const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
+      if (after !== before && role !== undefined) this.leaseWritten(role);
+    }
+    return answer;
   }
 
   /** What the wire format (./wire.ts) reads and writes: the state behind the services' answers. */
@@ -605,6 +694,7 @@ export class World {
       get answer() {
         return world.answer;
       },
+      leaseFollowingCheck: this.leaseFollowingCheck,
       status: this.status,
       checkers: this.checkers,
       alarms: this.alarms,

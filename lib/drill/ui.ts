@@ -1,4 +1,5 @@
 import { WalletConfig } from '../config/schema';
+import { round } from '../failover/timing';
 import { CheckResult } from './checks';
 import { DrillEvent, DrillRecord } from './drill';
 import { MonteCarloResult, PathResult } from './montecarlo';
@@ -215,6 +216,8 @@ function formatPath(name: string, r: PathResult, target: number, p: Paint): stri
   ];
 }
 
+const percent = (v: number): string => `${v < 0.001 && v > 0 ? (v * 100).toPrecision(2) : round(v * 100, 2)}%`;
+
 export function formatMonteCarlo(r: MonteCarloResult, p: Paint): string {
   const s = r.settings;
   return [
@@ -224,7 +227,16 @@ export function formatMonteCarlo(r: MonteCarloResult, p: Paint): string {
     '',
     ...formatPath('Unplanned (primary fails; Route 53 endpoint checks detect it)', r.unplanned, r.rtoTargetSeconds, p),
     '',
-    ...formatPath('Planned (failover switch thrown)', r.planned, r.rtoTargetSeconds, p),
+    ...formatPath(
+      r.leaseFollowingCheck
+        ? 'Planned (lease moved and switch thrown; the primary check follows the lease)'
+        : 'Planned (failover switch thrown; --switch-only: the primary check does not follow the lease)',
+      r.planned,
+      r.rtoTargetSeconds,
+      p,
+    ),
+    '',
+    `False failover: ${percent(r.falseFailover.perMonthProbability)} chance a month (${round(r.falseFailover.expectedPerMonth, 4)} expected) from ${r.falseFailover.why}`,
     '',
     p.dim(`Assumptions: ${JSON.stringify(r.assumptions)}`),
   ].join('\n');

@@ -289,15 +289,33 @@ export class AwsTarget implements Target {
 
   async dnsAnswer(): Promise<DnsAnswer> {
     const { zoneId, apiSubdomain, zoneName } = this.config.dns;
-    const ask = (recordName: string) =>
+    const ask = (recordName: string, recordType: 'A' | 'CNAME') =>
       this.clients.route53.send(
-        new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: recordName, RecordType: 'A' }),
+        new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: recordName, RecordType: recordType }),
       );
     const recordName = publicApiDomain(apiSubdomain, zoneName);
+    if (this.config.dns.recordType === 'CNAME') {
+      // The failover records are CNAMEs: ask their own type ("RecordType: The type of the resource
+      // record set that you submitted a request for", TestDNSAnswer). Their data is the API Gateway
+      // regional domain name, d-<id>.execute-api.<region>.amazonaws.com, which names its region.
+      const pub = await ask(recordName, 'CNAME');
+      const data = pub.RecordData ?? [];
+      const roles = new Set(
+        data.map((name) => apiGatewayDomainRole(name, this.config.regions)).filter((r) => r !== undefined),
+      );
+      return {
+        recordName,
+        role: roles.size === 1 ? [...roles][0]! : 'unknown',
+        recordData: data,
+        nameserver: pub.Nameserver,
+        responseCode: pub.ResponseCode,
+      };
+    }
+    // Alias A records: compare the public name's addresses with each regional name's (also aliases).
     const [pub, primary, standby] = await Promise.all([
-      ask(recordName),
-      ask(regionalApiDomain(this.config.regions.primary, apiSubdomain, zoneName)),
-      ask(regionalApiDomain(this.config.regions.standby, apiSubdomain, zoneName)),
+      ask(recordName, 'A'),
+      ask(regionalApiDomain(this.config.regions.primary, apiSubdomain, zoneName), 'A'),
+      ask(regionalApiDomain(this.config.regions.standby, apiSubdomain, zoneName), 'A'),
     ]);
     const data = pub.RecordData ?? [];
     const overlaps = (other: string[] | undefined) => data.some((ip) => (other ?? []).includes(ip));
@@ -556,4 +574,20 @@ export class AwsTarget implements Target {
     for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
     return out;
   }
+}
+
+/**
+ * Which region an API Gateway regional domain name (`d-<id>.execute-api.<region>.amazonaws.com`, a
+ * CNAME failover record's data) belongs to, or undefined when it names neither region.
+ */
+export function apiGatewayDomainRole(
+  name: string,
+  regions: { readonly primary: string; readonly standby: string },
+): RegionRole | undefined {
+  const m = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\.?$/i.exec(name.trim());
+  if (m === null) return undefined;
+  const region = m[1].toLowerCase();
+  if (region === regions.primary) return 'primary';
+  if (region === regions.standby) return 'standby';
+  return undefined;
 }

@@ -298,7 +298,7 @@ describe('RTO', () => {
     expect(r.rto.falseFailover.perBlipProbability).toBeCloseTo(1, 12);
     expect(r.rto.falseFailover.perMonthProbability).toBeCloseTo(1 - Math.exp(-2), 12);
     expect(r.route53Defaults.falseFailover.perMonthProbability).toBe(0);
-    expect(renderMarkdown(r)).toContain('**False failover:** 86.47% chance a month');
+    expect(renderMarkdown(r, 'test')).toContain('**False failover:** 86.47% chance a month');
   });
 
   test('fails when the switch alarm the health check watches is not in any stack of its region', () => {

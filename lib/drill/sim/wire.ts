@@ -172,18 +172,31 @@ function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown>
   };
 }
 
+/** The API Gateway regional domain name a CNAME failover record points at (d-<id>.execute-api.<region>.amazonaws.com). */
+export const simulatedApiGatewayDomain = (region: string): string =>
+  `d-sim${region.replace(/-/g, '')}.execute-api.${region}.amazonaws.com`;
+
 function testDnsAnswer(w: WireState, input: Record<string, unknown>): Record<string, unknown> {
   const { zoneId, apiSubdomain, zoneName } = w.config.dns;
   if (input.HostedZoneId !== zoneId) {
     throw new Error(`NoSuchHostedZone: no hosted zone found with ID: ${String(input.HostedZoneId)}`);
   }
   const name = String(input.RecordName).replace(/\.$/, '');
+  const type = String(input.RecordType);
   let data: string[] = [];
   let code = 'NOERROR';
-  if (name === publicApiDomain(apiSubdomain, zoneName)) data = REGION_IPS[w.answer];
-  else if (name === regionalApiDomain(w.regions.primary, apiSubdomain, zoneName)) data = REGION_IPS.primary;
-  else if (name === regionalApiDomain(w.regions.standby, apiSubdomain, zoneName)) data = REGION_IPS.standby;
-  else code = 'NXDOMAIN';
+  if (name === publicApiDomain(apiSubdomain, zoneName)) {
+    if (w.config.dns.recordType === 'CNAME') {
+      // A CNAME record answers any type with the CNAME (RFC 1034 3.6.2): the domain name, never addresses.
+      data = [simulatedApiGatewayDomain(w.regions[w.answer])];
+    } else if (type === 'A') {
+      data = REGION_IPS[w.answer];
+    } // alias A records have no CNAME: NOERROR with no data
+  } else if (name === regionalApiDomain(w.regions.primary, apiSubdomain, zoneName)) {
+    if (type === 'A') data = REGION_IPS.primary;
+  } else if (name === regionalApiDomain(w.regions.standby, apiSubdomain, zoneName)) {
+    if (type === 'A') data = REGION_IPS.standby;
+  } else code = 'NXDOMAIN';
   return {
     Nameserver: 'ns-1234.awsdns-56.org',
     RecordName: name,

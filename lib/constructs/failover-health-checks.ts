@@ -37,18 +37,25 @@ export interface FailoverHealthChecksProps {
  * The Route 53 health checks of the failover pair and their alarms (in us-east-1, where Route 53
  * publishes health-check metrics):
  *
- * - an HTTPS endpoint check per region: the primary's on `/health?lease=held` (also unhealthy while
- *   the primary's replica shows the signer lease elsewhere, so a planned failover that moves the lease
- *   fails the primary record within interval x threshold, without waiting for the switch alarm's
- *   period), the standby's on plain `/health` (it must stay healthy while it does not hold the lease,
- *   or an unplanned failover would find both records unhealthy and Route 53 would answer the primary);
+ * - an HTTPS endpoint check per region on `/health` (liveness; the standby's is the SECONDARY
+ *   record's check, and it must stay healthy while the standby does not hold the lease, or an
+ *   unplanned failover would find both records unhealthy and Route 53 would answer the primary);
+ * - the primary's lease check, an HTTPS check on `/health?lease=held`: also unhealthy while the
+ *   primary's replica shows the signer lease elsewhere, so a planned failover that moves the lease
+ *   fails the primary record within interval x threshold instead of waiting for the switch alarm's
+ *   period. It is a check of its own (not the endpoint check's path) so the primary's liveness stays
+ *   visible while failed over: the drill's failback pre-check and `primaryEndpointUnhealthy` read it;
  * - the failover switch: a CLOUDWATCH_METRIC check on the standby-region switch alarm, with
  *   `LastKnownStatus` on insufficient data so the switch is sticky;
- * - the primary's CALCULATED check: healthy only while its endpoint check is healthy AND the
- *   switch is not thrown (health threshold 2 of 2).
+ * - the primary's CALCULATED check: healthy only while its endpoint check AND its lease check are
+ *   healthy AND the switch is not thrown (health threshold 3 of 3). The switch stays: it needs no
+ *   answer from the primary (a primary that answers healthy but cannot be trusted, a partitioned
+ *   MREC replica that never sees the lease move).
  */
 export class FailoverHealthChecks extends Construct {
   public readonly primaryEndpoint: route53.IHealthCheck;
+  /** The primary's `/health?lease=held`: unhealthy while the lease is held elsewhere. */
+  public readonly primaryLease: route53.IHealthCheck;
   public readonly standbyEndpoint: route53.IHealthCheck;
   public readonly failoverSwitch: route53.IHealthCheck;
   /** Associate this with the PRIMARY failover record. */
@@ -87,6 +94,10 @@ export class FailoverHealthChecks extends Construct {
     this.primaryEndpoint = new EndpointHealthCheck(this, 'PrimaryEndpoint', {
       ...common,
       fqdn: props.primaryFqdn,
+    }).healthCheck;
+    this.primaryLease = new EndpointHealthCheck(this, 'PrimaryLease', {
+      ...common,
+      fqdn: props.primaryFqdn,
       resourcePath: PRIMARY_HEALTH_RESOURCE_PATH,
     }).healthCheck;
     this.standbyEndpoint = new EndpointHealthCheck(this, 'StandbyEndpoint', {
@@ -100,8 +111,8 @@ export class FailoverHealthChecks extends Construct {
     });
     this.primary = new route53.HealthCheck(this, 'PrimaryCalculated', {
       type: route53.HealthCheckType.CALCULATED,
-      childHealthChecks: [this.primaryEndpoint, this.failoverSwitch],
-      healthThreshold: 2,
+      childHealthChecks: [this.primaryEndpoint, this.primaryLease, this.failoverSwitch],
+      healthThreshold: 3,
     });
     this.secondary = this.standbyEndpoint;
 
@@ -136,6 +147,12 @@ export class FailoverHealthChecks extends Construct {
       this.primaryEndpoint,
       'Route 53 sees the primary regional /health as unhealthy.',
     );
+    statusAlarm(
+      'PrimaryLeaseElsewhere',
+      'primaryLeaseElsewhere',
+      this.primaryLease,
+      'Route 53 sees the primary /health?lease=held as unhealthy: the signer lease is held elsewhere (expected while failed over) or the primary is down.',
+    );
     const standbyDown = statusAlarm(
       'StandbyEndpointUnhealthy',
       'standbyEndpointUnhealthy',
@@ -152,7 +169,7 @@ export class FailoverHealthChecks extends Construct {
       'PrimaryRecordUnhealthy',
       'primaryRecordUnhealthy',
       this.primary,
-      'The PRIMARY failover record is unhealthy (endpoint down or switch thrown): DNS answers with the standby.',
+      'The PRIMARY failover record is unhealthy (endpoint down, lease held elsewhere, or switch thrown): DNS answers with the standby.',
     );
     this.bothUnhealthy = new cloudwatch.CompositeAlarm(this, 'BothRegionsUnhealthy', {
       compositeAlarmName: dnsAlarmName(props.envName, 'bothRegionsUnhealthy'),

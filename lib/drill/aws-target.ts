@@ -28,7 +28,7 @@ import {
   failoverSwitchDimensions,
   SwitchPosition,
 } from '../contract/failover-switch';
-import { publicApiDomain, regionalApiDomain } from '../contract/health';
+import { PRIMARY_HEALTH_RESOURCE_PATH, publicApiDomain, regionalApiDomain } from '../contract/health';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../contract/names';
 import { SwitchThrown, throwSwitch } from '../failover/switch';
 import { addressFromSpki } from './address';
@@ -140,6 +140,8 @@ export class AwsTarget implements Target {
       checks.find(
         (c) =>
           c.HealthCheckConfig?.Type?.startsWith('HTTP') &&
+          // The liveness check, not the primary's lease check on the same name (/health?lease=held).
+          c.HealthCheckConfig.ResourcePath !== PRIMARY_HEALTH_RESOURCE_PATH &&
           c.HealthCheckConfig.FullyQualifiedDomainName === regionalApiDomain(this.region(role), apiSubdomain, zoneName),
       )?.Id;
     const switchName = failoverSwitchAlarmName(this.config.envName);

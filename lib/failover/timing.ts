@@ -53,14 +53,17 @@ export function failoverAnswer(records: {
 }
 
 /**
- * The PRIMARY record's CALCULATED check (health threshold 2 of 2): healthy only while its endpoint
- * check (`/health?lease=held`: up AND holding the lease) is healthy AND the switch is not thrown.
+ * The PRIMARY record's CALCULATED check (health threshold: all children): healthy only while its
+ * endpoint check (`/health`) is healthy AND its lease check (`/health?lease=held`: the primary's
+ * replica shows the lease here) is healthy AND the switch is not thrown. Without the lease check
+ * (`leaseHere` undefined) it is the endpoint AND the switch.
  */
 export function primaryRecordHealthy(children: {
   readonly endpointHealthy: boolean;
+  readonly leaseHere?: boolean;
   readonly switchNotThrown: boolean;
 }): boolean {
-  return children.endpointHealthy && children.switchNotThrown;
+  return children.endpointHealthy && (children.leaseHere ?? true) && children.switchNotThrown;
 }
 
 /** A range of seconds. */

@@ -73,7 +73,8 @@ describe('record pair states (simulated Route 53)', () => {
 
   test.each(STATES.map((s) => [s, expected(s)] as const))('%j -> answers %s', (state, answer) => {
     const w = settle(state);
-    expect(w.healthCheckStatus('primaryEndpoint')).toBe(state.primaryUp && state.lease === 'here');
+    expect(w.healthCheckStatus('primaryEndpoint')).toBe(state.primaryUp);
+    expect(w.healthCheckStatus('primaryLease')).toBe(state.primaryUp && state.lease === 'here');
     expect(w.healthCheckStatus('failoverSwitch')).toBe(!state.switchThrown);
     expect(w.healthCheckStatus('standbyEndpoint')).toBe(state.standbyUp);
     expect(w.authoritativeAnswer()).toBe(answer);
@@ -81,7 +82,8 @@ describe('record pair states (simulated Route 53)', () => {
     expect(
       failoverAnswer({
         primaryHealthy: primaryRecordHealthy({
-          endpointHealthy: state.primaryUp && state.lease === 'here',
+          endpointHealthy: state.primaryUp,
+          leaseHere: state.primaryUp && state.lease === 'here',
           switchNotThrown: !state.switchThrown,
         }),
         secondaryHealthy: state.standbyUp,
@@ -89,15 +91,21 @@ describe('record pair states (simulated Route 53)', () => {
     ).toBe(answer);
   });
 
-  test('the simulated primary check reports the lease-following path, the standby plain /health', () => {
+  test('the simulated checks: liveness on both regions, the lease check on the primary, all three under the calculated check', () => {
     const w = new World({ config, seed: 11, startMs: START });
     const checks = w.handle('route53', 'us-east-1', 'ListHealthChecksCommand', {}).HealthChecks as Array<{
+      Id: string;
       CallerReference: string;
-      HealthCheckConfig: { ResourcePath?: string };
+      HealthCheckConfig: { ResourcePath?: string; ChildHealthChecks?: string[]; HealthThreshold?: number };
     }>;
-    const path = (ref: string) => checks.find((c) => c.CallerReference === ref)?.HealthCheckConfig.ResourcePath;
-    expect(path('primary')).toBe(PRIMARY_HEALTH_RESOURCE_PATH);
-    expect(path('standby')).toBe('/health');
+    const byRef = (ref: string) => checks.find((c) => c.CallerReference === ref)!;
+    expect(byRef('primary').HealthCheckConfig.ResourcePath).toBe('/health');
+    expect(byRef('lease').HealthCheckConfig.ResourcePath).toBe(PRIMARY_HEALTH_RESOURCE_PATH);
+    expect(byRef('standby').HealthCheckConfig.ResourcePath).toBe('/health');
+    expect(byRef('calculated').HealthCheckConfig).toMatchObject({
+      ChildHealthChecks: [byRef('primary').Id, byRef('lease').Id, byRef('switch').Id],
+      HealthThreshold: 3,
+    });
   });
 
   test('fails without the lease-following check: a moved lease alone no longer moves the answer', () => {
@@ -105,6 +113,12 @@ describe('record pair states (simulated Route 53)', () => {
     const state: State = { primaryUp: true, lease: 'there', switchThrown: false, standbyUp: true };
     expect(settle(state).authoritativeAnswer()).toBe('standby');
     expect(settle(state, { leaseFollowingCheck: false }).authoritativeAnswer()).toBe('primary');
+  });
+
+  test('while failed over, the primary liveness check stays healthy (what a failback pre-check reads)', () => {
+    const w = settle({ primaryUp: true, lease: 'there', switchThrown: true, standbyUp: true });
+    expect(w.healthCheckStatus('primaryEndpoint')).toBe(true);
+    expect(w.healthCheckStatus('primaryLease')).toBe(false);
   });
 
   test('the standby check does not follow the lease: an unplanned failover before the lease moves still reaches it', () => {

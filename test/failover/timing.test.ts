@@ -125,12 +125,21 @@ describe('which record Route 53 answers (ResourceRecordSet Failover rule)', () =
   });
 
   test.each([
-    [true, true, true],
-    [true, false, false],
-    [false, true, false],
-    [false, false, false],
-  ])('calculated primary: endpoint %s AND switch not thrown %s -> %s', (endpointHealthy, switchNotThrown, healthy) => {
-    expect(primaryRecordHealthy({ endpointHealthy, switchNotThrown })).toBe(healthy);
+    [true, true, true, true],
+    [true, false, true, false],
+    [true, true, false, false],
+    [false, true, true, false],
+    [false, false, false, false],
+  ])(
+    'calculated primary: endpoint %s AND lease here %s AND switch not thrown %s -> %s',
+    (endpointHealthy, leaseHere, switchNotThrown, healthy) => {
+      expect(primaryRecordHealthy({ endpointHealthy, leaseHere, switchNotThrown })).toBe(healthy);
+    },
+  );
+
+  test('without the lease check: endpoint AND switch', () => {
+    expect(primaryRecordHealthy({ endpointHealthy: true, switchNotThrown: true })).toBe(true);
+    expect(primaryRecordHealthy({ endpointHealthy: true, switchNotThrown: false })).toBe(false);
   });
 });
 

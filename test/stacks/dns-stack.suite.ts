@@ -24,7 +24,8 @@ describe('DNS stack health checks (example config)', () => {
   });
 
   test.each([
-    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com', '/health?lease=held'],
+    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com', '/health'],
+    ['HealthChecksPrimaryLease', 'us-east-2.api.wallet.example.com', '/health?lease=held'],
     ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com', '/health'],
   ])('%s is an HTTPS string-match check on %s %s with config interval, threshold and regions', (prefix, fqdn, path) => {
     expect(checks[logicalIdOf(checks, prefix)].Properties.HealthCheckConfig).toEqual({
@@ -51,15 +52,16 @@ describe('DNS stack health checks (example config)', () => {
     });
   });
 
-  test('the primary calculated check needs both children healthy (endpoint AND switch not thrown)', () => {
+  test('the primary calculated check needs all three children healthy (endpoint AND lease here AND switch not thrown)', () => {
     const calculated = checks[logicalIdOf(checks, 'HealthChecksPrimaryCalculated')].Properties
       .HealthCheckConfig as Record<string, unknown>;
     expect(calculated).toEqual({
       Type: 'CALCULATED',
-      HealthThreshold: 2,
+      HealthThreshold: 3,
       Inverted: false,
       ChildHealthChecks: [
         { Ref: logicalIdOf(checks, 'HealthChecksPrimaryEndpoint') },
+        { Ref: logicalIdOf(checks, 'HealthChecksPrimaryLease') },
         { Ref: logicalIdOf(checks, 'HealthChecksFailoverSwitch') },
       ],
     });
@@ -91,6 +93,7 @@ describe('DNS stack health checks (example config)', () => {
       expect.stringMatching(/^HealthChecksFailoverSwitch[0-9a-f]{8}$/),
       'HealthChecksPrimaryCalculated',
       'HealthChecksPrimaryEndpointCheck',
+      'HealthChecksPrimaryLeaseCheck',
       'HealthChecksStandbyEndpointCheck',
     ]);
   });

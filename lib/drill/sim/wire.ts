@@ -31,7 +31,8 @@ export interface WireState {
   /** The primary's endpoint check asks `/health?lease=held`. */
   readonly leaseFollowingCheck: boolean;
   readonly status: Readonly<Record<HealthCheckKey, boolean>>;
-  readonly checkers: Readonly<Record<RegionRole, readonly Checker[]>>;
+  /** The checkers of each endpoint check: each region's `/health`, and the primary's lease check. */
+  readonly checkers: Readonly<Record<RegionRole | 'primaryLease', readonly Checker[]>>;
   readonly alarms: ReadonlyMap<string, SimAlarm>;
   readonly keys: Readonly<Record<RegionRole, SimKey>>;
   readonly publicKeySpki: Buffer;
@@ -83,11 +84,11 @@ export function answerCommand(
 
 function healthChecks(w: WireState): Record<string, unknown>[] {
   const { apiSubdomain, zoneName, healthCheck } = w.config.dns;
-  const endpoint = (role: RegionRole) => ({
+  const endpoint = (role: RegionRole, path = HEALTH_PATH) => ({
     Type: 'HTTPS_STR_MATCH',
     FullyQualifiedDomainName: regionalApiDomain(w.regions[role], apiSubdomain, zoneName),
     Port: 443,
-    ResourcePath: role === 'primary' && w.leaseFollowingCheck ? PRIMARY_HEALTH_RESOURCE_PATH : HEALTH_PATH,
+    ResourcePath: path,
     SearchString: HEALTH_SEARCH_STRING,
     RequestInterval: healthCheck.intervalSeconds,
     FailureThreshold: healthCheck.failureThreshold,
@@ -95,7 +96,19 @@ function healthChecks(w: WireState): Record<string, unknown>[] {
     MeasureLatency: true,
     Regions: healthCheck.regions,
   });
+  const lease = w.leaseFollowingCheck
+    ? [
+        {
+          Id: HC_IDS.primaryLease,
+          CallerReference: 'lease',
+          HealthCheckVersion: 1,
+          HealthCheckConfig: endpoint('primary', PRIMARY_HEALTH_RESOURCE_PATH),
+        },
+      ]
+    : [];
+  const children = [HC_IDS.primaryEndpoint, ...lease.map((c) => c.Id), HC_IDS.failoverSwitch];
   return [
+    ...lease,
     {
       Id: HC_IDS.primaryEndpoint,
       CallerReference: 'primary',
@@ -124,16 +137,22 @@ function healthChecks(w: WireState): Record<string, unknown>[] {
       HealthCheckVersion: 1,
       HealthCheckConfig: {
         Type: 'CALCULATED',
-        ChildHealthChecks: [HC_IDS.primaryEndpoint, HC_IDS.failoverSwitch],
-        HealthThreshold: 2,
+        ChildHealthChecks: children,
+        HealthThreshold: children.length,
       },
     },
   ];
 }
 
 function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown> {
-  const role: RegionRole | undefined =
-    id === HC_IDS.primaryEndpoint ? 'primary' : id === HC_IDS.standbyEndpoint ? 'standby' : undefined;
+  const probe: RegionRole | 'primaryLease' | undefined =
+    id === HC_IDS.primaryEndpoint
+      ? 'primary'
+      : id === HC_IDS.standbyEndpoint
+        ? 'standby'
+        : id === HC_IDS.primaryLease && w.leaseFollowingCheck
+          ? 'primaryLease'
+          : undefined;
   if (id === HC_IDS.primaryRecord) {
     throw new InvalidInput({
       message: "You can't use GetHealthCheckStatus to get the status of a calculated health check.",
@@ -152,12 +171,12 @@ function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown>
       })),
     };
   }
-  if (role === undefined) {
+  if (probe === undefined) {
     throw new NoSuchHealthCheck({ message: `A health check with id ${id} does not exist.`, $metadata: {} });
   }
-  const ip = REGION_IPS[role][0];
+  const ip = REGION_IPS[probe === 'standby' ? 'standby' : 'primary'][0];
   return {
-    HealthCheckObservations: w.checkers[role]
+    HealthCheckObservations: w.checkers[probe]
       .filter((c) => c.lastCheckedAt !== undefined)
       .map((c) => ({
         Region: c.region,

@@ -34,15 +34,16 @@ import { answerCommand, WireState } from './wire';
  *
  * - Route 53 endpoint health checks: checkers in each checker region probe `/health` every interval
  *   (with random phase and jitter); a checker flips after `failureThreshold` consecutive results;
- *   the endpoint is healthy while more than 18% of checkers report healthy. The primary's check asks
- *   `/health?lease=held`, which also fails while the PRIMARY's replica shows the lease elsewhere: each
- *   region keeps its own view of the lease, which a write in the other region reaches after the MREC
- *   lease lag (at once under MRSC), or never while the lease replication is partitioned.
+ *   the endpoint is healthy while more than 18% of checkers report healthy. A third check, with its
+ *   own checkers, asks the primary's `/health?lease=held`, which also fails while the PRIMARY's
+ *   replica shows the lease elsewhere: each region keeps its own view of the lease, which a write in
+ *   the other region reaches after the MREC lease lag (at once under MRSC), or never while the lease
+ *   replication is partitioned.
  * - The failover switch: PutMetricData points, a CloudWatch alarm (Maximum over 60 s, one period)
  *   evaluated after each period closes; the CLOUDWATCH_METRIC health check follows the metric
  *   stream with InsufficientDataHealthStatus LastKnownStatus (a new check starts healthy).
- * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the
- *   switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
+ * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the lease
+ *   check is healthy AND the switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
  *   standby check is healthy, else PRIMARY (both unhealthy): lib/failover/timing.ts failoverAnswer.
  * - Resolvers that cache the answer for the record TTL; canaries that resolve through them.
  * - Route 53 HealthCheckStatus metrics and alarms in us-east-1, DynamoDB replication latency
@@ -106,10 +107,16 @@ export class World {
   private readonly publicNameFailing: Record<RegionRole, boolean> = { primary: false, standby: false };
   /** Checker regions that cannot reach a region's endpoint (a partial network partition). */
   private readonly failingFrom: Record<RegionRole, Set<string>> = { primary: new Set(), standby: new Set() };
-  private readonly checkers: Record<RegionRole, Checker[]> = { primary: [], standby: [] };
-  private readonly aggregate: Record<RegionRole, boolean> = { primary: true, standby: true };
+  private readonly checkers: Record<Probe, Checker[]> = { primary: [], standby: [], primaryLease: [] };
+  private readonly aggregate: Record<Probe, boolean> = { primary: true, standby: true, primaryLease: true };
+  /**
+   * Randomness of the lease-following check and the lease lag, apart from {@link rng} so that adding
+   * them left every other timing of a seed as it was.
+   */
+  private readonly leaseRng: Rng;
   private readonly status: Record<HealthCheckKey, boolean> = {
     primaryEndpoint: true,
+    primaryLease: true,
     standbyEndpoint: true,
     failoverSwitch: true,
     primaryRecord: true,
@@ -142,6 +149,7 @@ export class World {
     this.config = options.config;
     this.assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
     this.rng = createRng(options.seed);
+    this.leaseRng = createRng((options.seed ^ 0x1ea5e) >>> 0);
     this.startMs = options.startMs;
     const warmUp = (options.warmUpSeconds ?? 600) * 1000;
     this.events = new EventQueue(options.startMs - warmUp);
@@ -150,6 +158,7 @@ export class World {
     this.callerRegion = options.callerRegion ?? options.config.regions.standby;
     this.statusHistory = {
       primaryEndpoint: [{ at: this.now, value: 1 }],
+      primaryLease: [{ at: this.now, value: 1 }],
       standbyEndpoint: [{ at: this.now, value: 1 }],
       failoverSwitch: [{ at: this.now, value: 1 }],
       primaryRecord: [{ at: this.now, value: 1 }],
@@ -171,7 +180,7 @@ export class World {
     this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
     const lag = this.assumptions.mrecLeaseLagSeconds;
     this.leaseLagMs = () =>
-      options.config.data.consistency === 'MREC' ? this.rng.uniform(lag.min, lag.max) * 1000 : 0;
+      options.config.data.consistency === 'MREC' ? this.leaseRng.uniform(lag.min, lag.max) * 1000 : 0;
     const holder = this.regions[options.position ?? 'primary'];
     this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
@@ -338,7 +347,9 @@ export class World {
   private setUpCheckers(): void {
     const { regions } = this.config.dns.healthCheck;
     const jitter = this.assumptions.checkJitterSeconds * 1000;
-    for (const role of ['primary', 'standby'] as const) {
+    const probes: Probe[] = this.leaseFollowingCheck ? ['primary', 'standby', 'primaryLease'] : ['primary', 'standby'];
+    for (const probe of probes) {
+      const rng = probe === 'primaryLease' ? this.leaseRng : this.rng;
       let n = 0;
       for (const region of regions) {
         for (let i = 0; i < this.assumptions.checkersPerRegion; i++) {
@@ -348,12 +359,12 @@ export class World {
             reportsHealthy: true,
             consecutive: 0,
           };
-          this.checkers[role].push(checker);
-          const phase = this.rng.uniform(0, this.intervalMs);
+          this.checkers[probe].push(checker);
+          const phase = rng.uniform(0, this.intervalMs);
           const tick = (scheduled: number) => {
-            this.runCheck(role, checker);
+            this.runCheck(probe, checker);
             const next = scheduled + this.intervalMs;
-            this.events.at(next + this.rng.uniform(-jitter, jitter), () => tick(next));
+            this.events.at(next + rng.uniform(-jitter, jitter), () => tick(next));
           };
           const first = this.now + phase;
           this.events.at(first, () => tick(first));
@@ -362,15 +373,16 @@ export class World {
     }
   }
 
-  /** What one checker's request to `role`'s endpoint gets: the primary's also follows the lease. */
-  private endpointAnswersHealthy(role: RegionRole, checkerRegion: string): boolean {
+  /** What one checker's request gets: `/health` liveness; the lease probe also needs the primary's replica to show the lease here. */
+  private endpointAnswersHealthy(probe: Probe, checkerRegion: string): boolean {
+    const role: RegionRole = probe === 'standby' ? 'standby' : 'primary';
     const live = this.endpointUp[role] && !this.failingFrom[role].has(checkerRegion);
-    if (role !== 'primary' || !this.leaseFollowingCheck) return live;
+    if (probe !== 'primaryLease') return live;
     return live && this.leaseSeen.primary.holder === this.regions.primary;
   }
 
-  private runCheck(role: RegionRole, checker: Checker): void {
-    const healthy = this.endpointAnswersHealthy(role, checker.region);
+  private runCheck(probe: Probe, checker: Checker): void {
+    const healthy = this.endpointAnswersHealthy(probe, checker.region);
     checker.lastHealthy = healthy;
     checker.lastCheckedAt = this.now;
     if (healthy === checker.reportsHealthy) {
@@ -381,18 +393,18 @@ export class World {
     if (checker.consecutive < this.config.dns.healthCheck.failureThreshold) return;
     checker.reportsHealthy = healthy;
     checker.consecutive = 0;
-    const list = this.checkers[role];
+    const list = this.checkers[probe];
     const verdict = route53EndpointHealthy(list.filter((c) => c.reportsHealthy).length, list.length);
-    if (verdict !== this.aggregate[role]) {
-      this.aggregate[role] = verdict;
-      this.publishStatus(role === 'primary' ? 'primaryEndpoint' : 'standbyEndpoint', verdict);
+    if (verdict !== this.aggregate[probe]) {
+      this.aggregate[probe] = verdict;
+      this.publishStatus(PROBE_CHECK[probe], verdict, probe === 'primaryLease' ? this.leaseRng : this.rng);
     }
   }
 
   /** A health check's status reaches Route 53's answers after the propagation delay. */
-  private publishStatus(key: HealthCheckKey, value: boolean): void {
+  private publishStatus(key: HealthCheckKey, value: boolean, rng: Rng = this.rng): void {
     const { min, max } = this.assumptions.propagationSeconds;
-    this.events.at(this.now + this.rng.uniform(min, max) * 1000, () => this.setStatus(key, value));
+    this.events.at(this.now + rng.uniform(min, max) * 1000, () => this.setStatus(key, value));
   }
 
   private setStatus(key: HealthCheckKey, value: boolean): void {
@@ -404,6 +416,7 @@ export class World {
         'primaryRecord',
         primaryRecordHealthy({
           endpointHealthy: this.status.primaryEndpoint,
+          leaseHere: this.status.primaryLease,
           switchNotThrown: this.status.failoverSwitch,
         }),
       );
@@ -529,6 +542,7 @@ export class World {
     const dns = (kind: DnsAlarmKind, firing: boolean, composite = false) =>
       set(dnsAlarmName(this.config.envName, kind), 'us-east-1', firing, composite);
     dns('primaryEndpointUnhealthy', latest('primaryEndpoint') < 1);
+    if (this.leaseFollowingCheck) dns('primaryLeaseElsewhere', latest('primaryLease') < 1);
     const standbyDown = dns('standbyEndpointUnhealthy', latest('standbyEndpoint') < 1);
     dns('failoverSwitchThrown', latest('failoverSwitch') < 1);
     const primaryOut = dns('primaryRecordUnhealthy', latest('primaryRecord') < 1);
@@ -707,6 +721,17 @@ export class World {
     };
   }
 }
+
+/**
+ * What the simulated checkers probe: each region's `/health` (its endpoint check) and the primary's
+ * `/health?lease=held` (the lease check, only with the lease-following design).
+ */
+type Probe = RegionRole | 'primaryLease';
+const PROBE_CHECK: Record<Probe, HealthCheckKey> = {
+  primary: 'primaryEndpoint',
+  standby: 'standbyEndpoint',
+  primaryLease: 'primaryLease',
+};
 
 const switchKey = (envName: string) =>
   metricKey(FAILOVER_SWITCH_NAMESPACE, FAILOVER_SWITCH_METRIC, failoverSwitchDimensions(envName));

@@ -136,7 +136,7 @@ export function formatPlan(plan: Plan, config: WalletConfig, p: Paint): string {
     '',
     'Then it waits for and timestamps: Route 53 changes the primary record -> the authoritative DNS answer changes ->',
     `the ${plan.to} canary reaches ${plan.toRegion} through the public name.`,
-    `Expected: switch detection ${plan.estimate.planned.terms[0].bestSeconds}-${plan.estimate.planned.terms[0].worstSeconds} s; ` +
+    `Expected: ${plan.estimate.planned.terms[0].name} ${plan.estimate.planned.terms[0].bestSeconds}-${plan.estimate.planned.terms[0].worstSeconds} s; ` +
       `worst case ${plan.estimate.planned.arithmetic}; the canary sees it within ${plan.estimate.canary.worstSeconds} s more.`,
     '',
     plan.ready

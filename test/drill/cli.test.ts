@@ -311,8 +311,15 @@ describe('abort and restore', () => {
   });
 
   test('primary down: Ctrl-C cannot move the lease back to the dead primary, exits 4 with the lease steps', async () => {
+    // Alias records (60 s TTL): with the example's 5 s CNAME TTL this drill completes before any wait,
+    // leaving no moment to press Ctrl-C.
+    const file = path.join(dir, 'alias.json');
+    const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'config', 'example.json'), 'utf8'));
+    raw.dns.recordType = 'ALIAS';
+    delete raw.dns.recordTtlSeconds;
+    writeFileSync(file, JSON.stringify(raw));
     const f = fakeIo({ onTarget: (t) => t.world.at(START + 5_000, () => f.interrupt()) });
-    const code = await runCli(exec('failover', '--scenario', 'primary-down'), f.io);
+    const code = await runCli(exec('failover', '--scenario', 'primary-down', '-c', file), f.io);
     expect(code).toBe(EXIT.abortedNotRestored);
     expect(f.stdout()).toContain('moving the lease back to us-east-2 failed');
     expect(f.stdout()).toContain('aws dynamodb update-item --region us-east-2 --table-name example-wallet-ledger');
@@ -387,10 +394,10 @@ describe('simulate', () => {
   test('exits 1 when the slowest run misses the RTO target', async () => {
     const file = path.join(dir, 'tight.json');
     const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'config', 'example.json'), 'utf8'));
-    raw.targets.rtoSeconds = 60;
+    raw.targets.rtoSeconds = 30;
     writeFileSync(file, JSON.stringify(raw));
     const f = fakeIo();
     expect(await runCli(['simulate', '--runs', '30', '-c', file], f.io)).toBe(EXIT.checkFailed);
-    expect(f.stdout()).toContain('(over the 60 s target)');
+    expect(f.stdout()).toContain('(over the 30 s target)');
   });
 });

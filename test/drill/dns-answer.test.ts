@@ -9,7 +9,7 @@ import { simTarget } from './helpers';
  */
 const S = 1000;
 const cname = testConfig({ dns: { recordType: 'CNAME', recordTtlSeconds: 15 } });
-const alias = testConfig({ dns: { recordType: 'ALIAS' } });
+const alias = testConfig({ dns: { recordType: 'ALIAS', recordTtlSeconds: undefined } });
 
 const dnsQueries = (t: ReturnType<typeof simTarget>) =>
   t.world.log

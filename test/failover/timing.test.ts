@@ -53,7 +53,7 @@ describe('RTO composition', () => {
     expect(example).toEqual({
       intervalSeconds: 10,
       failureThreshold: 3,
-      ttlSeconds: 60,
+      ttlSeconds: 5,
       checkerRegions: 3,
       canaryPeriodSeconds: 60,
       consistency: 'MRSC',
@@ -65,24 +65,24 @@ describe('RTO composition', () => {
     expect(e.terms.map((t) => [t.name, t.worstSeconds])).toEqual([
       ['endpoint detection', 32],
       ['propagation to DNS', 5],
-      ['resolver cache', 60],
+      ['resolver cache', 5],
     ]);
-    expect(e.worstSeconds).toBe(97);
-    expect(e.arithmetic).toBe('endpoint detection 32 s + propagation to DNS 5 s + resolver cache 60 s = 97 s');
+    expect(e.worstSeconds).toBe(42);
+    expect(e.arithmetic).toBe('endpoint detection 32 s + propagation to DNS 5 s + resolver cache 5 s = 42 s');
   });
 
   test('planned worst case without the lease-following check = switch alarm period + evaluation delay + propagation + TTL', () => {
     const before = { ...example, leaseFollowingCheck: false };
-    expect(plannedRto(before).worstSeconds).toBe(60 + 15 + 5 + 60);
+    expect(plannedRto(before).worstSeconds).toBe(60 + 15 + 5 + 5);
     expect(plannedRto(before).bestSeconds).toBe(0);
   });
 
   test('planned detection is the earlier of lease detection and the switch: MRSC lease = endpoint detection', () => {
     expect(leaseDetection(example)).toMatchObject({ bestSeconds: 19, worstSeconds: 32 });
     expect(plannedDetection(example)).toMatchObject({ name: 'planned detection', bestSeconds: 0, worstSeconds: 32 });
-    expect(plannedRto(example).worstSeconds).toBe(32 + 5 + 60);
+    expect(plannedRto(example).worstSeconds).toBe(32 + 5 + 5);
     expect(plannedRto(example).arithmetic).toBe(
-      'planned detection 32 s + propagation to DNS 5 s + resolver cache 60 s = 97 s',
+      'planned detection 32 s + propagation to DNS 5 s + resolver cache 5 s = 42 s',
     );
   });
 

@@ -110,10 +110,8 @@ describe('DNS stack health checks (example config)', () => {
 
   test('emits the RTO budget with its arithmetic', () => {
     wallet.template('dns').hasOutput('RtoBudgetSeconds', {
-      Value: '150',
-      Description: Match.stringLikeRegexp(
-        'health check 10 s x 3 = 30 s \\+ switch alarm 60 s \\+ DNS TTL 60 s = 150 s',
-      ),
+      Value: '95',
+      Description: Match.stringLikeRegexp('health check 10 s x 3 = 30 s \\+ switch alarm 60 s \\+ DNS TTL 5 s = 95 s'),
     });
   });
 
@@ -123,7 +121,7 @@ describe('DNS stack health checks (example config)', () => {
       rto: outputs.RtoTargetSeconds.Value,
       rpo: outputs.RpoTargetSeconds.Value,
       dnsCache: outputs.DnsCacheSeconds.Value,
-    }).toEqual({ rto: '300', rpo: '0', dnsCache: '60' });
+    }).toEqual({ rto: '300', rpo: '0', dnsCache: '5' });
   });
 });
 
@@ -163,7 +161,7 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
     for (const p of props) expect(p.HostedZoneId).toBe('Z0123456789EXAMPLE01');
   });
 
-  test('PRIMARY carries the calculated check (endpoint AND switch); SECONDARY the standby endpoint check', () => {
+  test('PRIMARY carries the calculated check (endpoint AND lease AND switch); SECONDARY the standby endpoint check', () => {
     const checks = healthChecks(wallet.template('dns'));
     const byRole = Object.fromEntries(
       Object.values(records).map((r) => [r.Properties.Failover, r.Properties.HealthCheckId]),
@@ -185,8 +183,8 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
       'Fn::GetStackOutput': expect.objectContaining({ StackName, Region }),
     });
     expect(byRole).toEqual({
-      PRIMARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-primary', 'us-east-2')] },
-      SECONDARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-standby', 'us-west-2')] },
+      PRIMARY: { Type: 'CNAME', TTL: '5', ResourceRecords: [domain('example-wallet-primary', 'us-east-2')] },
+      SECONDARY: { Type: 'CNAME', TTL: '5', ResourceRecords: [domain('example-wallet-standby', 'us-west-2')] },
     });
     for (const r of Object.values(records)) expect(r.Properties.AliasTarget).toBeUndefined();
   });
@@ -204,6 +202,7 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
       'example-wallet-dns-both-regions-unhealthy',
       'example-wallet-dns-failover-switch-thrown',
       'example-wallet-dns-primary-endpoint-unhealthy',
+      'example-wallet-dns-primary-lease-elsewhere',
       'example-wallet-dns-primary-record-unhealthy',
       'example-wallet-dns-remediation-cues-undelivered',
       'example-wallet-dns-standby-endpoint-unhealthy',

@@ -391,6 +391,31 @@ describe('simulate', () => {
     expect(a.stdout()).toBe(b.stdout());
   });
 
+  test('prints the false-failover chance beside the RTO, from --blip-seconds and --blips-per-month', async () => {
+    const f = fakeIo();
+    const args = ['simulate', '--runs', '20', '--threshold', '2', '--blip-seconds', '15', '--blips-per-month', '4'];
+    expect(await runCli([...args, '--json'], f.io)).toBe(EXIT.ok);
+    const doc = JSON.parse(f.stdout());
+    // 15 s blips at 10 s x 2: p = 0.5 per checker; 5 of 6 checkers: 7/64 per blip; 4 a month.
+    expect(doc.falseFailover.perBlipProbability).toBeCloseTo(7 / 64, 12);
+    expect(doc.falseFailover.perMonthProbability).toBeCloseTo(1 - Math.exp((-4 * 7) / 64), 12);
+    expect(doc.leaseFollowingCheck).toBe(true);
+    const text = fakeIo();
+    await runCli(args, text.io);
+    expect(text.stdout()).toContain('False failover: 35.44% chance a month');
+  });
+
+  test('--switch-only models the planned path without the lease check (slower)', async () => {
+    const a = fakeIo();
+    const b = fakeIo();
+    await runCli(['simulate', '--runs', '30', '--json'], a.io);
+    await runCli(['simulate', '--runs', '30', '--json', '--switch-only'], b.io);
+    const [lease, switchOnly] = [JSON.parse(a.stdout()), JSON.parse(b.stdout())];
+    expect(switchOnly.leaseFollowingCheck).toBe(false);
+    expect(switchOnly.planned.modelWorstCaseSeconds).toBe(60 + 15 + 5 + 5);
+    expect(switchOnly.planned.rto.p95).toBeGreaterThan(lease.planned.rto.p95);
+  });
+
   test('exits 1 when the slowest run misses the RTO target', async () => {
     const file = path.join(dir, 'tight.json');
     const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'config', 'example.json'), 'utf8'));

@@ -7,7 +7,7 @@ import { formatSeconds } from './schedule';
 const PATH_LABEL: Record<FailoverPath, string> = {
   budget: 'budget path (endpoint detection, then switch, then DNS)',
   unplanned: 'unplanned (primary stops answering /health)',
-  planned: 'planned (switch thrown by operator or drill)',
+  planned: 'planned (lease moved and switch thrown by operator or drill)',
 };
 
 const money = (v: number) => `${v < 0 ? '-' : ''}$${Math.abs(v).toFixed(2)}`;
@@ -109,7 +109,7 @@ export function renderMarkdown(r: ResilienceReport, generatedFrom: string): stri
   );
   out.push(
     rto.settings.leaseFollowingCheck === true
-      ? `- **Planned path:** the primary's endpoint check follows the lease, so a planned failover is detected by the earlier of endpoint detection and the switch (${rto.sources.leaseFollowingCheck}).`
+      ? `- **Planned path:** the primary record's lease check follows the signer lease, so a planned failover (lease moved, switch thrown) is detected by the earlier of endpoint detection and the switch (${rto.sources.leaseFollowingCheck}).`
       : `- **Planned path:** waits for the switch (${rto.sources.leaseFollowingCheck ?? 'no lease-following check'}).`,
   );
   out.push(

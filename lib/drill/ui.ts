@@ -165,7 +165,7 @@ export function formatStatus(s: EnvironmentStatus, config: WalletConfig, p: Pain
     `  DNS answer        ${show(s.dns, (d) => `${d.recordName} -> ${d.role === 'standby' ? p.yellow(d.role) : d.role} (${d.recordData.join(', ')})`, p)}`,
     `  primary endpoint  ${show(s.endpoints.primary, (e) => `${e.healthy ? p.green('healthy') : p.red('unhealthy')} (${e.healthyCheckers}/${e.totalCheckers} checkers)`, p)}`,
     `  standby endpoint  ${show(s.endpoints.standby, (e) => `${e.healthy ? p.green('healthy') : p.red('unhealthy')} (${e.healthyCheckers}/${e.totalCheckers} checkers)`, p)}`,
-    `  primary record    ${show(s.route53, (r) => `${hc(r.primaryRecord?.value)} (Route 53 HealthCheckStatus for the minute from ${r.primaryRecord === undefined ? '-' : new Date(r.primaryRecord.at).toISOString().slice(11, 16)} UTC; calculated: endpoint AND switch)`, p)}`,
+    `  primary record    ${show(s.route53, (r) => `${hc(r.primaryRecord?.value)} (Route 53 HealthCheckStatus for the minute from ${r.primaryRecord === undefined ? '-' : new Date(r.primaryRecord.at).toISOString().slice(11, 16)} UTC; calculated: endpoint AND lease check AND switch)`, p)}`,
     `  failover switch   ${show(s.switch, (w) => `${w.position === 'on' ? p.yellow('THROWN') : w.position === 'off' ? 'off' : 'unknown'}; alarm ${w.alarmExists ? w.alarmState : p.red('MISSING')} (${w.evidence})`, p)}`,
     `  lease             ${show(s.lease, (l) => (l === undefined ? p.red('no lease item') : `${l.activeRegion} at epoch ${l.epoch} (${l.updatedBy}, ${l.updatedAt})`), p)}`,
     `  canaries          primary ${show(s.canaries.primary, (c) => `${c.successPercent ?? 'no data'}%`, p)}, standby ${show(s.canaries.standby, (c) => `${c.successPercent ?? 'no data'}%`, p)}`,

@@ -1,5 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEEP_HEALTH_PATH, HEALTH_PATH, HEALTH_SEARCH_STRING, HealthBody } from '../../lib/contract/health';
+import {
+  DEEP_HEALTH_PATH,
+  HEALTH_PATH,
+  HEALTH_SEARCH_STRING,
+  HealthBody,
+  LEASE_HELD_QUERY,
+} from '../../lib/contract/health';
 import type { HealthEnv } from '../shared/env';
 import { RouteNotFoundError } from '../shared/errors';
 import { errorResponse } from '../shared/http';
@@ -12,6 +18,17 @@ import type { Logger } from '../shared/logger';
 /**
  * `GET /health`: cheap liveness for Route 53 string matching, plus this region's live role.
  * `GET /health/deep`: table, signing key and lease checks for canaries and the drill's pre-checks.
+ * `GET /health?lease=held` (the PRIMARY record's Route 53 check only, lib/contract/health.ts): the
+ * same, and unhealthy while this region's replica shows the lease held by another region, so moving
+ * the lease fails the primary record within interval x threshold. Its three cases:
+ * - lease held elsewhere: 503, `"healthy":false`, with the holder and epoch (the planned path);
+ * - lease not readable: 503, as plain `/health` already answers (a region that cannot read its
+ *   ledger cannot serve; this is no new way to fail);
+ * - no lease item yet (before initLease): healthy. Nobody signs before initLease, and failing the
+ *   primary then would only move traffic to a standby that holds no lease either.
+ * Under MREC the read is the local replica's (ConsistentRead is strong within a region only), so the
+ * move shows here after replication lag; a partitioned replica keeps answering healthy and the
+ * planned failover then waits for the switch, the path that needs no answer from the primary at all.
  *
  * Role: `degraded` while the region's degraded-mode flag is on, else `active` if this region holds
  * the signer lease, else `standby`.
@@ -82,7 +99,7 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   const { env, ledger, key, logger } = deps;
   const now = deps.now ?? (() => new Date());
 
-  async function shallow(): Promise<APIGatewayProxyResult> {
+  async function shallow(leaseHeld: boolean): Promise<APIGatewayProxyResult> {
     const checkedAt = now().toISOString();
     try {
       const { address } = await key.publicKey();
@@ -90,6 +107,16 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
         readRegionControl(ledger, env.region),
         readLease({ ddb: ledger.ddb, tableName: ledger.tableName }, address),
       ]);
+      if (leaseHeld && lease !== undefined && lease.activeRegion !== env.region) {
+        return healthResponse(false, {
+          region: env.region,
+          role: liveRole(control, lease, env.region),
+          configuredRole: env.regionRole,
+          leaseEpoch: lease.epoch,
+          reasons: [`the signer lease is held by ${lease.activeRegion} at epoch ${lease.epoch}, not by ${env.region}`],
+          checkedAt,
+        });
+      }
       return healthResponse(true, {
         region: env.region,
         role: liveRole(control, lease, env.region),
@@ -183,7 +210,9 @@ export function createHealthHandler(deps: HealthDeps): HealthHandler {
   return async (event) => {
     // The resource when API Gateway names ours; the path behind a greedy {proxy+} resource.
     const path = event.resource === HEALTH_PATH || event.resource === DEEP_HEALTH_PATH ? event.resource : event.path;
-    if (event.httpMethod === 'GET' && path === HEALTH_PATH) return shallow();
+    if (event.httpMethod === 'GET' && path === HEALTH_PATH) {
+      return shallow(event.queryStringParameters?.[LEASE_HELD_QUERY.name] === LEASE_HELD_QUERY.value);
+    }
     if (event.httpMethod === 'GET' && path === DEEP_HEALTH_PATH) return deep();
     return errorResponse(new RouteNotFoundError(event.httpMethod, event.path), event.requestContext?.requestId);
   };

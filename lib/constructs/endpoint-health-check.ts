@@ -13,10 +13,16 @@ export interface EndpointHealthCheckProps {
   readonly failureThreshold: number;
   /** Route 53 checker regions; at least 3. */
   readonly regions: readonly string[];
+  /**
+   * The path (and query) Route 53 requests. The PRIMARY record's check asks
+   * PRIMARY_HEALTH_RESOURCE_PATH (`/health?lease=held`) so that moving the lease fails it.
+   * @default HEALTH_PATH (`/health`, liveness only)
+   */
+  readonly resourcePath?: string;
 }
 
 /**
- * An HTTPS, string-matching Route 53 health check on a region's `/health`, with SNI and latency
+ * An HTTPS, string-matching Route 53 health check on a region's `/health` (or `/health?lease=held`), with SNI and latency
  * measurement. Route 53 calls an endpoint healthy while more than 18% of checkers see it healthy.
  */
 export class EndpointHealthCheck extends Construct {
@@ -31,6 +37,12 @@ export class EndpointHealthCheck extends Construct {
     if (!Token.isUnresolved(props.failureThreshold) && (props.failureThreshold < 1 || props.failureThreshold > 10)) {
       problems.push(`failureThreshold must be 1-10; received ${props.failureThreshold}`);
     }
+    const resourcePath = props.resourcePath ?? HEALTH_PATH;
+    if (!Token.isUnresolved(resourcePath) && (!resourcePath.startsWith(HEALTH_PATH) || resourcePath.length > 255)) {
+      problems.push(
+        `resourcePath must be ${HEALTH_PATH} or start with it (at most 255 characters, Route 53's limit); received ${JSON.stringify(resourcePath)}`,
+      );
+    }
     if (props.regions.length < 3) {
       problems.push(`regions must list at least 3 checker regions; received ${JSON.stringify(props.regions)}`);
     }
@@ -41,7 +53,7 @@ export class EndpointHealthCheck extends Construct {
       type: route53.HealthCheckType.HTTPS_STR_MATCH,
       fqdn: props.fqdn,
       port: 443,
-      resourcePath: HEALTH_PATH,
+      resourcePath,
       searchString: HEALTH_SEARCH_STRING,
       enableSNI: true,
       measureLatency: true,

@@ -5,6 +5,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DnsAlarmKind, dnsAlarmName } from '../contract/alarms';
+import { PRIMARY_HEALTH_RESOURCE_PATH } from '../contract/health';
 import { EndpointHealthCheck } from './endpoint-health-check';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 
@@ -36,14 +37,25 @@ export interface FailoverHealthChecksProps {
  * The Route 53 health checks of the failover pair and their alarms (in us-east-1, where Route 53
  * publishes health-check metrics):
  *
- * - an HTTPS endpoint check per region on `/health`;
+ * - an HTTPS endpoint check per region on `/health` (liveness; the standby's is the SECONDARY
+ *   record's check, and it must stay healthy while the standby does not hold the lease, or an
+ *   unplanned failover would find both records unhealthy and Route 53 would answer the primary);
+ * - the primary's lease check, an HTTPS check on `/health?lease=held`: also unhealthy while the
+ *   primary's replica shows the signer lease elsewhere, so a planned failover that moves the lease
+ *   fails the primary record within interval x threshold instead of waiting for the switch alarm's
+ *   period. It is a check of its own (not the endpoint check's path) so the primary's liveness stays
+ *   visible while failed over: the drill's failback pre-check and `primaryEndpointUnhealthy` read it;
  * - the failover switch: a CLOUDWATCH_METRIC check on the standby-region switch alarm, with
  *   `LastKnownStatus` on insufficient data so the switch is sticky;
- * - the primary's CALCULATED check: healthy only while its endpoint check is healthy AND the
- *   switch is not thrown (health threshold 2 of 2).
+ * - the primary's CALCULATED check: healthy only while its endpoint check AND its lease check are
+ *   healthy AND the switch is not thrown (health threshold 3 of 3). The switch stays: it needs no
+ *   answer from the primary (a primary that answers healthy but cannot be trusted, a partitioned
+ *   MREC replica that never sees the lease move).
  */
 export class FailoverHealthChecks extends Construct {
   public readonly primaryEndpoint: route53.IHealthCheck;
+  /** The primary's `/health?lease=held`: unhealthy while the lease is held elsewhere. */
+  public readonly primaryLease: route53.IHealthCheck;
   public readonly standbyEndpoint: route53.IHealthCheck;
   public readonly failoverSwitch: route53.IHealthCheck;
   /** Associate this with the PRIMARY failover record. */
@@ -83,6 +95,11 @@ export class FailoverHealthChecks extends Construct {
       ...common,
       fqdn: props.primaryFqdn,
     }).healthCheck;
+    this.primaryLease = new EndpointHealthCheck(this, 'PrimaryLease', {
+      ...common,
+      fqdn: props.primaryFqdn,
+      resourcePath: PRIMARY_HEALTH_RESOURCE_PATH,
+    }).healthCheck;
     this.standbyEndpoint = new EndpointHealthCheck(this, 'StandbyEndpoint', {
       ...common,
       fqdn: props.standbyFqdn,
@@ -94,8 +111,8 @@ export class FailoverHealthChecks extends Construct {
     });
     this.primary = new route53.HealthCheck(this, 'PrimaryCalculated', {
       type: route53.HealthCheckType.CALCULATED,
-      childHealthChecks: [this.primaryEndpoint, this.failoverSwitch],
-      healthThreshold: 2,
+      childHealthChecks: [this.primaryEndpoint, this.primaryLease, this.failoverSwitch],
+      healthThreshold: 3,
     });
     this.secondary = this.standbyEndpoint;
 
@@ -130,6 +147,12 @@ export class FailoverHealthChecks extends Construct {
       this.primaryEndpoint,
       'Route 53 sees the primary regional /health as unhealthy.',
     );
+    statusAlarm(
+      'PrimaryLeaseElsewhere',
+      'primaryLeaseElsewhere',
+      this.primaryLease,
+      'Route 53 sees the primary /health?lease=held as unhealthy: the signer lease is held elsewhere (expected while failed over) or the primary is down.',
+    );
     const standbyDown = statusAlarm(
       'StandbyEndpointUnhealthy',
       'standbyEndpointUnhealthy',
@@ -146,7 +169,7 @@ export class FailoverHealthChecks extends Construct {
       'PrimaryRecordUnhealthy',
       'primaryRecordUnhealthy',
       this.primary,
-      'The PRIMARY failover record is unhealthy (endpoint down or switch thrown): DNS answers with the standby.',
+      'The PRIMARY failover record is unhealthy (endpoint down, lease held elsewhere, or switch thrown): DNS answers with the standby.',
     );
     this.bothUnhealthy = new cloudwatch.CompositeAlarm(this, 'BothRegionsUnhealthy', {
       compositeAlarmName: dnsAlarmName(props.envName, 'bothRegionsUnhealthy'),

@@ -43,6 +43,8 @@ export type RegionalAlarmKind = keyof typeof REGIONAL_ALARMS;
  */
 export const DNS_ALARMS = {
   primaryEndpointUnhealthy: 'dns-primary-endpoint-unhealthy',
+  /** The primary's lease check (`/health?lease=held`) is unhealthy: the lease is held elsewhere (expected while failed over). */
+  primaryLeaseElsewhere: 'dns-primary-lease-elsewhere',
   standbyEndpointUnhealthy: 'dns-standby-endpoint-unhealthy',
   failoverSwitchThrown: 'dns-failover-switch-thrown',
   primaryRecordUnhealthy: 'dns-primary-record-unhealthy',

@@ -28,7 +28,7 @@ import {
   failoverSwitchDimensions,
   SwitchPosition,
 } from '../contract/failover-switch';
-import { publicApiDomain, regionalApiDomain } from '../contract/health';
+import { PRIMARY_HEALTH_RESOURCE_PATH, publicApiDomain, regionalApiDomain } from '../contract/health';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../contract/names';
 import { SwitchThrown, throwSwitch } from '../failover/switch';
 import { addressFromSpki } from './address';
@@ -176,6 +176,8 @@ export class AwsTarget implements Target {
       checks.find(
         (c) =>
           c.HealthCheckConfig?.Type?.startsWith('HTTP') &&
+          // The liveness check, not the primary's lease check on the same name (/health?lease=held).
+          c.HealthCheckConfig.ResourcePath !== PRIMARY_HEALTH_RESOURCE_PATH &&
           c.HealthCheckConfig.FullyQualifiedDomainName === regionalApiDomain(this.region(role), apiSubdomain, zoneName),
       )?.Id;
     const switchName = failoverSwitchAlarmName(this.config.envName);
@@ -325,15 +327,33 @@ export class AwsTarget implements Target {
 
   async dnsAnswer(): Promise<DnsAnswer> {
     const { zoneId, apiSubdomain, zoneName } = this.config.dns;
-    const ask = (recordName: string) =>
+    const ask = (recordName: string, recordType: 'A' | 'CNAME') =>
       this.clients.route53.send(
-        new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: recordName, RecordType: 'A' }),
+        new TestDNSAnswerCommand({ HostedZoneId: zoneId, RecordName: recordName, RecordType: recordType }),
       );
     const recordName = publicApiDomain(apiSubdomain, zoneName);
+    if (this.config.dns.recordType === 'CNAME') {
+      // The failover records are CNAMEs: ask their own type ("RecordType: The type of the resource
+      // record set that you submitted a request for", TestDNSAnswer). Their data is the API Gateway
+      // regional domain name, d-<id>.execute-api.<region>.amazonaws.com, which names its region.
+      const pub = await ask(recordName, 'CNAME');
+      const data = pub.RecordData ?? [];
+      const roles = new Set(
+        data.map((name) => apiGatewayDomainRole(name, this.config.regions)).filter((r) => r !== undefined),
+      );
+      return {
+        recordName,
+        role: roles.size === 1 ? [...roles][0]! : 'unknown',
+        recordData: data,
+        nameserver: pub.Nameserver,
+        responseCode: pub.ResponseCode,
+      };
+    }
+    // Alias A records: compare the public name's addresses with each regional name's (also aliases).
     const [pub, primary, standby] = await Promise.all([
-      ask(recordName),
-      ask(regionalApiDomain(this.config.regions.primary, apiSubdomain, zoneName)),
-      ask(regionalApiDomain(this.config.regions.standby, apiSubdomain, zoneName)),
+      ask(recordName, 'A'),
+      ask(regionalApiDomain(this.config.regions.primary, apiSubdomain, zoneName), 'A'),
+      ask(regionalApiDomain(this.config.regions.standby, apiSubdomain, zoneName), 'A'),
     ]);
     const data = pub.RecordData ?? [];
     const overlaps = (other: string[] | undefined) => data.some((ip) => (other ?? []).includes(ip));
@@ -596,4 +616,20 @@ export class AwsTarget implements Target {
     for (const list of Object.values(out)) list.sort((a, b) => a.at - b.at);
     return out;
   }
+}
+
+/**
+ * Which region an API Gateway regional domain name (`d-<id>.execute-api.<region>.amazonaws.com`, a
+ * CNAME failover record's data) belongs to, or undefined when it names neither region.
+ */
+export function apiGatewayDomainRole(
+  name: string,
+  regions: { readonly primary: string; readonly standby: string },
+): RegionRole | undefined {
+  const m = /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com\.?$/i.exec(name.trim());
+  if (m === null) return undefined;
+  const region = m[1].toLowerCase();
+  if (region === regions.primary) return 'primary';
+  if (region === regions.standby) return 'standby';
+  return undefined;
 }

@@ -7,7 +7,7 @@ import { SwitchThrown } from '../failover/switch';
 import { CheckResult } from './checks';
 import { EXIT, ExitCode } from './exit-codes';
 import { leaseMoveCommand, leaseReadCommand, switchCommand, verifyCommands } from './manual';
-import { dnsCache, ModelAssumptions, propagation, round, switchDetection } from '../failover/timing';
+import { dnsCache, leaseDetection, ModelAssumptions, propagation, round, switchDetection } from '../failover/timing';
 import { settingsFromConfig } from './settings';
 import { buildPlan, Plan } from './plan';
 import { describeError } from './status';
@@ -439,7 +439,11 @@ interface Observed {
 function defaultTimeouts(o: DrillOptions): [number, number, number] {
   if (o.phaseTimeoutSeconds !== undefined) return [o.phaseTimeoutSeconds, o.phaseTimeoutSeconds, o.phaseTimeoutSeconds];
   const s = settingsFromConfig(o.config);
-  const detect = switchDetection(s, o.assumptions).worstSeconds + propagation(o.assumptions).worstSeconds;
+  // A failover sees the earlier of the lease check and the switch; a failback needs BOTH back healthy
+  // (the CALCULATED check), so the timeout allows for the slower of the two.
+  const detect =
+    Math.max(switchDetection(s, o.assumptions).worstSeconds, leaseDetection(s, o.assumptions).worstSeconds) +
+    propagation(o.assumptions).worstSeconds;
   const poll = o.pollSeconds ?? 5;
   return [
     Math.ceil(2 * detect + 60),

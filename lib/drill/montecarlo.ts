@@ -9,6 +9,8 @@ import {
   DEFAULT_ASSUMPTIONS,
   distribution,
   Distribution,
+  falseFailoverProbability,
+  FalseFailoverEstimate,
   ModelAssumptions,
   plannedRto,
   unplannedRto,
@@ -30,6 +32,11 @@ export interface MonteCarloOptions {
   readonly seed: number;
   readonly override?: SettingsOverride;
   readonly assumptions?: ModelAssumptions;
+  /**
+   * The primary record's endpoint check follows the lease (`/health?lease=held`, the deployed design).
+   * False gives the figures of the design before it (the planned path waits for the switch). @default true
+   */
+  readonly leaseFollowingCheck?: boolean;
 }
 
 export interface PathResult {
@@ -58,10 +65,17 @@ export interface MonteCarloResult {
   };
   readonly rtoTargetSeconds: number;
   readonly assumptions: ModelAssumptions;
+  /** The primary record's endpoint check follows the lease. */
+  readonly leaseFollowingCheck: boolean;
   /** The primary region fails; Route 53's endpoint checks detect it. */
   readonly unplanned: PathResult;
-  /** An operator (or the drill) throws the failover switch. */
+  /** An operator (or the drill) moves the lease and throws the failover switch. */
   readonly planned: PathResult;
+  /**
+   * The price of the detection speed: the chance per month that transient failures of the assumed
+   * length and rate ({@link ModelAssumptions.transientFailure}) fail the primary over by themselves.
+   */
+  readonly falseFailover: FalseFailoverEstimate;
 }
 
 /** The config with the override applied (interval, threshold, TTL). */
@@ -89,14 +103,16 @@ const MINUTE = 60_000;
 
 /**
  * One simulated incident: a fresh world (random checker phases, jitter, resolver cache age, alarm
- * evaluation and propagation delays), then the primary fails (unplanned) or the switch is thrown
- * (planned) at a random moment within the health-check cycle (or the alarm period).
+ * evaluation and propagation delays), then the primary fails (unplanned) or, planned, the lease moves
+ * (written in the standby, as the drill writes it) and the switch is thrown at the same moment, a
+ * random moment within the alarm period.
  */
 export function simulateOnce(
   config: WalletConfig,
   path: 'unplanned' | 'planned',
   seed: number,
   assumptions: ModelAssumptions = DEFAULT_ASSUMPTIONS,
+  leaseFollowingCheck = true,
 ): RunResult {
   const rng = createRng(seed ^ 0x5eed);
   const interval = config.dns.healthCheck.intervalSeconds * 1000;
@@ -108,6 +124,7 @@ export function simulateOnce(
     startMs,
     warmUpSeconds: Math.max(120, (2 * (ttl + interval * config.dns.healthCheck.failureThreshold)) / 1000),
     assumptions,
+    leaseFollowingCheck,
   });
   let at: number;
   if (path === 'unplanned') {
@@ -115,6 +132,7 @@ export function simulateOnce(
     world.at(at, () => world.setEndpointUp('primary', false));
   } else {
     at = startMs + rng.uniform(0, MINUTE);
+    world.at(at, () => world.writeLease('standby', 'standby'));
     world.at(at, () =>
       world.handle('cloudwatch', config.regions.standby, 'PutMetricDataCommand', {
         Namespace: FAILOVER_SWITCH_NAMESPACE,
@@ -149,7 +167,8 @@ export function monteCarlo(options: MonteCarloOptions): MonteCarloResult {
   }
   const config = withOverride(options.config, options.override);
   const assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
-  const settings = settingsFromConfig(config);
+  const leaseFollowingCheck = options.leaseFollowingCheck ?? true;
+  const settings = { ...settingsFromConfig(config), leaseFollowingCheck };
   const target = config.targets.rtoSeconds;
   const run = (path: 'unplanned' | 'planned'): PathResult => {
     const results: RunResult[] = [];
@@ -160,6 +179,7 @@ export function monteCarlo(options: MonteCarloOptions): MonteCarloResult {
           path,
           (options.seed * 1_000_003 + i * 7919 + (path === 'planned' ? 1 : 0)) >>> 0,
           assumptions,
+          leaseFollowingCheck,
         ),
       );
     }
@@ -186,7 +206,16 @@ export function monteCarlo(options: MonteCarloOptions): MonteCarloResult {
     },
     rtoTargetSeconds: target,
     assumptions,
+    leaseFollowingCheck,
     unplanned: run('unplanned'),
     planned: run('planned'),
+    falseFailover: falseFailoverProbability(
+      {
+        intervalSeconds: settings.intervalSeconds,
+        failureThreshold: settings.failureThreshold,
+        checkers: settings.checkerRegions * assumptions.checkersPerRegion,
+      },
+      assumptions.transientFailure,
+    ),
   };
 }

@@ -23,14 +23,21 @@ export function drillRtoSimulator(assumptions: ModelAssumptions = DEFAULT_ASSUMP
       `the switch alarm (Maximum, ${FAILOVER_SWITCH_ALARM.periodSeconds} s, 1 period) is evaluated ${a.alarmEvaluationDelaySeconds.min}-${a.alarmEvaluationDelaySeconds.max} s after each period closes; Route 53 follows its metric with LastKnownStatus`,
       `${a.propagationSeconds.min}-${a.propagationSeconds.max} s for a health-status change to reach Route 53's answers`,
       "a client's resolver re-fetches when its cached answer expires (random cache age per run)",
-      "budget path: an unplanned run's detection plus a planned run's RTO (propagation counted twice)",
+      'planned path: the lease moves (written in the standby) as the switch is thrown; with the primary check on /health?lease=held the primary record fails on whichever Route 53 sees first; the lease is read strongly consistently (MRSC; MREC adds the replication lag)',
+      "budget path: an unplanned run's detection plus a switch-only planned run's RTO (propagation counted twice)",
     ],
-    allowanceSeconds(_p, path) {
+    allowanceSeconds(p, path) {
       const endpoint = 2 * a.checkJitterSeconds;
       const switchDelay = a.alarmEvaluationDelaySeconds.max;
       const prop = a.propagationSeconds.max;
       if (path === 'unplanned') return endpoint + prop;
-      if (path === 'planned') return switchDelay + prop;
+      if (path === 'planned') {
+        if (p.leaseFollowingCheck !== true) return switchDelay + prop;
+        // The earlier of the two paths, each with its own allowance, beyond the earlier of the two bare worst cases.
+        const e = p.intervalSeconds * p.failureThreshold;
+        const sw = p.switchPeriodSeconds * p.switchEvaluationPeriods;
+        return Math.min(e + endpoint, sw + switchDelay) - Math.min(e, sw) + prop;
+      }
       return endpoint + switchDelay + 2 * prop;
     },
     simulate(p: FailoverTimingParams, path: FailoverPath, runs: number, seed: number): RtoPercentiles {
@@ -42,10 +49,11 @@ export function drillRtoSimulator(assumptions: ModelAssumptions = DEFAULT_ASSUMP
       for (let i = 0; i < runs; i++) {
         const s = (seed * 1_000_003 + i * 7919) >>> 0;
         if (path === 'budget') {
+          // Found by canaries, so the switch alone moves it (the lease-following check saw nothing wrong).
           const found = simulateOnce(config, 'unplanned', s, a).detection;
-          values.push(found + simulateOnce(config, 'planned', s ^ 0x9e3779b9, a).rto);
+          values.push(found + simulateOnce(config, 'planned', s ^ 0x9e3779b9, a, false).rto);
         } else {
-          values.push(simulateOnce(config, path, s, a).rto);
+          values.push(simulateOnce(config, path, s, a, p.leaseFollowingCheck === true).rto);
         }
       }
       const d = distribution(values);

@@ -9,5 +9,6 @@ export function settingsFromConfig(config: WalletConfig): ResilienceSettings {
     ttlSeconds: config.dns.recordTtlSeconds,
     checkerRegions: config.dns.healthCheck.regions.length,
     canaryPeriodSeconds: rateSeconds(config.canary.schedule),
+    consistency: config.data.consistency,
   };
 }

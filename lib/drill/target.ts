@@ -20,7 +20,7 @@ export interface HealthCheckIds {
   readonly primaryEndpoint: string;
   readonly standbyEndpoint: string;
   readonly failoverSwitch: string;
-  /** The CALCULATED check on the PRIMARY record: endpoint AND switch. */
+  /** The CALCULATED check on the PRIMARY record: endpoint AND lease check (when deployed) AND switch. */
   readonly primaryRecord: string;
 }
 

@@ -1,4 +1,5 @@
 import { WalletConfig } from '../config/schema';
+import { round } from '../failover/timing';
 import { CheckResult } from './checks';
 import { DrillEvent, DrillRecord } from './drill';
 import { MonteCarloResult, PathResult } from './montecarlo';
@@ -135,7 +136,7 @@ export function formatPlan(plan: Plan, config: WalletConfig, p: Paint): string {
     '',
     'Then it waits for and timestamps: Route 53 changes the primary record -> the authoritative DNS answer changes ->',
     `the ${plan.to} canary reaches ${plan.toRegion} through the public name.`,
-    `Expected: switch detection ${plan.estimate.planned.terms[0].bestSeconds}-${plan.estimate.planned.terms[0].worstSeconds} s; ` +
+    `Expected: ${plan.estimate.planned.terms[0].name} ${plan.estimate.planned.terms[0].bestSeconds}-${plan.estimate.planned.terms[0].worstSeconds} s; ` +
       `worst case ${plan.estimate.planned.arithmetic}; the canary sees it within ${plan.estimate.canary.worstSeconds} s more.`,
     '',
     plan.ready
@@ -164,7 +165,7 @@ export function formatStatus(s: EnvironmentStatus, config: WalletConfig, p: Pain
     `  DNS answer        ${show(s.dns, (d) => `${d.recordName} -> ${d.role === 'standby' ? p.yellow(d.role) : d.role} (${d.recordData.join(', ')})`, p)}`,
     `  primary endpoint  ${show(s.endpoints.primary, (e) => `${e.healthy ? p.green('healthy') : p.red('unhealthy')} (${e.healthyCheckers}/${e.totalCheckers} checkers)`, p)}`,
     `  standby endpoint  ${show(s.endpoints.standby, (e) => `${e.healthy ? p.green('healthy') : p.red('unhealthy')} (${e.healthyCheckers}/${e.totalCheckers} checkers)`, p)}`,
-    `  primary record    ${show(s.route53, (r) => `${hc(r.primaryRecord?.value)} (Route 53 HealthCheckStatus for the minute from ${r.primaryRecord === undefined ? '-' : new Date(r.primaryRecord.at).toISOString().slice(11, 16)} UTC; calculated: endpoint AND switch)`, p)}`,
+    `  primary record    ${show(s.route53, (r) => `${hc(r.primaryRecord?.value)} (Route 53 HealthCheckStatus for the minute from ${r.primaryRecord === undefined ? '-' : new Date(r.primaryRecord.at).toISOString().slice(11, 16)} UTC; calculated: endpoint AND lease check AND switch)`, p)}`,
     `  failover switch   ${show(s.switch, (w) => `${w.position === 'on' ? p.yellow('THROWN') : w.position === 'off' ? 'off' : 'unknown'}; alarm ${w.alarmExists ? w.alarmState : p.red('MISSING')} (${w.evidence})`, p)}`,
     `  lease             ${show(s.lease, (l) => (l === undefined ? p.red('no lease item') : `${l.activeRegion} at epoch ${l.epoch} (${l.updatedBy}, ${l.updatedAt})`), p)}`,
     `  canaries          primary ${show(s.canaries.primary, (c) => `${c.successPercent ?? 'no data'}%`, p)}, standby ${show(s.canaries.standby, (c) => `${c.successPercent ?? 'no data'}%`, p)}`,
@@ -215,6 +216,8 @@ function formatPath(name: string, r: PathResult, target: number, p: Paint): stri
   ];
 }
 
+const percent = (v: number): string => `${v < 0.001 && v > 0 ? (v * 100).toPrecision(2) : round(v * 100, 2)}%`;
+
 export function formatMonteCarlo(r: MonteCarloResult, p: Paint): string {
   const s = r.settings;
   return [
@@ -224,7 +227,16 @@ export function formatMonteCarlo(r: MonteCarloResult, p: Paint): string {
     '',
     ...formatPath('Unplanned (primary fails; Route 53 endpoint checks detect it)', r.unplanned, r.rtoTargetSeconds, p),
     '',
-    ...formatPath('Planned (failover switch thrown)', r.planned, r.rtoTargetSeconds, p),
+    ...formatPath(
+      r.leaseFollowingCheck
+        ? 'Planned (lease moved and switch thrown; the primary check follows the lease)'
+        : 'Planned (failover switch thrown; --switch-only: the primary check does not follow the lease)',
+      r.planned,
+      r.rtoTargetSeconds,
+      p,
+    ),
+    '',
+    `False failover: ${percent(r.falseFailover.perMonthProbability)} chance a month (${round(r.falseFailover.expectedPerMonth, 4)} expected) from ${r.falseFailover.why}`,
     '',
     p.dim(`Assumptions: ${JSON.stringify(r.assumptions)}`),
   ].join('\n');

@@ -27,13 +27,19 @@ export interface FailoverTimingParams {
    * green", as the drill's does.
    */
   readonly canaryPeriodSeconds: number | null;
+  /**
+   * The primary record's endpoint check asks `/health?lease=held` (its ResourcePath), so a planned
+   * failover that moves the lease fails the primary by endpoint detection, whichever comes first of
+   * that and the switch. @default false (the planned path waits for the switch)
+   */
+  readonly leaseFollowingCheck?: boolean;
 }
 
 /**
  * - `budget`: the synth-time budget's path: a failure found with endpoint-check timing, then the
  *   switch thrown, then resolver caches expire (both detection delays apply).
  * - `unplanned`: the primary stops answering; Route 53's endpoint checks find it.
- * - `planned`: an operator or the drill throws the switch.
+ * - `planned`: an operator or the drill moves the lease and throws the switch.
  */
 export type FailoverPath = 'budget' | 'unplanned' | 'planned';
 export const FAILOVER_PATHS: readonly FailoverPath[] = ['budget', 'unplanned', 'planned'];
@@ -78,6 +84,10 @@ export function worstCases(p: FailoverTimingParams, rtoTargetSeconds: number): W
   return {
     budget,
     unplannedSeconds: budget.endpointDetectionSeconds + budget.dnsCacheSeconds,
-    plannedSeconds: budget.switchDetectionSeconds + budget.dnsCacheSeconds,
+    // The earlier of the two children of the CALCULATED check (lib/failover/timing.ts plannedDetection).
+    plannedSeconds:
+      (p.leaseFollowingCheck === true
+        ? Math.min(budget.switchDetectionSeconds, budget.endpointDetectionSeconds)
+        : budget.switchDetectionSeconds) + budget.dnsCacheSeconds,
   };
 }

@@ -31,6 +31,8 @@ export interface HealthCheckFact extends Located {
   readonly type: string;
   readonly kind: HealthCheckKind;
   readonly fqdn?: string;
+  /** Endpoint checks: the path (and query) requested. */
+  readonly resourcePath?: string;
   /** Endpoint checks: seconds between requests (Route 53 default 30). */
   readonly intervalSeconds?: number;
   /** Endpoint checks: consecutive results to change status (Route 53 default 3). */
@@ -312,6 +314,7 @@ function healthCheck(loc: Located, r: CfnResource): HealthCheckFact {
     type,
     kind,
     fqdn: literal(c.FullyQualifiedDomainName) ?? literal(c.IPAddress),
+    resourcePath: literal(c.ResourcePath),
     intervalSeconds,
     failureThreshold: numberOf(c.FailureThreshold) ?? 3,
     // Without Regions, Route 53 uses every checker region (8 at the time of writing).

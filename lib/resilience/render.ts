@@ -7,7 +7,7 @@ import { formatSeconds } from './schedule';
 const PATH_LABEL: Record<FailoverPath, string> = {
   budget: 'budget path (endpoint detection, then switch, then DNS)',
   unplanned: 'unplanned (primary stops answering /health)',
-  planned: 'planned (switch thrown by operator or drill)',
+  planned: 'planned (lease moved and switch thrown by operator or drill)',
 };
 
 const money = (v: number) => `${v < 0 ? '-' : ''}$${Math.abs(v).toFixed(2)}`;
@@ -39,6 +39,9 @@ function pathRow(label: string, f: PathFigures): string[] {
     `${s.max} s`,
   ];
 }
+
+const percentOf = (v: number): string =>
+  v > 0 && v < 0.001 ? `${(v * 100).toPrecision(2)}%` : `${Math.round(v * 10000) / 100}%`;
 
 export function renderMarkdown(r: ResilienceReport, generatedFrom: string): string {
   const rto = r.rto;
@@ -105,6 +108,11 @@ export function renderMarkdown(r: ResilienceReport, generatedFrom: string): stri
     `- **Detection, failover switch:** ${rto.settings.switchPeriodSeconds} s period x ${rto.settings.switchEvaluationPeriods} evaluation period(s) = **${rto.switchDetectionSeconds} s** (${rto.sources.switchPeriodSeconds}).`,
   );
   out.push(
+    rto.settings.leaseFollowingCheck === true
+      ? `- **Planned path:** the primary record's lease check follows the signer lease, so a planned failover (lease moved, switch thrown) is detected by the earlier of endpoint detection and the switch (${rto.sources.leaseFollowingCheck}).`
+      : `- **Planned path:** waits for the switch (${rto.sources.leaseFollowingCheck ?? 'no lease-following check'}).`,
+  );
+  out.push(
     `- **DNS cut-over:** resolvers keep the old answer for up to the TTL, **${rto.dnsCutoverSeconds} s** (${rto.sources.ttlSeconds}).`,
   );
   if (rto.settings.canaryPeriodSeconds !== null) {
@@ -129,6 +137,12 @@ export function renderMarkdown(r: ResilienceReport, generatedFrom: string): stri
       ['Path', 'Worst case', '+ allowances', 'p50', 'p95', 'p99', 'max'],
       FAILOVER_PATHS.map((p) => pathRow(PATH_LABEL[p], rto.paths[p])),
     ),
+  );
+  out.push('');
+  out.push(
+    `**False failover:** ${percentOf(rto.falseFailover.perMonthProbability)} chance a month (${rto.falseFailover.expectedPerMonth.toPrecision(2)} expected), ` +
+      `from ${rto.falseFailover.why} (ASSUMED transient failures: measure yours and run \`wallet-drill simulate --blip-seconds --blips-per-month\`). ` +
+      `With Route 53 defaults: ${percentOf(r.route53Defaults.falseFailover.perMonthProbability)}.`,
   );
   out.push('');
   out.push(
@@ -313,6 +327,9 @@ export function renderTerminal(r: ResilienceReport): string {
     `  detection: endpoint ${rto.settings.intervalSeconds} s x ${rto.settings.failureThreshold} = ${rto.endpointDetectionSeconds} s; switch alarm ${rto.switchDetectionSeconds} s`,
   );
   lines.push(`  DNS cut-over: TTL ${rto.dnsCutoverSeconds} s`);
+  lines.push(
+    `  false failover: ${percentOf(rto.falseFailover.perMonthProbability)} a month (${rto.falseFailover.transient.perMonth} blips/month of ${rto.falseFailover.transient.seconds} s, assumed)`,
+  );
   lines.push(`  worst case: ${rto.arithmetic}`);
   lines.push('');
   lines.push(

@@ -1,4 +1,6 @@
+import { PRIMARY_HEALTH_RESOURCE_PATH } from '../contract/health';
 import { RESILIENCE_OUTPUTS } from '../contract/resilience';
+import { DEFAULT_ASSUMPTIONS, falseFailoverProbability, FalseFailoverEstimate } from '../failover/timing';
 import { rtoBudgetProblem } from '../failover/rto-budget';
 import { EnvironmentStacks } from './assembly';
 import { HEALTH_CHECK_ENDPOINT_CLASS, USAGE, UsageAssumption } from './assumptions';
@@ -57,6 +59,8 @@ export interface RtoSection {
   readonly meetsTarget: boolean;
   readonly paths: Readonly<Record<FailoverPath, PathFigures>>;
   readonly model: { readonly name: string; readonly assumptions: readonly string[] };
+  /** The price of the detection speed: false failovers a month from transient failures (lib/failover/timing.ts). */
+  readonly falseFailover: FalseFailoverEstimate;
 }
 
 export interface RpoEntry {
@@ -111,6 +115,7 @@ export interface ResilienceReport {
   readonly route53Defaults: {
     readonly settings: typeof ROUTE53_DEFAULTS;
     readonly paths: Readonly<Record<FailoverPath, PathFigures>>;
+    readonly falseFailover: FalseFailoverEstimate;
     readonly healthCheckMonthlyDelta: number;
     readonly note: string;
   };
@@ -281,6 +286,7 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
         'Synthesize the DNS stack too: `npm run synth` builds every stack.',
     );
   }
+  const leaseCheck = endpoints.find((h) => h.resourcePath === PRIMARY_HEALTH_RESOURCE_PATH);
   const slowest = endpoints.reduce((a, b) =>
     (a.intervalSeconds ?? 30) * (a.failureThreshold ?? 3) >= (b.intervalSeconds ?? 30) * (b.failureThreshold ?? 3)
       ? a
@@ -367,6 +373,7 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
     switchPeriodSeconds,
     switchEvaluationPeriods,
     canaryPeriodSeconds: canary?.seconds ?? null,
+    leaseFollowingCheck: leaseCheck !== undefined,
   };
   const hc = `AWS::Route53::HealthCheck ${slowest.stack}/${slowest.logicalId} (${slowest.fqdn ?? slowest.type}), the slowest of ${endpoints.length} endpoint check(s)`;
   const sources: Record<keyof FailoverTimingParams, string> = {
@@ -377,6 +384,10 @@ function timingParams(facts: EnvironmentFacts, findings: Finding[]) {
     switchPeriodSeconds: switchSource,
     switchEvaluationPeriods: switchSource,
     canaryPeriodSeconds: canary?.source ?? 'no AWS::Synthetics::Canary with a literal schedule in the templates',
+    leaseFollowingCheck:
+      leaseCheck !== undefined
+        ? `AWS::Route53::HealthCheck ${leaseCheck.stack}/${leaseCheck.logicalId}: ResourcePath ${PRIMARY_HEALTH_RESOURCE_PATH}`
+        : `no endpoint health check asks ${PRIMARY_HEALTH_RESOURCE_PATH}: the planned path waits for the switch`,
   };
   return { params, sources };
 }
@@ -469,7 +480,17 @@ function rtoSection(
     meetsTarget: budget.fits,
     paths,
     model: { name: options.simulator.name, assumptions: options.simulator.assumptions },
+    falseFailover: falseFailover(params),
   };
+}
+
+/** False failovers a month at these settings, from the model's assumed transient failures. */
+export function falseFailover(params: FailoverTimingParams): FalseFailoverEstimate {
+  return falseFailoverProbability({
+    intervalSeconds: params.intervalSeconds,
+    failureThreshold: params.failureThreshold,
+    checkers: params.checkerRegions * DEFAULT_ASSUMPTIONS.checkersPerRegion,
+  });
 }
 
 function rpoFinding(d: RpoEntry, target: number, facts: EnvironmentFacts): Finding {
@@ -541,15 +562,17 @@ function route53Defaults(
   params: FailoverTimingParams,
   options: ReportOptions,
 ): ResilienceReport['route53Defaults'] {
-  const what: FailoverTimingParams = { ...params, ...ROUTE53_DEFAULTS };
+  const what: FailoverTimingParams = { ...params, ...ROUTE53_DEFAULTS, leaseFollowingCheck: false };
   const endpoints = facts.healthChecks.filter((h) => h.kind === 'endpoint' && h.options.includes('fast interval'));
   const optionPrice = options.prices.prices[`route53.healthCheck.${HEALTH_CHECK_ENDPOINT_CLASS.value}.option`].value;
   return {
     settings: ROUTE53_DEFAULTS,
     paths: pathFigures(what, Number.POSITIVE_INFINITY, options),
+    falseFailover: falseFailover(what),
     healthCheckMonthlyDelta: -Math.round(endpoints.length * optionPrice * 100) / 100,
     note:
-      'The same health checks, switch and records with Route 53 default timing (RequestInterval 30, FailureThreshold 3) and a 60 s TTL; ' +
+      'The same health checks, switch and records with Route 53 default timing (RequestInterval 30, FailureThreshold 3), a 60 s TTL ' +
+      'and a primary check on plain /health (a planned failover waits for the switch); ' +
       `the health-check cost changes only by the fast-interval option (${endpoints.length} check(s)).`,
   };
 }

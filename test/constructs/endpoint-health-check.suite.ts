@@ -1,7 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EndpointHealthCheck, EndpointHealthCheckProps } from '../../lib/constructs/endpoint-health-check';
-import { HEALTH_PATH, HEALTH_SEARCH_STRING } from '../../lib/contract/health';
+import { HEALTH_PATH, HEALTH_SEARCH_STRING, PRIMARY_HEALTH_RESOURCE_PATH } from '../../lib/contract/health';
 
 const PROPS: EndpointHealthCheckProps = {
   fqdn: 'us-east-2.api.wallet.example.com',
@@ -33,7 +33,16 @@ test('an HTTPS string-matching check on /health with SNI, latency, and the given
   });
 });
 
+test('asks the given resource path (the primary record check asks /health?lease=held)', () => {
+  const s = stack();
+  new EndpointHealthCheck(s, 'Check', { ...PROPS, resourcePath: PRIMARY_HEALTH_RESOURCE_PATH });
+  Template.fromStack(s).hasResourceProperties('AWS::Route53::HealthCheck', {
+    HealthCheckConfig: Match.objectLike({ ResourcePath: '/health?lease=held' }),
+  });
+});
+
 test.each([
+  [{ resourcePath: '/status' }, 'resourcePath must be /health or start with it'],
   [{ intervalSeconds: 15 }, 'intervalSeconds must be 10 or 30; received 15'],
   [{ failureThreshold: 0 }, 'failureThreshold must be 1-10; received 0'],
   [{ failureThreshold: 11 }, 'failureThreshold must be 1-10; received 11'],

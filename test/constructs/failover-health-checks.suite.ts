@@ -44,6 +44,26 @@ describe('FailoverHealthChecks', () => {
     });
   });
 
+  test('endpoint checks: liveness on each region, plus the lease check on the primary only', () => {
+    const paths = Object.values(template.findResources('AWS::Route53::HealthCheck'))
+      .map((r) => r.Properties.HealthCheckConfig)
+      .filter((c) => c.Type === 'HTTPS_STR_MATCH')
+      .map((c) => `${c.FullyQualifiedDomainName}${c.ResourcePath}`)
+      .sort();
+    expect(paths).toEqual([
+      `${PROPS.primaryFqdn}/health`,
+      `${PROPS.primaryFqdn}/health?lease=held`,
+      `${PROPS.standbyFqdn}/health`,
+    ]);
+  });
+
+  test('the SECONDARY record is the standby liveness check, which never follows the lease', () => {
+    const id = s.resolve(checks.secondary.healthCheckId).Ref;
+    expect(template.findResources('AWS::Route53::HealthCheck')[id].Properties.HealthCheckConfig.ResourcePath).toBe(
+      '/health',
+    );
+  });
+
   test('the switch check follows the switch alarm in the standby region, keeping its last status without data', () => {
     template.hasResourceProperties('AWS::Route53::HealthCheck', {
       HealthCheckConfig: {
@@ -54,16 +74,20 @@ describe('FailoverHealthChecks', () => {
     });
   });
 
-  test('the PRIMARY record is healthy only while the endpoint is up AND the switch is not thrown (2 of 2)', () => {
+  test('the PRIMARY record is healthy only while the endpoint is up AND the lease is here AND the switch is not thrown (3 of 3)', () => {
     const primary = s.resolve(checks.primary.healthCheckId);
     const resources = template.findResources('AWS::Route53::HealthCheck');
     const calculated = resources[primary.Ref].Properties.HealthCheckConfig;
     expect(calculated.Type).toBe('CALCULATED');
-    expect(calculated.HealthThreshold).toBe(2);
+    expect(calculated.HealthThreshold).toBe(3);
     expect(calculated.ChildHealthChecks.map((c: unknown) => s.resolve(c))).toEqual([
       s.resolve(checks.primaryEndpoint.healthCheckId),
+      s.resolve(checks.primaryLease.healthCheckId),
       s.resolve(checks.failoverSwitch.healthCheckId),
     ]);
+    expect(resources[s.resolve(checks.primaryLease.healthCheckId).Ref].Properties.HealthCheckConfig.ResourcePath).toBe(
+      '/health?lease=held',
+    );
   });
 
   test('every alarm notifies the topic on ALARM and OK', () => {

@@ -37,7 +37,8 @@ import { fakeIo, START } from './helpers';
  * jest setup). The mocks play a small, scripted AWS: after the switch is thrown the health-check
  * metric, the DNS answer and the canary change, so a whole failover runs against the real AwsTarget.
  */
-const config = testConfig();
+// Alias records: the scripted TestDNSAnswer answers with addresses (CNAME answers: test/drill/dns-answer.test.ts).
+const config = testConfig({ dns: { recordType: 'ALIAS', recordTtlSeconds: undefined } });
 const cw = mockClient(CloudWatchClient);
 const r53 = mockClient(Route53Client);
 const ddb = mockClient(DynamoDBDocumentClient);

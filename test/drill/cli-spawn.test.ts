@@ -69,10 +69,12 @@ test('--execute from a script without --yes exits 2 and explains', () => {
   );
 });
 
+// --speed 100: with the example's 5 s TTL a planned drill takes about 40 virtual seconds, so 100x leaves
+// time (0.4 s real) to press Ctrl-C after the switch is thrown.
 test('a real Ctrl-C (SIGINT to the process group) mid-drill restores and exits 3', async () => {
   const child = spawn(
     BIN,
-    ['failover', '--execute', '--yes', '--target', 'simulated', '--speed', '400', '--report-dir', dir],
+    ['failover', '--execute', '--yes', '--target', 'simulated', '--speed', '100', '--report-dir', dir],
     {
       cwd: ROOT,
       env,

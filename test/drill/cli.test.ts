@@ -311,8 +311,15 @@ describe('abort and restore', () => {
   });
 
   test('primary down: Ctrl-C cannot move the lease back to the dead primary, exits 4 with the lease steps', async () => {
+    // Alias records (60 s TTL): with the example's 5 s CNAME TTL this drill completes before any wait,
+    // leaving no moment to press Ctrl-C.
+    const file = path.join(dir, 'alias.json');
+    const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'config', 'example.json'), 'utf8'));
+    raw.dns.recordType = 'ALIAS';
+    delete raw.dns.recordTtlSeconds;
+    writeFileSync(file, JSON.stringify(raw));
     const f = fakeIo({ onTarget: (t) => t.world.at(START + 5_000, () => f.interrupt()) });
-    const code = await runCli(exec('failover', '--scenario', 'primary-down'), f.io);
+    const code = await runCli(exec('failover', '--scenario', 'primary-down', '-c', file), f.io);
     expect(code).toBe(EXIT.abortedNotRestored);
     expect(f.stdout()).toContain('moving the lease back to us-east-2 failed');
     expect(f.stdout()).toContain('aws dynamodb update-item --region us-east-2 --table-name example-wallet-ledger');
@@ -384,13 +391,38 @@ describe('simulate', () => {
     expect(a.stdout()).toBe(b.stdout());
   });
 
+  test('prints the false-failover chance beside the RTO, from --blip-seconds and --blips-per-month', async () => {
+    const f = fakeIo();
+    const args = ['simulate', '--runs', '20', '--threshold', '2', '--blip-seconds', '15', '--blips-per-month', '4'];
+    expect(await runCli([...args, '--json'], f.io)).toBe(EXIT.ok);
+    const doc = JSON.parse(f.stdout());
+    // 15 s blips at 10 s x 2: p = 0.5 per checker; 5 of 6 checkers: 7/64 per blip; 4 a month.
+    expect(doc.falseFailover.perBlipProbability).toBeCloseTo(7 / 64, 12);
+    expect(doc.falseFailover.perMonthProbability).toBeCloseTo(1 - Math.exp((-4 * 7) / 64), 12);
+    expect(doc.leaseFollowingCheck).toBe(true);
+    const text = fakeIo();
+    await runCli(args, text.io);
+    expect(text.stdout()).toContain('False failover: 35.44% chance a month');
+  });
+
+  test('--switch-only models the planned path without the lease check (slower)', async () => {
+    const a = fakeIo();
+    const b = fakeIo();
+    await runCli(['simulate', '--runs', '30', '--json'], a.io);
+    await runCli(['simulate', '--runs', '30', '--json', '--switch-only'], b.io);
+    const [lease, switchOnly] = [JSON.parse(a.stdout()), JSON.parse(b.stdout())];
+    expect(switchOnly.leaseFollowingCheck).toBe(false);
+    expect(switchOnly.planned.modelWorstCaseSeconds).toBe(60 + 15 + 5 + 5);
+    expect(switchOnly.planned.rto.p95).toBeGreaterThan(lease.planned.rto.p95);
+  });
+
   test('exits 1 when the slowest run misses the RTO target', async () => {
     const file = path.join(dir, 'tight.json');
     const raw = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'config', 'example.json'), 'utf8'));
-    raw.targets.rtoSeconds = 60;
+    raw.targets.rtoSeconds = 30;
     writeFileSync(file, JSON.stringify(raw));
     const f = fakeIo();
     expect(await runCli(['simulate', '--runs', '30', '-c', file], f.io)).toBe(EXIT.checkFailed);
-    expect(f.stdout()).toContain('(over the 60 s target)');
+    expect(f.stdout()).toContain('(over the 30 s target)');
   });
 });

@@ -25,9 +25,11 @@ test("every simulated run lies within the model's best and worst case, for both 
 });
 
 test('resolver cache age spreads over [0, TTL): the waits fill most of the TTL range', () => {
-  expect(base.unplanned.resolverCache.min).toBeGreaterThanOrEqual(0);
-  expect(base.unplanned.resolverCache.max).toBeLessThanOrEqual(60);
-  expect(base.unplanned.resolverCache.p90 - base.unplanned.resolverCache.p50).toBeGreaterThan(15);
+  const ttl60 = mc({ ttlSeconds: 60 });
+  expect(ttl60.unplanned.resolverCache.min).toBeGreaterThanOrEqual(0);
+  expect(ttl60.unplanned.resolverCache.max).toBeLessThanOrEqual(60);
+  expect(ttl60.unplanned.resolverCache.p90 - ttl60.unplanned.resolverCache.p50).toBeGreaterThan(15);
+  expect(base.unplanned.resolverCache.max).toBeLessThanOrEqual(config.dns.recordTtlSeconds);
 });
 
 test('lowering the failure threshold from 3 to 1 cuts unplanned detection by about two intervals', () => {
@@ -49,13 +51,31 @@ test('TTL 0 removes the resolver cache term', () => {
   expect(noCache.unplanned.rto).toEqual(noCache.unplanned.detection);
 });
 
-test('the planned path does not depend on the endpoint health-check settings', () => {
-  const other = mc({ failureThreshold: 1, intervalSeconds: 30 });
-  expect(Math.abs(other.planned.detection.p50 - base.planned.detection.p50)).toBeLessThan(8);
+test('switch only: the planned path does not depend on the endpoint health-check settings', () => {
+  const switchOnly = (override = {}) =>
+    monteCarlo({ config, runs: RUNS, seed: 7, override, leaseFollowingCheck: false });
+  const a = switchOnly();
+  const other = switchOnly({ failureThreshold: 1, intervalSeconds: 30 });
+  expect(Math.abs(other.planned.detection.p50 - a.planned.detection.p50)).toBeLessThan(8);
+});
+
+test('the lease-following check makes the planned path as fast as the unplanned one (MRSC), and faster than switch only', () => {
+  const switchOnly = monteCarlo({ config, runs: RUNS, seed: 7, leaseFollowingCheck: false });
+  expect(base.leaseFollowingCheck).toBe(true);
+  expect(base.planned.detection.max).toBeLessThanOrEqual(
+    config.dns.healthCheck.intervalSeconds * config.dns.healthCheck.failureThreshold + 2 + 5,
+  );
+  expect(base.planned.rto.p95).toBeLessThan(switchOnly.planned.rto.p95 - 10);
+  expect(Math.abs(base.planned.detection.p50 - base.unplanned.detection.p50)).toBeLessThan(3);
+});
+
+test('reports the false-failover probability at the config settings', () => {
+  expect(base.falseFailover.transient).toEqual({ seconds: 12, perMonth: 2 });
+  expect(mc({ failureThreshold: 1 }).falseFailover.perMonthProbability).toBeGreaterThan(0.5);
 });
 
 test('the target verdict follows the slowest run', () => {
-  const tight = monteCarlo({ config: withOverride(testConfig({ targets: { rtoSeconds: 60 } })), runs: 40, seed: 1 });
+  const tight = monteCarlo({ config: withOverride(testConfig({ targets: { rtoSeconds: 30 } })), runs: 40, seed: 1 });
   expect(tight.unplanned.meetsTarget).toBe(false);
   expect(base.unplanned.meetsTarget).toBe(true);
 });

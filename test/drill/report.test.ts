@@ -1,5 +1,6 @@
 import { DrillRecord, runDrill } from '../../lib/drill/drill';
 import { renderHtml, renderJson, renderMarkdown, renderTimelineSvg, verdict } from '../../lib/drill/report';
+import { testConfig } from '../helpers/config';
 import { simTarget, START } from './helpers';
 
 /** The reports: complete, honest about what was measured, self-contained HTML. */
@@ -15,7 +16,11 @@ beforeAll(async () => {
     actor: 't',
     signal: new AbortController().signal,
   });
-  const b = simTarget({ scenario: 'primary-down' });
+  // Alias records (60 s TTL): with the example's 5 s CNAME TTL this drill completes before the Ctrl-C.
+  const b = simTarget({
+    scenario: 'primary-down',
+    config: testConfig({ dns: { recordType: 'ALIAS', recordTtlSeconds: undefined } }),
+  });
   const ctrlC = new AbortController();
   b.world.at(START + 5_000, () => ctrlC.abort());
   aborted = await runDrill({

@@ -25,7 +25,7 @@ describe('RTO budget', () => {
   test('fails when the budget does not fit, showing the arithmetic and the settings to change', () => {
     // Prepare: 30 s x 3 + 60 s + 60 s = 210 s against a 180 s target
     const config = testConfig({
-      dns: { recordType: 'CNAME', healthCheck: { intervalSeconds: 30 } },
+      dns: { recordType: 'CNAME', recordTtlSeconds: 60, healthCheck: { intervalSeconds: 30 } },
       targets: { rtoSeconds: 180 },
     });
     // Act / Assess
@@ -38,7 +38,7 @@ describe('RTO budget', () => {
 
   test('with ALIAS records the TTL is not a setting: the fix names the record type instead of a TTL value', () => {
     const config = testConfig({
-      dns: { recordType: 'ALIAS', healthCheck: { intervalSeconds: 30 } },
+      dns: { recordType: 'ALIAS', recordTtlSeconds: undefined, healthCheck: { intervalSeconds: 30 } },
       targets: { rtoSeconds: 180 },
     });
     expect(() => assertRtoBudget(config)).toThrow(

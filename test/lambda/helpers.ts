@@ -7,6 +7,7 @@ export function apiEvent(options: {
   path: string;
   pathParameters?: Record<string, string>;
   headers?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
   body?: string | null;
   isBase64Encoded?: boolean;
 }): APIGatewayProxyEvent {
@@ -17,7 +18,7 @@ export function apiEvent(options: {
     pathParameters: options.pathParameters ?? null,
     headers: options.headers ?? {},
     multiValueHeaders: {},
-    queryStringParameters: null,
+    queryStringParameters: options.queryStringParameters ?? null,
     multiValueQueryStringParameters: null,
     stageVariables: null,
     body: options.body ?? null,

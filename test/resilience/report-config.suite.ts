@@ -40,10 +40,11 @@ test('example config: detection, cut-over and worst case come from the templates
     intervalSeconds: 10,
     failureThreshold: 3,
     checkerRegions: 3,
-    ttlSeconds: 60,
+    ttlSeconds: 5,
     switchPeriodSeconds: 60,
     switchEvaluationPeriods: 1,
     canaryPeriodSeconds: 60,
+    leaseFollowingCheck: true,
   });
   expect({
     endpoint: base.rto.endpointDetectionSeconds,
@@ -53,7 +54,8 @@ test('example config: detection, cut-over and worst case come from the templates
     synth: base.rto.synthBudgetSeconds,
     unplanned: base.rto.paths.unplanned.worstCaseSeconds,
     planned: base.rto.paths.planned.worstCaseSeconds,
-  }).toEqual({ endpoint: 30, switch: 60, dns: 60, worst: 150, synth: 150, unplanned: 90, planned: 120 });
+    // planned: the earlier of the lease check (30 s) and the switch (60 s), + TTL
+  }).toEqual({ endpoint: 30, switch: 60, dns: 5, worst: 95, synth: 95, unplanned: 35, planned: 35 });
   expect(base.targets).toMatchObject({ rtoSeconds: 300, rpoSeconds: 0, backupRpoSeconds: null });
   expect(base.rto.meetsTarget).toBe(true);
   expect(base.findings.filter((f) => f.level === 'fail')).toEqual([]);
@@ -79,13 +81,14 @@ test('example config: every KMS key and replica is billed as a key; health check
   // signing, data and backup keys: a primary and a standby replica each, the DNS alerts key, and one
   // status key per wallet region
   expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 9, monthly: 9 });
-  expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 2, monthly: 1.5 });
+  // each region's /health and the primary's lease check (/health?lease=held)
+  expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 3, monthly: 2.25 });
   for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
-    expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 2, monthly: 4 });
+    expect(item(base, `health check option: ${option}`)).toMatchObject({ quantity: 3, monthly: 6 });
   }
   expect(item(base, 'calculated health checks')).toMatchObject({ quantity: 1 });
   expect(item(base, 'CloudWatch-alarm (metric) health checks')).toMatchObject({ quantity: 1 });
-  // 4 Route 53 health-check alarms, the failover switch, 7 backup alarms, the regional alarms of
+  // 5 Route 53 health-check alarms (with the lease check's), the failover switch, 7 backup alarms, the regional alarms of
   // issue 5 in both regions (canaries, API, signer, queue, KMS, replication, remediation), and the
   // us-east-1 alarm on forwarding the failover cues to the standby, the standby's
   // failover-switch-stale, the primary's fault-injection guard, the status page's
@@ -94,7 +97,7 @@ test('example config: every KMS key and replica is billed as a key; health check
   // re-publisher; 4 per status stack: errors and p99 of the status updater and webhook sender,
   // lib/stacks/status-stack.ts); under MRSC the two replication-latency alarms are metric math (two
   // write latencies each), billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 62 });
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 63 });
   // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math too: per region 4 SLOs x 3 alerts
   // x 2 windows, each reading 2 metrics
   expect(item(base, 'metric-math alarms (per metric)')!.quantity).toBeGreaterThanOrEqual(2 * 24 * 2);
@@ -109,9 +112,10 @@ test('interval 10 -> 30 s: endpoint detection and worst case grow by (30 - 10) x
   expect(r.rto.endpointDetectionSeconds).toBe(30 * 3);
   expect(r.rto.worstCaseSeconds - base.rto.worstCaseSeconds).toBe((30 - 10) * 3);
   expect(r.rto.paths.unplanned.worstCaseSeconds - base.rto.paths.unplanned.worstCaseSeconds).toBe(60);
-  expect(r.rto.paths.planned.worstCaseSeconds).toBe(base.rto.paths.planned.worstCaseSeconds);
+  // The planned path follows the lease check too: min(90 s, switch 60 s) + TTL.
+  expect(r.rto.paths.planned.worstCaseSeconds).toBe(60 + 5);
   expect(item(r, 'health check option: fast interval')).toBeUndefined();
-  expect(Math.round((base.cost.totalMonthly - r.cost.totalMonthly) * 100) / 100).toBe(2 * 2.0);
+  expect(Math.round((base.cost.totalMonthly - r.cost.totalMonthly) * 100) / 100).toBe(3 * 2.0);
   expect(r.rto.paths.unplanned.simulated.p50).toBeGreaterThan(base.rto.paths.unplanned.simulated.p50);
 });
 
@@ -119,7 +123,7 @@ test('threshold 3 -> 5: endpoint detection grows by interval x 2', () => {
   const r = reportFor({ dns: { healthCheck: { failureThreshold: 5 } } });
   expect(r.rto.endpointDetectionSeconds).toBe(10 * 5);
   expect(r.rto.worstCaseSeconds - base.rto.worstCaseSeconds).toBe(10 * (5 - 3));
-  expect(r.rto.paths.planned.worstCaseSeconds).toBe(base.rto.paths.planned.worstCaseSeconds);
+  expect(r.rto.paths.planned.worstCaseSeconds).toBe(10 * 5 + 5);
   expect(r.cost.totalMonthly).toBe(base.cost.totalMonthly);
 });
 
@@ -127,13 +131,14 @@ test('fails: with ALIAS records a TTL other than 60 s is refused (alias records 
   expect(() => reportFor({ dns: { recordType: 'ALIAS', recordTtlSeconds: 30 } })).toThrow(
     /dns\.recordTtlSeconds: has no effect with dns\.recordType "ALIAS"/,
   );
-  expect(base.rto.dnsCutoverSeconds).toBe(60);
+  const alias = reportFor({ dns: { recordType: 'ALIAS', recordTtlSeconds: undefined } });
+  expect(alias.rto.dnsCutoverSeconds).toBe(60);
 });
 
-test('CNAME TTL 60 s -> 15 s: the DNS cut-over and the worst case fall by exactly 45 s; queries are priced', () => {
+test('CNAME TTL 5 s -> 15 s: the DNS cut-over and the worst case grow by exactly 10 s; queries are priced', () => {
   const r = reportFor({ dns: { recordType: 'CNAME', recordTtlSeconds: 15 } });
   expect(r.rto.dnsCutoverSeconds).toBe(15);
-  expect(base.rto.worstCaseSeconds - r.rto.worstCaseSeconds).toBe(45);
+  expect(r.rto.worstCaseSeconds - base.rto.worstCaseSeconds).toBe(10);
   expect(r.cost.lineItems.find((i) => i.priceId === 'route53.queries.standard')?.monthly).toBe(4);
 });
 

@@ -264,6 +264,45 @@ describe('RTO', () => {
     );
   });
 
+  test('a primary check on /health?lease=held makes the planned path the earlier of endpoint detection and the switch', () => {
+    const before = report();
+    expect(before.rto.settings.leaseFollowingCheck).toBe(false);
+    expect(before.rto.paths.planned.worstCaseSeconds).toBe(60 + 60); // switch + TTL
+    const after = report({
+      dns: {
+        Endpoint: {
+          Type: 'AWS::Route53::HealthCheck',
+          Properties: {
+            HealthCheckConfig: {
+              Type: 'HTTPS_STR_MATCH',
+              FullyQualifiedDomainName: 'us-east-2.api.test.example.com',
+              ResourcePath: '/health?lease=held',
+              RequestInterval: 10,
+              FailureThreshold: 3,
+              Regions: ['us-east-1', 'us-west-2', 'eu-west-1'],
+            },
+          },
+        },
+      },
+    });
+    expect(after.rto.settings.leaseFollowingCheck).toBe(true);
+    expect(after.rto.sources.leaseFollowingCheck).toContain('ResourcePath /health?lease=held');
+    expect(after.rto.paths.planned.worstCaseSeconds).toBe(30 + 60); // 10 s x 3 + TTL
+    // The budget (a failure the endpoint check does not see) still adds both detections.
+    expect(after.rto.worstCaseSeconds).toBe(before.rto.worstCaseSeconds);
+    // The unconfigured comparison never follows the lease.
+    expect(after.route53Defaults.paths.planned.worstCaseSeconds).toBe(60 + 60);
+  });
+
+  test('the false-failover probability sits beside the RTO, with the defaults for comparison', () => {
+    const r = report({ failureThreshold: 1 });
+    // 12 s blips (assumed) at threshold 1: every checker fails each one; 2 a month.
+    expect(r.rto.falseFailover.perBlipProbability).toBeCloseTo(1, 12);
+    expect(r.rto.falseFailover.perMonthProbability).toBeCloseTo(1 - Math.exp(-2), 12);
+    expect(r.route53Defaults.falseFailover.perMonthProbability).toBe(0);
+    expect(renderMarkdown(r, 'test')).toContain('**False failover:** 86.47% chance a month');
+  });
+
   test('fails when the switch alarm the health check watches is not in any stack of its region', () => {
     const env = minimalEnv();
     const standby = env.stacks.find((s) => s.name === 'test-wallet-standby');

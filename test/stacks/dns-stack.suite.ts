@@ -24,14 +24,15 @@ describe('DNS stack health checks (example config)', () => {
   });
 
   test.each([
-    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com'],
-    ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com'],
-  ])('%s is an HTTPS string-match check on /health with config interval, threshold and regions', (prefix, fqdn) => {
+    ['HealthChecksPrimaryEndpoint', 'us-east-2.api.wallet.example.com', '/health'],
+    ['HealthChecksPrimaryLease', 'us-east-2.api.wallet.example.com', '/health?lease=held'],
+    ['HealthChecksStandbyEndpoint', 'us-west-2.api.wallet.example.com', '/health'],
+  ])('%s is an HTTPS string-match check on %s %s with config interval, threshold and regions', (prefix, fqdn, path) => {
     expect(checks[logicalIdOf(checks, prefix)].Properties.HealthCheckConfig).toEqual({
       Type: 'HTTPS_STR_MATCH',
       FullyQualifiedDomainName: fqdn,
       Port: 443,
-      ResourcePath: '/health',
+      ResourcePath: path,
       SearchString: HEALTH_SEARCH_STRING,
       EnableSNI: true,
       MeasureLatency: true,
@@ -51,15 +52,16 @@ describe('DNS stack health checks (example config)', () => {
     });
   });
 
-  test('the primary calculated check needs both children healthy (endpoint AND switch not thrown)', () => {
+  test('the primary calculated check needs all three children healthy (endpoint AND lease here AND switch not thrown)', () => {
     const calculated = checks[logicalIdOf(checks, 'HealthChecksPrimaryCalculated')].Properties
       .HealthCheckConfig as Record<string, unknown>;
     expect(calculated).toEqual({
       Type: 'CALCULATED',
-      HealthThreshold: 2,
+      HealthThreshold: 3,
       Inverted: false,
       ChildHealthChecks: [
         { Ref: logicalIdOf(checks, 'HealthChecksPrimaryEndpoint') },
+        { Ref: logicalIdOf(checks, 'HealthChecksPrimaryLease') },
         { Ref: logicalIdOf(checks, 'HealthChecksFailoverSwitch') },
       ],
     });
@@ -91,6 +93,7 @@ describe('DNS stack health checks (example config)', () => {
       expect.stringMatching(/^HealthChecksFailoverSwitch[0-9a-f]{8}$/),
       'HealthChecksPrimaryCalculated',
       'HealthChecksPrimaryEndpointCheck',
+      'HealthChecksPrimaryLeaseCheck',
       'HealthChecksStandbyEndpointCheck',
     ]);
   });
@@ -107,10 +110,8 @@ describe('DNS stack health checks (example config)', () => {
 
   test('emits the RTO budget with its arithmetic', () => {
     wallet.template('dns').hasOutput('RtoBudgetSeconds', {
-      Value: '150',
-      Description: Match.stringLikeRegexp(
-        'health check 10 s x 3 = 30 s \\+ switch alarm 60 s \\+ DNS TTL 60 s = 150 s',
-      ),
+      Value: '95',
+      Description: Match.stringLikeRegexp('health check 10 s x 3 = 30 s \\+ switch alarm 60 s \\+ DNS TTL 5 s = 95 s'),
     });
   });
 
@@ -120,7 +121,7 @@ describe('DNS stack health checks (example config)', () => {
       rto: outputs.RtoTargetSeconds.Value,
       rpo: outputs.RpoTargetSeconds.Value,
       dnsCache: outputs.DnsCacheSeconds.Value,
-    }).toEqual({ rto: '300', rpo: '0', dnsCache: '60' });
+    }).toEqual({ rto: '300', rpo: '0', dnsCache: '5' });
   });
 });
 
@@ -160,7 +161,7 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
     for (const p of props) expect(p.HostedZoneId).toBe('Z0123456789EXAMPLE01');
   });
 
-  test('PRIMARY carries the calculated check (endpoint AND switch); SECONDARY the standby endpoint check', () => {
+  test('PRIMARY carries the calculated check (endpoint AND lease AND switch); SECONDARY the standby endpoint check', () => {
     const checks = healthChecks(wallet.template('dns'));
     const byRole = Object.fromEntries(
       Object.values(records).map((r) => [r.Properties.Failover, r.Properties.HealthCheckId]),
@@ -182,8 +183,8 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
       'Fn::GetStackOutput': expect.objectContaining({ StackName, Region }),
     });
     expect(byRole).toEqual({
-      PRIMARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-primary', 'us-east-2')] },
-      SECONDARY: { Type: 'CNAME', TTL: '60', ResourceRecords: [domain('example-wallet-standby', 'us-west-2')] },
+      PRIMARY: { Type: 'CNAME', TTL: '5', ResourceRecords: [domain('example-wallet-primary', 'us-east-2')] },
+      SECONDARY: { Type: 'CNAME', TTL: '5', ResourceRecords: [domain('example-wallet-standby', 'us-west-2')] },
     });
     for (const r of Object.values(records)) expect(r.Properties.AliasTarget).toBeUndefined();
   });
@@ -201,6 +202,7 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
       'example-wallet-dns-both-regions-unhealthy',
       'example-wallet-dns-failover-switch-thrown',
       'example-wallet-dns-primary-endpoint-unhealthy',
+      'example-wallet-dns-primary-lease-elsewhere',
       'example-wallet-dns-primary-record-unhealthy',
       'example-wallet-dns-remediation-cues-undelivered',
       'example-wallet-dns-standby-endpoint-unhealthy',

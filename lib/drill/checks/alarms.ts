@@ -11,7 +11,7 @@ import { directionRoles, PreCheck, readFailed, roleRegion } from './check';
  * - in the region taking over, its probe of the peer (`peer-deep-health`) and the canaries that go
  *   through the public name (`canary-public-name`, `canary-transaction`), which still lead to the
  *   region being left;
- * - the Route 53 alarms that follow the switch and the primary record (and, for a failover, the
+ * - the Route 53 alarms that follow the switch, the lease check and the primary record (and, for a failover, the
  *   primary's endpoint check);
  * - the switch alarm itself, and alarms the operator acknowledged with --allow-alarm.
  * Everything else (the taking-over region's own deep health, signer, KMS, replication, ...) is
@@ -31,8 +31,8 @@ export function isRelatedAlarm(
   if (parsed.scope === 'dns') {
     const explained: DnsAlarmKind[] =
       direction === 'failover'
-        ? ['primaryEndpointUnhealthy', 'primaryRecordUnhealthy', 'failoverSwitchThrown']
-        : ['failoverSwitchThrown', 'primaryRecordUnhealthy'];
+        ? ['primaryEndpointUnhealthy', 'primaryRecordUnhealthy', 'failoverSwitchThrown', 'primaryLeaseElsewhere']
+        : ['failoverSwitchThrown', 'primaryRecordUnhealthy', 'primaryLeaseElsewhere'];
     return explained.includes(parsed.kind);
   }
   if (parsed.region === roleRegion(config, from)) return true;

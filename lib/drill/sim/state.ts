@@ -31,14 +31,16 @@ export interface SimKey {
   keyState: string;
 }
 
-export type HealthCheckKey = 'primaryEndpoint' | 'standbyEndpoint' | 'failoverSwitch' | 'primaryRecord';
+export type HealthCheckKey =
+  'primaryEndpoint' | 'standbyEndpoint' | 'failoverSwitch' | 'primaryRecord' | 'primaryLease';
 
-/** The ids Route 53 reports for the four health checks. */
+/** The ids Route 53 reports for the health checks (five with the lease-following check). */
 export const HC_IDS: Record<HealthCheckKey, string> = {
   primaryEndpoint: '0b7e7c6a-0001-4e5a-9d3e-5e1f0c2b1a01',
   standbyEndpoint: '0b7e7c6a-0002-4e5a-9d3e-5e1f0c2b1a02',
   failoverSwitch: '0b7e7c6a-0003-4e5a-9d3e-5e1f0c2b1a03',
   primaryRecord: '0b7e7c6a-0004-4e5a-9d3e-5e1f0c2b1a04',
+  primaryLease: '0b7e7c6a-0005-4e5a-9d3e-5e1f0c2b1a05',
 };
 
 /** Documentation address ranges (RFC 5737) for each region's API. */

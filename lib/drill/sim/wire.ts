@@ -5,7 +5,13 @@ import { NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { WalletConfig } from '../../config/schema';
 import { failoverSwitchAlarmName } from '../../contract/failover-switch';
-import { HEALTH_PATH, HEALTH_SEARCH_STRING, publicApiDomain, regionalApiDomain } from '../../contract/health';
+import {
+  HEALTH_PATH,
+  HEALTH_SEARCH_STRING,
+  PRIMARY_HEALTH_RESOURCE_PATH,
+  publicApiDomain,
+  regionalApiDomain,
+} from '../../contract/health';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
 import { applyUpdate, evaluateCondition, Item } from './expressions';
 import { Checker, Dim, HC_IDS, HealthCheckKey, MetricPoint, metricKey, REGION_IPS, SimAlarm, SimKey } from './state';
@@ -24,8 +30,11 @@ export interface WireState {
   readonly callerAccount: string;
   /** The authoritative failover answer. */
   readonly answer: RegionRole;
+  /** The primary's endpoint check asks `/health?lease=held`. */
+  readonly leaseFollowingCheck: boolean;
   readonly status: Readonly<Record<HealthCheckKey, boolean>>;
-  readonly checkers: Readonly<Record<RegionRole, readonly Checker[]>>;
+  /** The checkers of each endpoint check: each region's `/health`, and the primary's lease check. */
+  readonly checkers: Readonly<Record<RegionRole | 'primaryLease', readonly Checker[]>>;
   readonly alarms: ReadonlyMap<string, SimAlarm>;
   readonly keys: Readonly<Record<RegionRole, SimKey>>;
   readonly publicKeySpki: Buffer;
@@ -84,11 +93,11 @@ export function answerCommand(
 
 function healthChecks(w: WireState): Record<string, unknown>[] {
   const { apiSubdomain, zoneName, healthCheck } = w.config.dns;
-  const endpoint = (role: RegionRole) => ({
+  const endpoint = (role: RegionRole, path = HEALTH_PATH) => ({
     Type: 'HTTPS_STR_MATCH',
     FullyQualifiedDomainName: regionalApiDomain(w.regions[role], apiSubdomain, zoneName),
     Port: 443,
-    ResourcePath: HEALTH_PATH,
+    ResourcePath: path,
     SearchString: HEALTH_SEARCH_STRING,
     RequestInterval: healthCheck.intervalSeconds,
     FailureThreshold: healthCheck.failureThreshold,
@@ -96,7 +105,19 @@ function healthChecks(w: WireState): Record<string, unknown>[] {
     MeasureLatency: true,
     Regions: healthCheck.regions,
   });
+  const lease = w.leaseFollowingCheck
+    ? [
+        {
+          Id: HC_IDS.primaryLease,
+          CallerReference: 'lease',
+          HealthCheckVersion: 1,
+          HealthCheckConfig: endpoint('primary', PRIMARY_HEALTH_RESOURCE_PATH),
+        },
+      ]
+    : [];
+  const children = [HC_IDS.primaryEndpoint, ...lease.map((c) => c.Id), HC_IDS.failoverSwitch];
   return [
+    ...lease,
     {
       Id: HC_IDS.primaryEndpoint,
       CallerReference: 'primary',
@@ -125,16 +146,22 @@ function healthChecks(w: WireState): Record<string, unknown>[] {
       HealthCheckVersion: 1,
       HealthCheckConfig: {
         Type: 'CALCULATED',
-        ChildHealthChecks: [HC_IDS.primaryEndpoint, HC_IDS.failoverSwitch],
-        HealthThreshold: 2,
+        ChildHealthChecks: children,
+        HealthThreshold: children.length,
       },
     },
   ];
 }
 
 function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown> {
-  const role: RegionRole | undefined =
-    id === HC_IDS.primaryEndpoint ? 'primary' : id === HC_IDS.standbyEndpoint ? 'standby' : undefined;
+  const probe: RegionRole | 'primaryLease' | undefined =
+    id === HC_IDS.primaryEndpoint
+      ? 'primary'
+      : id === HC_IDS.standbyEndpoint
+        ? 'standby'
+        : id === HC_IDS.primaryLease && w.leaseFollowingCheck
+          ? 'primaryLease'
+          : undefined;
   if (id === HC_IDS.primaryRecord) {
     throw new InvalidInput({
       message: "You can't use GetHealthCheckStatus to get the status of a calculated health check.",
@@ -153,12 +180,12 @@ function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown>
       })),
     };
   }
-  if (role === undefined) {
+  if (probe === undefined) {
     throw new NoSuchHealthCheck({ message: `A health check with id ${id} does not exist.`, $metadata: {} });
   }
-  const ip = REGION_IPS[role][0];
+  const ip = REGION_IPS[probe === 'standby' ? 'standby' : 'primary'][0];
   return {
-    HealthCheckObservations: w.checkers[role]
+    HealthCheckObservations: w.checkers[probe]
       .filter((c) => c.lastCheckedAt !== undefined)
       .map((c) => ({
         Region: c.region,
@@ -173,18 +200,31 @@ function getHealthCheckStatus(w: WireState, id: string): Record<string, unknown>
   };
 }
 
+/** The API Gateway regional domain name a CNAME failover record points at (d-<id>.execute-api.<region>.amazonaws.com). */
+export const simulatedApiGatewayDomain = (region: string): string =>
+  `d-sim${region.replace(/-/g, '')}.execute-api.${region}.amazonaws.com`;
+
 function testDnsAnswer(w: WireState, input: Record<string, unknown>): Record<string, unknown> {
   const { zoneId, apiSubdomain, zoneName } = w.config.dns;
   if (input.HostedZoneId !== zoneId) {
     throw new Error(`NoSuchHostedZone: no hosted zone found with ID: ${String(input.HostedZoneId)}`);
   }
   const name = String(input.RecordName).replace(/\.$/, '');
+  const type = String(input.RecordType);
   let data: string[] = [];
   let code = 'NOERROR';
-  if (name === publicApiDomain(apiSubdomain, zoneName)) data = REGION_IPS[w.answer];
-  else if (name === regionalApiDomain(w.regions.primary, apiSubdomain, zoneName)) data = REGION_IPS.primary;
-  else if (name === regionalApiDomain(w.regions.standby, apiSubdomain, zoneName)) data = REGION_IPS.standby;
-  else code = 'NXDOMAIN';
+  if (name === publicApiDomain(apiSubdomain, zoneName)) {
+    if (w.config.dns.recordType === 'CNAME') {
+      // A CNAME record answers any type with the CNAME (RFC 1034 3.6.2): the domain name, never addresses.
+      data = [simulatedApiGatewayDomain(w.regions[w.answer])];
+    } else if (type === 'A') {
+      data = REGION_IPS[w.answer];
+    } // alias A records have no CNAME: NOERROR with no data
+  } else if (name === regionalApiDomain(w.regions.primary, apiSubdomain, zoneName)) {
+    if (type === 'A') data = REGION_IPS.primary;
+  } else if (name === regionalApiDomain(w.regions.standby, apiSubdomain, zoneName)) {
+    if (type === 'A') data = REGION_IPS.standby;
+  } else code = 'NXDOMAIN';
   return {
     Nameserver: 'ns-1234.awsdns-56.org',
     RecordName: name,

@@ -13,7 +13,13 @@ import { ledgerKeys } from '../../contract/ledger';
 import { ledgerTableName, RegionRole } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
-import { DEFAULT_ASSUMPTIONS, ModelAssumptions, route53EndpointHealthy } from '../../failover/timing';
+import {
+  DEFAULT_ASSUMPTIONS,
+  failoverAnswer,
+  ModelAssumptions,
+  primaryRecordHealthy,
+  route53EndpointHealthy,
+} from '../../failover/timing';
 import { createRng, Rng } from '../../failover/random';
 import { SimulatedFis } from './fis';
 import { EventQueue } from './events';
@@ -28,13 +34,17 @@ import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';
  *
  * - Route 53 endpoint health checks: checkers in each checker region probe `/health` every interval
  *   (with random phase and jitter); a checker flips after `failureThreshold` consecutive results;
- *   the endpoint is healthy while more than 18% of checkers report healthy.
+ *   the endpoint is healthy while more than 18% of checkers report healthy. A third check, with its
+ *   own checkers, asks the primary's `/health?lease=held`, which also fails while the PRIMARY's
+ *   replica shows the lease elsewhere: each region keeps its own view of the lease, which a write in
+ *   the other region reaches after the MREC lease lag (at once under MRSC), or never while the lease
+ *   replication is partitioned.
  * - The failover switch: PutMetricData points, a CloudWatch alarm (Maximum over 60 s, one period)
  *   evaluated after each period closes; the CLOUDWATCH_METRIC health check follows the metric
  *   stream with InsufficientDataHealthStatus LastKnownStatus (a new check starts healthy).
- * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the
- *   switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
- *   standby check is healthy, else PRIMARY (both unhealthy).
+ * - The CALCULATED primary check: healthy only while the primary endpoint is healthy AND the lease
+ *   check is healthy AND the switch is not thrown. Failover DNS: PRIMARY when that check is healthy, else SECONDARY when the
+ *   standby check is healthy, else PRIMARY (both unhealthy): lib/failover/timing.ts failoverAnswer.
  * - Resolvers that cache the answer for the record TTL; canaries that resolve through them.
  * - Route 53 HealthCheckStatus metrics and alarms in us-east-1, DynamoDB replication latency
  *   (MREC), the lease item, KMS keys, STS caller identity.
@@ -72,6 +82,11 @@ export interface WorldOptions {
   readonly callerRegion?: string;
   /** Faults applied at world creation (scenarios). */
   readonly faults?: readonly ScenarioFault[];
+  /**
+   * The primary's endpoint check asks `/health?lease=held` (the deployed design). False models the
+   * design before it (plain `/health`), for before/after figures. @default true
+   */
+  readonly leaseFollowingCheck?: boolean;
 }
 
 const MINUTE = 60_000;
@@ -92,10 +107,16 @@ export class World {
   private readonly publicNameFailing: Record<RegionRole, boolean> = { primary: false, standby: false };
   /** Checker regions that cannot reach a region's endpoint (a partial network partition). */
   private readonly failingFrom: Record<RegionRole, Set<string>> = { primary: new Set(), standby: new Set() };
-  private readonly checkers: Record<RegionRole, Checker[]> = { primary: [], standby: [] };
-  private readonly aggregate: Record<RegionRole, boolean> = { primary: true, standby: true };
+  private readonly checkers: Record<Probe, Checker[]> = { primary: [], standby: [], primaryLease: [] };
+  private readonly aggregate: Record<Probe, boolean> = { primary: true, standby: true, primaryLease: true };
+  /**
+   * Randomness of the lease-following check and the lease lag, apart from {@link rng} so that adding
+   * them left every other timing of a seed as it was.
+   */
+  private readonly leaseRng: Rng;
   private readonly status: Record<HealthCheckKey, boolean> = {
     primaryEndpoint: true,
+    primaryLease: true,
     standbyEndpoint: true,
     failoverSwitch: true,
     primaryRecord: true,
@@ -116,6 +137,12 @@ export class World {
   private readonly keys: Record<RegionRole, SimKey>;
   private readonly publicKeySpki: Buffer;
   private replicationLagMs: (now: number) => number;
+  /** Each region's replica's view of the lease holder (region name), and the write sequence it reflects. */
+  private readonly leaseSeen: Record<RegionRole, { holder: string; seq: number }>;
+  private leaseSeq = 0;
+  /** Lag (ms) of a lease write reaching the other region's replica; undefined = partitioned (never). */
+  private leaseLagMs: () => number | undefined;
+  public readonly leaseFollowingCheck: boolean;
   private readonly faults: Fault[] = [];
   /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
   public readonly fis: SimulatedFis;
@@ -126,6 +153,7 @@ export class World {
     this.config = options.config;
     this.assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
     this.rng = createRng(options.seed);
+    this.leaseRng = createRng((options.seed ^ 0x1ea5e) >>> 0);
     this.startMs = options.startMs;
     const warmUp = (options.warmUpSeconds ?? 600) * 1000;
     this.events = new EventQueue(options.startMs - warmUp);
@@ -134,6 +162,7 @@ export class World {
     this.callerRegion = options.callerRegion ?? options.config.regions.standby;
     this.statusHistory = {
       primaryEndpoint: [{ at: this.now, value: 1 }],
+      primaryLease: [{ at: this.now, value: 1 }],
       standbyEndpoint: [{ at: this.now, value: 1 }],
       failoverSwitch: [{ at: this.now, value: 1 }],
       primaryRecord: [{ at: this.now, value: 1 }],
@@ -152,6 +181,12 @@ export class World {
       standby: { keyId, type: 'REPLICA', enabled: true, keyState: 'Enabled' },
     };
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
+    this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
+    const lag = this.assumptions.mrecLeaseLagSeconds;
+    this.leaseLagMs = () =>
+      options.config.data.consistency === 'MREC' ? this.leaseRng.uniform(lag.min, lag.max) * 1000 : 0;
+    const holder = this.regions[options.position ?? 'primary'];
+    this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
     this.fis = new SimulatedFis(this);
     this.setUpCheckers();
@@ -206,6 +241,50 @@ export class World {
   /** Replication latency (ms) the MREC table reports, as a function of virtual time. */
   setReplicationLag(lagMs: (now: number) => number): void {
     this.replicationLagMs = lagMs;
+  }
+
+  /**
+   * How lease writes reach the other region's replica: a lag in ms per write, or `'partitioned'`
+   * (they never arrive while it lasts; writes made during it stay lost to the other side).
+   */
+  setLeaseReplication(lag: (() => number) | 'partitioned'): void {
+    this.leaseLagMs = lag === 'partitioned' ? () => undefined : lag;
+  }
+
+  /** The lease holder (region name) as `role`'s replica sees it. */
+  leaseHolderSeenBy(role: RegionRole): string {
+    return this.leaseSeen[role].holder;
+  }
+
+  /**
+   * Moves the lease by a write in `writtenIn`'s replica (what moveLease does through DynamoDB, for
+   * tests and the Monte Carlo that do not run the drill): the table item and both views.
+   */
+  writeLease(writtenIn: RegionRole, holder: RegionRole): void {
+    this.ensureLease();
+    const item = this.table.get(this.leaseKey())!;
+    this.table.set(this.leaseKey(), {
+      ...item,
+      activeRegion: this.regions[holder],
+      epoch: Number(item.epoch) + 1,
+      updatedAt: new Date(this.now).toISOString(),
+    });
+    this.leaseWritten(writtenIn);
+  }
+
+  /** A lease write in `writtenIn` just changed the item: that replica sees it now, the other after the lag. */
+  private leaseWritten(writtenIn: RegionRole): void {
+    const holder = String(this.table.get(this.leaseKey())?.activeRegion);
+    const seq = ++this.leaseSeq;
+    const apply = (role: RegionRole) => {
+      if (this.leaseSeen[role].seq < seq) this.leaseSeen[role] = { holder, seq };
+    };
+    apply(writtenIn);
+    const other: RegionRole = writtenIn === 'primary' ? 'standby' : 'primary';
+    const lag = this.leaseLagMs();
+    if (lag === undefined) return;
+    if (lag <= 0) apply(other);
+    else this.events.at(this.now + lag, () => apply(other));
   }
 
   setKeyEnabled(role: RegionRole, enabled: boolean): void {
@@ -272,7 +351,9 @@ export class World {
   private setUpCheckers(): void {
     const { regions } = this.config.dns.healthCheck;
     const jitter = this.assumptions.checkJitterSeconds * 1000;
-    for (const role of ['primary', 'standby'] as const) {
+    const probes: Probe[] = this.leaseFollowingCheck ? ['primary', 'standby', 'primaryLease'] : ['primary', 'standby'];
+    for (const probe of probes) {
+      const rng = probe === 'primaryLease' ? this.leaseRng : this.rng;
       let n = 0;
       for (const region of regions) {
         for (let i = 0; i < this.assumptions.checkersPerRegion; i++) {
@@ -282,12 +363,12 @@ export class World {
             reportsHealthy: true,
             consecutive: 0,
           };
-          this.checkers[role].push(checker);
-          const phase = this.rng.uniform(0, this.intervalMs);
+          this.checkers[probe].push(checker);
+          const phase = rng.uniform(0, this.intervalMs);
           const tick = (scheduled: number) => {
-            this.runCheck(role, checker);
+            this.runCheck(probe, checker);
             const next = scheduled + this.intervalMs;
-            this.events.at(next + this.rng.uniform(-jitter, jitter), () => tick(next));
+            this.events.at(next + rng.uniform(-jitter, jitter), () => tick(next));
           };
           const first = this.now + phase;
           this.events.at(first, () => tick(first));
@@ -296,8 +377,16 @@ export class World {
     }
   }
 
-  private runCheck(role: RegionRole, checker: Checker): void {
-    const healthy = this.endpointUp[role] && !this.failingFrom[role].has(checker.region);
+  /** What one checker's request gets: `/health` liveness; the lease probe also needs the primary's replica to show the lease here. */
+  private endpointAnswersHealthy(probe: Probe, checkerRegion: string): boolean {
+    const role: RegionRole = probe === 'standby' ? 'standby' : 'primary';
+    const live = this.endpointUp[role] && !this.failingFrom[role].has(checkerRegion);
+    if (probe !== 'primaryLease') return live;
+    return live && this.leaseSeen.primary.holder === this.regions.primary;
+  }
+
+  private runCheck(probe: Probe, checker: Checker): void {
+    const healthy = this.endpointAnswersHealthy(probe, checker.region);
     checker.lastHealthy = healthy;
     checker.lastCheckedAt = this.now;
     if (healthy === checker.reportsHealthy) {
@@ -308,18 +397,18 @@ export class World {
     if (checker.consecutive < this.config.dns.healthCheck.failureThreshold) return;
     checker.reportsHealthy = healthy;
     checker.consecutive = 0;
-    const list = this.checkers[role];
+    const list = this.checkers[probe];
     const verdict = route53EndpointHealthy(list.filter((c) => c.reportsHealthy).length, list.length);
-    if (verdict !== this.aggregate[role]) {
-      this.aggregate[role] = verdict;
-      this.publishStatus(role === 'primary' ? 'primaryEndpoint' : 'standbyEndpoint', verdict);
+    if (verdict !== this.aggregate[probe]) {
+      this.aggregate[probe] = verdict;
+      this.publishStatus(PROBE_CHECK[probe], verdict, probe === 'primaryLease' ? this.leaseRng : this.rng);
     }
   }
 
   /** A health check's status reaches Route 53's answers after the propagation delay. */
-  private publishStatus(key: HealthCheckKey, value: boolean): void {
+  private publishStatus(key: HealthCheckKey, value: boolean, rng: Rng = this.rng): void {
     const { min, max } = this.assumptions.propagationSeconds;
-    this.events.at(this.now + this.rng.uniform(min, max) * 1000, () => this.setStatus(key, value));
+    this.events.at(this.now + rng.uniform(min, max) * 1000, () => this.setStatus(key, value));
   }
 
   private setStatus(key: HealthCheckKey, value: boolean): void {
@@ -327,17 +416,23 @@ export class World {
     this.status[key] = value;
     this.statusHistory[key].push({ at: this.now, value: value ? 1 : 0 });
     if (key !== 'primaryRecord') {
-      this.setStatus('primaryRecord', this.status.primaryEndpoint && this.status.failoverSwitch);
+      this.setStatus(
+        'primaryRecord',
+        primaryRecordHealthy({
+          endpointHealthy: this.status.primaryEndpoint,
+          leaseHere: this.status.primaryLease,
+          switchNotThrown: this.status.failoverSwitch,
+        }),
+      );
     }
     this.updateAnswer();
   }
 
   private updateAnswer(): void {
-    const answer: RegionRole = this.status.primaryRecord
-      ? 'primary'
-      : this.status.standbyEndpoint
-        ? 'standby'
-        : 'primary';
+    const answer: RegionRole = failoverAnswer({
+      primaryHealthy: this.status.primaryRecord,
+      secondaryHealthy: this.status.standbyEndpoint,
+    });
     if (answer !== this.answer) {
       this.answer = answer;
       this.answerChanges.push({ at: this.now, role: answer });
@@ -451,6 +546,7 @@ export class World {
     const dns = (kind: DnsAlarmKind, firing: boolean, composite = false) =>
       set(dnsAlarmName(this.config.envName, kind), 'us-east-1', firing, composite);
     dns('primaryEndpointUnhealthy', latest('primaryEndpoint') < 1);
+    if (this.leaseFollowingCheck) dns('primaryLeaseElsewhere', latest('primaryLease') < 1);
     const standbyDown = dns('standbyEndpointUnhealthy', latest('standbyEndpoint') < 1);
     dns('failoverSwitchThrown', latest('failoverSwitch') < 1);
     const primaryOut = dns('primaryRecordUnhealthy', latest('primaryRecord') < 1);
@@ -590,7 +686,14 @@ export class World {
       });
     }
     if (service === 'fis') return this.fis.handle(region, command, input);
-    return answerCommand(this.wireState(), service, region, command, input);
+    const before = service === 'dynamodb' ? this.table.get(this.leaseKey()) : undefined;
+    const answer = answerCommand(this.wireState(), service, region, command, input);
+    if (service === 'dynamodb' && command !== 'GetItemCommand') {
+      const after = this.table.get(this.leaseKey());
+      const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
+      if (after !== before && role !== undefined) this.leaseWritten(role);
+    }
+    return answer;
   }
 
   /** What the wire format (./wire.ts) reads and writes: the state behind the services' answers. */
@@ -609,6 +712,7 @@ export class World {
       get answer() {
         return world.answer;
       },
+      leaseFollowingCheck: this.leaseFollowingCheck,
       status: this.status,
       checkers: this.checkers,
       alarms: this.alarms,
@@ -623,6 +727,17 @@ export class World {
     };
   }
 }
+
+/**
+ * What the simulated checkers probe: each region's `/health` (its endpoint check) and the primary's
+ * `/health?lease=held` (the lease check, only with the lease-following design).
+ */
+type Probe = RegionRole | 'primaryLease';
+const PROBE_CHECK: Record<Probe, HealthCheckKey> = {
+  primary: 'primaryEndpoint',
+  standby: 'standbyEndpoint',
+  primaryLease: 'primaryLease',
+};
 
 const switchKey = (envName: string) =>
   metricKey(FAILOVER_SWITCH_NAMESPACE, FAILOVER_SWITCH_METRIC, failoverSwitchDimensions(envName));

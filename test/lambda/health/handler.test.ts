@@ -3,7 +3,13 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { DisabledException, GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEEP_HEALTH_PATH, HEALTH_PATH, HEALTH_SEARCH_STRING } from '../../../lib/contract/health';
+import {
+  DEEP_HEALTH_PATH,
+  HEALTH_PATH,
+  HEALTH_SEARCH_STRING,
+  LEASE_HELD_QUERY,
+  PRIMARY_HEALTH_RESOURCE_PATH,
+} from '../../../lib/contract/health';
 import { ledgerKeys } from '../../../lib/contract/ledger';
 import { validateHealthResponse } from '../../../lambda/canaries/shared/health-check';
 import { createHealthHandler } from '../../../lambda/health/handler';
@@ -123,6 +129,72 @@ describe('GET /health', () => {
     await handler(shallow());
     await handler(shallow());
     expect(kmsMock).toHaveReceivedCommandTimes(GetPublicKeyCommand, 1);
+  });
+});
+
+describe('GET /health?lease=held (the PRIMARY record check)', () => {
+  const leaseHeld = () =>
+    apiEvent({
+      method: 'GET',
+      resource: HEALTH_PATH,
+      path: HEALTH_PATH,
+      queryStringParameters: { [LEASE_HELD_QUERY.name]: LEASE_HELD_QUERY.value },
+    });
+
+  test('the contract path is /health with the lease query, as Route 53 will request it', () => {
+    expect(PRIMARY_HEALTH_RESOURCE_PATH).toBe('/health?lease=held');
+  });
+
+  test('is 200 with the marker while this region holds the lease', async () => {
+    const res = await handlerFor()(leaseHeld());
+    expect(res.statusCode).toBe(200);
+    expect(res.body.startsWith(`{${HEALTH_SEARCH_STRING},`)).toBe(true);
+    expect(parseBody(res).role).toBe('active');
+  });
+
+  test('fails (503, no marker) once the replica shows the lease held by another region, naming holder and epoch', async () => {
+    ddbMock
+      .on(GetCommand, { Key: ledgerKeys.lease(address) })
+      .resolves({ Item: lease({ activeRegion: 'us-west-2', epoch: 3 }) });
+    const res = await handlerFor()(leaseHeld());
+    expect(res.statusCode).toBe(503);
+    expect(res.body).not.toContain(HEALTH_SEARCH_STRING);
+    expect(parseBody(res)).toMatchObject({
+      healthy: false,
+      region: 'us-east-2',
+      role: 'standby',
+      leaseEpoch: 3,
+      reasons: ['the signer lease is held by us-west-2 at epoch 3, not by us-east-2'],
+    });
+  });
+
+  test('plain /health in the same state stays healthy (the SECONDARY check must not follow the lease)', async () => {
+    ddbMock.on(GetCommand, { Key: ledgerKeys.lease(address) }).resolves({ Item: lease({ activeRegion: 'us-west-2' }) });
+    const res = await handlerFor()(shallow());
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('any other query value is plain /health (only lease=held follows the lease)', async () => {
+    ddbMock.on(GetCommand, { Key: ledgerKeys.lease(address) }).resolves({ Item: lease({ activeRegion: 'us-west-2' }) });
+    const res = await handlerFor()(
+      apiEvent({ method: 'GET', resource: HEALTH_PATH, path: HEALTH_PATH, queryStringParameters: { lease: 'x' } }),
+    );
+    expect(res.statusCode).toBe(200);
+  });
+
+  test('fails when the lease cannot be read (as plain /health does)', async () => {
+    ddbMock
+      .on(GetCommand, { Key: ledgerKeys.lease(address) })
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    const res = await handlerFor()(leaseHeld());
+    expect(res.statusCode).toBe(503);
+    expect(parseBody(res).reasons).toEqual(['ProvisionedThroughputExceededException: slow down']);
+  });
+
+  test('stays healthy before initLease (no lease item: nothing to follow, nobody signs)', async () => {
+    ddbMock.on(GetCommand, { Key: ledgerKeys.lease(address) }).resolves({});
+    const res = await handlerFor()(leaseHeld());
+    expect(res.statusCode).toBe(200);
   });
 });
 

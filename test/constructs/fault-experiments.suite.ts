@@ -110,6 +110,27 @@ describe.each([
     ]);
   });
 
+  test("every stop condition is an alarm of this stack's region: a GetAtt of its own alarm or an ARN in us-east-2", () => {
+    for (const c of exp.Properties.StopConditions as Array<{ Source: string; Value: unknown }>) {
+      expect(c.Source).toBe('aws:cloudwatch:alarm');
+      if (typeof c.Value === 'string') expect(c.Value).toMatch(/^arn:aws:cloudwatch:us-east-2:/);
+      else {
+        const [id, attr] = (c.Value as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'];
+        expect([resources(t)[id].Type, attr]).toEqual(['AWS::CloudWatch::Alarm', 'Arn']);
+      }
+    }
+  });
+
+  test('the report prefix fits CloudFormation (ExperimentReportS3Configuration Prefix: 1 to 256 characters)', () => {
+    const prefix = (
+      exp.Properties.ExperimentReportConfiguration as {
+        Outputs: { ExperimentReportS3Configuration: { Prefix: string } };
+      }
+    ).Outputs.ExperimentReportS3Configuration.Prefix;
+    expect(prefix.length).toBeGreaterThanOrEqual(1);
+    expect(prefix.length).toBeLessThanOrEqual(256);
+  });
+
   test('reports to the encrypted bucket under its own prefix, with the region dashboard', () => {
     expect(exp.Properties.ExperimentReportConfiguration).toEqual({
       Outputs: {
@@ -345,6 +366,7 @@ describe('the bucket and the guard alarm', () => {
     const stop = experimentTemplates(east.template('primary'))['primary-down'].Properties.StopConditions as Array<{
       Value: unknown;
     }>;
+    // Route 53 alarms live only in us-east-1, so only a template in us-east-1 may name them.
     expect(stop.slice(2).map((s) => s.Value)).toEqual([
       `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:example-wallet-dns-standby-endpoint-unhealthy`,
       `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:example-wallet-dns-both-regions-unhealthy`,

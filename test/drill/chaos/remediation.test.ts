@@ -3,7 +3,8 @@ import { simulatedFisApi } from '../../../lib/drill/chaos/fis';
 import { runChaos } from '../../../lib/drill/chaos/run';
 import { EXIT } from '../../../lib/drill/exit-codes';
 import { SimulatedTarget } from '../../../lib/drill/simulated-target';
-import { formatRecord } from '../../../lib/drill/ui';
+import { renderMarkdown } from '../../../lib/drill/report';
+import { formatRecord, paint } from '../../../lib/drill/ui';
 import { testConfig } from '../../helpers/config';
 import { simTarget, START } from '../helpers';
 
@@ -25,14 +26,6 @@ function run(target: SimulatedTarget, extra = {}) {
     ...extra,
   });
 }
-
-const plain = {
-  green: (s: string) => s,
-  red: (s: string) => s,
-  yellow: (s: string) => s,
-  bold: (s: string) => s,
-  dim: (s: string) => s,
-};
 
 describe('primary-down while remediation is in auto mode', () => {
   let target: SimulatedTarget;
@@ -72,9 +65,18 @@ describe('primary-down while remediation is in auto mode', () => {
       failedOverBy: 'remediation:us-west-2:example-wallet-us-west-2-peer-deep-health',
       failedOverEpoch: 8,
     });
-    expect(formatRecord(record, plain)).toContain(
+    expect(formatRecord(record, paint(false))).toContain(
       `failed over  by remediation:us-west-2:example-wallet-us-west-2-peer-deep-health ${m.externalFailoverSeconds} s after the fault started`,
     );
+  });
+
+  test('the Markdown report names the failover, measured from the fault, and the failback as the next step', () => {
+    const md = renderMarkdown(record);
+    expect(md).toContain(
+      `| Failover by remediation:us-west-2:example-wallet-us-west-2-peer-deep-health (fault active -> lease moved or switch thrown, first seen) | ${record.measurements.externalFailoverSeconds} s | | |`,
+    );
+    expect(md).toContain('| Detection (fault active -> Route 53 changed the primary record, upper bound) |');
+    expect(md).toContain('wallet-drill failback --execute');
   });
 
   test('recovered on the standby (consistent, no automatic failback): exit 0 with the failback as next step', () => {

@@ -34,6 +34,24 @@ import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
 import { WalletFunction } from './wallet-function';
 
+/*
+ * Where each permission list below comes from (checked 2026-12 with the search tool; the lead asked for docs,
+ * not memory):
+ * - VERIFIED: the extension's layer parameters, the configuration variables and bucket-per-region rule (FIS,
+ *   "Use the AWS FIS aws:lambda:function actions" and "Available versions of the AWS FIS extension for Lambda");
+ *   the report destination's shape (CloudFormation AWS::FIS::ExperimentTemplate ExperimentReportS3Configuration:
+ *   "BucketName ... Required: Yes ... Minimum: 3 Maximum: 63", "Prefix ... Minimum: 1 Maximum: 256"); the stop
+ *   condition's shape (ExperimentTemplateStopCondition: "Value: The Amazon Resource Name (ARN) of the
+ *   CloudWatch alarm ... Minimum: 20 Maximum: 2048"); the CloudFormation handler's own permissions
+ *   (FIS_TEMPLATE_HANDLER_PERMISSIONS in lib/contract/chaos.ts, from the resource provider schema).
+ * - NOT VERIFIED (the stored FIS actions reference could be read only up to its contents, not its per-action
+ *   "Permissions" rows, nor the "Experiment report configurations" permissions): the action lists of
+ *   FIS_LAMBDA_ACTION_PERMISSIONS, FIS_PAUSE_REPLICATION_PERMISSIONS and FIS_REPORT_PERMISSIONS and the
+ *   extension's FIS_EXTENSION_READ_ACTIONS. They are as the previous session wrote them; compare them with
+ *   https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html before the first real run
+ *   (a missing permission fails the experiment at start, it does not widen anything).
+ */
+
 /**
  * What every Lambda action needs. FIS actions reference, aws:lambda:invocation-add-delay and
  * aws:lambda:invocation-error, "Permissions": "s3:PutObject, s3:DeleteObject, lambda:GetFunction,

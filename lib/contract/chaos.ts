@@ -170,3 +170,19 @@ export const chaosGuardAlarmName = (envName: string, region: string): string =>
 
 /** FIS allows at most this many stop conditions per experiment template (FIS quotas). */
 export const MAX_STOP_CONDITIONS = 5;
+
+/**
+ * What CloudFormation's handler for AWS::FIS::ExperimentTemplate calls, so what the deploying principal (the
+ * CDK CloudFormation execution role) needs: the resource provider schema's `handlers.<op>.permissions`
+ * (aws-cloudformation-resource-providers-fis, AWS::FIS::ExperimentTemplate). `iam:PassRole` is on the
+ * experiment roles, passed to fis.amazonaws.com. The same schema makes `Tags` create-only
+ * ("createOnlyProperties": ["/properties/Tags", "/properties/ExperimentOptions/AccountTargeting"]): changing a
+ * template's tags (its Name, environment or experiment tag) REPLACES the template.
+ */
+export const FIS_TEMPLATE_HANDLER_PERMISSIONS = {
+  create: ['fis:CreateExperimentTemplate', 'fis:TagResource', 'iam:PassRole'],
+  read: ['fis:GetExperimentTemplate', 'fis:ListTagsForResource'],
+  update: ['fis:UpdateExperimentTemplate', 'fis:TagResource', 'fis:UntagResource', 'iam:PassRole'],
+  delete: ['fis:DeleteExperimentTemplate'],
+  list: ['fis:ListExperimentTemplates', 'fis:ListTagsForResource'],
+} as const;

@@ -68,6 +68,12 @@ export interface Measurements {
   readonly alreadyFailedOverBeforeSwitch: boolean;
   /** Chaos: the fault started -> the environment was back to normal after the experiment stopped. */
   readonly timeToRecoverSeconds?: number;
+  /**
+   * Chaos: the fault started -> a failover by someone other than the chaos command (the standby's remediation
+   * in auto mode, or an operator) was first seen: the lease moved or the switch thrown, whichever first.
+   * Absent: nobody failed over.
+   */
+  readonly externalFailoverSeconds?: number;
 }
 
 /** What a chaos record adds: the FIS experiment it ran (lib/drill/chaos/run.ts). */
@@ -80,6 +86,10 @@ export interface ChaosExperimentInfo {
   readonly experimentId?: string;
   readonly finalStatus?: string;
   readonly finalReason?: string;
+  /** Who failed over while the experiment ran (the lease's updatedBy, e.g. `remediation:<region>:<alarm>`). */
+  readonly failedOverBy?: string;
+  /** The lease epoch after that failover. */
+  readonly failedOverEpoch?: number;
 }
 
 export interface RestoreRecord {

@@ -44,6 +44,8 @@ const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' '
 
 export function renderMarkdown(record: DrillRecord): string {
   const m = record.measurements;
+  // A chaos run measures from the moment the fault was active, a drill from the switch.
+  const from = record.kind === 'chaos' ? 'fault active' : 'switch';
   const lines: string[] = [
     `# ${heading(record)}: ${verdict(record)}`,
     '',
@@ -58,10 +60,18 @@ export function renderMarkdown(record: DrillRecord): string {
     '',
     '| Measure | Value | Target | Met |',
     '| --- | --- | --- | --- |',
-    `| Detection (switch -> Route 53 changed the primary record, upper bound) | ${fmt(m.detectionSeconds)}${m.detectionBoundsSeconds === undefined ? '' : ` (between ${m.detectionBoundsSeconds[0]} and ${m.detectionBoundsSeconds[1]} s)`} | | |`,
-    `| DNS cut-over (switch -> authoritative answer changed) | ${fmt(m.dnsCutoverSeconds)} | | |`,
-    `| RTO (switch -> ${record.toRegion} canary served through the public name) | ${fmt(m.rtoSeconds)} | ${m.rtoTargetSeconds} s | ${m.rtoMet === undefined ? 'n/a' : m.rtoMet ? 'yes' : 'NO'} |`,
+    `| Detection (${from} -> Route 53 changed the primary record, upper bound) | ${fmt(m.detectionSeconds)}${m.detectionBoundsSeconds === undefined ? '' : ` (between ${m.detectionBoundsSeconds[0]} and ${m.detectionBoundsSeconds[1]} s)`} | | |`,
+    `| DNS cut-over (${from} -> authoritative answer changed) | ${fmt(m.dnsCutoverSeconds)} | | |`,
+    `| RTO (${from} -> ${record.toRegion} canary served through the public name) | ${fmt(m.rtoSeconds)} | ${m.rtoTargetSeconds} s | ${m.rtoMet === undefined ? 'n/a' : m.rtoMet ? 'yes' : 'NO'} |`,
     `| Observed RPO (replication lag at the lease handover) | ${fmt(m.observedRpoSeconds)} | ${m.rpoTargetSeconds} s | ${m.rpoMet === undefined ? 'n/a' : m.rpoMet ? 'yes' : 'NO'} |`,
+    ...(m.externalFailoverSeconds === undefined
+      ? []
+      : [
+          `| Failover by ${mdCell(record.experiment?.failedOverBy ?? 'someone else')} (${from} -> lease moved or switch thrown, first seen) | ${fmt(m.externalFailoverSeconds)} | | |`,
+        ]),
+    ...(m.timeToRecoverSeconds === undefined
+      ? []
+      : [`| Time to recover (${from} -> environment recovered after the stop) | ${fmt(m.timeToRecoverSeconds)} | | |`]),
     '',
     `The model's worst case for this path (switch detection + propagation + resolver cache + canary run) is ${record.expectedWorstCaseRtoSeconds} s.`,
   ];

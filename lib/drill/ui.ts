@@ -188,6 +188,10 @@ export function formatRecord(record: DrillRecord, p: Paint): string {
       `  RTO          ${m.rtoSeconds ?? '-'} s (target ${m.rtoTargetSeconds} s)`,
       `  RPO          ${m.observedRpoSeconds ?? '-'} s (target ${m.rpoTargetSeconds} s)`,
     );
+    if (m.externalFailoverSeconds !== undefined)
+      lines.push(
+        `  failed over  by ${record.experiment?.failedOverBy ?? 'someone else'} ${m.externalFailoverSeconds} s after the fault started`,
+      );
     if (m.timeToRecoverSeconds !== undefined)
       lines.push(`  recovered    ${m.timeToRecoverSeconds} s after the fault started`);
   }

@@ -153,7 +153,7 @@ export async function runChaos(o: ChaosOptions): Promise<DrillRecord> {
     message: string,
     checks: readonly CheckResult[],
     measurements?: Partial<Measurements>,
-    restore?: RestoreRecord,
+    restore?: Recovery,
     passed = false,
   ): DrillRecord =>
     chaosRecord({
@@ -257,7 +257,7 @@ export async function runChaos(o: ChaosOptions): Promise<DrillRecord> {
     return finish(
       'completed',
       passed ? EXIT.ok : EXIT.checkFailed,
-      `${spec.name} ${passed ? 'passed' : 'FAILED its expectation'}: ${summary(spec, m, observed, config.targets.rtoSeconds)}`,
+      `${spec.name} ${passed ? 'passed' : 'FAILED its expectation'}: ${summary(spec, m, observed, config.targets.rtoSeconds)}${failedOverNote(recovery, m)}`,
       checks,
       m,
       recovery,
@@ -274,7 +274,7 @@ export async function runChaos(o: ChaosOptions): Promise<DrillRecord> {
       recovery.succeeded ? 'aborted-restored' : 'aborted-not-restored',
       recovery.succeeded ? EXIT.abortedRestored : EXIT.abortedNotRestored,
       recovery.succeeded
-        ? `${abort.message}; the experiment was stopped and the environment recovered`
+        ? `${abort.message}; the experiment was stopped and the environment recovered${failedOverNote(recovery)}`
         : `${abort.message}; the environment did NOT recover: ${recovery.problems.join('; ')}. Manual action needed`,
       checks,
       undefined,
@@ -410,6 +410,61 @@ interface Observed {
   alarm?: { at: number; evidence: string };
   failoverRefused?: { at: number; evidence: string };
   unexpectedFailover?: boolean;
+  /** The standby's remediation (auto mode) failed over while the experiment ran: lease and switch, as seen. */
+  remediation?: RemediationSeen;
+}
+
+/** What the chaos command saw of a failover it did not make (remediation in auto mode, or an operator). */
+interface RemediationSeen {
+  leaseAt?: number;
+  leaseEpoch?: number;
+  leaseActor?: string;
+  switchAt?: number;
+  switchEvidence?: string;
+}
+
+/**
+ * Reads the lease (from the standby, which a primary-down experiment leaves reachable) and the switch on
+ * every poll: remediation in auto mode may fail over on its own while the experiment runs (FAILOVER_RULE,
+ * lib/contract/remediation.ts). The chaos command never writes either; it only records who did and when.
+ */
+async function observeRemediation(
+  o: ChaosOptions,
+  observed: Observed,
+  mark: (id: PhaseId, label: string, at: number, evidence: string) => TimelineEvent,
+): Promise<void> {
+  const { target, config } = o;
+  const now = target.clock.now();
+  const seen: RemediationSeen = observed.remediation ?? {};
+  if (seen.leaseAt === undefined) {
+    const lease = await safe(() => target.readLease('standby'));
+    if (lease !== undefined && lease.activeRegion === config.regions.standby) {
+      seen.leaseAt = now;
+      seen.leaseEpoch = lease.epoch;
+      seen.leaseActor = lease.updatedBy;
+      observed.remediation = seen;
+      mark(
+        'lease-moved',
+        `the signing lease moved to ${config.regions.standby} (epoch ${lease.epoch}) by ${lease.updatedBy}, not by this command`,
+        now,
+        `lease item read in ${config.regions.standby}: updatedBy ${lease.updatedBy} at ${lease.updatedAt} (${lease.reason})`,
+      );
+    }
+  }
+  if (seen.switchAt === undefined) {
+    const sw = await safe(() => target.switchState());
+    if (sw?.position === 'on') {
+      seen.switchAt = now;
+      seen.switchEvidence = sw.evidence;
+      observed.remediation = seen;
+      mark(
+        'switch-thrown',
+        `the failover switch was thrown during the experiment${seen.leaseActor === undefined ? '' : ` (lease moved by ${seen.leaseActor})`}, not by this command`,
+        now,
+        sw.evidence,
+      );
+    }
+  }
 }
 
 async function waitForOutcome(
@@ -463,6 +518,7 @@ async function waitForOutcome(
           `guard failed: the standby became unhealthy (${standby.healthyCheckers} of ${standby.totalCheckers} checkers)`,
         );
       }
+      await observeRemediation(o, observed, mark);
       const dns = await safe(() => target.dnsAnswer());
       if (observed.route53 === undefined) {
         const minute = Math.floor(observed.running / 60_000) * 60_000;
@@ -611,7 +667,7 @@ async function verifyRecovery(
   stoppedAt: number,
   mark: (id: PhaseId, label: string, at: number, evidence: string) => TimelineEvent,
   reason = 'outcome measured',
-): Promise<RestoreRecord & { recoveredAt?: number }> {
+): Promise<Recovery> {
   const { target, config, fis } = o;
   const clock = target.clock;
   const timeoutS = o.restoreTimeoutSeconds ?? 600;
@@ -620,22 +676,44 @@ async function verifyRecovery(
   const actions: string[] = [];
   const alarmKind = EXPECTED_ALARM[spec.name];
   const alarmName = alarmKind === undefined ? undefined : regionalAlarmName(config.envName, region, alarmKind);
-  const state: Record<string, boolean> = {};
+  let state: Record<string, boolean> = {};
   const pending = () =>
     Object.entries(state)
       .filter(([, ok]) => !ok)
       .map(([k]) => k);
+  let failedOver: FailedOver | undefined;
   for (;;) {
+    state = {};
     const exp =
       info.experiment === undefined ? undefined : await safe(() => fis.getExperiment(region, info.experiment!.id));
     if (exp !== undefined) info.experiment = exp;
     state['FIS reports the experiment ended'] =
       info.experiment === undefined || !ACTIVE_STATUSES.includes(info.experiment.status);
+    const sw = await safe(() => target.switchState());
+    const lease = await safe(() => target.readLease('standby'));
+    // A failover this command did not make (remediation in auto mode, or an operator) is not undone here:
+    // failing back is an operator's decision (lib/contract/remediation.ts: no automatic failback). The
+    // environment has recovered when it is consistent and healthy on the standby: lease and switch both
+    // there (one writer), DNS following the switch, and the primary healthy again for a later failback.
+    const movedAway = sw?.position === 'on' || lease?.activeRegion === config.regions.standby;
+    failedOver = movedAway
+      ? {
+          by: lease?.activeRegion === config.regions.standby ? lease.updatedBy : 'unknown (the lease did not move)',
+          epoch: lease?.epoch,
+        }
+      : undefined;
     if (spec.regionRole === 'primary') {
       const h = await safe(() => target.endpointHealth('primary'));
       const dns = await safe(() => target.dnsAnswer());
       state['the primary is healthy again (Route 53)'] = h?.healthy === true;
-      state['the public name answers with the primary again'] = dns?.role === 'primary';
+      if (movedAway) {
+        state[`the lease and the switch agree: both on the standby (${config.regions.standby})`] =
+          sw?.position === 'on' && lease?.activeRegion === config.regions.standby;
+        state['the public name answers with the standby (the switch holds it there until a failback)'] =
+          dns?.role === 'standby';
+      } else {
+        state['the public name answers with the primary again'] = dns?.role === 'primary';
+      }
     }
     if (alarmName !== undefined && spec.expectation === 'degraded-no-failover') {
       const alarms = await safe(() => target.alarmsFiring());
@@ -646,13 +724,23 @@ async function verifyRecovery(
       state[`replication lag back under the RPO target (${config.targets.rpoSeconds} s)`] =
         rep?.latencySeconds !== undefined && rep.latencySeconds <= config.targets.rpoSeconds;
     }
-    const sw = await safe(() => target.switchState());
-    state['the failover switch is still released'] = sw?.position === 'off';
+    if (!movedAway) state['the failover switch is still released'] = sw?.position === 'off';
     if (pending().length === 0) {
       const at = clock.now();
-      mark('recovered', 'environment recovered', at, Object.keys(state).join('; '));
-      actions.push(`recovered ${round((at - stoppedAt) / 1000)} s after the stop: ${Object.keys(state).join('; ')}`);
-      return { reason, actions, problems: [], succeeded: true, manualSteps: [], recoveredAt: at };
+      const where = failedOver === undefined ? '' : ` on the standby (failed over by ${failedOver.by})`;
+      mark('recovered', `environment recovered${where}`, at, Object.keys(state).join('; '));
+      actions.push(
+        `recovered${where} ${round((at - stoppedAt) / 1000)} s after the stop: ${Object.keys(state).join('; ')}`,
+      );
+      return {
+        reason,
+        actions,
+        problems: [],
+        succeeded: true,
+        manualSteps: failedOver === undefined ? [] : failbackSteps(config, failedOver),
+        recoveredAt: at,
+        failedOver,
+      };
     }
     if (clock.now() >= deadline || o.restoreSignal?.aborted) break;
     o.onEvent?.({
@@ -671,8 +759,27 @@ async function verifyRecovery(
     actions,
     problems,
     succeeded: false,
-    manualSteps: manualChaosSteps(config, spec, region, info.experiment, state),
+    manualSteps: manualChaosSteps(config, spec, region, info.experiment, state, failedOver),
+    failedOver,
   };
+}
+
+/** A failover made during the experiment by someone else (remediation in auto mode, or an operator). */
+interface FailedOver {
+  /** The lease's updatedBy (`remediation:<region>:<alarm>` for remediation). */
+  readonly by: string;
+  readonly epoch?: number;
+}
+
+type Recovery = RestoreRecord & { recoveredAt?: number; failedOver?: FailedOver };
+
+/** The next step after a failover nobody undoes automatically. */
+function failbackSteps(config: WalletConfig, f: FailedOver): string[] {
+  return [
+    `1. ${f.by} failed over to ${config.regions.standby}${f.epoch === undefined ? '' : ` (lease epoch ${f.epoch})`} while the experiment ran; there is no automatic failback. Once the primary has been healthy for a while, fail back:`,
+    `   wallet-drill failback --execute --config <this config>`,
+    `See docs/runbooks/chaos.md ("When remediation fails over during an experiment"). Environment ${config.envName}.`,
+  ];
 }
 
 /** What an operator does by hand when an experiment's effect outlives it. */
@@ -682,6 +789,7 @@ export function manualChaosSteps(
   region: string,
   experiment: FisExperiment | undefined,
   state: Record<string, boolean>,
+  failedOver?: FailedOver,
 ): string[] {
   const out: string[] = [];
   let n = 1;
@@ -691,7 +799,12 @@ export function manualChaosSteps(
       `   aws fis stop-experiment --region ${region} --id ${experiment.id}`,
     );
   }
-  if (state['the failover switch is still released'] === false) {
+  if (failedOver !== undefined) {
+    out.push(
+      `${n++}. ${failedOver.by} failed over during the experiment (switch or lease on the standby). Make lease and switch agree on ONE region before anything else (wallet-drill status shows both), then, once the primary is healthy, fail back:`,
+      `   wallet-drill failback --execute --config <this config>`,
+    );
+  } else if (state['the failover switch is still released'] === false) {
     out.push(
       `${n++}. The failover switch was thrown during the experiment (remediation in auto mode, or an operator): once the primary is healthy, fail back with the drill:`,
       `   wallet-drill failback --execute --config <this config>`,
@@ -714,6 +827,9 @@ function measurementsOf(
   observed: Observed,
   recovery: { recoveredAt?: number },
 ): Partial<Measurements> {
+  const r = observed.remediation;
+  const firstSeen = [r?.leaseAt, r?.switchAt].filter((x): x is number => x !== undefined);
+  const switchAt = firstSeen.length === 0 ? undefined : Math.min(...firstSeen);
   const secs = (at?: number) => (at === undefined ? undefined : round((at - t0) / 1000));
   const rtoSeconds = secs(observed.canary);
   const detection = spec.expectation === 'unplanned-failover' ? observed.route53?.at : observed.alarm?.at;
@@ -723,7 +839,19 @@ function measurementsOf(
     rtoSeconds,
     rtoMet: rtoSeconds === undefined ? undefined : rtoSeconds <= config.targets.rtoSeconds,
     timeToRecoverSeconds: secs(recovery.recoveredAt),
+    externalFailoverSeconds: switchAt === undefined ? undefined : secs(switchAt),
   };
+}
+
+/** What the message adds when someone else failed over during the experiment. */
+function failedOverNote(recovery: Recovery, m?: Partial<Measurements>): string {
+  const f = recovery.failedOver;
+  if (f === undefined) return '';
+  const when =
+    m?.externalFailoverSeconds === undefined
+      ? ''
+      : ` (first seen ${m.externalFailoverSeconds} s after the fault started, ${m.detectionSeconds !== undefined && m.detectionSeconds < m.externalFailoverSeconds ? `after Route 53 had marked the primary record unhealthy on its own at ${m.detectionSeconds} s` : 'before Route 53 had marked the primary record unhealthy on its own: detection includes the switch'})`;
+  return `; ${f.by} failed over to the standby${f.epoch === undefined ? '' : ` at lease epoch ${f.epoch}`}${when}, and the environment recovered ON THE STANDBY: no automatic failback, run wallet-drill failback --execute when ready`;
 }
 
 function outcomePassed(spec: ExperimentSpec, m: Partial<Measurements>, observed: Observed): boolean {
@@ -759,7 +887,7 @@ function chaosRecord(r: {
   timeline: TimelineEvent[];
   steps: Array<{ id: string; title: string; done: boolean; at?: string; detail?: string }>;
   measurements?: Partial<Measurements>;
-  restore?: RestoreRecord & { recoveredAt?: number };
+  restore?: Recovery;
   passed: boolean;
   templateId?: string;
   experiment?: FisExperiment;
@@ -819,6 +947,8 @@ function chaosRecord(r: {
       experimentId: r.experiment?.id,
       finalStatus: r.experiment?.status,
       finalReason: r.experiment?.reason,
+      failedOverBy: r.restore?.failedOver?.by,
+      failedOverEpoch: r.restore?.failedOver?.epoch,
     },
   };
 }

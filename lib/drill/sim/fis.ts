@@ -7,6 +7,7 @@ import {
   experimentTemplateName,
 } from '../../contract/chaos';
 import { RegionRole } from '../../contract/names';
+import { SIM_TIMINGS, timingSeconds } from './timings';
 import type { World } from './world';
 
 /**
@@ -23,14 +24,17 @@ import type { World } from './world';
  * - `replication-paused`: the standby replica stops receiving writes, so the replication latency grows
  *   with the pause and drops back once it ends.
  *
- * Timing assumptions (stated, not measured): FIS takes {@link INITIATING_SECONDS} s to start an experiment;
- * a Lambda fault reaches the functions within one poll of the FIS extension ({@link EXTENSION_POLL_SECONDS}
- * s at most, uniform); an alarm fires one evaluation after its window fills and clears one period after
- * the fault ends. The stop conditions are the ones the templates name: the standby's health (Route 53
- * or its deep-health canary) and both regions unhealthy.
+ * How long each step takes is in ONE table, lib/drill/sim/timings.ts (SIM_TIMINGS), each row marked as a
+ * documented figure or an assumption: FIS initiating and stopping, how often stop conditions are checked,
+ * the Lambda fault's onset (one poll of the FIS extension) and the alarm lag. The stop conditions are the
+ * ones the templates name: the standby's health (Route 53 or its deep-health canary) and both regions
+ * unhealthy.
  */
-export const INITIATING_SECONDS = 5;
-export const EXTENSION_POLL_SECONDS = 60;
+const INITIATING_SECONDS = timingSeconds('fisInitiating');
+const STOPPING_SECONDS = timingSeconds('fisStopping');
+const STOP_CHECK_SECONDS = timingSeconds('fisStopConditionCheck');
+const ONSET = SIM_TIMINGS.lambdaFaultOnset.seconds;
+const ALARM_LAG_SECONDS = timingSeconds('alarmAfterWindow');
 
 export type FisStatus = 'pending' | 'initiating' | 'running' | 'completed' | 'stopping' | 'stopped' | 'failed';
 
@@ -167,7 +171,7 @@ export class SimulatedFis {
     if (e.status === 'initiating' || e.status === 'running' || e.status === 'pending') {
       e.status = 'stopping';
       e.reason = 'Experiment is stopping.';
-      this.world.at(this.world.now + 2 * SECOND, () => this.end(e, 'stopped', reason));
+      this.world.at(this.world.now + STOPPING_SECONDS * SECOND, () => this.end(e, 'stopped', reason));
     }
     return e;
   }
@@ -190,9 +194,9 @@ export class SimulatedFis {
         this.stop(e, 'Experiment stopped by a stop condition: the standby deep-health alarm is in ALARM');
         return;
       }
-      this.world.at(this.world.now + 10 * SECOND, tick);
+      this.world.at(this.world.now + STOP_CHECK_SECONDS * SECOND, tick);
     };
-    this.world.at(this.world.now + 10 * SECOND, tick);
+    this.world.at(this.world.now + STOP_CHECK_SECONDS * SECOND, tick);
   }
 
   private inject(e: SimExperiment): void {
@@ -200,7 +204,7 @@ export class SimulatedFis {
     const { config } = w;
     const region = w.regions[e.spec.regionRole];
     const alarm = (kind: RegionalAlarmKind) => regionalAlarmName(config.envName, region, kind);
-    const lambdaDelay = w.rng.uniform(0, EXTENSION_POLL_SECONDS) * SECOND;
+    const lambdaDelay = w.rng.uniform(ONSET.min, ONSET.max) * SECOND;
     switch (e.spec.name) {
       case 'primary-down': {
         const role: RegionRole = e.spec.regionRole;
@@ -215,7 +219,7 @@ export class SimulatedFis {
       case 'api-latency': {
         const kind: RegionalAlarmKind = e.spec.name === 'signer-failing' ? 'signerErrors' : 'apiLatencyP99';
         const a = config.alarms[kind] as { periodSeconds: number; datapointsToAlarm: number };
-        const fireAfter = lambdaDelay + a.periodSeconds * a.datapointsToAlarm * SECOND + 60 * SECOND;
+        const fireAfter = lambdaDelay + a.periodSeconds * a.datapointsToAlarm * SECOND + ALARM_LAG_SECONDS * SECOND;
         let fired = false;
         const fire = w.now + fireAfter;
         w.at(fire, () => {

@@ -22,6 +22,7 @@ import {
 } from '../../failover/timing';
 import { createRng, Rng } from '../../failover/random';
 import { SimulatedFis } from './fis';
+import { SimulatedRemediation } from './remediation';
 import { EventQueue } from './events';
 import { Item } from './expressions';
 import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
@@ -146,6 +147,8 @@ export class World {
   private readonly faults: Fault[] = [];
   /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
   public readonly fis: SimulatedFis;
+  /** The standby's remediation Lambda: fails over on its own in `auto` mode (lib/drill/sim/remediation.ts). */
+  public readonly remediation: SimulatedRemediation;
   /** Every command the world answered or refused, for tests. */
   public readonly log: Array<{ at: number; service: string; region: string; command: string; input: unknown }> = [];
 
@@ -189,6 +192,7 @@ export class World {
     this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
     this.fis = new SimulatedFis(this);
+    this.remediation = this.createRemediation(options.seed);
     this.setUpCheckers();
     this.setUpAlarms();
     this.setUpResolversAndCanaries();
@@ -559,6 +563,49 @@ export class World {
       regional('peerDeepHealth', !this.endpointUp[peer]);
       regional('publicNameCanary', this.publicNameFailing[role]);
     }
+    this.remediation.observe();
+  }
+
+  private createRemediation(seed: number): SimulatedRemediation {
+    // Its own random stream, so adding it changes no other draw (every notify-only rehearsal stays as it was).
+    const rng = createRng(seed + 7919);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the live clock
+    const world = this;
+    const r = this.config.remediation;
+    const standby = this.regions.standby;
+    return new SimulatedRemediation({
+      get now() {
+        return world.now;
+      },
+      envName: this.config.envName,
+      regions: this.regions,
+      // Minimal model configs (the resilience report's timing runs) carry no remediation section: page only.
+      mode: r?.mode ?? 'notify-only',
+      maxFailoversPerWindow: r?.maxFailoversPerWindow ?? 1,
+      windowMinutes: r?.windowMinutes ?? 60,
+      uniform: (min, max) => rng.uniform(min, max),
+      at: (at, fn) => this.events.at(at, fn),
+      alarmState: (region, name) => (this.alarms.get(`${region}|${name}`) ?? this.alarms.get(name))?.state,
+      isEndpointUp: (role) => this.endpointUp[role],
+      lease: () => {
+        const item = this.leaseItem() as Item;
+        return { role: item.activeRegion === standby ? 'standby' : 'primary', epoch: Number(item.epoch) };
+      },
+      moveLease: (to, expectedEpoch, actor, reason) => {
+        const item = this.leaseItem() as Item;
+        if (Number(item.epoch) !== expectedEpoch) return false;
+        this.table.set(this.leaseKey(), {
+          ...item,
+          activeRegion: this.regions[to],
+          epoch: expectedEpoch + 1,
+          updatedAt: new Date(this.now).toISOString(),
+          updatedBy: actor,
+          reason,
+        });
+        return true;
+      },
+      throwSwitch: () => this.putMetric(standby, switchKey(this.config.envName), 1),
+    });
   }
 
   // ---------------------------------------------------------------- resolvers and canaries

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { runCli } from '../../../lib/drill/cli';
 import { EXIT } from '../../../lib/drill/exit-codes';
 import { fakeIo, mrecConfig, START } from '../helpers';
+import { testConfig } from '../../helpers/config';
 
 let dir: string;
 beforeEach(() => {
@@ -94,4 +95,20 @@ test('without a TTY and without --yes: bad usage (exit 2), nothing started', asy
   expect(code).toBe(EXIT.usage);
   expect(f.stderr()).toContain('--yes');
   expect(started(f)).toEqual([]);
+});
+
+test('chaos primary-down with remediation in auto mode: the CLI reports who failed over and exits 0 (recovered on the standby)', async () => {
+  const f = fakeIo();
+  const file = path.join(dir, 'auto.json');
+  writeFileSync(file, JSON.stringify(testConfig({ remediation: { mode: 'auto' } })));
+  const code = await runCli(
+    ['chaos', 'primary-down', '-c', file, '--execute', '--yes', ...sim, '--json', '--report-dir', dir],
+    f.io,
+  );
+  expect(code).toBe(EXIT.ok);
+  const out = JSON.parse(f.stdout());
+  expect(out.experiment.failedOverBy).toMatch(/^remediation:us-west-2:/);
+  expect(out.measurements.externalFailoverSeconds).toBeGreaterThan(0);
+  expect(out.restore.manualSteps.join('\n')).toContain('wallet-drill failback --execute');
+  expect(started(f)).toHaveLength(1);
 });

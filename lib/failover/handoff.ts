@@ -46,16 +46,18 @@ import { Lease, LeaseStore, readLease } from './lease';
  */
 export interface HandOffOptions {
   readonly ledger: LeaseStore;
-  /** The SQS client for every queue (one region), unless {@link sqsForQueue} picks one per queue. */
+  /** The SQS client for every queue (one region), unless {@link sqsForRegion} picks one per region. */
   readonly sqs: SQSClient;
-  /** The client for a queue URL (the DLQs and the holder's queue may be in different regions). @default - `sqs` */
-  readonly sqsForQueue?: (queueUrl: string) => SQSClient;
+  /** The client of a region (the DLQs and the holder's queue are in different regions). @default - `sqs` */
+  readonly sqsForRegion?: (region: string) => SQSClient;
   /** The signing address whose work moves. */
   readonly address: string;
   /** The signing queue URL of a region. */
   readonly queueUrlFor: (region: string) => string;
-  /** Dead-letter queues to empty into the holder's queue. */
-  readonly deadLetterQueueUrls: readonly string[];
+  /** Dead-letter queues to empty into the holder's queue (read with `sqs`). */
+  readonly deadLetterQueueUrls?: readonly string[];
+  /** Dead-letter queues with their region (read with `sqsForRegion`). */
+  readonly deadLetterQueues?: ReadonlyArray<{ readonly region: string; readonly url: string }>;
   readonly actor: string;
   /** Do nothing unless the lease is at this epoch (the epoch the caller's move created). @default - the epoch read at the start */
   readonly expectedEpoch?: number;
@@ -140,14 +142,19 @@ export async function handOffStrandedWork(options: HandOffOptions): Promise<Hand
     const now = await readLease(options.ledger, address);
     return now?.epoch === expected && now.activeRegion === lease.activeRegion ? undefined : STALE(now, expected);
   };
-  const sqsFor = options.sqsForQueue ?? (() => options.sqs);
+  const sqsFor = options.sqsForRegion ?? (() => options.sqs);
   const target = options.queueUrlFor(lease.activeRegion);
+  const holderSqs = sqsFor(lease.activeRegion);
+  const dlqs = [
+    ...(options.deadLetterQueueUrls ?? []).map((url) => ({ url, client: options.sqs })),
+    ...(options.deadLetterQueues ?? []).map((q) => ({ url: q.url, client: sqsFor(q.region) })),
+  ];
   const max = options.maxMessagesPerQueue ?? 1000;
   let fromDlq = 0;
   let deleteRefused = 0;
   let stoppedBecause: string | undefined;
   const send = (body: string, group: string, dedup: string) =>
-    sqsFor(target).send(
+    holderSqs.send(
       new SendMessageCommand({
         QueueUrl: target,
         MessageBody: body,
@@ -156,9 +163,8 @@ export async function handOffStrandedWork(options: HandOffOptions): Promise<Hand
       }),
     );
 
-  for (const dlq of options.deadLetterQueueUrls) {
+  for (const { url: dlq, client } of dlqs) {
     if (dlq === target || stoppedBecause !== undefined) continue;
-    const client = sqsFor(dlq);
     if (dryRun) {
       const attrs = await client.send(
         new GetQueueAttributesCommand({ QueueUrl: dlq, AttributeNames: ['ApproximateNumberOfMessages'] }),

@@ -365,6 +365,25 @@ describe('bad input', () => {
     ]);
   });
 
+  test('fails with input and common-option problems together (a bad id and a bad --address)', async () => {
+    const w = await world();
+    let stderr = '';
+    const code = await runOps(
+      ['quarantine', 'w-1', 'tx/1', '--reason', 'r', '-c', w.configPath, '--address', '0x12', '--region', PRIMARY],
+      {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (stderr += s) },
+        env: {},
+        cwd: process.cwd(),
+        ledger: operatorLedger,
+      },
+    );
+    expect(code).toBe(OPS_EXIT.usage);
+    expect(stderr).toContain('2 problems');
+    expect(stderr).toContain('<txId> must be');
+    expect(stderr).toContain('--address must be the 0x-prefixed 20-byte signing address; received "0x12"');
+  });
+
   test('fails on a region outside the config, naming the allowed ones', async () => {
     const w = await world();
     const run = await ops(w, ['stuck'], 'eu-west-1');

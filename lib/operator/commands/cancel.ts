@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { OpsCli, OpsOptions, OpsRefusedError, OpsUsageError, runMutation } from './context';
+import { OpsCli, OpsOptions, OpsRefusedError, runMutation } from './context';
 import { openTransaction } from './quarantine';
 import { addCommon, idProblems, textProblem } from './options';
 
@@ -25,8 +25,7 @@ export function registerCancel(program: Command, cli: OpsCli): void {
           ...idProblems(walletId, txId),
           ...textProblem('--evidence', opts.evidence, 'client withdrew the request (ticket 123)'),
         ];
-        if (problems.length > 0) throw new OpsUsageError(problems);
-        const s = cli.session(opts);
+        const s = cli.session(opts, problems);
         let from = '';
         let nonce: number | undefined;
         return runMutation(s, opts, {

@@ -76,7 +76,8 @@ export interface OpsSession {
 
 export interface OpsCli {
   readonly io: OpsIo;
-  session(opts: OpsOptions): OpsSession;
+  /** Validates the common options; `problems` found in the command's own input are reported with them, at once. */
+  session(opts: OpsOptions, problems?: readonly string[]): OpsSession;
   /** Wraps a command action so its returned number becomes the exit code. */
   guarded(fn: (...args: never[]) => Promise<number>): (...args: never[]) => Promise<void>;
 }
@@ -84,9 +85,9 @@ export interface OpsCli {
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 export function createOpsCli(io: OpsIo, setExitCode: (code: number) => void): OpsCli {
-  const session = (opts: OpsOptions): OpsSession => {
+  const session = (opts: OpsOptions, inputProblems: readonly string[] = []): OpsSession => {
+    const problems: string[] = [...inputProblems];
     const config = loadConfigFile(resolveConfigPath(opts.config, io.cwd));
-    const problems: string[] = [];
     const regions = [config.regions.primary, config.regions.standby];
     const region = opts.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
     if (region === undefined) {

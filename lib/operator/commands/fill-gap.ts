@@ -1,7 +1,7 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
 import { findNonceGaps } from '../gaps';
-import { OpsCli, OpsOptions, OpsRefusedError, OpsUsageError, runMutation } from './context';
+import { OpsCli, OpsOptions, OpsRefusedError, runMutation } from './context';
 import { addCommon, WHOLE } from './options';
 
 interface FillGapOptions extends OpsOptions {
@@ -49,9 +49,8 @@ export function registerFillGap(program: Command, cli: OpsCli): void {
             `--max-priority-fee-per-gas (${opts.maxPriorityFeePerGas}) must not exceed --max-fee-per-gas (${opts.maxFeePerGas})`,
           );
         }
-        if (problems.length > 0) throw new OpsUsageError(problems);
         const nonce = Number(opts.nonce);
-        const s = cli.session(opts);
+        const s = cli.session(opts, problems);
         return runMutation(s, opts, {
           command: 'fill-gap',
           input: { nonce, maxFeePerGas: opts.maxFeePerGas, maxPriorityFeePerGas: opts.maxPriorityFeePerGas },

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { OPEN_TX_STATUSES } from '../../contract/ledger';
-import { OpsCli, OpsOptions, OpsRefusedError, OpsSession, OpsUsageError, runMutation } from './context';
+import { OpsCli, OpsOptions, OpsRefusedError, OpsSession, runMutation } from './context';
 import { addCommon, idProblems, textProblem } from './options';
 
 interface QuarantineOptions extends OpsOptions {
@@ -38,8 +38,7 @@ export function registerQuarantine(program: Command, cli: OpsCli): void {
           ...idProblems(walletId, txId),
           ...textProblem('--reason', opts.reason, 'client reports a duplicate'),
         ];
-        if (problems.length > 0) throw new OpsUsageError(problems);
-        const s = cli.session(opts);
+        const s = cli.session(opts, problems);
         let tx: Awaited<ReturnType<typeof openTransaction>>;
         return runMutation(s, opts, {
           command: 'quarantine',

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { OpsCli, OpsOptions, OpsRefusedError, OpsUsageError, runMutation } from './context';
+import { OpsCli, OpsOptions, OpsRefusedError, runMutation } from './context';
 import { addCommon, idProblems, textProblem } from './options';
 import { enqueueForHolder } from './queue';
 
@@ -45,8 +45,7 @@ export function registerResolve(program: Command, cli: OpsCli): void {
             `--tx-hash applies to --as onchain only; received --as requeue with --tx-hash ${opts.txHash}. Drop it`,
           );
         }
-        if (problems.length > 0) throw new OpsUsageError(problems);
-        const s = cli.session(opts);
+        const s = cli.session(opts, problems);
         return runMutation(s, opts, {
           command: `resolve-${opts.as}`,
           input: { walletId, txId, as: opts.as, txHash: opts.txHash, evidence: opts.evidence },

@@ -10,6 +10,15 @@ export interface RemediationConfig extends RemediationContext {
   readonly topicArn: string;
   /** Standby only: this region's copy of the signing key, read with kms:GetPublicKey for the address. */
   readonly signingKeyArn?: string;
+  /**
+   * Standby only: the queues of the hand-off after a lease move (lib/failover/handoff.ts). Absent:
+   * no automatic hand-off (the operator runs `wallet-ops hand-off`).
+   */
+  readonly handOffQueues?: {
+    readonly signingQueueUrl: string;
+    readonly deadLetterQueueUrl: string;
+    readonly peerDeadLetterQueueUrl: string;
+  };
 }
 
 const matching = (pattern: RegExp, message: string) => z.string().check(z.regex(pattern, message));
@@ -19,6 +28,7 @@ const wholeNumber = z.pipe(
   z.transform((v: string) => Number(v)),
 );
 const nonEmpty = z.string().check(z.minLength(1, 'is empty'));
+const queueUrl = matching(/^https:\/\/\S+\/\d{12}\/[\w-]+(\.fifo)?$/, 'is not an SQS queue URL');
 
 const schema = z.object({
   AWS_REGION: region,
@@ -38,6 +48,9 @@ const schema = z.object({
   [RUNTIME_ENV.signingKeyArn]: z.optional(
     matching(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[\w-]+$/, 'is not a KMS key ARN'),
   ),
+  [RUNTIME_ENV.signingQueueUrl]: z.optional(queueUrl),
+  [RUNTIME_ENV.signingDeadLetterQueueUrl]: z.optional(queueUrl),
+  [RUNTIME_ENV.peerSigningDeadLetterQueueUrl]: z.optional(queueUrl),
 });
 
 /**
@@ -69,6 +82,15 @@ export function loadRemediationConfig(env: Readonly<Record<string, string | unde
         `${RUNTIME_ENV.primaryRegion} and ${RUNTIME_ENV.standbyRegion} are the same region (received ${JSON.stringify(e[RUNTIME_ENV.primaryRegion])})`,
       );
     }
+    const queues = [
+      RUNTIME_ENV.signingQueueUrl,
+      RUNTIME_ENV.signingDeadLetterQueueUrl,
+      RUNTIME_ENV.peerSigningDeadLetterQueueUrl,
+    ] as const;
+    const set = queues.filter((q) => e[q] !== undefined);
+    if (set.length !== 0 && set.length !== queues.length) {
+      problems.push(`the hand-off needs all of ${queues.join(', ')} or none; received only ${set.join(', ')}`);
+    }
     if (e[RUNTIME_ENV.regionRole] === 'standby' && e[RUNTIME_ENV.signingKeyArn] === undefined) {
       problems.push(
         `${RUNTIME_ENV.signingKeyArn} is not set (received undefined); the standby's remediation needs it to find the signing lease`,
@@ -94,5 +116,16 @@ export function loadRemediationConfig(env: Readonly<Record<string, string | unde
     tableName: e[RUNTIME_ENV.tableName],
     topicArn: e[RUNTIME_ENV.notificationTopicArn],
     ...(e[RUNTIME_ENV.signingKeyArn] !== undefined ? { signingKeyArn: e[RUNTIME_ENV.signingKeyArn] } : {}),
+    ...(e[RUNTIME_ENV.signingQueueUrl] !== undefined &&
+    e[RUNTIME_ENV.signingDeadLetterQueueUrl] !== undefined &&
+    e[RUNTIME_ENV.peerSigningDeadLetterQueueUrl] !== undefined
+      ? {
+          handOffQueues: {
+            signingQueueUrl: e[RUNTIME_ENV.signingQueueUrl] as string,
+            deadLetterQueueUrl: e[RUNTIME_ENV.signingDeadLetterQueueUrl] as string,
+            peerDeadLetterQueueUrl: e[RUNTIME_ENV.peerSigningDeadLetterQueueUrl] as string,
+          },
+        }
+      : {}),
   };
 }

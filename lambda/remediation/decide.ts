@@ -59,7 +59,9 @@ export type Action =
   | { readonly type: 'set-degraded'; readonly region: string; readonly degraded: boolean; readonly reason: string }
   | { readonly type: 'reserve-failover'; readonly transitionId: string }
   | { readonly type: 'move-lease'; readonly address: string; readonly toRegion: string; readonly expectedEpoch: number }
-  | { readonly type: 'throw-switch'; readonly region: string; readonly reason: string };
+  | { readonly type: 'throw-switch'; readonly region: string; readonly reason: string }
+  /** Never planned by decide(): execute() adds one per lease it moved, after every planned action. */
+  | { readonly type: 'hand-off'; readonly address: string; readonly expectedEpoch: number };
 
 export type Verdict =
   | 'ignored-unknown-alarm'

@@ -5,6 +5,7 @@ import {
   FailoverBudget,
   FailoverBudgetConflictError,
   FailoverBudgetExhaustedError,
+  HandOffPort,
   LeasePort,
   RegionControl,
   SwitchPort,
@@ -15,6 +16,8 @@ export interface ExecutionPorts {
   readonly leases: LeasePort;
   readonly switch: SwitchPort;
   readonly budget: FailoverBudget;
+  /** @default - no hand-off (the primary's remediation never moves a lease) */
+  readonly handOff?: HandOffPort;
 }
 
 export interface ActionOutcome {
@@ -58,14 +61,35 @@ export async function execute(
 ): Promise<Execution> {
   const outcomes: ActionOutcome[] = [];
   const actions = [...decision.actions];
+  const moved: Array<{ address: string; epoch: number }> = [];
   while (actions.length > 0) {
     const action = actions.shift() as Action;
     try {
-      outcomes.push({ action, ok: true, detail: await run(action, decision, ports, context) });
+      outcomes.push({ action, ok: true, detail: await run(action, decision, ports, context, moved) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       outcomes.push({ action, ok: false, detail: `${error.name}: ${error.message}` });
       return { outcomes, skipped: actions, ...(isExpectedRefusal(error) ? {} : { unexpectedError: error }) };
+    }
+  }
+  // The hand-off runs last, once the switch is thrown: moving stranded work must never delay or
+  // block the failover itself. A failure is recorded and paged (the page names `wallet-ops
+  // hand-off`), NOT retried: a retried invocation decides afresh, sees the lease already moved and
+  // would not run it again anyway, and the hand-off is safe to run by hand at any time.
+  for (const m of ports.handOff === undefined ? [] : moved) {
+    const action: Action = { type: 'hand-off', address: m.address, expectedEpoch: m.epoch };
+    try {
+      const r = await (ports.handOff as HandOffPort).handOff(m.address, m.epoch, decision.actor, context.transitionId);
+      outcomes.push({
+        action,
+        ok: !r.fenced && r.stoppedBecause === undefined,
+        detail: r.fenced
+          ? `not handed off: ${r.stoppedBecause ?? 'the lease moved on'}`
+          : `handed to ${r.holder}#${r.epoch}: ${r.fromDeadLetterQueues} DLQ message(s), ${r.requeued} open transaction(s) re-sent${r.stoppedBecause !== undefined ? `; STOPPED: ${r.stoppedBecause}` : ''}`,
+      });
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err));
+      outcomes.push({ action, ok: false, detail: `${error.name}: ${error.message}` });
     }
   }
   return { outcomes, skipped: [] };
@@ -81,6 +105,7 @@ async function run(
     readonly windowMinutes: number;
     readonly maxFailoversPerWindow: number;
   },
+  moved: Array<{ address: string; epoch: number }>,
 ): Promise<string> {
   switch (action.type) {
     case 'set-degraded': {
@@ -119,10 +144,14 @@ async function run(
           reasons: decision.reasons.filter((r) => r.startsWith('standby healthy')),
         }),
       });
+      // Also when it was already there: a retried invocation whose first attempt moved it still hands off.
+      if (move.after.activeRegion === action.toRegion) moved.push({ address: action.address, epoch: move.after.epoch });
       return move.changed
         ? `lease ${action.address} moved ${move.before.activeRegion}#${move.before.epoch} -> ${move.after.activeRegion}#${move.after.epoch}`
         : `lease ${action.address} already in ${move.after.activeRegion}#${move.after.epoch}`;
     }
+    case 'hand-off':
+      return 'hand-off runs after the planned actions';
     case 'throw-switch': {
       const thrown = await ports.switch.throwOn(action.reason);
       return `failover switch thrown in ${thrown.region}: ${thrown.namespace}/${thrown.metricName} = ${thrown.value} at ${thrown.timestamp}`;

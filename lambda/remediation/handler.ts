@@ -48,6 +48,8 @@ const describeAction = (a: Action): string => {
       return `move lease ${a.address} to ${a.toRegion} (expected epoch ${a.expectedEpoch})`;
     case 'throw-switch':
       return `throw the failover switch in ${a.region}`;
+    case 'hand-off':
+      return `hand stranded work of ${a.address} to the lease holder (epoch ${a.expectedEpoch}; if this failed: wallet-ops hand-off, docs/runbooks/wallet-ops.md)`;
   }
 };
 

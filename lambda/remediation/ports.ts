@@ -85,6 +85,25 @@ export interface LeasePort {
   move(request: MoveLeaseRequest): Promise<LeaseMove>;
 }
 
+/** What the hand-off after a lease move did (lib/failover/handoff.ts HandOffReport, trimmed). */
+export interface HandOffSummary {
+  readonly holder: string;
+  readonly epoch: number;
+  /** The lease had moved on from `expectedEpoch`: nothing was done (a later move owns the work). */
+  readonly fenced: boolean;
+  readonly fromDeadLetterQueues: number;
+  readonly requeued: number;
+  readonly stoppedBecause?: string;
+}
+
+/**
+ * Hands stranded work to the new lease holder after remediation moved the lease: both regions'
+ * signing DLQs and the open transactions of the address, fenced by the epoch the move created.
+ */
+export interface HandOffPort {
+  handOff(address: string, expectedEpoch: number, actor: string, runId: string): Promise<HandOffSummary>;
+}
+
 export interface SwitchPort {
   /** Throws the failover switch ON (one PutMetricData in the standby region). */
   throwOn(reason: string): Promise<SwitchThrown>;

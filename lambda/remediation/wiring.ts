@@ -3,6 +3,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { handOffStrandedWork } from '../../lib/failover/handoff';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cloudWatchAlarmReader, failoverSwitch, kmsSigningAddresses, ledgerLeases, snsNotifier } from './adapters/aws';
 import { ledgerAudit, ledgerClaims, ledgerFailoverBudget, ledgerRegionControl } from './adapters/ledger';
@@ -54,7 +56,54 @@ export function wireRemediation(
     statusEvents,
     { envName: config.envName, region: config.region, now },
   );
+  const queues = config.handOffQueues;
+  const peerRegion = config.region === config.primaryRegion ? config.standbyRegion : config.primaryRegion;
+  const sqsClients = new Map<string, SQSClient>();
+  const sqsFor = (region: string): SQSClient => {
+    const client = sqsClients.get(region) ?? new SQSClient({ region, maxAttempts: 3 });
+    sqsClients.set(region, client);
+    return client;
+  };
+  const handOff: RemediationDeps['handOff'] =
+    queues === undefined
+      ? undefined
+      : {
+          handOff: async (address, expectedEpoch, actor, runId) => {
+            const r = await handOffStrandedWork({
+              ledger: store,
+              sqs: sqsFor(config.region),
+              sqsForRegion: sqsFor,
+              address,
+              // Remediation only ever moves the lease to its own region: its queue is the holder's.
+              queueUrlFor: (region) => {
+                if (region !== config.region) {
+                  throw new Error(
+                    `the lease holder is ${region}, not ${config.region}; only wallet-ops hands work to another region`,
+                  );
+                }
+                return queues.signingQueueUrl;
+              },
+              deadLetterQueues: [
+                { region: peerRegion, url: queues.peerDeadLetterQueueUrl },
+                { region: config.region, url: queues.deadLetterQueueUrl },
+              ],
+              actor,
+              expectedEpoch,
+              runId,
+              now: now(),
+            });
+            return {
+              holder: r.holder,
+              epoch: r.epoch,
+              fenced: r.fenced,
+              fromDeadLetterQueues: r.fromDeadLetterQueues,
+              requeued: r.requeued.length,
+              ...(r.stoppedBecause !== undefined ? { stoppedBecause: r.stoppedBecause } : {}),
+            };
+          },
+        };
   return {
+    ...(handOff !== undefined ? { handOff } : {}),
     config,
     alarms: cloudWatchAlarmReader(cloudwatchFor),
     ...changing,

@@ -9,7 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FAILOVER_SWITCH_NAMESPACE } from '../contract/failover-switch';
-import { ledgerKeys } from '../contract/ledger';
+import { LEDGER_GSI1, ledgerKeys } from '../contract/ledger';
 import { RegionRole, remediationDeadLetterQueueName, remediationRoleName, walletFunctionName } from '../contract/names';
 import {
   Consistency,
@@ -80,6 +80,29 @@ export interface WalletRemediationProps {
   /** At most this many automatic failovers per window, for the whole environment. */
   readonly maxFailoversPerWindow: number;
   readonly windowMinutes: number;
+  /**
+   * Standby only: the queues of the hand-off that runs after remediation moves a lease
+   * (lib/failover/handoff.ts). The role gets SendMessage on exactly this region's signing queue,
+   * ReceiveMessage/DeleteMessage on exactly the two signing DLQs, the data keys only through SQS,
+   * and Query on the ledger's gsi1 index (the open transactions of an address). Never kms:Sign.
+   * @default - no automatic hand-off (the operator runs `wallet-ops hand-off`)
+   */
+  readonly handOff?: RemediationHandOffQueues;
+}
+
+/** The queues the standby's remediation hand-off reads and writes. */
+export interface RemediationHandOffQueues {
+  /** This region's signing queue (the new holder's): the hand-off sends to it. */
+  readonly signingQueue: sqs.IQueue;
+  /** This region's signing DLQ: emptied into the signing queue. */
+  readonly deadLetterQueue: sqs.IQueue;
+  /** The peer region's signing DLQ, as plain values (cross-region), and the data-key copy that encrypts it. */
+  readonly peerDeadLetterQueue: {
+    readonly region: string;
+    readonly queueArn: string;
+    readonly queueUrl: string;
+    readonly dataKeyArn: string;
+  };
 }
 
 /**
@@ -145,6 +168,13 @@ export class WalletRemediation extends Construct {
       [RUNTIME_ENV.maxFailoversPerWindow]: String(props.maxFailoversPerWindow),
       [RUNTIME_ENV.failoverWindowMinutes]: String(props.windowMinutes),
       ...(props.signingKeyArn !== undefined ? { [RUNTIME_ENV.signingKeyArn]: props.signingKeyArn } : {}),
+      ...(props.handOff !== undefined
+        ? {
+            [RUNTIME_ENV.signingQueueUrl]: props.handOff.signingQueue.queueUrl,
+            [RUNTIME_ENV.signingDeadLetterQueueUrl]: props.handOff.deadLetterQueue.queueUrl,
+            [RUNTIME_ENV.peerSigningDeadLetterQueueUrl]: props.handOff.peerDeadLetterQueue.queueUrl,
+          }
+        : {}),
     };
     const switchAction = 'cloudwatch:PutMetricData';
     this.function = new WalletFunction(this, 'Function', {
@@ -266,6 +296,8 @@ export class WalletRemediation extends Construct {
       );
     }
 
+    if (props.handOff !== undefined) this.grantHandOff(props, via);
+
     // The standby's rule also matches the cues forwarded from the primary region and us-east-1
     // (lib/constructs/remediation-forwarding.ts): forwarded events keep their alarm names.
     this.alarmNames = standby
@@ -284,7 +316,57 @@ export class WalletRemediation extends Construct {
       ],
     });
   }
+
+  /** The hand-off's grants (lib/failover/handoff.ts): exact queues, keys only through SQS, no signing. */
+  private grantHandOff(
+    props: WalletRemediationProps,
+    via: (service: string) => { StringEquals: Record<string, string> },
+  ): void {
+    const q = props.handOff as RemediationHandOffQueues;
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffToHolderQueue',
+        actions: ['sqs:SendMessage'],
+        resources: [q.signingQueue.queueArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffDrainSigningDlqs',
+        actions: [...HANDOFF_DLQ_ACTIONS],
+        resources: [q.deadLetterQueue.queueArn, q.peerDeadLetterQueue.queueArn],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffQueueKeyThroughSqs',
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [props.dataKey.keyArn],
+        conditions: via('sqs'),
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffPeerDlqKeyThroughSqs',
+        actions: ['kms:Decrypt'],
+        resources: [q.peerDeadLetterQueue.dataKeyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${q.peerDeadLetterQueue.region}.amazonaws.com` } },
+      }),
+    );
+    // Query on the index only (the table's items stay behind the LeadingKeys statement above): the
+    // hand-off lists an address's open transactions by their `TXSTATUS#<address>#<status>` partition.
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'HandOffOpenTransactions',
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${LEDGER_GSI1}`],
+      }),
+    );
+  }
 }
+
+/** What the hand-off does with a signing DLQ: take each message and, once re-sent, delete it. */
+export const HANDOFF_DLQ_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage'] as const;
 
 /** Every problem with the props, at once. */
 export function remediationProblems(props: WalletRemediationProps, region: string): PropProblem[] {
@@ -304,6 +386,15 @@ export function remediationProblems(props: WalletRemediationProps, region: strin
       message: "is required in the standby: its remediation moves the signing leases, found by the key's address",
       received: undefined,
       fix: "pass the standby's signing-key replica ARN",
+    });
+  }
+  if (props.regionRole === 'primary' && props.handOff !== undefined) {
+    problems.push({
+      prop: 'handOff',
+      message:
+        "is not used in the primary (its remediation never moves leases); passing it would grant queue access it doesn't need",
+      received: 'queues',
+      fix: 'leave handOff out in the primary',
     });
   }
   if (props.regionRole === 'primary' && props.signingKeyArn !== undefined) {

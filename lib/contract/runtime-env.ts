@@ -20,6 +20,12 @@ export const RUNTIME_ENV = {
    * cannot sign there (lambda/signer/forward.ts), so nothing is stranded in a non-holder's queue.
    */
   peerSigningQueueUrl: 'WALLET_PEER_SIGNING_QUEUE_URL',
+  /**
+   * Standby remediation only: this region's signing DLQ and the peer's, emptied into this region's
+   * signing queue by the hand-off after remediation moves a lease (lib/failover/handoff.ts).
+   */
+  signingDeadLetterQueueUrl: 'WALLET_SIGNING_DLQ_URL',
+  peerSigningDeadLetterQueueUrl: 'WALLET_PEER_SIGNING_DLQ_URL',
   chainId: 'WALLET_CHAIN_ID',
   consistency: 'WALLET_CONSISTENCY',
   notificationTopicArn: 'WALLET_NOTIFICATION_TOPIC_ARN',

@@ -1,3 +1,4 @@
+import { Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -5,10 +6,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { rateSeconds, replicationLatencyThresholdMs, WalletConfig } from '../config/schema';
 import { CANARY_KINDS, CanaryKind } from '../contract/canary';
-import { RegionRole } from '../contract/names';
+import { RegionRole, signingDeadLetterQueueName } from '../contract/names';
 import { remediationForwarding } from '../contract/remediation';
 import { RegionalWallet } from '../constructs/regional-wallet';
-import { WalletRemediation } from '../constructs/remediation';
+import { RemediationHandOffQueues, WalletRemediation } from '../constructs/remediation';
 import { RemediationForwarding } from '../constructs/remediation-forwarding';
 import { WalletAlarms } from '../constructs/wallet-alarms';
 import { CanaryApiTarget, WalletCanaries } from '../constructs/wallet-canaries';
@@ -28,6 +29,11 @@ export interface RegionalObservabilityProps {
    * @default - none (primary)
    */
   readonly signingKeyArn?: string;
+  /**
+   * The data key's id (a multi-region key: the same id in both regions). The standby's remediation
+   * hand-off decrypts the primary's signing DLQ with the primary's copy. @default - none (primary)
+   */
+  readonly dataKeyId?: string;
   /** The standby's failover switch alarm, shown on its dashboard. @default - none */
   readonly failoverSwitchAlarm?: cloudwatch.IAlarm;
 }
@@ -84,6 +90,9 @@ export class RegionalObservability extends Construct {
       mode: config.remediation.mode,
       maxFailoversPerWindow: config.remediation.maxFailoversPerWindow,
       windowMinutes: config.remediation.windowMinutes,
+      ...(props.regionRole === 'standby' && props.dataKeyId !== undefined
+        ? { handOff: remediationHandOffQueues(this, props, props.dataKeyId) }
+        : {}),
     });
     const cues = remediationForwarding({
       envName: config.envName,
@@ -137,4 +146,29 @@ export class RegionalObservability extends Construct {
       remediationLogGroup: this.remediation.function.logGroup,
     });
   }
+}
+
+/**
+ * The standby's hand-off queues: its own signing queue and DLQ (objects, same stack) and the
+ * primary's signing DLQ as plain values (name from lib/contract/names.ts; the multi-region data key
+ * keeps its id in every region, as in regional-wallet.ts peerSigningQueue).
+ */
+function remediationHandOffQueues(
+  scope: Construct,
+  props: RegionalObservabilityProps,
+  dataKeyId: string,
+): RemediationHandOffQueues {
+  const stack = Stack.of(scope);
+  const peer = props.config.regions.primary;
+  const name = signingDeadLetterQueueName(props.config.envName);
+  return {
+    signingQueue: props.wallet.signingQueue.queue,
+    deadLetterQueue: props.wallet.signingQueue.deadLetterQueue,
+    peerDeadLetterQueue: {
+      region: peer,
+      queueArn: `arn:${stack.partition}:sqs:${peer}:${stack.account}:${name}`,
+      queueUrl: `https://sqs.${peer}.${stack.urlSuffix}/${stack.account}/${name}`,
+      dataKeyArn: `arn:${stack.partition}:kms:${peer}:${stack.account}:key/${dataKeyId}`,
+    },
+  };
 }

@@ -106,6 +106,7 @@ export class StandbyStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
       signingKeyArn: props.signingKeyArn,
+      dataKeyId: props.dataKeyId,
       failoverSwitchAlarm: cloudwatch.Alarm.fromAlarmName(
         this,
         'FailoverSwitchAlarmRef',

@@ -96,7 +96,20 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
       [RUNTIME_ENV.remediationMode]: 'notify-only',
       [RUNTIME_ENV.maxFailoversPerWindow]: '1',
       [RUNTIME_ENV.failoverWindowMinutes]: '60',
-      ...(c.stack === 'standby' ? { [RUNTIME_ENV.signingKeyArn]: keyArnRef(wallet, c, 'signing') } : {}),
+      ...(c.stack === 'standby'
+        ? {
+            [RUNTIME_ENV.signingKeyArn]: keyArnRef(wallet, c, 'signing'),
+            // The hand-off's queues: its own signing queue and DLQ, the primary's DLQ by name.
+            [RUNTIME_ENV.signingQueueUrl]: { Ref: queueId(template, /^WalletSigningQueue(?!DeadLetter)/) },
+            [RUNTIME_ENV.signingDeadLetterQueueUrl]: { Ref: queueId(template, 'WalletSigningQueueDeadLetterQueue') },
+            [RUNTIME_ENV.peerSigningDeadLetterQueueUrl]: {
+              'Fn::Join': [
+                '',
+                ['https://sqs.us-east-2.', { Ref: 'AWS::URLSuffix' }, '/111111111111/example-wallet-signing-dlq.fifo'],
+              ],
+            },
+          }
+        : {}),
       POWERTOOLS_SERVICE_NAME: 'wallet-remediation',
       NODE_OPTIONS: '--enable-source-maps',
     });
@@ -115,13 +128,16 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
             ? `arn:aws:sns:${c.region}:111111111111:example-wallet-alerts`
             : name === RUNTIME_ENV.signingKeyArn
               ? `arn:aws:kms:${c.region}:111111111111:key/mrk-0123456789abcdef0123456789abcdef`
-              : 'example-wallet-ledger',
+              : name.endsWith('_URL')
+                ? `https://sqs.${c.region}.amazonaws.com/111111111111/example-wallet-signing.fifo`
+                : 'example-wallet-ledger',
       ]),
     );
     // Act
     const config = loadRemediationConfig({ ...deployed, AWS_REGION: c.region });
     // Assess
     expect(config).toMatchObject({ role: c.stack, region: c.region, mode: 'notify-only', maxFailoversPerWindow: 1 });
+    expect(config.handOffQueues !== undefined).toBe(c.stack === 'standby');
   });
 
   test('the EventBridge rule routes exactly the alarms remediationEventSources() lists (the standby: for every region, as cues are forwarded)', () => {
@@ -271,10 +287,71 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
               Action: 'kms:GetPublicKey',
               Resource: keyArnRef(wallet, c, 'signing'),
             },
+            // The hand-off after a lease move: exact queues, keys only through SQS, never kms:Sign.
+            {
+              Sid: 'HandOffToHolderQueue',
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': [queueId(template, /^WalletSigningQueue(?!DeadLetter)/), 'Arn'] },
+            },
+            {
+              Sid: 'HandOffDrainSigningDlqs',
+              Effect: 'Allow',
+              Action: ['sqs:DeleteMessage', 'sqs:ReceiveMessage'],
+              Resource: [
+                'arn:aws:sqs:us-east-2:111111111111:example-wallet-signing-dlq.fifo',
+                { 'Fn::GetAtt': [queueId(template, 'WalletSigningQueueDeadLetterQueue'), 'Arn'] },
+              ],
+            },
+            {
+              Sid: 'HandOffQueueKeyThroughSqs',
+              Effect: 'Allow',
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: dataKey,
+              Condition: via('sqs'),
+            },
+            {
+              Sid: 'HandOffPeerDlqKeyThroughSqs',
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              Resource: {
+                'Fn::Join': ['', ['arn:aws:kms:us-east-2:111111111111:key/', keyIdRef(template)]],
+              },
+              Condition: { StringEquals: { 'kms:ViaService': 'sqs.us-east-2.amazonaws.com' } },
+            },
+            {
+              Sid: 'HandOffOpenTransactions',
+              Effect: 'Allow',
+              Action: 'dynamodb:Query',
+              Resource: 'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger/index/gsi1',
+            },
           ]
         : []),
     ]);
   });
+});
+
+/** The logical id of one SQS queue of the template. */
+function queueId(template: Template, prefix: string | RegExp): string {
+  return resourceNamed(template, 'AWS::SQS::Queue', prefix).id;
+}
+
+/** The data key id as the standby template reads it (the keys-replica stack's output). */
+function keyIdRef(template: Template): unknown {
+  const text = JSON.stringify(template.toJSON());
+  const m = /"OutputName":"(PublishOutputFnGetAttDataKey[0-9A-F]+KeyId[0-9A-F]+)"/.exec(text);
+  return {
+    'Fn::GetStackOutput': { OutputName: m?.[1], Region: 'us-west-2', StackName: 'example-wallet-keys-replica' },
+  };
+}
+
+test('only the standby remediation gets the hand-off grants (the primary never moves a lease)', () => {
+  // The hand-off grants exist in the standby only; a primary role with queue access would be excess.
+  const statements = JSON.stringify(roleStatements(wallet.template('primary'), 'ObservabilityRemediationFunctionRole'));
+  expect(statements).not.toContain('HandOff');
+  expect(JSON.stringify(roleStatements(wallet.template('standby'), 'ObservabilityRemediationFunctionRole'))).toContain(
+    'HandOffToHolderQueue',
+  );
 });
 
 test("the standby signing-key replica lets the remediation role read the public key (and the primary key doesn't)", () => {

@@ -1,0 +1,49 @@
+import type { TxStatus } from '../contract/ledger';
+import type { LeaseStore } from '../failover/lease';
+
+/**
+ * The transaction operations wallet-ops needs, as a port: their one implementation is the ledger
+ * access the Lambdas use (lambda/shared/ledger.ts, reconcile.ts), which lib/ may not import
+ * (docs/architecture.md). bin/ops-ledger.ts adapts it, so the operator and the handlers run the SAME
+ * conditional writes; nothing here re-implements a state transition.
+ */
+export interface OperatorTx {
+  readonly walletId: string;
+  readonly txId: string;
+  readonly address: string;
+  readonly status: TxStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly nonce?: number;
+  readonly txHash?: string;
+  readonly intakeRegion?: string;
+  readonly quarantineReason?: string;
+  readonly quarantinedFrom?: TxStatus;
+}
+
+export type Resolution = 'requeue' | 'cancel' | 'onchain';
+
+export interface ResolveRequest {
+  readonly walletId: string;
+  readonly txId: string;
+  readonly resolution: Resolution;
+  /** For `onchain`: the hash the operator found on chain. */
+  readonly txHash?: string;
+  /** For `requeue`: puts the transaction on the holder's signing queue. */
+  readonly enqueue?: (message: { walletId: string; txId: string }, attempt: string) => Promise<unknown>;
+  readonly actor: string;
+  readonly evidence: string;
+  readonly now: Date;
+}
+
+export interface OperatorLedger {
+  getTransaction(store: LeaseStore, walletId: string, txId: string): Promise<OperatorTx | undefined>;
+  listByStatus(store: LeaseStore, address: string, status: TxStatus): Promise<OperatorTx[]>;
+  /** Open -> quarantined, conditional on the status it was read in; false if it moved on meanwhile. */
+  quarantine(store: LeaseStore, tx: OperatorTx, reason: string, at: string): Promise<boolean>;
+  /** The only way out of quarantine (writes its own audit item on the transaction). */
+  resolve(
+    store: LeaseStore,
+    request: ResolveRequest,
+  ): Promise<{ status: TxStatus; auditKey: { pk: string; sk: string } }>;
+}

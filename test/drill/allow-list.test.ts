@@ -202,7 +202,26 @@ describe('static scan: SDK commands imported by the drill and the failover libra
       if (statSync(path.join(ROOT, rel)).isDirectory()) return files(rel);
       return e.endsWith('.ts') ? [rel] : [];
     });
-  const sources = DIRS.flatMap(files);
+  /**
+   * lib/failover/handoff.ts moves stranded work (SQS, a DynamoDB Query): remediation and wallet-ops
+   * call it, the drill does not (the drill runbook says to run `wallet-ops hand-off` after a move).
+   * It is left out of this scan for that reason only, and the test below fails once the drill imports it.
+   */
+  const NOT_CALLED_BY_THE_DRILL = ['lib/failover/handoff.ts'];
+  const sources = DIRS.flatMap(files).filter((f) => !NOT_CALLED_BY_THE_DRILL.includes(f));
+
+  test('the files left out of the scan are not imported by the drill', () => {
+    const drillFiles = files('lib/drill');
+    expect(drillFiles.length).toBeGreaterThan(10);
+    const importers = drillFiles.filter((f) =>
+      NOT_CALLED_BY_THE_DRILL.some((x) =>
+        new RegExp(`from '[./]*/${path.basename(x, '.ts')}'|failover/${path.basename(x, '.ts')}'`).test(
+          readFileSync(path.join(ROOT, f), 'utf8'),
+        ),
+      ),
+    );
+    expect(importers).toEqual([]);
+  });
 
   const imports = sources.flatMap((file) => sdkCommandImports(file, readFileSync(path.join(ROOT, file), 'utf8')));
 

@@ -145,13 +145,13 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   dynamo.observers.push((e) => observations.onWrite(e));
   /** Lease moves the operator's own writes applied (region@epoch), whatever the reply said. */
   const movesApplied = new Set<string>();
-  /** The same for remediation's lease moves. */
+  /** The same for remediation's lease moves, by invocation (remediation#<delivery>:region@epoch). */
   const remediationMovesApplied = new Set<string>();
   dynamo.observers.push((e) => {
     if (!String(e.after.pk).startsWith('LEASE#') || e.after.epoch === e.before?.epoch) return;
     const move = `${String(e.after.activeRegion)}@${String(e.after.epoch)}`;
     if (e.actorRegion === 'operator') movesApplied.add(move);
-    if (e.actorRegion === 'remediation') remediationMovesApplied.add(move);
+    if (e.actorRegion.startsWith('remediation#')) remediationMovesApplied.add(`${e.actorRegion}:${move}`);
   });
   // Every decision remediation recorded (its audit item), by alarm transition.
   dynamo.observers.push((e) => {
@@ -194,13 +194,18 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } });
 
   const actors = new Map<string, ActorContext>();
-  const actorOf = (role: Role, region: string): ActorContext => {
-    const key = `${role}@${region}`;
+  const actorOf = (role: Role, region: string, instance?: string): ActorContext => {
+    const key = `${role}#${instance ?? ''}@${region}`;
     let a = actors.get(key);
     if (a === undefined) {
-      // The operator and remediation are named for who they are (their writes are told apart by it).
-      const identity = role === 'operator' || role === 'remediation' ? role : region;
-      a = { name: `${role}-${region}`, region: identity, scratch: new Map() };
+      // The operator and each remediation invocation are named for who they are (their writes are
+      // told apart by it).
+      const identity = role === 'operator' ? role : role === 'remediation' ? `remediation#${instance}` : region;
+      a = {
+        name: `${role}-${region}${instance === undefined ? '' : `-${instance}`}`,
+        region: identity,
+        scratch: new Map(),
+      };
       actors.set(key, a);
     }
     return a;
@@ -266,9 +271,10 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     region: string,
     command: string,
     input: Record<string, unknown>,
+    instance?: string,
   ) {
     await scheduler.gate();
-    const actor = actorOf(role, region);
+    const actor = actorOf(role, region, instance);
     calls += 1;
     callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
     if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
@@ -656,7 +662,6 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   // only what lives outside the ledger is an in-process stand-in: the alarm reads (the primary looks
   // down from every vantage point, the standby healthy, the switch alarm follows the switch), the
   // switch itself (Route 53 follows it after a detection delay) and SNS (recorded).
-  const remediationStore = { ddb: clientsOf('remediation')[standby].ddb, tableName: TABLE };
   const remediationConfig: RemediationConfig = {
     envName: REMEDIATION_ENV,
     region: standby,
@@ -680,55 +685,59 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     [alarmKey(standby, failoverSwitchAlarmName(REMEDIATION_ENV))]: switchOn ? 'ALARM' : 'OK',
   });
   const notifications: string[] = [];
-  const remediation = createRemediationHandler({
-    config: remediationConfig,
-    alarms: {
-      async read(groups) {
-        await scheduler.gate();
-        const known = alarmStates();
-        const states: Record<string, ObservedAlarmState> = {};
-        for (const g of groups)
-          for (const n of g.alarmNames) states[alarmKey(g.region, n)] = known[alarmKey(g.region, n)] ?? 'OK';
-        return { states, readErrors: {} };
+  // One handler (one container: its own clients) per delivery, so each invocation's writes are its own.
+  const remediationHandler = (delivery: number) => {
+    const remediationStore = { ddb: roleClients('remediation', standby, `d${delivery}`).ddb, tableName: TABLE };
+    return createRemediationHandler({
+      config: remediationConfig,
+      alarms: {
+        async read(groups) {
+          await scheduler.gate();
+          const known = alarmStates();
+          const states: Record<string, ObservedAlarmState> = {};
+          for (const g of groups)
+            for (const n of g.alarmNames) states[alarmKey(g.region, n)] = known[alarmKey(g.region, n)] ?? 'OK';
+          return { states, readErrors: {} };
+        },
       },
-    },
-    regionControl: ledgerRegionControl(remediationStore, wallClock(standby)),
-    leases: ledgerLeases(remediationStore, async () => [kms.address]),
-    switch: {
-      async throwOn(reason) {
-        await scheduler.gate();
-        switchOn = true;
-        faultCounts['remediation-failover' as FaultKind] += 1;
-        // Route 53 follows the switch's alarm after detection (the same delay as the drill's).
-        const delay = Math.floor(choice.next() * 5_000);
-        scheduler.at(scheduler.now + delay, () => {
-          if (switchOn) dnsTarget = standby;
-        });
-        return {
-          region: standby,
-          envName: REMEDIATION_ENV,
-          position: 'on' as const,
-          namespace: FAILOVER_SWITCH_NAMESPACE,
-          metricName: FAILOVER_SWITCH_METRIC,
-          dimensions: failoverSwitchDimensions(REMEDIATION_ENV),
-          value: switchValue('on'),
-          timestamp: wallClock(standby)().toISOString(),
-          reason,
-        };
+      regionControl: ledgerRegionControl(remediationStore, wallClock(standby)),
+      leases: ledgerLeases(remediationStore, async () => [kms.address]),
+      switch: {
+        async throwOn(reason) {
+          await scheduler.gate();
+          switchOn = true;
+          faultCounts['remediation-failover' as FaultKind] += 1;
+          // Route 53 follows the switch's alarm after detection (the same delay as the drill's).
+          const delay = Math.floor(choice.next() * 5_000);
+          scheduler.at(scheduler.now + delay, () => {
+            if (switchOn) dnsTarget = standby;
+          });
+          return {
+            region: standby,
+            envName: REMEDIATION_ENV,
+            position: 'on' as const,
+            namespace: FAILOVER_SWITCH_NAMESPACE,
+            metricName: FAILOVER_SWITCH_METRIC,
+            dimensions: failoverSwitchDimensions(REMEDIATION_ENV),
+            value: switchValue('on'),
+            timestamp: wallClock(standby)().toISOString(),
+            reason,
+          };
+        },
       },
-    },
-    budget: ledgerFailoverBudget(remediationStore),
-    claims: ledgerClaims(remediationStore, standby),
-    notifier: {
-      async publish(severity, subject) {
-        await scheduler.gate();
-        notifications.push(`${severity}: ${subject}`);
+      budget: ledgerFailoverBudget(remediationStore),
+      claims: ledgerClaims(remediationStore, standby),
+      notifier: {
+        async publish(severity, subject) {
+          await scheduler.gate();
+          notifications.push(`${severity}: ${subject}`);
+        },
       },
-    },
-    audit: ledgerAudit(remediationStore, standby),
-    now: wallClock(standby),
-    log: () => undefined,
-  });
+      audit: ledgerAudit(remediationStore, standby),
+      now: wallClock(standby),
+      log: () => undefined,
+    });
+  };
 
   /** One delivery of an alarm transition, with Lambda's asynchronous retries (twice, 1 min then 2 min later). */
   async function remediate(transition: number, delivery: number) {
@@ -748,12 +757,13 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     };
     const transitionId = parseAlarmEvent(event).id;
     observations.onAlarmDelivered(transitionId);
+    const remediation = remediationHandler(delivery);
     for (let attempt = 0; attempt < 3; attempt++) {
       // "If the function returns an error, by default Lambda attempts to run it two more times, with
       // a one-minute wait between the first two attempts, and two minutes between the second and
       // third attempts." (Lambda, asynchronous invocation error handling)
       if (attempt > 0) await scheduler.sleep(attempt === 1 ? 60_000 : 120_000);
-      actorOf('remediation', standby).scratch.clear();
+      actorOf('remediation', standby, `d${delivery}`).scratch.clear();
       const epochBefore = Number(dynamo.replica(standby).get({ ...ledgerKeys.lease(kms.address) })?.epoch ?? 0);
       try {
         const result = await remediation(event, {
@@ -773,7 +783,9 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
               by: String(now?.updatedBy),
               reason: String(now?.reason),
             },
-            ownMoveApplied: remediationMovesApplied.has(`${standby}@${o.action.expectedEpoch + 1}`),
+            ownMoveApplied: remediationMovesApplied.has(
+              `remediation#d${delivery}:${standby}@${o.action.expectedEpoch + 1}`,
+            ),
           });
         }
         observations.onRemediationAnswered(transitionId, result.verdict);

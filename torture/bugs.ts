@@ -14,8 +14,17 @@ import type { ActorContext } from './scheduler';
  * - `trust-lost-response`: a writer whose lost-reply retry failed its own condition takes that for
  *   another writer's win: its later reads of that item (in the same invocation) show the item as it
  *   was before its own write, so write tokens cannot tell it "mine applied".
+ * - `remediation-trusts-lost-response`: the standby's remediation, whose transition claim applied
+ *   and whose reply was lost (the SDK retry then failed its own condition), reads the claim as
+ *   another invocation's: its read of the claim item shows another request id, so the handler takes
+ *   its own claim for a duplicate's and skips the automatic failover (issue 15, scenario 7).
  */
-export const BUG_NAMES = ['skip-epoch', 'no-intake-fence', 'trust-lost-response'] as const;
+export const BUG_NAMES = [
+  'skip-epoch',
+  'no-intake-fence',
+  'trust-lost-response',
+  'remediation-trusts-lost-response',
+] as const;
 export type BugName = (typeof BUG_NAMES)[number];
 
 export interface BugSeams {
@@ -37,6 +46,7 @@ const keyText = (key: unknown): string => {
 };
 
 const isSigner = (actor: ActorContext) => actor.name.startsWith('signer-');
+const isRemediation = (actor: ActorContext) => actor.name.startsWith('remediation-');
 
 export function bugSeams(bug: BugName | undefined): BugSeams {
   const none: BugSeams = {
@@ -61,6 +71,20 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
         if (!isSigner(actor) || command !== 'GetItemCommand' || item === undefined) return output;
         if (!String((input.Key as Item).pk).startsWith('LEASE#')) return output;
         return { Item: { ...item, activeRegion: actor.region, reconciledEpoch: item.epoch } };
+      },
+    };
+  }
+  if (bug === 'remediation-trusts-lost-response') {
+    return {
+      ...none,
+      onOwnWriteMissed(actor, input) {
+        if (isRemediation(actor)) actor.scratch.set(`theirs:${keyText(input.Key ?? input.Item)}`, true);
+      },
+      afterDynamo(actor, command, input, output) {
+        const item = output.Item as Item | undefined;
+        if (command !== 'GetItemCommand' || item?.requestId === undefined) return output;
+        if (!actor.scratch.has(`theirs:${keyText(input.Key)}`)) return output;
+        return { Item: { ...item, requestId: `another-than-${String(item.requestId)}` } };
       },
     };
   }

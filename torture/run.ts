@@ -21,6 +21,25 @@ import { ledgerKeys } from '../lib/contract/ledger';
 import { createRng } from '../lib/failover/random';
 import { initLease, LeaseConflictError, moveLease, readLease, type Lease } from '../lib/failover/lease';
 import { findNonceGaps } from '../lib/operator/gaps';
+import { DNS_ALARM_REGION, dnsAlarmName, regionalAlarmName } from '../lib/contract/alarms';
+import {
+  FAILOVER_SWITCH_METRIC,
+  FAILOVER_SWITCH_NAMESPACE,
+  failoverSwitchAlarmName,
+  failoverSwitchDimensions,
+  switchValue,
+} from '../lib/contract/failover-switch';
+import { ledgerLeases } from '../lambda/remediation/adapters/aws';
+import {
+  ledgerAudit,
+  ledgerClaims,
+  ledgerFailoverBudget,
+  ledgerRegionControl,
+} from '../lambda/remediation/adapters/ledger';
+import type { RemediationConfig } from '../lambda/remediation/config';
+import { parseAlarmEvent } from '../lambda/remediation/event';
+import { createHandler as createRemediationHandler } from '../lambda/remediation/handler';
+import { alarmKey, ObservedAlarmState } from '../lambda/remediation/ports';
 import { handOffStrandedWork } from '../lib/operator/handoff';
 import { bindRun, Role, roleClients, RegionClients, Service } from './aws';
 import type { BugName } from './bugs';
@@ -50,6 +69,8 @@ const RECIPIENT = '0x7777777777777777777777777777777777777777';
 const STEP_MS = 10;
 /** The bound of the invariants: how long after the last fault heals everything must be settled. */
 export const SETTLE_BOUND_MS = 180_000;
+/** The environment name remediation's alarm names are built for. */
+const REMEDIATION_ENV = 'torture';
 const FEES = { maxFeePerGas: '20000000000', maxPriorityFeePerGas: '1000000000' };
 
 export interface RunResult {
@@ -124,10 +145,17 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   dynamo.observers.push((e) => observations.onWrite(e));
   /** Lease moves the operator's own writes applied (region@epoch), whatever the reply said. */
   const movesApplied = new Set<string>();
+  /** The same for remediation's lease moves, by invocation (remediation#<delivery>:region@epoch). */
+  const remediationMovesApplied = new Set<string>();
   dynamo.observers.push((e) => {
-    if (e.actorRegion === 'operator' && String(e.after.pk).startsWith('LEASE#') && e.after.epoch !== e.before?.epoch) {
-      movesApplied.add(`${String(e.after.activeRegion)}@${String(e.after.epoch)}`);
-    }
+    if (!String(e.after.pk).startsWith('LEASE#') || e.after.epoch === e.before?.epoch) return;
+    const move = `${String(e.after.activeRegion)}@${String(e.after.epoch)}`;
+    if (e.actorRegion === 'operator') movesApplied.add(move);
+    if (e.actorRegion.startsWith('remediation#')) remediationMovesApplied.add(`${e.actorRegion}:${move}`);
+  });
+  // Every decision remediation recorded (its audit item), by alarm transition.
+  dynamo.observers.push((e) => {
+    if (e.after.kind === 'remediation-decision') observations.onRemediationDecided(String(e.after.transitionId));
   });
   for (const r of REGIONS) {
     sqs.create({ url: dlqUrl(r) });
@@ -142,9 +170,18 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   );
   const perCommand = new Map<string, number>();
   const faultCounts = Object.fromEntries(
-    ['lost-response', 'timeout', 'throttle', 'pause', 'duplicate', 'partition', 'isolation', 'skew', 'failover'].map(
-      (k) => [k, 0],
-    ),
+    [
+      'lost-response',
+      'timeout',
+      'throttle',
+      'pause',
+      'duplicate',
+      'partition',
+      'isolation',
+      'skew',
+      'failover',
+      'remediation-failover',
+    ].map((k) => [k, 0]),
   ) as Record<FaultKind, number>;
   let calls = 0;
   const callsBy = new Map<string, number>();
@@ -157,11 +194,18 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $retryable: { throttling: true } });
 
   const actors = new Map<string, ActorContext>();
-  const actorOf = (role: Role, region: string): ActorContext => {
-    const key = `${role}@${region}`;
+  const actorOf = (role: Role, region: string, instance?: string): ActorContext => {
+    const key = `${role}#${instance ?? ''}@${region}`;
     let a = actors.get(key);
     if (a === undefined) {
-      a = { name: `${role}-${region}`, region: role === 'operator' ? 'operator' : region, scratch: new Map() };
+      // The operator and each remediation invocation are named for who they are (their writes are
+      // told apart by it).
+      const identity = role === 'operator' ? role : role === 'remediation' ? `remediation#${instance}` : region;
+      a = {
+        name: `${role}-${region}${instance === undefined ? '' : `-${instance}`}`,
+        region: identity,
+        scratch: new Map(),
+      };
       actors.set(key, a);
     }
     return a;
@@ -227,9 +271,10 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     region: string,
     command: string,
     input: Record<string, unknown>,
+    instance?: string,
   ) {
     await scheduler.gate();
-    const actor = actorOf(role, region);
+    const actor = actorOf(role, region, instance);
     calls += 1;
     callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
     if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
@@ -370,6 +415,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
 
   // World state the actors share.
   let dnsTarget: string = primary;
+  /** The failover switch (the standby's switch metric; its alarm is what Route 53 follows). */
+  let switchOn = false;
   const signerEnabled: Record<string, boolean> = { [primary]: true, [standby]: true };
   const signerBusy: Record<string, boolean> = { [primary]: false, [standby]: false };
   let stopping = false;
@@ -537,6 +584,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     faultCounts['failover' as FaultKind] += 1;
     await scheduler.sleep(Math.floor(choice.next() * 5_000)); // detection and DNS catch up
     dnsTarget = to;
+    switchOn = to === standby; // the drill throws the switch on a failover and resets it on a failback
     if (schedule.consistency === 'MREC') {
       await stopSigner(from);
       signerEnabled[to] = true;
@@ -608,6 +656,160 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     }
   };
 
+  // Remediation: the standby's real handler (decide, claim, reserve, move the lease, throw the
+  // switch), each delivery of an alarm transition its own actor racing the operator. Its ports are
+  // the production adapters on the simulated ledger (claims, budget, region control, leases, audit);
+  // only what lives outside the ledger is an in-process stand-in: the alarm reads (the primary looks
+  // down from every vantage point, the standby healthy, the switch alarm follows the switch), the
+  // switch itself (Route 53 follows it after a detection delay) and SNS (recorded).
+  const remediationConfig: RemediationConfig = {
+    envName: REMEDIATION_ENV,
+    region: standby,
+    role: 'standby',
+    primaryRegion: primary,
+    standbyRegion: standby,
+    consistency: schedule.consistency,
+    mode: 'auto',
+    // Two per window, so a second transition can fail over again after a failback.
+    maxFailoversPerWindow: 2,
+    windowMinutes: 60,
+    tableName: TABLE,
+    topicArn: `arn:aws:sns:${standby}:111122223333:torture-alerts`,
+    signingKeyArn: kms.keyArn(standby),
+  };
+  const alarmStates = (): Record<string, ObservedAlarmState> => ({
+    [alarmKey(standby, regionalAlarmName(REMEDIATION_ENV, standby, 'peerDeepHealth'))]: 'ALARM',
+    [alarmKey(standby, regionalAlarmName(REMEDIATION_ENV, standby, 'publicNameCanary'))]: 'ALARM',
+    [alarmKey(primary, regionalAlarmName(REMEDIATION_ENV, primary, 'regionImpaired'))]: 'ALARM',
+    [alarmKey(DNS_ALARM_REGION, dnsAlarmName(REMEDIATION_ENV, 'primaryEndpointUnhealthy'))]: 'ALARM',
+    [alarmKey(standby, failoverSwitchAlarmName(REMEDIATION_ENV))]: switchOn ? 'ALARM' : 'OK',
+  });
+  const notifications: string[] = [];
+  // One handler (one container: its own clients) per delivery, so each invocation's writes are its own.
+  const remediationHandler = (delivery: number) => {
+    const remediationStore = { ddb: roleClients('remediation', standby, `d${delivery}`).ddb, tableName: TABLE };
+    return createRemediationHandler({
+      config: remediationConfig,
+      alarms: {
+        async read(groups) {
+          await scheduler.gate();
+          const known = alarmStates();
+          const states: Record<string, ObservedAlarmState> = {};
+          for (const g of groups)
+            for (const n of g.alarmNames) states[alarmKey(g.region, n)] = known[alarmKey(g.region, n)] ?? 'OK';
+          return { states, readErrors: {} };
+        },
+      },
+      regionControl: ledgerRegionControl(remediationStore, wallClock(standby)),
+      leases: ledgerLeases(remediationStore, async () => [kms.address]),
+      switch: {
+        async throwOn(reason) {
+          await scheduler.gate();
+          switchOn = true;
+          faultCounts['remediation-failover' as FaultKind] += 1;
+          // Route 53 follows the switch's alarm after detection (the same delay as the drill's).
+          const delay = Math.floor(choice.next() * 5_000);
+          scheduler.at(scheduler.now + delay, () => {
+            if (switchOn) dnsTarget = standby;
+          });
+          return {
+            region: standby,
+            envName: REMEDIATION_ENV,
+            position: 'on' as const,
+            namespace: FAILOVER_SWITCH_NAMESPACE,
+            metricName: FAILOVER_SWITCH_METRIC,
+            dimensions: failoverSwitchDimensions(REMEDIATION_ENV),
+            value: switchValue('on'),
+            timestamp: wallClock(standby)().toISOString(),
+            reason,
+          };
+        },
+      },
+      budget: ledgerFailoverBudget(remediationStore),
+      claims: ledgerClaims(remediationStore, standby),
+      notifier: {
+        async publish(severity, subject) {
+          await scheduler.gate();
+          notifications.push(`${severity}: ${subject}`);
+        },
+      },
+      audit: ledgerAudit(remediationStore, standby),
+      now: wallClock(standby),
+      log: () => undefined,
+    });
+  };
+
+  /** One delivery of an alarm transition, with Lambda's asynchronous retries (twice, 1 min then 2 min later). */
+  async function remediate(transition: number, delivery: number) {
+    const changedAt = new Date(Date.UTC(2026, 0, 1) + transition * 1_000).toISOString();
+    const event = {
+      id: `event-${transition}-${delivery}`,
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      account: '111122223333',
+      time: changedAt,
+      region: standby,
+      detail: {
+        alarmName: regionalAlarmName(REMEDIATION_ENV, standby, 'peerDeepHealth'),
+        state: { value: 'ALARM', reason: 'torture: the standby cannot reach the primary', timestamp: changedAt },
+        previousState: { value: 'OK', reason: '', timestamp: changedAt },
+      },
+    };
+    const transitionId = parseAlarmEvent(event).id;
+    observations.onAlarmDelivered(transitionId);
+    const remediation = remediationHandler(delivery);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // "If the function returns an error, by default Lambda attempts to run it two more times, with
+      // a one-minute wait between the first two attempts, and two minutes between the second and
+      // third attempts." (Lambda, asynchronous invocation error handling)
+      if (attempt > 0) await scheduler.sleep(attempt === 1 ? 60_000 : 120_000);
+      actorOf('remediation', standby, `d${delivery}`).scratch.clear();
+      const epochBefore = Number(dynamo.replica(standby).get({ ...ledgerKeys.lease(kms.address) })?.epoch ?? 0);
+      try {
+        const result = await remediation(event, {
+          awsRequestId: `remediation-${delivery}-${attempt}`,
+          getRemainingTimeInMillis: () => 30_000,
+        });
+        for (const o of result.executed) {
+          if (o.action.type !== 'move-lease' || o.ok || !o.detail.startsWith('LeaseConflictError')) continue;
+          // An expected refusal: remediation tells the operator it changed nothing.
+          const now = dynamo.replica(standby).get({ ...ledgerKeys.lease(kms.address) });
+          observations.onNothingChangedReport({
+            step: `remediation ${transitionId} (delivery ${delivery}, attempt ${attempt})`,
+            epochBefore,
+            leaseNow: {
+              region: String(now?.activeRegion),
+              epoch: Number(now?.epoch),
+              by: String(now?.updatedBy),
+              reason: String(now?.reason),
+            },
+            ownMoveApplied: remediationMovesApplied.has(
+              `remediation#d${delivery}:${standby}@${o.action.expectedEpoch + 1}`,
+            ),
+          });
+        }
+        observations.onRemediationAnswered(transitionId, result.verdict);
+        return;
+      } catch {
+        // the invocation failed: Lambda retries it
+      }
+    }
+    // Every attempt failed: the event goes to the function's dead-letter queue (operator-visible).
+    observations.onAlarmDeadLettered(transitionId);
+  }
+  let remediationsDone = 0;
+  const remediationOps = schedule.ops.filter((op) => op.op === 'remediate');
+  remediationOps.forEach((op, delivery) => {
+    void scheduler.spawn(async () => {
+      try {
+        await scheduler.sleep(op.at);
+        await remediate(op.transition ?? 0, delivery);
+      } finally {
+        remediationsDone += 1;
+      }
+    });
+  });
+
   // The operator: the schedule's operations during the fault window, then the runbook until settled.
   let settled = false;
   void scheduler.spawn(async () => {
@@ -644,6 +846,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
         case 'restore':
           if (region !== undefined) isolated.delete(region);
           break;
+        case 'remediate':
+          break; // its own actor (above)
       }
     }
     if (scheduler.now < schedule.healAt) await scheduler.sleep(schedule.healAt - scheduler.now);
@@ -661,6 +865,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       if (lease === undefined) break;
       const holder = lease.activeRegion;
       dnsTarget = holder;
+      switchOn = holder === standby;
       if (schedule.consistency === 'MREC') {
         await stopSigner(other(holder));
         signerEnabled[holder] = true;
@@ -675,8 +880,9 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       // Wait while the signers work, then look (the harness reads the replica directly: not an operator call).
       await scheduler.sleep(1_000);
       for (let waited = 0; waited < 15_000 && !quiet(); waited += 1_000) await scheduler.sleep(1_000);
-      if (quiet() && clientsDone < schedule.requests.length) await scheduler.sleep(5_000);
-      if (clientsDone === schedule.requests.length && quiet()) {
+      if (quiet() && (clientsDone < schedule.requests.length || remediationsDone < remediationOps.length))
+        await scheduler.sleep(5_000);
+      if (clientsDone === schedule.requests.length && remediationsDone === remediationOps.length && quiet()) {
         settled = true;
         break;
       }

@@ -8,7 +8,12 @@ export const FAULT_KINDS = ['lost-response', 'timeout', 'throttle', 'pause', 'du
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const OPS = ['failover', 'reconcile', 'gaps', 'partition', 'heal-partition', 'isolate', 'restore'] as const;
-export type OpKind = (typeof OPS)[number];
+/**
+ * `remediate`: one delivery of an alarm transition to the standby's remediation handler (its own
+ * actor, racing the operator's drill steps). Not in OPS: remediations are drawn after everything
+ * else, so a seed's requests, drill steps and faults are the same as before remediation was added.
+ */
+export type OpKind = (typeof OPS)[number] | 'remediate';
 
 export interface Fault {
   /**
@@ -30,6 +35,12 @@ export interface Op {
   readonly op: OpKind;
   /** For `isolate`/`restore`: which region (0 primary, 1 standby). */
   readonly region?: 0 | 1;
+  /**
+   * For `remediate`: which alarm transition is delivered (the standby's peer-deep-health probe going
+   * ALARM). Two deliveries of one transition are EventBridge's at-least-once duplicate; each
+   * delivery is its own invocation (own request id) and Lambda retries a failed one twice.
+   */
+  readonly transition?: number;
 }
 
 export interface ClientRequest {
@@ -89,16 +100,16 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
     });
   }
   faults.sort((a, b) => a.call - b.call);
-  return {
-    seed,
-    consistency,
-    requests,
-    ops,
-    faults,
-    skewMs: [int(-120_000, 120_000), int(-120_000, 120_000)],
-    lagMs: pick([0, 200, 2_000, 10_000]),
-    healAt,
-  };
+  const skewMs: [number, number] = [int(-120_000, 120_000), int(-120_000, 120_000)];
+  const lagMs = pick([0, 200, 2_000, 10_000]);
+  // Automatic failovers: drawn last (see OpKind), in about half the schedules, one to three
+  // deliveries of one or two transitions, at random points of the fault window.
+  if (rng.next() < 0.5) {
+    const nRemediations = int(1, 3);
+    for (let i = 0; i < nRemediations; i++) ops.push({ at: int(0, healAt), op: 'remediate', transition: int(0, 1) });
+    ops.sort((a, b) => a.at - b.at);
+  }
+  return { seed, consistency, requests, ops, faults, skewMs, lagMs, healAt };
 }
 
 /** The schedule as one argument for `--replay`. */

@@ -1,11 +1,13 @@
 import { main } from '../../torture/cli';
 import { judge, runOne, shrink } from '../../torture/campaign';
+import { checkInvariants } from '../../torture/invariants';
+import { runSchedule } from '../../torture/run';
 import { decodeSchedule, encodeSchedule, generateSchedule } from '../../torture/schedule';
 
 /**
  * The torture harness end to end (torture/): fault-free and faulty schedules of both consistency
  * modes hold every invariant, each injected bug is found at a fixed seed within 200 schedules of the
- * campaign's start, a violation shrinks to a schedule that still breaks the same invariant, and the
+ * campaign's start (remediation's included: its real handler races the drill), a violation shrinks to a schedule that still breaks the same invariant, and the
  * CLI replays a printed schedule and refuses bad arguments with what was wrong.
  */
 jest.setTimeout(120_000);
@@ -22,9 +24,9 @@ describe.each(['MRSC', 'MREC'] as const)('%s', (mode) => {
   });
 });
 
-test('skip-epoch (sign without the epoch condition) is found at seed 2 under MRSC, which holds without it', async () => {
-  expect((await runOne(2, 'MRSC')).violations).toEqual([]);
-  const found = await runOne(2, 'MRSC', 'skip-epoch');
+test('skip-epoch (sign without the epoch condition) is found at seed 1 under MRSC, which holds without it', async () => {
+  expect((await runOne(1, 'MRSC')).violations).toEqual([]);
+  const found = await runOne(1, 'MRSC', 'skip-epoch');
   expect(found.violations.map((v) => v.invariant)).toContain('one-signer-per-epoch');
 });
 
@@ -45,8 +47,48 @@ test('trust-lost-response (a lost reply read as another writer win) is found at 
   ]);
 });
 
+describe.each(['MRSC', 'MREC'] as const)('%s remediation', (mode) => {
+  const transition0 = 'us-west-2#torture-wallet-us-west-2-peer-deep-health#ALARM#2026-01-01T00:00:00.000Z';
+
+  test('seed 64: the automatic failover races the drill (fail over, fail back, fail over) and violates nothing, a lost reply on its claim included', async () => {
+    const schedule = generateSchedule(64, mode);
+    expect(schedule.ops.filter((o) => o.op === 'remediate').length).toBeGreaterThan(0);
+    expect(schedule.faults).toContainEqual({ call: 3, kind: 'lost-response', command: 'PutItemCommand' });
+    const result = await runSchedule(schedule);
+    expect(checkInvariants(result.observations)).toEqual([]);
+    // Its own claim, applied and its reply lost, was recognised: it decided and failed over.
+    expect(result.observations.transitions.get(transition0)).toEqual({
+      deliveries: 1,
+      verdicts: ['fail-over'],
+      decided: true,
+      deadLettered: false,
+    });
+    expect(result.faults['remediation-failover' as never]).toBeGreaterThan(0);
+    // Remediation's moves to the standby and the drill's failback interleave: four epochs.
+    const epochs = [...result.observations.leaseHistory.values()].flatMap((h) => [...h.entries()]);
+    expect(new Map(epochs)).toEqual(
+      new Map([
+        [1, 'us-east-2'],
+        [2, 'us-west-2'],
+        [3, 'us-east-2'],
+        [4, 'us-west-2'],
+      ]),
+    );
+  });
+
+  test('remediation-trusts-lost-response (its own applied claim read as another invocation) is found at seed 64', async () => {
+    const found = await runOne(64, mode, 'remediation-trusts-lost-response');
+    expect(found.violations).toEqual([
+      {
+        invariant: 'every-alarm-decided',
+        detail: `alarm transition ${transition0} was delivered 1 time(s) and never decided (answers: duplicate): an automatic failover was silently skipped`,
+      },
+    ]);
+  });
+});
+
 test('a violation shrinks to a smaller schedule that breaks the same invariant, and its replay string round-trips', async () => {
-  const schedule = generateSchedule(2, 'MRSC');
+  const schedule = generateSchedule(1, 'MRSC');
   const shrunk = await shrink(schedule, 'one-signer-per-epoch', 'skip-epoch', 40);
   expect(shrunk.violations.length).toBeGreaterThan(0);
   expect(shrunk.violations.every((v) => v.invariant === 'one-signer-per-epoch')).toBe(true);
@@ -58,12 +100,12 @@ test('a violation shrinks to a smaller schedule that breaks the same invariant, 
 
 test('the CLI replays a schedule (exit 1 on a violation, 0 without) and prints JSON', async () => {
   const lines: string[] = [];
-  const schedule = encodeSchedule(generateSchedule(2, 'MRSC'));
+  const schedule = encodeSchedule(generateSchedule(1, 'MRSC'));
   expect(await main(['--replay', schedule, '--inject-bug', 'skip-epoch'], (s) => lines.push(s))).toBe(1);
   expect(lines.join('\n')).toContain('one-signer-per-epoch');
   lines.length = 0;
   expect(await main(['--replay', schedule, '--json'], (s) => lines.push(s))).toBe(0);
-  expect(JSON.parse(lines.join('\n'))).toMatchObject({ violations: [], replayed: { seed: 2, consistency: 'MRSC' } });
+  expect(JSON.parse(lines.join('\n'))).toMatchObject({ violations: [], replayed: { seed: 1, consistency: 'MRSC' } });
 });
 
 test('the CLI runs a small campaign and reports schedules, faults by kind and every invariant check', async () => {
@@ -82,6 +124,7 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
     ['one-signer-per-epoch', 3],
     ['reports-are-true', 3],
     ['intake-fenced', 3],
+    ['every-alarm-decided', 3],
   ]);
   expect(Object.keys(report.faultsByKind)).toEqual(
     expect.arrayContaining([
@@ -94,6 +137,7 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
       'isolation',
       'skew',
       'failover',
+      'remediation-failover',
     ]),
   );
 });

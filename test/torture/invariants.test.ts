@@ -54,7 +54,7 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names six invariants, each with a description', () => {
+test('the table names seven invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
@@ -62,6 +62,7 @@ test('the table names six invariants, each with a description', () => {
     'one-signer-per-epoch',
     'reports-are-true',
     'intake-fenced',
+    'every-alarm-decided',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -135,6 +136,28 @@ test('reports-are-true fails when a step reported "nothing was changed" after it
   expect(checkInvariants(o)).toEqual([]);
   o.onNothingChangedReport({ ...report, ownMoveApplied: true });
   expect(failing(o)).toEqual(['reports-are-true']);
+});
+
+test('every-alarm-decided fails on a transition answered only "duplicate", not on one decided or dead-lettered', () => {
+  const decided = clean();
+  decided.onAlarmDelivered('t-decided');
+  decided.onAlarmDelivered('t-decided');
+  decided.onRemediationDecided('t-decided');
+  decided.onRemediationAnswered('t-decided', 'fail-over');
+  decided.onRemediationAnswered('t-decided', 'duplicate');
+  decided.onAlarmDelivered('t-dlq');
+  decided.onAlarmDeadLettered('t-dlq');
+  expect(checkInvariants(decided)).toEqual([]);
+  const skipped = clean();
+  skipped.onAlarmDelivered('t-skipped');
+  skipped.onRemediationAnswered('t-skipped', 'duplicate');
+  expect(checkInvariants(skipped)).toEqual([
+    {
+      invariant: 'every-alarm-decided',
+      detail:
+        'alarm transition t-skipped was delivered 1 time(s) and never decided (answers: duplicate): an automatic failover was silently skipped',
+    },
+  ]);
 });
 
 test('one-signer-per-epoch fails on an allocation by a region that does not hold the epoch', () => {

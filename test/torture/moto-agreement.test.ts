@@ -76,22 +76,29 @@ async function replayOnMoto(calls: readonly DynamoCall[]) {
   return disagreements;
 }
 
-// A sample of MRSC schedules; 12 and 30 include conditional-check failures (lost replies retried, races).
+// A sample of MRSC schedules; 12, 30 and 64 include conditional-check failures (lost replies retried,
+// races); 1 and 64 include remediation's writes (its claim, budget, lease move and audit; at 64 a lost
+// reply on its claim).
 test.each([
-  [7, false],
-  [12, true],
-  [30, true],
-])('MRSC schedule %i: moto answers every DynamoDB call as the simulation did', async (seed, conditionFailures) => {
-  // Prepare
-  const calls: DynamoCall[] = [];
-  await runSchedule(generateSchedule(seed, 'MRSC'), { recordDynamo: (c) => calls.push(c) });
-  // Act
-  const disagreements = await replayOnMoto(calls);
-  // Assess
-  expect(calls.length).toBeGreaterThan(40);
-  expect(calls.some((c) => c.error === 'ConditionalCheckFailedException')).toBe(conditionFailures);
-  expect(disagreements).toEqual([]);
-});
+  [1, false, true],
+  [12, true, false],
+  [30, true, false],
+  [64, true, true],
+])(
+  'MRSC schedule %i: moto answers every DynamoDB call as the simulation did',
+  async (seed, conditionFailures, remediation) => {
+    // Prepare
+    const calls: DynamoCall[] = [];
+    await runSchedule(generateSchedule(seed, 'MRSC'), { recordDynamo: (c) => calls.push(c) });
+    // Act
+    const disagreements = await replayOnMoto(calls);
+    // Assess
+    expect(calls.length).toBeGreaterThan(40);
+    expect(calls.some((c) => c.error === 'ConditionalCheckFailedException')).toBe(conditionFailures);
+    expect(calls.some((c) => JSON.stringify(c.input).includes('REMEDIATION#'))).toBe(remediation);
+    expect(disagreements).toEqual([]);
+  },
+);
 
 test('the agreement check can fail: a call the simulation answered differently is reported', async () => {
   // Prepare: a recorded run with one answer falsified (a condition failure claimed for a call that applies)

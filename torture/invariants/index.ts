@@ -1,4 +1,5 @@
 import { every202Resolves } from './every-202-resolves';
+import { everyAlarmDecided } from './every-alarm-decided';
 import { intakeFenced } from './intake-fenced';
 import { noStaleNonceGap } from './no-stale-nonce-gap';
 import type { Observations } from './observations';
@@ -15,6 +16,7 @@ export const INVARIANTS: readonly Invariant[] = [
   oneSignerPerEpoch,
   reportsAreTrue,
   intakeFenced,
+  everyAlarmDecided,
 ];
 
 export interface Violation {

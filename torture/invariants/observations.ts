@@ -69,8 +69,42 @@ export class Observations {
     /** Whether the step's own write had applied (seen by the harness at the store). */
     readonly ownMoveApplied: boolean;
   }> = [];
+  /**
+   * Remediation, by alarm transition id: how often it was delivered, the verdicts its invocations
+   * answered, whether any invocation recorded a decision (its audit item), and whether every
+   * attempt of a delivery failed (the event then sits in the function's dead-letter queue).
+   */
+  readonly transitions = new Map<
+    string,
+    { deliveries: number; verdicts: string[]; decided: boolean; deadLettered: boolean }
+  >();
   healedAt = 0;
   final?: FinalState;
+
+  private transition(id: string) {
+    let t = this.transitions.get(id);
+    if (t === undefined) {
+      t = { deliveries: 0, verdicts: [], decided: false, deadLettered: false };
+      this.transitions.set(id, t);
+    }
+    return t;
+  }
+
+  onAlarmDelivered(transitionId: string): void {
+    this.transition(transitionId).deliveries += 1;
+  }
+
+  onRemediationAnswered(transitionId: string, verdict: string): void {
+    this.transition(transitionId).verdicts.push(verdict);
+  }
+
+  onRemediationDecided(transitionId: string): void {
+    this.transition(transitionId).decided = true;
+  }
+
+  onAlarmDeadLettered(transitionId: string): void {
+    this.transition(transitionId).deadLettered = true;
+  }
 
   constructor(readonly consistency: 'MRSC' | 'MREC') {}
 

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { regionalAlarmName, RegionalAlarmKind, AlarmEvaluation } from '../contract/alarms';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
+import { WALLET_EVENT_UNDELIVERED_METRIC } from '../contract/status';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
 import { forwardingFailures } from './forwarding-alarm';
@@ -487,24 +488,54 @@ function replicationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
   );
 }
 
-/** Remediation itself: an error, an event that failed every retry, or (primary) a failover cue EventBridge could not forward to the standby. */
+/**
+ * A status-page event (lease moved, switch, degraded mode) that this region's remediation or a drill
+ * could not put on a wallet region's bus after every retry (lib/status/wallet-events.ts): the page
+ * may not show the change. Published here with `Region` = the bus that refused it, either region.
+ */
+function statusEventsUndelivered(
+  envName: string,
+  regions: readonly string[],
+  p: Duration,
+): Record<string, cloudwatch.IMetric> {
+  const m = WALLET_EVENT_UNDELIVERED_METRIC;
+  return Object.fromEntries(
+    regions.map((region, i) => [
+      `statusUndelivered${i}`,
+      new cloudwatch.Metric({
+        namespace: m.namespace,
+        metricName: m.name,
+        dimensionsMap: { [m.dimensions.environment]: envName, [m.dimensions.region]: region },
+        statistic: cloudwatch.Stats.SUM,
+        period: p,
+      }),
+    ]),
+  );
+}
+
+/** Remediation itself: an error, an event that failed every retry, a status-page event never delivered, or (primary) a failover cue EventBridge could not forward to the standby. */
 function remediationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
   const t = props.thresholds;
   const { alarm } = m;
   const rem = t.remediationFailures;
   const remPeriod = period(rem.periodSeconds);
   const forwarding = props.remediationForwardingRule;
+  const status = statusEventsUndelivered(props.envName, [Stack.of(m.scope).region, props.peerRegion], remPeriod);
+  const statusTerms = Object.keys(status)
+    .map((k) => ` + FILL(${k}, 0)`)
+    .join('');
   alarm(
     'remediationFailures',
-    forwarding === undefined
+    (forwarding === undefined
       ? 'The remediation function failed: an automatic action may be half done.'
-      : 'The remediation function failed (an automatic action may be half done), or a failover cue could not be forwarded to the standby.',
+      : 'The remediation function failed (an automatic action may be half done), or a failover cue could not be forwarded to the standby.') +
+      ' Also counts status-page events (lease, switch, degraded mode) that could not be delivered: check the status page shows the change.',
     {
       metric: new cloudwatch.MathExpression({
         expression:
-          forwarding === undefined
+          (forwarding === undefined
             ? 'FILL(errors, 0) + FILL(deadLettered, 0)'
-            : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
+            : 'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)') + statusTerms,
         usingMetrics: {
           errors: props.remediation.metricErrors({ statistic: cloudwatch.Stats.SUM, period: remPeriod }),
           deadLettered: props.remediationDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -512,12 +543,13 @@ function remediationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
             period: remPeriod,
           }),
           ...(forwarding === undefined ? {} : { cuesUndelivered: forwardingFailures(forwarding, remPeriod) }),
+          ...status,
         },
         period: remPeriod,
         label:
           forwarding === undefined
-            ? 'Remediation errors and dead-lettered events'
-            : 'Remediation errors, dead-lettered events and failover cues not forwarded',
+            ? 'Remediation errors, dead-lettered events and status events not delivered'
+            : 'Remediation errors, dead-lettered events, failover cues not forwarded and status events not delivered',
       }),
       threshold: rem.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -1,6 +1,7 @@
 import { CANARY_METRIC_NAMESPACE } from './canary';
 import { SIGNER_FAILURES_METRIC } from './deployment';
 import { DRILL_METRICS_NAMESPACE } from './drill-metrics';
+import { WALLET_EVENT_UNDELIVERED_METRIC } from './status';
 import { FAILOVER_SWITCH_AGE_METRIC, FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from './failover-switch';
 
 /**
@@ -14,6 +15,12 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
   readonly metrics: readonly string[];
   readonly publisher: string;
 }> = [
+  {
+    namespace: WALLET_EVENT_UNDELIVERED_METRIC.namespace,
+    metrics: [WALLET_EVENT_UNDELIVERED_METRIC.name],
+    publisher:
+      'lib/status/wallet-events.ts WalletEventEmitter: an Embedded Metric Format line from lambda/remediation/wiring.ts, PutMetricData from lib/drill/status-events.ts',
+  },
   {
     namespace: FAILOVER_SWITCH_NAMESPACE,
     metrics: [FAILOVER_SWITCH_METRIC],

@@ -363,17 +363,39 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     );
   });
 
-  test('remediation-failures: the function errors, its dead-letter queue holds an event, or (primary) a failover cue was not forwarded', () => {
+  test('remediation-failures: the function errors, its dead-letter queue holds an event, a status-page event was not delivered, or (primary) a failover cue was not forwarded', () => {
     const metrics = alarmNamed(template, name('remediationFailures')).props.Metrics as Array<Record<string, unknown>>;
     expect(JSON.stringify(metrics)).toContain(
       resourceNamed(template, 'AWS::SQS::Queue', 'ObservabilityRemediationDeadLetterQueue').id,
     );
+    // Status-page events not delivered to either wallet region's bus, published in this region.
+    const own = c.stack === 'primary' ? 'us-east-2' : 'us-west-2';
+    const peer = c.stack === 'primary' ? 'us-west-2' : 'us-east-2';
+    [own, peer].forEach((region, i) =>
+      expect(metrics.find((m) => m.Id === `statusUndelivered${i}`)).toEqual({
+        Id: `statusUndelivered${i}`,
+        ReturnData: false,
+        MetricStat: {
+          Metric: {
+            Namespace: 'Wallet/Status',
+            MetricName: 'WalletEventUndelivered',
+            Dimensions: [
+              { Name: 'Environment', Value: 'example' },
+              { Name: 'Region', Value: region },
+            ],
+          },
+          Period: 60,
+          Stat: 'Sum',
+        },
+      }),
+    );
+    const status = ' + FILL(statusUndelivered0, 0) + FILL(statusUndelivered1, 0)';
     if (c.stack === 'standby') {
-      expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(errors, 0) + FILL(deadLettered, 0)');
+      expect(metrics.find((m) => m.Expression)?.Expression).toBe('FILL(errors, 0) + FILL(deadLettered, 0)' + status);
       return;
     }
     expect(metrics.find((m) => m.Expression)?.Expression).toBe(
-      'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)',
+      'FILL(errors, 0) + FILL(deadLettered, 0) + FILL(cuesUndelivered, 0)' + status,
     );
     expect(metrics.find((m) => m.Id === 'cuesUndelivered')).toEqual({
       Id: 'cuesUndelivered',

@@ -37,6 +37,8 @@ import { statusBucketName } from '../contract/status';
 import { S3StatusReplica } from '../status/store';
 import { siteKey, StatusBucket } from './status-page';
 import { EmitOutcome, WalletEventEmitter } from '../status/wallet-events';
+import { CheckResult } from './checks/check';
+import { handOffAfterMove } from './work-handoff';
 import { announceLeaseMove, announceSwitch, drillStatusEvents } from './status-events';
 import { CallRecord, DrillClients } from './clients';
 import { Clock } from './clock';
@@ -97,6 +99,8 @@ export class AwsTarget implements Target {
   private address?: string;
   /** The status page's wallet events this target's changes started (./status-events.ts). */
   private readonly statusEvents: WalletEventEmitter;
+  /** The hand-off after each lease move this target made (./work-handoff.ts). */
+  private readonly handOffs: CheckResult[] = [];
 
   constructor(options: AwsTargetOptions) {
     this.config = options.config;
@@ -543,7 +547,25 @@ export class AwsTarget implements Target {
       now: new Date(this.clock.now()),
     });
     announceLeaseMove(this.statusEvents, this.config, move, options);
+    if (move.changed) {
+      // After the move, never before: the hand-off is fenced by the epoch the move created.
+      this.handOffs.push(
+        await handOffAfterMove({
+          config: this.config,
+          clients: this.clients,
+          store: this.store(to),
+          address: await this.signingAddress(),
+          move,
+          actor: options.actor,
+          now: new Date(this.clock.now()),
+        }),
+      );
+    }
     return move;
+  }
+
+  handOffChecks(): readonly CheckResult[] {
+    return [...this.handOffs];
   }
 
   async throwSwitch(position: SwitchPosition, reason: string): Promise<SwitchThrown> {

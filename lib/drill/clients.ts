@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -21,6 +22,8 @@ export interface DrillClients {
   events(region: string): EventBridgeClient;
   /** The status buckets (the drill's incident on the status page, and the page check). */
   s3(region: string): S3Client;
+  /** The signing queues and their DLQs (the hand-off of stranded work after a lease move, lib/failover/handoff.ts). */
+  sqs(region: string): SQSClient;
   /** Route 53 is global; its API endpoint is in us-east-1. Read-only calls only. */
   readonly route53: Route53Client;
   /** STS in the caller's default region (from the standard chain). */
@@ -29,12 +32,15 @@ export interface DrillClients {
   readonly calls: CallRecord[];
 }
 
-export type Service = 'cloudwatch' | 'dynamodb' | 'events' | 'fis' | 'kms' | 'route53' | 's3' | 'sts';
+export type Service = 'cloudwatch' | 'dynamodb' | 'events' | 'fis' | 'kms' | 'route53' | 's3' | 'sqs' | 'sts';
 
 /**
  * Every command the drill may send. Reads are listed so that a new read is a reviewed change too.
  * Writes are data-plane only: the failover switch and KPI metrics (CloudWatch PutMetricData) and
- * the signer lease with its audit item (DynamoDB PutItem/UpdateItem through lib/failover/lease.ts).
+ * the signer lease with its audit item (DynamoDB PutItem/UpdateItem through lib/failover/lease.ts), and
+ * after a lease move the hand-off of stranded work (lib/failover/handoff.ts: the open transactions of
+ * the address by a Query on the status index, the signing DLQs received and deleted, messages sent to
+ * the new holder's signing queue, one audit item). It never signs: only the signer holds kms:Sign.
  * No Route 53 mutation, no IAM, no KMS key or key-policy change, no SetAlarmState. FIS is used only by
  * `wallet-drill chaos` (lib/drill/chaos): it starts and stops the experiments the stacks define, nothing else
  * (no template is created, changed or deleted).
@@ -42,7 +48,7 @@ export type Service = 'cloudwatch' | 'dynamodb' | 'events' | 'fis' | 'kms' | 'ro
 export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly string[]; write: readonly string[] }>> =
   {
     cloudwatch: { read: ['GetMetricDataCommand', 'DescribeAlarmsCommand'], write: ['PutMetricDataCommand'] },
-    dynamodb: { read: ['GetItemCommand'], write: ['PutItemCommand', 'UpdateItemCommand'] },
+    dynamodb: { read: ['GetItemCommand', 'QueryCommand'], write: ['PutItemCommand', 'UpdateItemCommand'] },
     // The status page's wallet events (lib/status/wallet-events.ts), on the default buses only.
     events: { read: [], write: ['PutEventsCommand'] },
     fis: {
@@ -53,6 +59,11 @@ export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly s
     route53: { read: ['ListHealthChecksCommand', 'GetHealthCheckStatusCommand', 'TestDNSAnswerCommand'], write: [] },
     // The status buckets: the drill's incident (conditional writes of the status objects) and the page check.
     s3: { read: ['GetObjectCommand'], write: ['PutObjectCommand'] },
+    // The hand-off (lib/failover/handoff.ts). ReceiveMessage counts as a write: it hides the message.
+    sqs: {
+      read: ['GetQueueUrlCommand'],
+      write: ['ReceiveMessageCommand', 'DeleteMessageCommand', 'SendMessageCommand'],
+    },
     sts: { read: ['GetCallerIdentityCommand'], write: [] },
   };
 
@@ -159,6 +170,7 @@ export function createDrillClients(options: ClientOptions = {}): DrillClients {
     s3: perRegion((region) =>
       finish(new S3Client({ ...base, region, forcePathStyle: options.endpoint !== undefined }), 's3', region),
     ),
+    sqs: perRegion((region) => finish(new SQSClient({ ...base, region }), 'sqs', region)),
     route53: finish(new Route53Client({ ...base, region: 'us-east-1' }), 'route53', 'us-east-1'),
     sts: finish(
       new STSClient({ ...base, ...(options.defaultRegion === undefined ? {} : { region: options.defaultRegion }) }),

@@ -235,6 +235,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillRecord> {
     record,
     (await o.target.flushStatusEvents?.()) ?? [],
     (await page?.finish(record.finishedAt)) ?? [],
+    o.target.handOffChecks?.() ?? [],
   );
 }
 
@@ -830,7 +831,8 @@ function buildRecord(r: {
 }
 
 /**
- * The drill record with its status-page part: the wallet events' outcomes, and one check per phase
+ * The drill record with its status-page part and its hand-offs: the wallet events' outcomes, one check
+ * per lease move's hand-off of stranded work (a failed one names `wallet-ops hand-off`), and one check per phase
  * and status bucket among the drill's checks (warnings: the page is reported on, never a reason to
  * fail or undo a failover; the message names what the page did not show).
  */
@@ -838,8 +840,10 @@ function withStatusPage(
   record: DrillRecord,
   statusEvents: readonly EmitOutcome[],
   pageChecks: readonly CheckResult[],
+  handOffChecks: readonly CheckResult[] = [],
 ): DrillRecord {
   const pageFailed = pageChecks.filter((c) => !c.ok);
+  const handOffFailed = handOffChecks.filter((c) => !c.ok);
   const undelivered = statusEvents.filter((e) => !e.delivered);
   const notes = [
     ...(pageFailed.length > 0
@@ -848,10 +852,11 @@ function withStatusPage(
     ...(undelivered.length > 0
       ? [`status events not delivered: ${undelivered.map((e) => `${e.kind} to ${e.region} (${e.error})`).join('; ')}`]
       : []),
+    ...handOffFailed.map((c) => `${c.id}: ${c.detail}; ${c.fix ?? ''}`),
   ];
   return {
     ...record,
-    checks: [...record.checks, ...pageChecks],
+    checks: [...record.checks, ...pageChecks, ...handOffChecks],
     ...(statusEvents.length > 0 ? { statusEvents } : {}),
     ...(notes.length > 0 ? { message: `${record.message}; warning: ${notes.join('; ')}` } : {}),
   };

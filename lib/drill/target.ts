@@ -1,3 +1,4 @@
+import { CheckResult } from './checks/check';
 import { Lease, LeaseMove, RegionHealth } from '../failover/lease';
 import { DrillDirection } from '../contract/drill-metrics';
 import { SwitchPosition } from '../contract/failover-switch';
@@ -163,6 +164,11 @@ export interface Target {
   flushStatusEvents?(): Promise<readonly EmitOutcome[]>;
   /** The status buckets the drill's incident is written to. @default - no status page: no incident, no page check */
   statusBuckets?(): StatusBucket[];
+  /**
+   * One warning check per lease move this target made: the hand-off of stranded work to the new
+   * holder (lib/drill/work-handoff.ts). @default - a target that hands off nothing
+   */
+  handOffChecks?(): readonly CheckResult[];
 }
 
 export interface LeaseMoveOptions {

@@ -12,6 +12,7 @@ import {
   publicApiDomain,
   regionalApiDomain,
 } from '../../contract/health';
+import { LEDGER_GSI1 } from '../../contract/ledger';
 import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
 import { applyUpdate, evaluateCondition, Item } from './expressions';
 import { Checker, Dim, HC_IDS, HealthCheckKey, MetricPoint, metricKey, REGION_IPS, SimAlarm, SimKey } from './state';
@@ -83,6 +84,7 @@ export function answerCommand(
     case 's3:PutObjectCommand':
       return s3(w, command, input);
     case 'dynamodb:GetItemCommand':
+    case 'dynamodb:QueryCommand':
     case 'dynamodb:PutItemCommand':
     case 'dynamodb:UpdateItemCommand':
       return dynamodb(w, command, input);
@@ -346,6 +348,7 @@ function dynamodb(w: WireState, command: string, input: Record<string, unknown>)
     const item = w.table.get(keyOf(input.Key as Record<string, unknown>));
     return item === undefined ? {} : { Item: { ...item } };
   }
+  if (command === 'QueryCommand') return query(w, input, values);
   if (command === 'PutItemCommand') {
     const item = input.Item as Item;
     const key = keyOf(item);
@@ -367,6 +370,22 @@ function dynamodb(w: WireState, command: string, input: Record<string, unknown>)
   const next = applyUpdate(String(input.UpdateExpression), base, values);
   w.table.set(key, next);
   return input.ReturnValues === 'UPDATED_OLD' ? { Attributes: { ...base } } : {};
+}
+
+/**
+ * A Query on the ledger's status index, as the hand-off asks it (`gsi1pk = :p`, one page): the items
+ * whose index partition key matches. Other key conditions are refused, so a new caller is a reviewed
+ * change here too.
+ */
+function query(w: WireState, input: Record<string, unknown>, values: Record<string, unknown>): Record<string, unknown> {
+  const m = /^\s*(\w+)\s*=\s*(:\w+)\s*$/.exec(String(input.KeyConditionExpression ?? ''));
+  if (input.IndexName !== LEDGER_GSI1 || m === null || m[1] !== 'gsi1pk') {
+    throw new Error(
+      `the simulated AWS answers Query only on ${LEDGER_GSI1} with "gsi1pk = :p"; received index ${String(input.IndexName)}, condition ${String(input.KeyConditionExpression)}`,
+    );
+  }
+  const items = [...w.table.values()].filter((item) => item.gsi1pk === values[m[2]]).map((item) => ({ ...item }));
+  return { Items: items, Count: items.length };
 }
 
 function aggregate(values: number[], stat: string): number {

@@ -10,7 +10,7 @@ import {
   failoverSwitchDimensions,
 } from '../../contract/failover-switch';
 import { ledgerKeys } from '../../contract/ledger';
-import { ledgerTableName, RegionRole } from '../../contract/names';
+import { ledgerTableName, RegionRole, signingDeadLetterQueueName, signingQueueName } from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
 import {
@@ -26,6 +26,7 @@ import { SimulatedRemediation } from './remediation';
 import { EventQueue } from './events';
 import { Item } from './expressions';
 import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
+import { SimulatedSqs } from './sqs';
 import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';
 
 /**
@@ -147,6 +148,8 @@ export class World {
   private readonly faults: Fault[] = [];
   /** AWS FIS: experiment templates and experiments whose faults act on this world (lib/drill/sim/fis.ts). */
   public readonly fis: SimulatedFis;
+  /** Both wallet regions' signing queues and DLQs (the hand-off after a lease move). */
+  public readonly sqs: SimulatedSqs;
   /** The standby's remediation Lambda: fails over on its own in `auto` mode (lib/drill/sim/remediation.ts). */
   public readonly remediation: SimulatedRemediation;
   /** Every command the world answered or refused, for tests. */
@@ -192,6 +195,12 @@ export class World {
     this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
     this.fis = new SimulatedFis(this);
+    this.sqs = new SimulatedSqs(
+      options.config.account,
+      [signingQueueName(options.config.envName), signingDeadLetterQueueName(options.config.envName)],
+      [options.config.regions.primary, options.config.regions.standby],
+      () => this.now,
+    );
     this.remediation = this.createRemediation(options.seed);
     this.setUpCheckers();
     this.setUpAlarms();
@@ -733,9 +742,10 @@ export class World {
       });
     }
     if (service === 'fis') return this.fis.handle(region, command, input);
+    if (service === 'sqs') return this.sqs.handle(region, command, input);
     const before = service === 'dynamodb' ? this.table.get(this.leaseKey()) : undefined;
     const answer = answerCommand(this.wireState(), service, region, command, input);
-    if (service === 'dynamodb' && command !== 'GetItemCommand') {
+    if (service === 'dynamodb' && command !== 'GetItemCommand' && command !== 'QueryCommand') {
       const after = this.table.get(this.leaseKey());
       const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
       if (after !== before && role !== undefined) this.leaseWritten(role);

@@ -5,7 +5,7 @@ import { API_AVAILABILITY_OBJECTIVE } from '../slo/definitions';
 import { percentile, round } from '../failover/timing';
 import { parseState } from '../status/model';
 import type { StatusState } from '../status/model';
-import { DrillRecord } from './drill';
+import { DrillRecord } from './record';
 
 /**
  * `wallet-drill kpi --records <dir>`: resilience KPIs from the records the tools already write: drill and

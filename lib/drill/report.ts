@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { DrillRecord, TimelineEvent } from './drill';
+import { DrillRecord, TimelineEvent } from './record';
 
 /**
  * Drill reports: JSON (the record, for machines and the KPI series), Markdown (for the incident or

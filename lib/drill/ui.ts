@@ -1,7 +1,8 @@
 import { WalletConfig } from '../config/schema';
 import { round } from '../failover/timing';
 import { CheckResult } from './checks';
-import { DrillEvent, DrillRecord } from './drill';
+import { DrillEvent } from './drill';
+import { DrillRecord } from './record';
 import { MonteCarloResult, PathResult } from './montecarlo';
 import { Plan } from './plan';
 import { verdict } from './report';

@@ -5,7 +5,7 @@ import { WalletConfig } from '../config/schema';
 import { loadConfigFile, resolveConfigPath } from '../config/load';
 import { ConfigError } from '../config/validate';
 import { statusDomainName, WebhookKind } from '../contract/status';
-import type { DrillRecord } from '../drill/drill';
+import type { DrillRecord } from '../drill/record';
 import { settingsFromConfig } from '../drill/settings';
 import { pageWeightBytes, renderSite } from './documents';
 import {

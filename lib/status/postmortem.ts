@@ -1,5 +1,5 @@
 import { ComponentId, ComponentState } from '../contract/status';
-import type { DrillRecord } from '../drill/drill';
+import type { DrillRecord } from '../drill/record';
 import { formatUtc } from './estimate';
 import {
   componentName,

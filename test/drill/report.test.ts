@@ -1,4 +1,5 @@
-import { DrillRecord, runDrill } from '../../lib/drill/drill';
+import { runDrill } from '../../lib/drill/drill';
+import { DrillRecord } from '../../lib/drill/record';
 import { renderHtml, renderJson, renderMarkdown, renderTimelineSvg, verdict } from '../../lib/drill/report';
 import { testConfig } from '../helpers/config';
 import { simTarget, START } from './helpers';

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { WalletConfig } from '../../config/schema';
 import { EXPERIMENT_NAMES, EXPERIMENTS, ExperimentName } from '../../contract/chaos';
 import { CallRecord, ClientOptions, createDrillClients } from '../clients';
-import { DrillRecord } from '../drill';
+import { DrillRecord } from '../record';
 import { EXIT, EXIT_CODE_HELP } from '../exit-codes';
 import { writeReports } from '../report';
 import { SimulatedTarget } from '../simulated-target';

@@ -12,16 +12,8 @@ import {
 import { RegionRole } from '../../contract/names';
 import { DEFAULT_ASSUMPTIONS, ModelAssumptions, round, unplannedRto } from '../../failover/timing';
 import { CheckResult } from '../checks';
-import {
-  DrillEvent,
-  DrillRecord,
-  Measurements,
-  Outcome,
-  PhaseId,
-  recordSettings,
-  RestoreRecord,
-  TimelineEvent,
-} from '../drill';
+import { DrillEvent } from '../drill';
+import { DrillRecord, Measurements, Outcome, PhaseId, recordSettings, RestoreRecord, TimelineEvent } from '../record';
 import { EXIT, ExitCode } from '../exit-codes';
 import { buildPlan } from '../plan';
 import { settingsFromConfig } from '../settings';

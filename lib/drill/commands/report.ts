@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { DrillRecord } from '../drill';
+import { DrillRecord } from '../record';
 import { EXIT } from '../exit-codes';
 import { writeReports, WrittenReports } from '../report';
 import { formatRecord } from '../ui';

@@ -25,7 +25,7 @@ function strand(target: ReturnType<typeof simTarget>, address: string) {
   const { primary } = config.regions;
   // A message that died in the old holder's DLQ, and a queued transaction whose message is in a queue nobody drains.
   target.world.sqs.seed(primary, signingDeadLetterQueueName(config.envName), '{"walletId":"w1","txId":"tx-dlq"}');
-  target.world.table.set('TX#w1|tx-open', {
+  target.world.putLedgerItem({
     pk: 'TX#w1',
     sk: 'tx-open',
     walletId: 'w1',
@@ -59,7 +59,7 @@ test("a failover hands the old holder's DLQ and the open transactions to the sta
   expect(
     target.world.sqs.messages(standby, signingQueueName(config.envName)).map((m) => JSON.parse(m.body).txId),
   ).toEqual(['tx-dlq', 'tx-open']);
-  const audit = [...target.world.table.values()].filter((i) => i.kind === 'work-handoff');
+  const audit = target.world.ledgerItems((i) => i.kind === 'work-handoff');
   expect(audit).toEqual([
     expect.objectContaining({
       holder: standby,

@@ -132,6 +132,16 @@ export class World {
   public readonly answerChanges: Array<{ at: number; role: RegionRole }> = [];
   private readonly resolvers: Record<string, Resolver> = {};
   private readonly table = new Map<string, Item>();
+
+  /** Puts a ledger item as if the wallet had written it (a test's or scenario's stranded transaction). */
+  putLedgerItem(item: Item & { pk: string; sk: string }): void {
+    this.table.set(`${item.pk}|${item.sk}`, { ...item });
+  }
+
+  /** The ledger items matching a predicate (copies). */
+  ledgerItems(match: (item: Item) => boolean): Item[] {
+    return [...this.table.values()].filter(match).map((item) => ({ ...item }));
+  }
   /** What the drill put on each region's default bus (the status page's wallet events), in order. */
   public readonly walletEvents: WalletBusEvent[] = [];
   /** The status buckets' objects, by `bucket/key` (the drill's incident and its page check). */

@@ -57,10 +57,16 @@ describe('planned-drill', () => {
     expect(writes.map((c) => `${c.service} ${c.command} ${c.region}`)).toEqual([
       `dynamodb UpdateItemCommand ${config.regions.standby}`, // moveLease: the conditional epoch + 1
       `dynamodb PutItemCommand ${config.regions.standby}`, // moveLease: the audit item
+      // The hand-off after the move (lib/drill/work-handoff.ts): both signing DLQs read (empty here)
+      // and its audit item; with nothing stranded, nothing is sent or deleted.
+      `sqs ReceiveMessageCommand ${config.regions.primary}`,
+      `sqs ReceiveMessageCommand ${config.regions.standby}`,
+      `dynamodb PutItemCommand ${config.regions.standby}`,
       `cloudwatch PutMetricDataCommand ${config.regions.standby}`, // throwSwitch
     ]);
     expect(writes[0].input).toMatchObject({ ConditionExpression: 'epoch = :seen AND activeRegion = :from' });
-    expect(writes[2].input).toMatchObject({
+    expect(writes[4].input).toMatchObject({ Item: expect.objectContaining({ kind: 'work-handoff' }) });
+    expect(writes[5].input).toMatchObject({
       Namespace: 'Wallet/Failover',
       MetricData: [{ MetricName: 'FailoverSwitch', Value: 1, Dimensions: [{ Name: 'Environment', Value: 'example' }] }],
     });

@@ -216,8 +216,21 @@ export async function reconcileAfterFailover(options: ReconcileOptions): Promise
     }
   }
   const keptNonces = kept.flatMap((t) => (t.nonce === undefined ? [] : [t.nonce]));
-  const nextNonce = Math.max(chainNext, lease.nextNonce, ...keptNonces.map((n) => n + 1));
-  const held = new Set(keptNonces);
+  // A transaction already broadcast at a nonce the chain does not count yet waits behind a gap: it
+  // holds its nonce, and every empty nonce below it is a gap to fill. Under MREC the lease item's
+  // nextNonce can miss it: the old holder allocated it before it saw the move, and the new holder's
+  // later lease write won (last writer wins per item), while its transaction and reservation items
+  // replicated (torture MREC schedule 1137: nonce 1 orphaned, nonce 2 broadcast, nextNonce back at 1).
+  const waitingNonces = (await listTransactionsByStatus(ledger, address, 'broadcast')).flatMap((t) =>
+    t.nonce !== undefined && t.nonce >= chainNext ? [t.nonce] : [],
+  );
+  const nextNonce = Math.max(
+    chainNext,
+    lease.nextNonce,
+    ...keptNonces.map((n) => n + 1),
+    ...waitingNonces.map((n) => n + 1),
+  );
+  const held = new Set([...keptNonces, ...waitingNonces]);
   const gaps: number[] = [];
   for (let n = chainNext; n < nextNonce; n++) if (!held.has(n)) gaps.push(n);
 

@@ -47,6 +47,23 @@ test('trust-lost-response (a lost reply read as another writer win) is found at 
   ]);
 });
 
+test('MREC schedule 1137 (shrunk): an old-holder nonce broadcast behind an orphaned one is counted by reconciliation, the gap is filled and every 202 resolves', async () => {
+  // Two remediation failovers racing a drill failover, two timeouts on UpdateItem, 10 s lag: the
+  // first move's lease write lost to the old holder's later allocation (last writer wins per item),
+  // the old holder broadcast nonce 2 behind nonce 1 (allocated, never recorded), and the new holder's
+  // lease said nextNonce 1. Before the fix (lambda/shared/reconcile.ts counts broadcast nonces the
+  // chain has not mined) nonce 1 was never filled and the 202'd request at nonce 2 stalled forever.
+  const schedule = decodeSchedule(
+    'eyJzZWVkIjoxMTM3LCJjb25zaXN0ZW5jeSI6Ik1SRUMiLCJyZXF1ZXN0cyI6W3sia2V5IjowLCJhdCI6MjI5MjcsInZpYSI6MH0seyJrZXkiOjEsImF0IjoyMzUyMiwidmlhIjoiZG5zIn0seyJrZXkiOjIsImF0IjoxMDk0MCwidmlhIjoiZG5zIn0seyJrZXkiOjMsImF0IjoyNDM5OSwidmlhIjowfV0sIm9wcyI6W3siYXQiOjEwODM5LCJvcCI6InJlbWVkaWF0ZSIsInRyYW5zaXRpb24iOjB9LHsiYXQiOjE2MDk2LCJvcCI6ImZhaWxvdmVyIn0seyJhdCI6Mjg5NjMsIm9wIjoicmVtZWRpYXRlIiwidHJhbnNpdGlvbiI6MX1dLCJmYXVsdHMiOlt7ImNhbGwiOjksImtpbmQiOiJ0aW1lb3V0IiwiY29tbWFuZCI6IlVwZGF0ZUl0ZW1Db21tYW5kIn0seyJjYWxsIjoxMSwia2luZCI6InRpbWVvdXQiLCJjb21tYW5kIjoiVXBkYXRlSXRlbUNvbW1hbmQifV0sInNrZXdNcyI6WzAsMF0sImxhZ01zIjoxMDAwMCwiaGVhbEF0IjozMDAwMH0',
+  );
+  const result = await runSchedule(schedule);
+  expect(checkInvariants(result.observations)).toEqual([]);
+  const final = result.observations.final!;
+  const slots = final.chain.slots.get(final.address)!;
+  expect([...slots.keys()].sort()).toEqual([0, 1, 2]);
+  expect(final.nextNonce).toBe(3);
+});
+
 describe.each(['MRSC', 'MREC'] as const)('%s remediation', (mode) => {
   const transition0 = 'us-west-2#torture-wallet-us-west-2-peer-deep-health#ALARM#2026-01-01T00:00:00.000Z';
 

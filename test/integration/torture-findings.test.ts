@@ -24,6 +24,7 @@ import { initLease, moveLease, readLease } from '../../lib/failover/lease';
 import { allocateNonce, releaseNonceAllocation } from '../../lib/failover/nonce';
 import { findNonceGaps } from '../../lib/operator/gaps';
 import { handOffStrandedWork } from '../../lib/operator/handoff';
+import { faultyLedger, updateMentions } from '../helpers/faults';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 import { replicatedSigningKey } from '../helpers/replicated-key';
@@ -352,6 +353,36 @@ describe('MREC: a nonce the old holder used behind a gap is handed out again (to
     // Assess
     await expect(outcome).rejects.toThrow('ECONNREFUSED');
     expect((await getTransaction(ledger, 'w-1', t.txId, true))!.status).toBe('signed');
+  });
+
+  test("the quarantine write's reply is lost: the SDK retry fails its own condition, the delivery fails and is retried, and the redelivery finds it quarantined (nothing left signed)", async () => {
+    // Prepare: a signed transaction (its first broadcast failed transiently); the chain holds another transaction at its nonce
+    const ledger = await freshTable(address);
+    const t = await queuedTx(ledger, 1, { address });
+    const down: Broadcaster = {
+      name: 'down',
+      enabled: true,
+      broadcast: async () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:8545'), { name: 'Error' });
+      },
+    };
+    await expect(signer(PRIMARY, ledger, down).processMessage(body(t))).rejects.toThrow('ECONNREFUSED');
+    const signed = (await getTransaction(ledger, 'w-1', t.txId, true))!;
+    const chain = gethLikeChain();
+    chain.held.set(signed.nonce!, { raw: '0x02f8', hash: `0x${'cd'.repeat(32)}` });
+    const lossy = faultyLedger(moto.clientConfig(PRIMARY), ledger.tableName, [
+      { command: 'UpdateItemCommand', match: updateMentions('quarantineReason') },
+    ]);
+    // Act: the delivery whose quarantine reply is lost, then the redelivery
+    const first = signer(PRIMARY, lossy, chain.broadcaster).processMessage(body(t));
+    await expect(first).rejects.toThrow('left signed while quarantining');
+    const redelivery = await signer(PRIMARY, lossy, chain.broadcaster).processMessage(body(t));
+    // Assess
+    expect(lossy.lost()).toBe(1);
+    expect(redelivery).toBe('skipped-quarantined');
+    const stored = (await getTransaction(ledger, 'w-1', t.txId, true))!;
+    expect(stored.status).toBe('quarantined');
+    expect(stored.quarantineReason).toContain(`at nonce ${signed.nonce}`);
   });
 
   test('a fill-gap whose nonce another transaction already fills on chain is done (the void filler is not needed)', async () => {

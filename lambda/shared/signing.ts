@@ -1,5 +1,6 @@
 import type { Hex, TransactionSerializableEIP1559 } from 'viem';
 import { keccak256, recoverPublicKey, serializeTransaction } from 'viem/utils';
+import type { TransactionRequest } from '../../lib/contract/api-wire';
 import { SignatureRecoveryError } from './errors';
 
 /**
@@ -24,20 +25,11 @@ export interface RecoverableSignature extends EcdsaSignature {
   readonly yParity: 0 | 1;
 }
 
-/** The fields of a wallet transaction request, as stored (decimal strings for big numbers). */
-export interface TxRequest {
-  readonly to: string;
-  /** Wei, decimal string. */
-  readonly value: string;
-  /** Call data, 0x-hex; absent for a plain transfer. */
-  readonly data?: string;
-  /** Decimal string. */
-  readonly gasLimit: string;
-  /** Wei per gas, decimal string. */
-  readonly maxFeePerGas: string;
-  /** Wei per gas, decimal string. */
-  readonly maxPriorityFeePerGas: string;
-  readonly chainId: number;
+/**
+ * The fields of a wallet transaction request, as stored: the API's request body
+ * (lib/contract/api-wire.ts TransactionRequest, decimal strings for big numbers) plus the canary mark.
+ */
+export interface TxRequest extends TransactionRequest {
   /**
    * A canary transaction (lib/contract/canary.ts): signed at CANARY_SIGNING_NONCE, never with a
    * real nonce, never broadcast.

@@ -44,10 +44,15 @@ export interface ApiErrorBody {
 /** `POST /v1/wallets/{walletId}/transactions` body (decimal strings: JSON numbers lose precision). */
 export interface TransactionRequest {
   readonly to: string;
+  /** Wei, decimal string. */
   readonly value: string;
+  /** Call data, 0x-hex; absent for a plain transfer. */
   readonly data?: string;
+  /** Decimal string. */
   readonly gasLimit: string;
+  /** Wei per gas, decimal string. */
   readonly maxFeePerGas: string;
+  /** Wei per gas, decimal string. */
   readonly maxPriorityFeePerGas: string;
   readonly chainId: number;
 }

@@ -4,6 +4,8 @@ import { CliIo, TargetContext } from '../../lib/drill/cli';
 import { RegionRole } from '../../lib/contract/names';
 import { ScenarioName } from '../../lib/drill/sim/scenarios';
 import { SimulatedTarget } from '../../lib/drill/simulated-target';
+import { runDrill } from '../../lib/drill/drill';
+import { DrillRecord } from '../../lib/drill/record';
 import { testConfig } from '../helpers/config';
 
 /** A fixed virtual start (17 s into a minute) so every simulated drill is reproducible. */
@@ -92,3 +94,17 @@ export function fakeIo(
     targets,
   };
 }
+
+/** Runs a drill on a simulated target as a test operator would (actor `test`, a quarterly drill, never aborted). */
+export const simDrill = (
+  target: SimulatedTarget,
+  direction: 'failover' | 'failback' = 'failover',
+): Promise<DrillRecord> =>
+  runDrill({
+    target,
+    config: target.world.config,
+    direction,
+    actor: 'test',
+    reason: 'quarterly drill',
+    signal: new AbortController().signal,
+  });

@@ -1,8 +1,7 @@
-import { runDrill } from '../../lib/drill/drill';
 import { EXIT } from '../../lib/drill/exit-codes';
 import { STATUS_KEYS, statusBucketName, WALLET_EVENT_SOURCE, WALLET_EVENTS } from '../../lib/contract/status';
 import { parseState } from '../../lib/status/model';
-import { simTarget } from './helpers';
+import { simDrill, simTarget } from './helpers';
 
 /**
  * The drill and the status page, on the simulated target: the drill's lease move and switch are
@@ -10,15 +9,6 @@ import { simTarget } from './helpers';
  * drill-marked incident from the planned-drill template on the page (investigating -> monitoring
  * -> resolved at the phases' own times), checking after each write that BOTH status buckets show it.
  */
-const drill = (target: ReturnType<typeof simTarget>, direction: 'failover' | 'failback' = 'failover') =>
-  runDrill({
-    target,
-    config: target.world.config,
-    direction,
-    actor: 'test',
-    reason: 'quarterly drill',
-    signal: new AbortController().signal,
-  });
 
 const stateIn = (target: ReturnType<typeof simTarget>, region: string) => {
   const config = target.world.config;
@@ -34,7 +24,7 @@ test("a simulated failover announces the lease move and the switch, drill-marked
   const { primary, standby } = target.world.config.regions;
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess
   expect(record.outcome).toBe('completed');
@@ -65,7 +55,7 @@ test("the drill keeps a drill-marked planned-drill incident: investigating -> mo
   const { primary, standby } = target.world.config.regions;
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess: the incident, with every update and its timestamp.
   const state = stateIn(target, primary)!;
@@ -114,7 +104,7 @@ test('fails the page check (and says so) when a status bucket is not written; th
   );
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess
   expect(record.outcome).toBe('completed');
@@ -139,7 +129,7 @@ test('PutEvents refused everywhere: the drill completes, the events are retried,
   );
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess: the failover is unaffected.
   expect(record.outcome).toBe('completed');

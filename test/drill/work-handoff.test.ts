@@ -1,7 +1,6 @@
-import { runDrill } from '../../lib/drill/drill';
 import { signingDeadLetterQueueName, signingQueueName } from '../../lib/contract/names';
 import { txStatusPartition } from '../../lib/contract/ledger';
-import { simTarget } from './helpers';
+import { simDrill, simTarget } from './helpers';
 
 /**
  * After each lease move the drill hands the stranded work to the new holder (lib/drill/work-handoff.ts,
@@ -10,15 +9,6 @@ import { simTarget } from './helpers';
  * a warning that names `wallet-ops hand-off` and never undoes the move. On the simulated AWS, whose
  * SQS and ledger Query answer as the real services do for these calls.
  */
-const drill = (target: ReturnType<typeof simTarget>, direction: 'failover' | 'failback' = 'failover') =>
-  runDrill({
-    target,
-    config: target.world.config,
-    direction,
-    actor: 'test',
-    reason: 'quarterly drill',
-    signal: new AbortController().signal,
-  });
 
 function strand(target: ReturnType<typeof simTarget>, address: string) {
   const { config } = target.world;
@@ -45,7 +35,7 @@ test("a failover hands the old holder's DLQ and the open transactions to the sta
   strand(target, address);
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess
   expect(record.outcome).toBe('completed');
@@ -84,7 +74,7 @@ test('the failback hands work back to the primary, with its own epoch', async ()
   );
 
   // Act
-  const back = await drill(target, 'failback');
+  const back = await simDrill(target, 'failback');
 
   // Assess
   expect(back.outcome).toBe('completed');
@@ -106,7 +96,7 @@ test('fails as a warning, naming wallet-ops hand-off, when SQS refuses the send:
   );
 
   // Act
-  const record = await drill(target);
+  const record = await simDrill(target);
 
   // Assess
   expect(record.outcome).toBe('completed');

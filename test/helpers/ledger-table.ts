@@ -1,7 +1,8 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../../lib/contract/ledger';
-import type { Ledger } from '../../lambda/shared/ledger';
+import { randomUUID } from 'node:crypto';
+import { LEDGER_ATTRIBUTES, LEDGER_GSI1, TxStatus } from '../../lib/contract/ledger';
+import { createTransaction, type Ledger } from '../../lambda/shared/ledger';
 
 /**
  * Creates a table shaped like the ledger (pk/sk, the gsi1 index; lib/constructs/wallet-table.ts)
@@ -43,4 +44,46 @@ export async function createLedgerTable(
     ddb: DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
   };
+}
+
+/** A plain 1000-wei transfer on Sepolia, as the API stores a request. */
+export const TEST_TX_REQUEST = {
+  to: '0x7777777777777777777777777777777777777777',
+  value: '1000',
+  gasLimit: '21000',
+  maxFeePerGas: '20000000000',
+  maxPriorityFeePerGas: '1000000000',
+  chainId: 11155111,
+} as const;
+
+/**
+ * Writes a transaction of wallet `w-1` as intake does (request, idempotency key `key-<txId>`,
+ * accepted in `intakeRegion` at epoch 1), in `status` (default `queued`). Returns its txId.
+ */
+export async function putTestTransaction(
+  ledger: Ledger,
+  o: {
+    readonly address: string;
+    readonly intakeRegion: string;
+    readonly txId?: string;
+    readonly status?: TxStatus;
+    readonly at?: string;
+  },
+): Promise<string> {
+  const txId = o.txId ?? randomUUID();
+  const at = o.at ?? new Date().toISOString();
+  await createTransaction(ledger, {
+    walletId: 'w-1',
+    txId,
+    address: o.address,
+    status: o.status ?? 'queued',
+    request: { ...TEST_TX_REQUEST },
+    requestHash: txId,
+    idempotencyKey: `key-${txId}`,
+    intakeRegion: o.intakeRegion,
+    intakeEpoch: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+  return txId;
 }

@@ -11,12 +11,12 @@ import { randomUUID } from 'node:crypto';
 import { Transaction } from 'ethers';
 import { Broadcaster } from '../../lambda/shared/chain';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
-import { createTransaction, getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
+import { getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import { createSigner } from '../../lambda/signer/handler';
 import { handOffStrandedWork } from '../../lib/failover/handoff';
 import { initLease, moveLease } from '../../lib/failover/lease';
-import { createLedgerTable } from '../helpers/ledger-table';
+import { createLedgerTable, putTestTransaction } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 import { replicatedSigningKey } from '../helpers/replicated-key';
 import { sqsEvent } from '../lambda/helpers';
@@ -96,27 +96,7 @@ async function setUp(status: 'queued' | 'none' = 'queued') {
 }
 
 async function queueTx(table: Ledger, txId: string) {
-  const at = new Date().toISOString();
-  await createTransaction(table, {
-    walletId: 'w-1',
-    txId,
-    address,
-    status: 'queued',
-    request: {
-      to: '0x7777777777777777777777777777777777777777',
-      value: '1000',
-      gasLimit: '21000',
-      maxFeePerGas: '20000000000',
-      maxPriorityFeePerGas: '1000000000',
-      chainId: CHAIN_ID,
-    },
-    requestHash: txId,
-    idempotencyKey: `key-${txId}`,
-    intakeRegion: PRIMARY,
-    intakeEpoch: 1,
-    createdAt: at,
-    updatedAt: at,
-  });
+  await putTestTransaction(table, { address, txId, intakeRegion: PRIMARY });
 }
 
 async function deadLetter(sqs: SQSClient, dlq: string, txId: string) {

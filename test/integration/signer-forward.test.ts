@@ -1,15 +1,14 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { randomUUID } from 'node:crypto';
 import { Transaction } from 'ethers';
 import { Broadcaster } from '../../lambda/shared/chain';
 import { KmsSigningKey } from '../../lambda/shared/kms-signer';
-import { createTransaction, getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
+import { getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import { createQueueForwarder } from '../../lambda/signer/forward';
 import { createSigner } from '../../lambda/signer/handler';
 import { initLease } from '../../lib/failover/lease';
-import { createLedgerTable } from '../helpers/ledger-table';
+import { createLedgerTable, putTestTransaction } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 import { replicatedSigningKey } from '../helpers/replicated-key';
 import { sqsEvent } from '../lambda/helpers';
@@ -48,28 +47,7 @@ async function setUp() {
       }),
     )
   ).QueueUrl!;
-  const txId = randomUUID();
-  const at = new Date().toISOString();
-  await createTransaction(table, {
-    walletId: 'w-1',
-    txId,
-    address,
-    status: 'queued',
-    request: {
-      to: '0x7777777777777777777777777777777777777777',
-      value: '1000',
-      gasLimit: '21000',
-      maxFeePerGas: '20000000000',
-      maxPriorityFeePerGas: '1000000000',
-      chainId: CHAIN_ID,
-    },
-    requestHash: txId,
-    idempotencyKey: `key-${txId}`,
-    intakeRegion: STANDBY,
-    intakeEpoch: 1,
-    createdAt: at,
-    updatedAt: at,
-  });
+  const txId = await putTestTransaction(table, { address, intakeRegion: STANDBY });
   return { table, sqs, holderQueue, txId };
 }
 

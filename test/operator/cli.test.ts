@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createTransaction, getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
+import { getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
 import { TxStatus } from '../../lib/contract/ledger';
 import { initLease, moveLease, readLease } from '../../lib/failover/lease';
 import { allocateNonce, releaseNonceAllocation } from '../../lib/failover/nonce';
@@ -17,7 +17,7 @@ import { runOps } from '../../lib/operator/cli';
 import { OPS_EXIT } from '../../lib/operator/exit-codes';
 import { operatorLedger } from '../../bin/ops-ledger';
 import { rawConfig } from '../helpers/config';
-import { createLedgerTable } from '../helpers/ledger-table';
+import { createLedgerTable, putTestTransaction } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 import { trackedTempDir } from '../helpers/temp-dirs';
 
@@ -81,28 +81,7 @@ async function world(holder = PRIMARY, tableRegion = PRIMARY): Promise<World> {
 }
 
 async function tx(w: World, status: TxStatus, updatedAt = '2026-01-01T00:00:00.000Z'): Promise<string> {
-  const txId = randomUUID();
-  await createTransaction(w.table, {
-    walletId: 'w-1',
-    txId,
-    address: w.address,
-    status,
-    request: {
-      to: '0x7777777777777777777777777777777777777777',
-      value: '1000',
-      gasLimit: '21000',
-      maxFeePerGas: '20000000000',
-      maxPriorityFeePerGas: '1000000000',
-      chainId: 11155111,
-    },
-    requestHash: txId,
-    idempotencyKey: `key-${txId}`,
-    intakeRegion: PRIMARY,
-    intakeEpoch: 1,
-    createdAt: updatedAt,
-    updatedAt,
-  });
-  return txId;
+  return putTestTransaction(w.table, { address: w.address, status, intakeRegion: PRIMARY, at: updatedAt });
 }
 
 async function ops(w: World, args: string[], region = PRIMARY) {

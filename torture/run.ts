@@ -40,7 +40,7 @@ import type { RemediationConfig } from '../lambda/remediation/config';
 import { parseAlarmEvent } from '../lambda/remediation/event';
 import { createHandler as createRemediationHandler } from '../lambda/remediation/handler';
 import { alarmKey, ObservedAlarmState } from '../lambda/remediation/ports';
-import { handOffStrandedWork } from '../lib/operator/handoff';
+import { handOffStrandedWork } from '../lib/failover/handoff';
 import { bindRun, Role, roleClients, RegionClients, Service } from './aws';
 import type { BugName } from './bugs';
 import { idempotencyKey, requestValue } from './payload';

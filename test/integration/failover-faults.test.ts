@@ -22,7 +22,7 @@ import { reconcileAfterFailover, resolveQuarantined } from '../../lambda/shared/
 import type { TxRequest } from '../../lambda/shared/signing';
 import { createSigner, ForwardedMessage } from '../../lambda/signer/handler';
 import { findNonceGaps } from '../../lib/operator/gaps';
-import { handOffStrandedWork } from '../../lib/operator/handoff';
+import { handOffStrandedWork } from '../../lib/failover/handoff';
 import { initLease, moveLease, readLease } from '../../lib/failover/lease';
 import { allocateNonce, releaseNonceAllocation } from '../../lib/failover/nonce';
 import { faultyLedger, updateMentions } from '../helpers/faults';

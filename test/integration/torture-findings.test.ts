@@ -23,7 +23,7 @@ import { createSigner } from '../../lambda/signer/handler';
 import { initLease, moveLease, readLease } from '../../lib/failover/lease';
 import { allocateNonce, releaseNonceAllocation } from '../../lib/failover/nonce';
 import { findNonceGaps } from '../../lib/operator/gaps';
-import { handOffStrandedWork } from '../../lib/operator/handoff';
+import { handOffStrandedWork } from '../../lib/failover/handoff';
 import { faultyLedger, updateMentions } from '../helpers/faults';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';

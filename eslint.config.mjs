@@ -88,8 +88,8 @@ export default tseslint.config(
     files: ['lambda/**/*.ts'],
     rules: restricted(
       boundary(
-        '^(\\.\\./)+lib/(?!(contract|failover|status)/)',
-        'Lambda code imports only lib/contract (shared names), lib/failover (the data-plane protocol) and lib/status (the status-page model the updater and wallet-status share)',
+        '^(\\.\\./)+lib/(?!(contract|failover|status|chain)/)',
+        'Lambda code imports only lib/contract (shared names), lib/failover (the data-plane protocol), lib/chain (the RPC provider pool, fees and confirmation rules) and lib/status (the status-page model the updater and wallet-status share)',
       ),
     ),
   },

@@ -1,0 +1,38 @@
+/**
+ * Names shared by the chain side (issue 16): the RPC provider pool and the chain watcher that
+ * publish them, and the alarms, dashboard and drill pre-check that read them. One definition each.
+ *
+ * Metrics are per environment and region: the watcher (lambda/chain-watcher) publishes them as
+ * Embedded Metric Format lines in every region on every run, whether or not the region holds the
+ * lease (the standby's provider health is what the drill's pre-check and the standby alarm need).
+ */
+export const chainMetricNamespace = (envName: string): string => `Wallet/Chain/${envName}`;
+
+/** Dimension names. Every metric has `Region`; per-provider metrics add `Provider` (its config name). */
+export const CHAIN_DIMENSIONS = { region: 'Region', provider: 'Provider' } as const;
+
+export const CHAIN_METRICS = {
+  /** Providers the pool counts healthy in this region (Region). Alarm: < 1 means no way to the chain. */
+  healthyProviders: 'HealthyProviders',
+  /** 1 healthy, 0 not (Region, Provider). */
+  providerHealthy: 'ProviderHealthy',
+  /** Blocks behind the best head any provider reported (Region, Provider). */
+  providerHeadLagBlocks: 'ProviderHeadLagBlocks',
+  /** Latency of the provider's head probe, ms (Region, Provider). */
+  providerLatencyMs: 'ProviderLatencyMs',
+  /** Age of the best head's block timestamp, seconds (Region). Alarm: chain head stale. */
+  headAgeSeconds: 'HeadAgeSeconds',
+  /** Transactions broadcast and not yet mined (Region; lease holder only). */
+  pendingTransactions: 'PendingTransactions',
+  /** Transactions reported stuck (fee cap reached, not mined) (Region; lease holder only). */
+  stuckTransactions: 'StuckTransactions',
+  /** Seconds the oldest unmined transaction has waited since it was first broadcast (Region). */
+  oldestPendingSeconds: 'OldestPendingSeconds',
+  /** Fee-bumped replacement variants signed (Region; the signer). */
+  replacements: 'Replacements',
+  /** Request accepted to first mined, seconds (Region; per mined transaction). */
+  requestToMinedSeconds: 'RequestToMinedSeconds',
+} as const;
+
+/** The degraded-mode reason remediation sets when a region has no healthy provider (auto mode). */
+export const CHAIN_UNREACHABLE_REASON = 'withdrawals paused: chain unreachable';

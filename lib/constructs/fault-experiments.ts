@@ -44,18 +44,32 @@ import { WalletFunction } from './wallet-function';
  *   condition's shape (ExperimentTemplateStopCondition: "Value: The Amazon Resource Name (ARN) of the
  *   CloudWatch alarm ... Minimum: 20 Maximum: 2048"); the CloudFormation handler's own permissions
  *   (FIS_TEMPLATE_HANDLER_PERMISSIONS in lib/contract/chaos.ts, from the resource provider schema).
- * - NOT VERIFIED (the stored FIS actions reference could be read only up to its contents, not its per-action
- *   "Permissions" rows, nor the "Experiment report configurations" permissions): the action lists of
- *   FIS_LAMBDA_ACTION_PERMISSIONS, FIS_PAUSE_REPLICATION_PERMISSIONS and FIS_REPORT_PERMISSIONS and the
- *   extension's FIS_EXTENSION_READ_ACTIONS. They are as the previous session wrote them; compare them with
- *   https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html before the first real run
- *   (a missing permission fails the experiment at start, it does not widen anything).
+ * - CORROBORATED, not read in the FIS actions reference itself (the stored copy could be read only up to its
+ *   contents, not its per-action "Permissions" rows; re-checked 2026-12-02): every list below matches what
+ *   independent sources grant for the same action, and none grants less:
+ *   - FIS_LAMBDA_ACTION_PERMISSIONS: a public CDK construct for aws:lambda:invocation-error/-add-delay grants
+ *     exactly s3:PutObject + s3:DeleteObject (config location), tag:GetResources and lambda:GetFunction, under
+ *     statement ids ("AllowWritingAndDeletingObjectFromConfigLocation", "AllowFisToDoTagLookups",
+ *     "AllowFisToInspectLambdaFunctions") that read as taken from AWS's own example policy.
+ *   - FIS_PAUSE_REPLICATION_PERMISSIONS: AWS's sample library (aws-samples/fis-template-library,
+ *     dynamodb-region-impairment FIS role policy) grants dynamodb:PutResourcePolicy, DeleteResourcePolicy,
+ *     GetResourcePolicy, DescribeTable and tag:GetResources (ours), plus ListTagsOfResource and ListTables
+ *     (for TAG-based targets: ours name the replica by ARN) and dynamodb:PauseReplication/ResumeReplication
+ *     (kept from its older version, which paused without a resource policy; the current action works through
+ *     the replica's resource policy, as the DynamoDB global-tables security page describes).
+ *   - FIS_REPORT_PERMISSIONS: a public Terraform FIS set-up with experiment reports grants s3:PutObject and
+ *     s3:GetObject on the report bucket, cloudwatch:GetDashboard on the dashboard and
+ *     cloudwatch:GetMetricWidgetImage on "*" (plus read actions this template does not need).
+ *   - FIS_EXTENSION_READ_ACTIONS (s3:ListBucket, s3:GetObject on the configuration prefix): the FIS
+ *     "Prerequisites" step says to grant the extension read access to the bucket and its prefix (read in a
+ *     translated copy of use-lambda-actions; the excerpt stops before the policy's action list).
+ *   Compare them with https://docs.aws.amazon.com/fis/latest/userguide/fis-actions-reference.html before the
+ *   first real run anyway: a missing permission fails the experiment at start; it never widens anything.
  */
 
 /**
- * What every Lambda action needs. FIS actions reference, aws:lambda:invocation-add-delay and
- * aws:lambda:invocation-error, "Permissions": "s3:PutObject, s3:DeleteObject, lambda:GetFunction,
- * tag:GetResources". FIS reads the function (GetFunction) to find AWS_FIS_CONFIGURATION_LOCATION, writes the
+ * What every Lambda action needs (aws:lambda:invocation-add-delay and aws:lambda:invocation-error; the
+ * sources are above): s3:PutObject, s3:DeleteObject, lambda:GetFunction, tag:GetResources. FIS reads the function (GetFunction) to find AWS_FIS_CONFIGURATION_LOCATION, writes the
  * fault configuration there and deletes it when the action ends; tag:GetResources resolves the targets.
  */
 export const FIS_LAMBDA_ACTION_PERMISSIONS = {

@@ -112,6 +112,8 @@ export class ProviderPool {
     now?: () => number;
     /** Configured providers that cannot be used (kept so health() reports them with the reason). */
     unusable?: readonly UnusableProvider[];
+    /** Provider names in config order: health() lists them so (default: providers, then unusable). */
+    order?: readonly string[];
   }) {
     this.chainId = options.chainId;
     this.limits = options.limits;
@@ -129,6 +131,11 @@ export class ProviderPool {
       })),
       ...(options.unusable ?? []).map((u): ProviderState => ({ name: u.name, refused: u.reason, window: [] })),
     ];
+    const order = options.order;
+    if (order !== undefined) {
+      const at = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+      this.states.sort((a, b) => at(a.name) - at(b.name));
+    }
   }
 
   /** Probes every provider now (concurrent callers share one probe round). */

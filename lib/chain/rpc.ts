@@ -113,6 +113,22 @@ export function shortError(err: unknown): string {
   const details = (err as { details?: unknown })?.details;
   const text = [typeof short === 'string' ? short : err instanceof Error ? err.message.split('\n')[0] : String(err)];
   if (typeof details === 'string' && details !== '' && !text[0].includes(details)) text.push(details);
-  const s = text.join(': ');
+  const s = redactUrls(text.join(': '));
   return s.length > 240 ? `${s.slice(0, 237)}...` : s;
+}
+
+/**
+ * A provider URL often carries its API key (`https://eth-sepolia.g.alchemy.com/v2/<key>`), and
+ * viem puts the URL in its error messages. Reasons end up in logs, metrics and the drill's output,
+ * so every URL is cut to its origin.
+ */
+export function redactUrls(text: string): string {
+  return text.replace(/\b(https?|wss?):\/\/[^\s"'<>]+/gi, (url) => {
+    try {
+      const u = new URL(url);
+      return u.pathname === '/' && u.search === '' && u.username === '' ? u.origin : `${u.origin}/<redacted>`;
+    } catch {
+      return '<url redacted>';
+    }
+  });
 }

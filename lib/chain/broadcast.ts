@@ -42,7 +42,7 @@ export interface BroadcastTarget {
 const ALREADY_KNOWN = [
   /already known/i,
   /known transaction/i,
-  /transaction already imported/i,
+  /already imported/i, // OpenEthereum/Nethermind: "Transaction with the same hash was already imported."
   /already exists/i,
   /already in (the )?(mempool|pool|txpool)/i,
 ];

@@ -44,10 +44,12 @@ const ALREADY_KNOWN = [
   /known transaction/i,
   /already imported/i, // OpenEthereum/Nethermind: "Transaction with the same hash was already imported."
   /already exists/i,
+  /existing tx with same hash/i, // Erigon: "INTERNAL_ERROR: existing tx with same hash"
   /already in (the )?(mempool|pool|txpool)/i,
 ];
 const NONCE_CONFLICT = [
   /nonce too low/i,
+  /nonce is too low/i, // OpenEthereum: "Transaction nonce is too low"
   /nonce has already been used/i,
   /replacement transaction underpriced/i,
   /transaction underpriced.*replace/i,

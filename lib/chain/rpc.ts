@@ -8,6 +8,9 @@ import { createPublicClient, http, type PublicClient } from 'viem';
 export function createRpcClient(url: string, timeoutMs: number): PublicClient {
   return createPublicClient({
     transport: http(url, { retryCount: 0, timeout: timeoutMs }),
+    // No client-side cache of eth_blockNumber (viem keeps it for the polling interval, 4 s by
+    // default): a cached head would hide a provider that stopped syncing.
+    cacheTime: 0,
     // No `chain`: the pool checks eth_chainId itself, and reads that need the chain pass it.
   });
 }

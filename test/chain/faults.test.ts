@@ -140,6 +140,8 @@ describe('broadcast answers of other clients', () => {
     ['already known', 'already-known'], // geth
     ['Known transaction: 0xabc', 'already-known'], // Hardhat, Besu
     ['Transaction with the same hash was already imported.', 'already-known'], // OpenEthereum
+    ['INTERNAL_ERROR: existing tx with same hash', 'already-known'], // Erigon
+    ['Transaction nonce is too low. Try incrementing the nonce.', 'nonce-conflict'], // OpenEthereum
     ['AlreadyKnown', 'transient'], // a bare enum name is not matched: not a documented message
     ['nonce too low: next nonce 5, tx nonce 4', 'nonce-conflict'], // geth
     ['replacement transaction underpriced', 'nonce-conflict'], // geth

@@ -182,6 +182,17 @@ export function chainProblems(chain: unknown): ChainConfigProblem[] {
   const secrets = Array.isArray(chain.rpcSecrets) ? chain.rpcSecrets.filter((s) => typeof s === 'string') : [];
   const seenSecrets = new Set<string>();
   secrets.forEach((s, i) => {
+    // CreateSecret's Name: "Do not end your secret name with a hyphen followed by six characters.
+    // If you do so, you risk confusion and unexpected results when searching for a secret by partial
+    // ARN." The Lambdas get each secret by partial ARN (the standby's replica suffix is unknown at synth).
+    if (/-[A-Za-z0-9]{6}$/.test(s)) {
+      problems.push({
+        path: `chain.rpcSecrets.${i}`,
+        message: 'ends with a hyphen and six characters, which Secrets Manager mistakes for its ARN suffix',
+        received: s,
+        fix: 'rename it so it does not end in -XXXXXX, e.g. "wallet/example/rpc/alchemy-url" -> "wallet/example/rpc/alchemy"',
+      });
+    }
     if (seenSecrets.has(s)) {
       problems.push({
         path: `chain.rpcSecrets.${i}`,

@@ -155,6 +155,16 @@ describe('chain config', () => {
   });
 
   test.each([
+    ['a repeated secret', ['rpc/a', 'rpc/a'], 'chain.rpcSecrets.1', 'repeats a secret'],
+    ['a secret named like an ARN suffix', ['rpc/alchemy-AbC123'], 'chain.rpcSecrets.0', 'ARN suffix'],
+    ['a secret name with a space', ['rpc/my key'], 'chain.rpcSecrets.0', 'not a Secrets Manager secret name'],
+  ])('fails with %s in rpcSecrets', (_case, rpcSecrets, path, message) => {
+    const problems = problemsOf(withChain({ chainId: 1, rpcSecrets }));
+    expect(problems).toEqual([expect.objectContaining({ path })]);
+    expect(problems[0].message).toContain(message);
+  });
+
+  test.each([
     ['maxLagBlocks negative', { health: { maxLagBlocks: -1 } }, 'chain.health.maxLagBlocks', 'at least 0', -1],
     ['maxErrorRate above 1', { health: { maxErrorRate: 1.5 } }, 'chain.health.maxErrorRate', 'at most 1', 1.5],
     ['requestTimeoutMs tiny', { health: { requestTimeoutMs: 5 } }, 'chain.health.requestTimeoutMs', 'at least 100', 5],

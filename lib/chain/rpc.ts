@@ -116,7 +116,7 @@ export function shortError(err: unknown): string {
   const details = (err as { details?: unknown })?.details;
   const text = [typeof short === 'string' ? short : err instanceof Error ? err.message.split('\n')[0] : String(err)];
   if (typeof details === 'string' && details !== '' && !text[0].includes(details)) text.push(details);
-  const s = redactUrls(text.join(': '));
+  const s = redactUrls(text.join(': ')).replace(/\s+/g, ' ');
   return s.length > 240 ? `${s.slice(0, 237)}...` : s;
 }
 

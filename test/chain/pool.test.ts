@@ -328,6 +328,50 @@ describe('broadcast', () => {
     expect((err as Error).message).toMatch(/failed on every provider \(transient; retried\): a: error/);
   });
 
+  it('throws NonceTakenError when another pending transaction holds the nonce (replacement underpriced)', async () => {
+    await node.rpc('evm_setAutomine', [false]);
+    try {
+      const first = await signTransfer(nextNonce, '2');
+      const other = await signTransfer(nextNonce, '1'); // same nonce, lower tip: not a valid replacement
+      const p = pool('a', 'b');
+      await p.broadcast(first.raw, { address: account.address, nonce: nextNonce, txHash: first.txHash });
+      const err = await p
+        .broadcast(other.raw, { address: account.address, nonce: nextNonce, txHash: other.txHash })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NonceTakenError);
+      expect((err as Error).message).toMatch(
+        /a, b refused 0x[0-9a-f]{64} and no provider knows it \(a: nonce-taken \(.*underpriced/i,
+      );
+    } finally {
+      await node.rpc('evm_setAutomine', [true]);
+      await node.mine(1);
+      nextNonce += 1;
+    }
+  });
+
+  it('never sends to a provider on another chain', async () => {
+    await proxies[0].setFaults({ chainId: 1 });
+    const { raw, txHash } = await signTransfer(nextNonce);
+    const report = await pool('a', 'b').broadcast(raw, { address: account.address, nonce: nextNonce, txHash });
+    nextNonce += 1;
+    expect(report.acceptedBy).toEqual(['b']);
+    expect(report.results.map((r) => r.provider)).toEqual(['b']);
+    expect(proxies[0].counts().eth_sendRawTransaction).toBeUndefined();
+    expect(proxies[1].counts().eth_sendRawTransaction).toBe(1);
+  });
+
+  it('throws a transient error (not NonceTakenError) when no provider is healthy', async () => {
+    await proxies[0].setFaults({ down: 'refused' });
+    const { raw, txHash } = await signTransfer(nextNonce);
+    const err = await pool('a')
+      .broadcast(raw, { address: account.address, nonce: nextNonce, txHash })
+      .catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(NonceTakenError);
+    expect((err as Error).message).toBe(
+      `broadcast of ${txHash} failed: no healthy provider to send it to (transient; retried)`,
+    );
+  });
+
   it('refuses a raw transaction whose hash is not the txHash given', async () => {
     const { raw } = await signTransfer(nextNonce);
     await expect(

@@ -115,6 +115,9 @@ describe('health', () => {
     );
     const used = await p.read('head', async (_c, name) => name);
     expect(used).toBe('b');
+    await proxies[0].setFaults({}); // it catches up
+    [a] = await p.refresh();
+    expect(a).toMatchObject({ healthy: true, lagBlocks: 0 });
   });
 
   it('marks lag in seconds past the limit', async () => {
@@ -219,6 +222,9 @@ describe('health', () => {
     seen.length = 0;
     await expect(p.read('boom', call)).resolves.toBe('b');
     expect(seen).toEqual(['b']); // the unhealthy one is no longer asked
+    await proxies[1].setFaults({});
+    await p.refresh(); // a: 1 error of 4 (0.25): healthy again from good probes
+    expect(p.health()[0]).toMatchObject({ name: 'a', healthy: true, errorRate: 0.25 });
   });
 });
 

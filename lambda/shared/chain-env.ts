@@ -95,6 +95,15 @@ export function urlFromSecret(secretString: string | undefined): Resolved {
     return { reason: 'its URL secret is empty (or binary); put the provider URL in it as the secret string' };
   }
   let url = secretString.trim();
+  // The blueprint creates each secret with a placeholder (lib/constructs, "PLACEHOLDER: replace with
+  // the provider URL ...") until the team puts the URL in after deploy.
+  if (/^PLACEHOLDER\b/.test(url)) {
+    return {
+      reason:
+        'its URL secret still holds the placeholder; put the provider URL in it (aws secretsmanager ' +
+        'put-secret-value in the primary region; the standby copy follows by replication)',
+    };
+  }
   if (url.startsWith('{')) {
     try {
       const parsed = JSON.parse(url) as { url?: unknown };

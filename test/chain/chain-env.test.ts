@@ -162,6 +162,7 @@ describe('chain runtime from CHAIN_SETTINGS', () => {
 describe('urlFromSecret', () => {
   it.each([
     [undefined, /is empty/],
+    ['PLACEHOLDER: replace with the provider URL (https://..., API key included)', /still holds the placeholder/],
     ['   ', /is empty/],
     ['{"uri":"https://x.example"}', /JSON without a string "url" field/],
     ['{not json', /starts with "\{" but is not JSON/],

@@ -11,7 +11,9 @@ import { errorText, GarbageAnswerError, hash32, shortError } from './rpc';
  *    "transaction already imported" / "already exists" (Nethermind/Erigon): the node has it;
  *  - own-tx-known: "nonce too low" or "replacement transaction underpriced", AND the node knows our
  *    hash (eth_getTransactionByHash): it is our own transaction, mined or pending: success;
- *  - nonce-taken: the same answers for a hash no node knows: another transaction holds the nonce;
+ *  - nonce-taken: the same answers, and the node says it does not know our hash (null): another
+ *    transaction holds the nonce. A node that cannot answer the lookup is an error, not a refusal:
+ *    NonceTakenError makes the signer quarantine, so it is thrown only on definite answers;
  *  - error: anything else (down, timeout, garbage, a rate limit): transient.
  * The broadcast succeeds when at least one provider accepted or knew it. With none, a nonce-taken
  * answer (after looking the hash up on every reachable provider) throws NonceTakenError; else the
@@ -130,7 +132,16 @@ export async function broadcastToAll(
           // The node answered definitely (not a provider fault).
           onResult?.(name, true, latencyMs);
           const known = await knowsTransaction(client, txHash);
-          return { provider: name, outcome: known === true ? 'own-tx-known' : 'nonce-taken', detail, latencyMs };
+          if (known === undefined) {
+            // It refused the nonce but cannot say whether the transaction is ours: not definite.
+            return {
+              provider: name,
+              outcome: 'error',
+              detail: `${detail}; and eth_getTransactionByHash could not tell whether it knows ${txHash}`,
+              latencyMs,
+            };
+          }
+          return { provider: name, outcome: known ? 'own-tx-known' : 'nonce-taken', detail, latencyMs };
         }
         onResult?.(name, false, latencyMs, err);
         return { provider: name, outcome: 'error', detail, latencyMs };

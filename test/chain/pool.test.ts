@@ -355,6 +355,20 @@ describe('broadcast', () => {
     }
   });
 
+  it('does not call the nonce taken when the provider cannot tell whether it knows our hash (transient)', async () => {
+    await proxies[0].setFaults({ garbage: 'rpc-error', garbageMethods: ['eth_getTransactionByHash'] });
+    const taken = nextNonce - 1;
+    const other = await signTransfer(taken, '3');
+    const err = await pool('a')
+      .broadcast(other.raw, { address: account.address, nonce: taken, txHash: other.txHash })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(NonceTakenError);
+    expect((err as Error).message).toMatch(
+      /transient; retried\): a: error \(.*[Nn]once too low.*could not tell whether it knows/,
+    );
+  });
+
   it('never sends to a provider on another chain', async () => {
     await proxies[0].setFaults({ chainId: 1 });
     const { raw, txHash } = await signTransfer(nextNonce);

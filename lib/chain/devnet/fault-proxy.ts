@@ -25,6 +25,8 @@ export interface ProxyFaults {
   readonly swallowSends?: boolean;
   readonly chainId?: number;
   readonly garbage?: 'non-json' | 'wrong-shape' | 'rpc-error';
+  /** Limit `garbage` 'wrong-shape' / 'rpc-error' to these methods (default: every method). */
+  readonly garbageMethods?: readonly string[];
 }
 
 export interface FaultProxy {
@@ -94,8 +96,11 @@ export async function startFaultProxy(upstream: string, initial: ProxyFaults = {
   const intercept = async (r: RpcRequest): Promise<{ result?: unknown; error?: unknown } | undefined> => {
     const method = r.method ?? '';
     const params = r.params ?? [];
-    if (faults.garbage === 'wrong-shape') return { result: { unexpected: true } };
-    if (faults.garbage === 'rpc-error') return { error: { code: -32603, message: 'internal error (fault proxy)' } };
+    const garbageHere = faults.garbageMethods === undefined || faults.garbageMethods.includes(method);
+    if (faults.garbage === 'wrong-shape' && garbageHere) return { result: { unexpected: true } };
+    if (faults.garbage === 'rpc-error' && garbageHere) {
+      return { error: { code: -32603, message: 'internal error (fault proxy)' } };
+    }
     if (faults.chainId !== undefined && method === 'eth_chainId') return { result: `0x${faults.chainId.toString(16)}` };
     if (faults.chainId !== undefined && method === 'net_version') return { result: String(faults.chainId) };
     if (faults.headStuck && frozenHead !== undefined) {

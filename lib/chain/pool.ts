@@ -258,7 +258,10 @@ export class ProviderPool {
     return { states: healthy.map((h) => this.states.find((s) => s.name === h.name)!), health };
   }
 
-  /** Best healthy provider first; on error the next one; refreshes first if stale. */
+  /**
+   * Best healthy provider first; on error the next one; refreshes first if stale. Every error the
+   * callback throws counts against the provider, so turn "not found" answers into values inside it.
+   */
   async read<T>(what: string, call: (client: PublicClient, provider: string) => Promise<T>): Promise<T> {
     const { states, health } = await this.ranked();
     if (states.length === 0) throw new NoHealthyProviderError(what, health);

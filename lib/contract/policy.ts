@@ -145,3 +145,15 @@ export interface AllowlistEntry {
   /** The caller's AWS identity (STS GetCallerIdentity ARN). */
   readonly addedBy: string;
 }
+
+/**
+ * The region's on-call topic (lib/stacks/primary-stack.ts and standby-stack.ts name it
+ * `<env>-wallet-alerts`; test/contract/policy.test.ts checks they still do): allowlist changes are
+ * published there.
+ */
+export const onCallTopicName = (envName: string): string => `${envName}-wallet-alerts`;
+export const onCallTopicArn = (partition: string, region: string, account: string, envName: string): string =>
+  `arn:${partition}:sns:${region}:${account}:${onCallTopicName(envName)}`;
+
+/** The audit subject of a wallet's allowlist changes (`putAudit`: `AUDIT#allowlist#<walletId>`). */
+export const allowlistAuditSubject = (walletId: string): string => `allowlist#${walletId}`;

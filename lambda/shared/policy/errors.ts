@@ -20,3 +20,17 @@ export class PolicyRefusedError extends WalletError {
     this.details = { rule: decision.rule, limit: decision.limit, policyVersion };
   }
 }
+
+/**
+ * The refusal of a request that needs approval where no approval workflow is wired (the API's
+ * `holdForApproval` hook, p-approve): fail closed, naming what would have needed approval.
+ */
+export function approvalUnavailable(reasons: readonly string[]): Extract<PolicyDecision, { kind: 'refuse' }> {
+  const destination = reasons.some((r) => r.startsWith('destination '));
+  return {
+    kind: 'refuse',
+    rule: destination ? 'allowlist' : 'per-transaction',
+    limit: destination ? 'allowlisted destinations past their time lock' : 'below the approval threshold',
+    message: `the request needs approval (${reasons.join('; ')}), and this deployment has no approval workflow to hold it`,
+  };
+}

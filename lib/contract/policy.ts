@@ -114,6 +114,14 @@ export const DEPOSIT_ONLY: WalletPolicy = {
 
 export const DEFAULT_ALLOWLIST_TIME_LOCK_HOURS = 48;
 
+/** The runtime policy when the config has no `spending` section: every wallet deposit-only. */
+export const DEPOSIT_ONLY_POLICY: RuntimeSpendingPolicy = {
+  version: 'deposit-only-default',
+  default: DEPOSIT_ONLY,
+  wallets: {},
+  allowlistTimeLockHours: DEFAULT_ALLOWLIST_TIME_LOCK_HOURS,
+};
+
 /**
  * Ledger items of the policy (same table, own partitions; docs/data-model.md):
  * - the velocity counter of a wallet: one item with its recent spends and a version (compare-and-set).

@@ -153,6 +153,11 @@ export interface RunOptions {
   readonly bug?: BugName;
   /** Every DynamoDB call the simulated store answered, in the order it answered them (setup included). */
   readonly recordDynamo?: (call: DynamoCall) => void;
+  /**
+   * Run the API and the signer under the spending policy (`torturePolicy`).
+   * @default true - false only replays a schedule recorded before the policy joined the harness
+   */
+  readonly spendingPolicy?: boolean;
 }
 
 export async function runSchedule(schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
@@ -188,15 +193,17 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   }
   const bug = bugSeams(options.bug);
   const policy = torturePolicy(schedule.requests.length);
-  observations.policy = policy;
+  if (options.spendingPolicy !== false) observations.policy = policy;
   const gateFor = (ledger: Ledger, region: string) =>
-    createSpendingGate({
-      policy: () => policy,
-      ledger,
-      consistency: schedule.consistency,
-      region,
-      now: wallClock(region),
-    });
+    options.spendingPolicy === false
+      ? undefined
+      : createSpendingGate({
+          policy: () => policy,
+          ledger,
+          consistency: schedule.consistency,
+          region,
+          now: wallClock(region),
+        });
 
   // Fault layer state.
   const faultAt = new Map(schedule.faults.filter((f) => f.command === undefined).map((f) => [f.call, f]));

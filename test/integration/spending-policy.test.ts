@@ -1,5 +1,5 @@
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 import type { RuntimeSpendingPolicy, WalletPolicy } from '../../lib/contract/policy';
 import { createApiHandler, ROUTES } from '../../lambda/api/handler';
@@ -338,5 +338,143 @@ describe('the API', () => {
     const res = await post('w-deposits', '1');
     expect(res.statusCode).toBe(403);
     expect((parseBody(res) as { error: { details: { rule: string } } }).error.details.rule).toBe('deposit-only');
+  });
+});
+
+describe('approval-required (the hooks p-approve fills)', () => {
+  const withApprovals = (): RuntimeSpendingPolicy => ({
+    ...policyWith(payouts),
+    approvals: { thresholdWei: '800', required: 2, expiresAfterHours: 24 },
+  });
+
+  function approvingSigner(ledger: Ledger, approved: boolean | undefined, kmsCalls: { n: number }) {
+    const kms = new KMSClient(moto.clientConfig(REGION));
+    kms.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SignCommand') kmsCalls.n += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countSign' },
+    );
+    return createSigner({
+      env: {
+        region: REGION,
+        tableName: ledger.tableName,
+        signingKeyArn: keyArn,
+        chainId: CHAIN_ID,
+        consistency: 'MRSC',
+      },
+      ledger,
+      key: new KmsSigningKey(kms, keyArn),
+      logger: silentLogger(),
+      spending: createSpendingGate({
+        policy: withApprovals,
+        ledger,
+        consistency: 'MRSC',
+        region: REGION,
+        now: () => new Date(),
+        ...(approved === undefined ? {} : { approvals: { approved: async () => approved } }),
+      }),
+    });
+  }
+
+  test.each([
+    ['no approval check is wired', undefined],
+    ['the approvals are not recorded', false],
+  ])('fails at the signer when %s: quarantined, never signed', async (_name, approved) => {
+    const ledger = await freshLedger();
+    const txId = await queue(ledger, '1000');
+    const kmsCalls = { n: 0 };
+    expect(await deliver(approvingSigner(ledger, approved, kmsCalls), txId)).toBe('quarantined');
+    const tx = await getTransaction(ledger, 'w-1', txId);
+    expect(tx!.quarantineReason).toContain('requires approval (amount at or above the approval threshold of 800 wei)');
+    expect(kmsCalls.n).toBe(0);
+  });
+
+  test('signs when the approvals are recorded, and commits the spend', async () => {
+    const ledger = await freshLedger();
+    const txId = await queue(ledger, '1000');
+    const kmsCalls = { n: 0 };
+    expect(await deliver(approvingSigner(ledger, true, kmsCalls), txId)).toBe('signed');
+    expect(kmsCalls.n).toBe(1);
+    expect((await readVelocity(ledger, 'w-1', 'global')).spends.map((s) => s.txId)).toEqual([txId]);
+  });
+});
+
+describe('the API when the policy asks for approval', () => {
+  async function apiWith(hold?: Parameters<typeof createApiHandler>[0]['holdForApproval']) {
+    const ledger = await freshLedger();
+    const sqs = new SQSClient(moto.clientConfig(REGION));
+    const queueUrl = (
+      await sqs.send(
+        new CreateQueueCommand({ QueueName: `approve-${randomUUID()}.fifo`, Attributes: { FifoQueue: 'true' } }),
+      )
+    ).QueueUrl!;
+    const api = createApiHandler({
+      env: {
+        region: REGION,
+        tableName: ledger.tableName,
+        signingQueueUrl: queueUrl,
+        chainId: CHAIN_ID,
+        consistency: 'MRSC',
+      },
+      ledger,
+      sqs,
+      logger: silentLogger(),
+      spending: createSpendingGate({
+        policy: () => ({
+          ...policyWith(payouts),
+          approvals: { thresholdWei: '800', required: 2, expiresAfterHours: 24 },
+        }),
+        ledger,
+        consistency: 'MRSC',
+        region: REGION,
+        now: () => new Date(),
+      }),
+      ...(hold === undefined ? {} : { holdForApproval: hold }),
+    });
+    const post = () =>
+      api(
+        apiEvent({
+          method: 'POST',
+          resource: ROUTES.createTransaction,
+          path: '/v1/wallets/w-1/transactions',
+          pathParameters: { walletId: 'w-1' },
+          headers: { 'Idempotency-Key': `key-${randomUUID()}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(request('1000')),
+        }),
+      );
+    const depth = async () =>
+      Number(
+        (
+          await sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          )
+        ).Attributes!.ApproximateNumberOfMessages,
+      );
+    return { post, depth };
+  }
+
+  test('fails closed without the approval hook: 403 policy-refused, nothing queued', async () => {
+    const { post, depth } = await apiWith();
+    const res = await post();
+    expect(res.statusCode).toBe(403);
+    expect((parseBody(res) as { error: { message: string } }).error.message).toContain('needs approval');
+    expect(await depth()).toBe(0);
+  });
+
+  test('hands the request to the approval hook with the reasons, and does not queue it', async () => {
+    const held: Array<{ txId: string; reasons: readonly string[] }> = [];
+    const { post, depth } = await apiWith(async (candidate, reasons) => {
+      held.push({ txId: candidate.txId, reasons });
+      return { ...candidate, status: 'pending-approval' as never };
+    });
+    const res = await post();
+    expect(res.statusCode).toBe(202);
+    expect((parseBody(res) as { status: string }).status).toBe('pending-approval');
+    expect(held).toEqual([
+      { txId: expect.any(String), reasons: ['amount at or above the approval threshold of 800 wei'] },
+    ]);
+    expect(await depth()).toBe(0);
   });
 });

@@ -133,9 +133,9 @@ export function registerAllowlist(program: Command, cli: OpsCli, port: Allowlist
 
   common(group.command('list'), false)
     .description('list the allowlist of a wallet, with what is usable now')
-    .action((opts: AllowlistOptions) =>
-      cli.guarded(async (o: AllowlistOptions) => {
-        const opts = o;
+    .action((given: AllowlistOptions) =>
+      // Commander passes the options; guarded turns the returned code into the exit code.
+      cli.guarded(async (opts: AllowlistOptions) => {
         const s = session(opts);
         const entries = await port!.list(s.store, opts.wallet as string);
         s.out(
@@ -147,15 +147,15 @@ export function registerAllowlist(program: Command, cli: OpsCli, port: Allowlist
           },
         );
         return OPS_EXIT.ok;
-      })(opts as never),
+      })(given as never),
     );
 
   common(group.command('add'), true)
     .description('add a destination; usable only after spending.allowlistTimeLockHours (default 48)')
     .option('--label <text>', 'what the destination is, e.g. "exchange deposit address"')
-    .action((opts: AllowlistOptions) =>
-      cli.guarded(async (o: AllowlistOptions) => {
-        const opts = o;
+    .action((given: AllowlistOptions) =>
+      // Commander passes the options; guarded turns the returned code into the exit code.
+      cli.guarded(async (opts: AllowlistOptions) => {
         const s = session(opts);
         const timeLockHours = s.config.spending.allowlistTimeLockHours;
         const usableAt = new Date(s.now.getTime() + timeLockHours * 3600_000).toISOString();
@@ -199,15 +199,15 @@ export function registerAllowlist(program: Command, cli: OpsCli, port: Allowlist
           { walletId: opts.wallet, entry: added.entry, audit: added.audit, notification: notified },
         );
         return notified.error === undefined ? OPS_EXIT.ok : OPS_EXIT.refused;
-      })(opts as never),
+      })(given as never),
     );
 
   common(group.command('remove'), true)
     .description('remove a destination (effective at once)')
     .option('--reason <text>', 'why: goes into the audit record and the notification')
-    .action((opts: AllowlistOptions) =>
-      cli.guarded(async (o: AllowlistOptions) => {
-        const opts = o;
+    .action((given: AllowlistOptions) =>
+      // Commander passes the options; guarded turns the returned code into the exit code.
+      cli.guarded(async (opts: AllowlistOptions) => {
         const s = session(
           opts,
           opts.reason === undefined || opts.reason.trim() === ''
@@ -256,6 +256,6 @@ export function registerAllowlist(program: Command, cli: OpsCli, port: Allowlist
           { walletId: opts.wallet, removed: removed.entry, audit: removed.audit, notification: notified },
         );
         return notified.error === undefined ? OPS_EXIT.ok : OPS_EXIT.refused;
-      })(opts as never),
+      })(given as never),
     );
 }

@@ -162,7 +162,14 @@ export class RegionalWallet extends Construct {
       ...sizing(purpose),
       functionName: walletFunctionName(props.envName, purpose),
       entry: handlerEntry(purpose),
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: `wallet-${purpose}` },
+      environment: {
+        ...environment,
+        // The spending policy: only the two functions that enforce it (the API and the signer).
+        ...(purpose === 'health'
+          ? {}
+          : { [SPENDING_POLICY_ENV]: JSON.stringify(props.spendingPolicy ?? DEPOSIT_ONLY_POLICY) }),
+        POWERTOOLS_SERVICE_NAME: `wallet-${purpose}`,
+      },
       logEncryptionKey: props.dataKey,
     });
     const api = new WalletFunction(this, 'ApiFunction', {
@@ -332,7 +339,6 @@ function runtimeEnvironment(props: RegionalWalletProps, queueUrl: string): Recor
     [RUNTIME_ENV.chainId]: String(props.chainId),
     [RUNTIME_ENV.consistency]: props.consistency,
   };
-  (env as Record<string, string>)[SPENDING_POLICY_ENV] = JSON.stringify(props.spendingPolicy ?? DEPOSIT_ONLY_POLICY);
   return env as Record<string, string>;
 }
 

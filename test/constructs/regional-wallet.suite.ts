@@ -123,6 +123,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           '20000000000000000000',
         ]);
       }
+      expect(vars('WalletHealthFunction')[SPENDING_POLICY_ENV]).toBeUndefined();
     });
 
     test('the API role cannot sign or read the signing key: item reads and puts, enqueue, the data key through services', () => {

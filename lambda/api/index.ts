@@ -3,20 +3,33 @@
  *   POST /v1/wallets/{walletId}/transactions
  *   GET  /v1/wallets/{walletId}/transactions/{txId}
  * Configuration and SDK clients are created once per execution environment, here.
- * IAM: dynamodb:GetItem, dynamodb:PutItem on the ledger table; sqs:SendMessage on the signing queue.
+ * IAM: dynamodb:GetItem, dynamodb:PutItem on the ledger table (the policy reads its counter and allowlist items with GetItem); sqs:SendMessage on the signing queue.
  * It never signs: no kms:Sign.
  */
 import { createDocumentClient, createSqsClient } from '../shared/clients';
 import { loadApiEnv } from '../shared/env';
 import { createLogger } from '../shared/logger';
+import { createSpendingGate } from '../shared/policy/gate';
+import { loadSpendingPolicy } from '../shared/policy/runtime';
 import { createApiHandler } from './handler';
 
 const env = loadApiEnv();
+const policy = loadSpendingPolicy();
 const logger = createLogger('wallet-api');
+const ledger = { ddb: createDocumentClient(env.region), tableName: env.tableName };
 
 export const handler = createApiHandler({
   env,
-  ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
+  ledger,
   sqs: createSqsClient(env.region),
   logger,
+  // The share-of-balance rule's balance source is wired to the chain pool at merge (lib/chain); without
+  // it that rule refuses (fail closed).
+  spending: createSpendingGate({
+    policy: () => policy,
+    ledger,
+    consistency: env.consistency,
+    region: env.region,
+    now: () => new Date(),
+  }),
 });

@@ -18,9 +18,12 @@ import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
 import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
 import { createQueueForwarder } from './forward';
+import { createSpendingGate } from '../shared/policy/gate';
+import { loadSpendingPolicy } from '../shared/policy/runtime';
 import { createSigner, logKmsRetry } from './handler';
 
 const env = loadSignerEnv();
+const policy = loadSpendingPolicy();
 const logger = createLogger('wallet-signer');
 /** Set by Lambda: the version this execution environment runs (a number, or $LATEST). */
 const version = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST';
@@ -32,9 +35,19 @@ const key = new KmsSigningKey(createKmsClient(env.region), env.signingKeyArn, {
   hooks: { onRetry: logKmsRetry(logger) },
 });
 
+const ledger = { ddb: createDocumentClient(env.region), tableName: env.tableName };
 const signer = createSigner({
   env,
-  ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
+  ledger,
+  // The policy in force for this execution environment (a policy change is a redeploy); the balance
+  // source is wired to the chain pool at merge (lib/chain), the approval check by p-approve.
+  spending: createSpendingGate({
+    policy: () => policy,
+    ledger,
+    consistency: env.consistency,
+    region: env.region,
+    now: () => new Date(),
+  }),
   key,
   logger,
   // The client is in the peer's region: the peer queue (and the key encrypting it) live there.

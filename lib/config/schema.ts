@@ -7,6 +7,7 @@ import { ALIAS_RECORD_TTL_SECONDS, ROUTE53_MAX_TTL_SECONDS } from '../failover/r
 import { WEBHOOK_KINDS } from '../contract/status';
 import { chainSchema } from './chain';
 import { deploymentSchema } from './deployment';
+import { spendingSchema } from './spending';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -565,6 +566,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('configure the status page (lib/stacks/status-stack.ts); every field has a default'),
+    spending: spendingSchema,
     security: z
       .object({
         breakGlassRoleArn: z

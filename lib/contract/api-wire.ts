@@ -25,6 +25,8 @@ export const API_ERROR_STATUS = {
   RouteNotFound: 404,
   IdempotencyKeyReused: 409,
   WalletNotActive: 409,
+  /** The spending policy refuses the request; `details` name the rule and the limit (docs/spending-policy.md). */
+  'policy-refused': 403,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   InternalError: 500,

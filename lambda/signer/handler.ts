@@ -29,6 +29,8 @@ import {
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
+import type { BumpMessage } from '../../lib/contract/chain';
+import { type BumpOutcome, type ChainFees, processBump } from './bump';
 import { deployCheckTxRequest } from './deploy-check';
 
 /**
@@ -56,6 +58,11 @@ export interface SignerDeps {
   /** @default () => new Date() */
   readonly now?: () => Date;
   /**
+   * The chain's fee market through the provider pool: needed for fee-bumped replacements (bump
+   * messages from the chain watcher). @default - none: a bump message is retried and fails
+   */
+  readonly chainFees?: ChainFees;
+  /**
    * Moves a message this region cannot sign (it does not hold the lease) to the lease holder's
    * signing queue, so nothing is stranded in a non-holder's queue or DLQ (issue 15, scenario 3).
    * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
@@ -66,7 +73,8 @@ export interface SignerDeps {
 /** A signing message moved to the lease holder's queue; `forwardedFrom` stops a second hop. */
 export type ForwardedMessage =
   | { readonly walletId: string; readonly txId: string; readonly forwardedFrom: string }
-  | (FillGapMessage & { readonly forwardedFrom: string });
+  | (FillGapMessage & { readonly forwardedFrom: string })
+  | (BumpMessage & { readonly forwardedFrom: string });
 
 export type SigningOutcome =
   | 'signed'
@@ -77,7 +85,8 @@ export type SigningOutcome =
   | 'quarantined'
   | 'gap-filled'
   | 'forwarded'
-  | 'canary-signed';
+  | 'canary-signed'
+  | BumpOutcome;
 
 /** A request to fill a nonce nobody holds with a 0-value self-transfer (runbook, after reconciliation). */
 export interface FillGapMessage {
@@ -87,7 +96,9 @@ export interface FillGapMessage {
   readonly maxPriorityFeePerGas: string;
 }
 
-type Message = ({ readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage) & {
+type Message = (
+  { readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage | BumpMessage
+) & {
   readonly forwardedFrom?: string;
 };
 
@@ -132,6 +143,18 @@ export function parseMessage(body: string): Message {
     throw new Error(
       `fill-gap message needs nonce (whole number) and maxFeePerGas, maxPriorityFeePerGas (decimal strings); received ${body.slice(0, 200)}`,
     );
+  }
+  if (m?.kind === 'bump') {
+    if (typeof m.walletId === 'string' && typeof m.txId === 'string' && typeof m.fromTxHash === 'string') {
+      return {
+        kind: 'bump',
+        walletId: m.walletId,
+        txId: m.txId,
+        fromTxHash: m.fromTxHash,
+        ...(typeof m.forwardedFrom === 'string' ? { forwardedFrom: m.forwardedFrom } : {}),
+      };
+    }
+    throw new Error(`bump message needs walletId, txId and fromTxHash strings; received ${body.slice(0, 200)}`);
   }
   if (typeof m?.walletId === 'string' && typeof m?.txId === 'string') {
     return {
@@ -530,6 +553,12 @@ export function createSigner(deps: SignerDeps) {
   async function processMessage(body: string): Promise<SigningOutcome> {
     const message = parseMessage(body);
     try {
+      if (message.kind === 'bump') {
+        return await processBump(
+          { ledger, logger, broadcaster, now, chainFees: deps.chainFees, holdLease, prepare, kmsSign },
+          message,
+        );
+      }
       return message.kind === 'fill-gap'
         ? await processFillGap(message)
         : await processTransaction(message.walletId, message.txId);
@@ -543,9 +572,9 @@ export function createSigner(deps: SignerDeps) {
       const { kind, ...rest } = message;
       await deps.forward(
         holder,
-        kind === 'fill-gap'
-          ? { kind, ...rest, forwardedFrom: env.region }
-          : ({ ...rest, forwardedFrom: env.region } as never),
+        kind === 'tx'
+          ? ({ ...rest, forwardedFrom: env.region } as never)
+          : ({ kind, ...rest, forwardedFrom: env.region } as never),
       );
       logger.info('not the lease holder; message moved to the holder', { holder, message: rest });
       return 'forwarded';

@@ -60,8 +60,8 @@ export function variantsOf(tx: TransactionRecord): readonly TxVariant[] {
       txHash: tx.txHash,
       signedRaw: tx.signedRaw,
       digest: tx.digest,
-      maxFeePerGas: tx.request.maxFeePerGas,
-      maxPriorityFeePerGas: tx.request.maxPriorityFeePerGas,
+      maxFeePerGas: tx.signedMaxFeePerGas ?? tx.request.maxFeePerGas,
+      maxPriorityFeePerGas: tx.signedMaxPriorityFeePerGas ?? tx.request.maxPriorityFeePerGas,
       signedAt: tx.signedAt ?? tx.updatedAt,
     },
   ];

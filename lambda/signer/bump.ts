@@ -1,10 +1,10 @@
 import type { Hex } from 'viem';
-import { type FeeHistory, type FeePolicy, replacementFees } from '../../lib/chain/fees';
+import { type FeeHistory, type FeePolicy, firstFees, replacementFees } from '../../lib/chain/fees';
 import { CHAIN_LOG_EVENTS, type BumpMessage } from '../../lib/contract/chain';
 import type { Lease } from '../../lib/failover/lease';
 import { type Broadcaster, NonceTakenError } from '../shared/chain';
 import type { SigningKeyInfo } from '../shared/kms-signer';
-import { getTransaction, type Ledger, type TransactionRecord } from '../shared/ledger';
+import { getReservation, getTransaction, type Ledger, type TransactionRecord } from '../shared/ledger';
 import { markStuck, pendingPin, pinVariant, recordVariant, variantsOf } from '../shared/ledger-variants';
 import type { Logger } from '../shared/logger';
 import type { TxRequest } from '../shared/signing';
@@ -73,6 +73,9 @@ export async function processBump(ctx: BumpContext, message: BumpMessage): Promi
       { maxFeePerGas: BigInt(latest.maxFeePerGas), maxPriorityFeePerGas: BigInt(latest.maxPriorityFeePerGas) },
       await ctx.chainFees.feeHistory(),
       ctx.chainFees.policy,
+      // The client's maxFeePerGas is its ceiling for every variant, as for the first. Its priority fee
+      // caps only the first tip: a replacement must raise the tip by the bump, or no node takes it.
+      { maxFeePerGas: BigInt(tx.request.maxFeePerGas) },
     );
     if (decision.kind === 'stuck') {
       const at = ctx.now().toISOString();
@@ -156,4 +159,40 @@ async function rebroadcast(ctx: BumpContext, tx: TransactionRecord, keyInfo: Sig
       heldBy: err.taken.heldByHash,
     });
   }
+}
+
+/**
+ * The request the first signature signs. Without a fee market (no chain providers): the request's
+ * own fees, as always. With one: fees from `eth_feeHistory` (lib/chain/fees.ts firstFees), never
+ * above the request's maxFeePerGas / maxPriorityFeePerGas (the client's ceiling) or the chain cap.
+ * A redelivery reuses the fees already pinned on this transaction's reservation, so it rebuilds
+ * exactly the payload the first attempt pinned (a re-estimate would be another payload at the nonce).
+ */
+export async function firstSigningRequest(
+  chainFees: ChainFees | undefined,
+  ledger: Ledger,
+  tx: TransactionRecord,
+  address: string,
+  nonce: number,
+): Promise<{ request: TxRequest; fees: { maxFeePerGas?: string; maxPriorityFeePerGas?: string } }> {
+  if (chainFees === undefined) return { request: tx.request, fees: {} };
+  const existing = await getReservation(ledger, address, nonce);
+  if (
+    existing?.kind === 'tx' &&
+    existing.txId === tx.txId &&
+    existing.maxFeePerGas !== undefined &&
+    existing.maxPriorityFeePerGas !== undefined
+  ) {
+    const fees = { maxFeePerGas: existing.maxFeePerGas, maxPriorityFeePerGas: existing.maxPriorityFeePerGas };
+    return { request: withFees(tx.request, fees), fees };
+  }
+  const first = firstFees(await chainFees.feeHistory(), chainFees.policy, {
+    maxFeePerGas: BigInt(tx.request.maxFeePerGas),
+    maxPriorityFeePerGas: BigInt(tx.request.maxPriorityFeePerGas),
+  });
+  const fees = {
+    maxFeePerGas: first.fees.maxFeePerGas.toString(),
+    maxPriorityFeePerGas: first.fees.maxPriorityFeePerGas.toString(),
+  };
+  return { request: withFees(tx.request, fees), fees };
 }

@@ -30,7 +30,7 @@ import {
 import type { Logger } from '../shared/logger';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
 import type { BumpMessage } from '../../lib/contract/chain';
-import { type BumpOutcome, type ChainFees, processBump } from './bump';
+import { type BumpOutcome, type ChainFees, firstSigningRequest, processBump } from './bump';
 import { deployCheckTxRequest } from './deploy-check';
 
 /**
@@ -480,8 +480,9 @@ export function createSigner(deps: SignerDeps) {
     if (current.status === 'signed') return broadcastStored(current, keyInfo);
     if (current.status !== 'nonce-assigned') return 'skipped-terminal';
 
-    // Step 4: pin this payload to the nonce.
-    const prepared = prepare(current.request, nonce);
+    // Step 4: pin this payload (and, with a fee market, the fees chosen for it) to the nonce.
+    const signing = await firstSigningRequest(deps.chainFees, ledger, current, keyInfo.address, nonce);
+    const prepared = prepare(signing.request, nonce);
     const reserved = await reserveNonce(ledger, {
       address: keyInfo.address,
       nonce,
@@ -492,6 +493,7 @@ export function createSigner(deps: SignerDeps) {
       epoch: lease.epoch,
       region: env.region,
       reservedAt: now().toISOString(),
+      ...signing.fees,
     });
     if (!reserved.reserved) {
       const other = reserved.reservation;
@@ -513,6 +515,7 @@ export function createSigner(deps: SignerDeps) {
         hash: signed.hash,
         epoch: lease.epoch,
         region: env.region,
+        ...signing.fees,
       },
       now().toISOString(),
     );

@@ -48,6 +48,9 @@ beforeAll(async () => {
 
 /** A fresh funded key per test: each test's ledger starts at nonce 0, and so must its address on the node. */
 async function freshKey(): Promise<void> {
+  // a calm market to start from (an earlier test's spike would still set the base fee)
+  await spike(1n * GWEI);
+  await node.mine(2);
   const key = await replicatedSigningKey(moto, REGION, 'us-west-2');
   keyArn = key.keyArns[REGION];
   address = key.address;
@@ -125,7 +128,8 @@ async function queue(ledger: Ledger, request: Partial<TxRequest> = {}): Promise<
       to: '0x7777777777777777777777777777777777777777',
       value: '1000',
       gasLimit: '21000',
-      maxFeePerGas: (20n * GWEI).toString(),
+      // the client's ceilings: the signer picks fees from eth_feeHistory below them
+      maxFeePerGas: (100n * GWEI).toString(),
       maxPriorityFeePerGas: (1n * GWEI).toString(),
       chainId: CHAIN_ID,
       ...request,
@@ -160,8 +164,13 @@ describe('fee-bumped replacement on a real node', () => {
     const tx = await queue(ledger);
     expect(await signer.processMessage(JSON.stringify({ walletId: 'w-1', txId: tx.txId }))).toBe('broadcast');
     const first = (await getTransaction(ledger, 'w-1', tx.txId))!;
+    // the first signature's fees came from the fee market (next base fee x 2 + tip), not the ceiling
+    const firstFees = variantsOf(first)[0];
+    expect(BigInt(firstFees.maxFeePerGas)).toBeLessThan(10n * GWEI);
+    expect(first.signedMaxFeePerGas).toBe(firstFees.maxFeePerGas);
+    expect(parseTransaction(first.signedRaw as Hex).maxFeePerGas).toBe(BigInt(firstFees.maxFeePerGas));
     await spike(30n * GWEI);
-    await node.mine(1); // base fee 30 gwei > 20: the first signature cannot be included
+    await node.mine(1); // base fee 30 gwei: the first signature cannot be included
     expect(await receipt(first.txHash!)).toBeNull();
     // Act
     const outcome = await signer.processMessage(bump(first, first.txHash!));
@@ -172,9 +181,10 @@ describe('fee-bumped replacement on a real node', () => {
     expect(variants.map((v) => v.index)).toEqual([0, 1]);
     expect(variants[0].txHash).toBe(first.txHash);
     expect(bumped.txHash).toBe(variants[1].txHash);
-    expect(BigInt(variants[1].maxFeePerGas)).toBeGreaterThanOrEqual(22n * GWEI);
+    // the market after the spike (next base fee x 2 + tip), far above geth's minimum over the first
+    expect(BigInt(variants[1].maxFeePerGas)).toBeGreaterThan(30n * GWEI);
     expect(BigInt(variants[1].maxPriorityFeePerGas)).toBeGreaterThanOrEqual(1_100_000_000n);
-    expect(BigInt(variants[1].maxFeePerGas)).toBeLessThanOrEqual(200n * GWEI);
+    expect(BigInt(variants[1].maxFeePerGas)).toBeLessThanOrEqual(100n * GWEI); // the client's ceiling
     const parsed = parseTransaction(variants[1].signedRaw as Hex);
     expect(parsed).toMatchObject({
       nonce: first.nonce,
@@ -211,9 +221,9 @@ describe('fee-bumped replacement on a real node', () => {
   });
 
   it('the fee cap reached: reported stuck with the reason, and no further signature', async () => {
-    // Prepare: a cap of 25 gwei allows one bump over 20 gwei (22 gwei), not a second (27.5 > 25)
+    // Prepare: a cap of 25 gwei allows one bump (held at 25), not a second (25 x 1.1 = 27.5 > 25)
     const { ledger, signer } = await setUp({ cap: 25n * GWEI });
-    const tx = await queue(ledger);
+    const tx = await queue(ledger); // the chain cap (25 gwei) binds before the client's (100 gwei)
     await signer.processMessage(JSON.stringify({ walletId: 'w-1', txId: tx.txId }));
     const first = (await getTransaction(ledger, 'w-1', tx.txId))!;
     await spike(100n * GWEI);
@@ -282,6 +292,28 @@ describe('fee-bumped replacement on a real node', () => {
     await spike(1n * GWEI);
     await node.mine(1);
     expect((await receipt(variants[1].txHash))?.status).toBe('0x1');
+  });
+
+  it('the first signature: KMS failing after the fees were pinned, the redelivery signs those fees, not a new estimate', async () => {
+    const { ledger, signer } = await setUp({ cap: 200n * GWEI });
+    const tx = await queue(ledger);
+    failNextSign = true;
+    await expect(signer.processMessage(JSON.stringify({ walletId: 'w-1', txId: tx.txId }))).rejects.toThrow(
+      /KMS unavailable/,
+    );
+    const assigned = (await getTransaction(ledger, 'w-1', tx.txId))!;
+    const pinned = await getReservation(ledger, address, assigned.nonce!);
+    expect(pinned?.maxFeePerGas).toBeDefined();
+    await spike(40n * GWEI); // the market moves before the redelivery
+    await node.mine(1);
+    expect(await signer.processMessage(JSON.stringify({ walletId: 'w-1', txId: tx.txId }))).toBe('broadcast');
+    const signed = (await getTransaction(ledger, 'w-1', tx.txId))!;
+    expect(signed.digest).toBe(pinned?.digest);
+    expect(signed.signedMaxFeePerGas).toBe(pinned?.maxFeePerGas);
+    expect(signed.status).toBe('broadcast');
+    await spike(1n * GWEI);
+    await node.mine(1);
+    expect((await receipt(signed.txHash!))?.status).toBe('0x1');
   });
 
   it('a bump without chain providers configured fails (retried), never signs', async () => {

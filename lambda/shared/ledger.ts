@@ -67,6 +67,9 @@ export interface TransactionRecord {
   readonly signedEpoch?: number;
   readonly signedRegion?: string;
   readonly broadcastAt?: string;
+  /** The fees of the first signature when the signer chose them from the fee market (issue 16). */
+  readonly signedMaxFeePerGas?: string;
+  readonly signedMaxPriorityFeePerGas?: string;
   /** Write token of the markSigned that stored the signature (a lost reply's retry recognises it). */
   readonly signToken?: string;
   readonly quarantineReason?: string;
@@ -470,7 +473,17 @@ export async function listVoidReservations(ledger: Ledger, address: string): Pro
 export async function markSigned(
   ledger: Ledger,
   tx: TransactionRecord,
-  signed: { nonce: number; digest: string; raw: string; hash: string; epoch: number; region: string },
+  signed: {
+    nonce: number;
+    digest: string;
+    raw: string;
+    hash: string;
+    epoch: number;
+    region: string;
+    /** The fees signed, when the signer chose them from the fee market (else the request's). */
+    maxFeePerGas?: string;
+    maxPriorityFeePerGas?: string;
+  },
   at: string,
 ): Promise<boolean> {
   const signToken = randomUUID();
@@ -487,6 +500,9 @@ export async function markSigned(
       signedEpoch: signed.epoch,
       signedRegion: signed.region,
       signToken,
+      ...(signed.maxFeePerGas === undefined
+        ? {}
+        : { signedMaxFeePerGas: signed.maxFeePerGas, signedMaxPriorityFeePerGas: signed.maxPriorityFeePerGas }),
     },
     '#status = :assigned AND nonce = :n',
     { ':assigned': 'nonce-assigned', ':n': signed.nonce },

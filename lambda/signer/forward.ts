@@ -40,7 +40,10 @@ export function createQueueForwarder(
         MessageGroupId: isGap ? 'fill-gap' : (message as { walletId: string }).walletId,
         MessageDeduplicationId: isGap
           ? `fill-gap-${(message as { nonce: number }).nonce}-fwd-${message.forwardedFrom}`
-          : `tx-${(message as { txId: string }).txId}-fwd-${message.forwardedFrom}`,
+          : 'kind' in message && message.kind === 'bump'
+            ? // not the tx message's id: FIFO drops a duplicate id within 5 minutes
+              `bump-${message.txId}-${message.fromTxHash}-fwd-${message.forwardedFrom}`.slice(0, 128)
+            : `tx-${(message as { txId: string }).txId}-fwd-${message.forwardedFrom}`,
       }),
     );
   };

@@ -30,6 +30,8 @@ import {
 import type { Logger } from '../shared/logger';
 import type { SpendingGate } from '../shared/policy/gate';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
+import type { BumpMessage } from '../../lib/contract/chain';
+import { type BumpOutcome, type ChainFees, firstSigningRequest, processBump } from './bump';
 import { deployCheckTxRequest } from './deploy-check';
 
 /**
@@ -57,6 +59,11 @@ export interface SignerDeps {
   /** @default () => new Date() */
   readonly now?: () => Date;
   /**
+   * The chain's fee market through the provider pool: needed for fee-bumped replacements (bump
+   * messages from the chain watcher). @default - none: a bump message is retried and fails
+   */
+  readonly chainFees?: ChainFees;
+  /**
    * Moves a message this region cannot sign (it does not hold the lease) to the lease holder's
    * signing queue, so nothing is stranded in a non-holder's queue or DLQ (issue 15, scenario 3).
    * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
@@ -74,7 +81,8 @@ export interface SignerDeps {
 /** A signing message moved to the lease holder's queue; `forwardedFrom` stops a second hop. */
 export type ForwardedMessage =
   | { readonly walletId: string; readonly txId: string; readonly forwardedFrom: string }
-  | (FillGapMessage & { readonly forwardedFrom: string });
+  | (FillGapMessage & { readonly forwardedFrom: string })
+  | (BumpMessage & { readonly forwardedFrom: string });
 
 export type SigningOutcome =
   | 'signed'
@@ -85,7 +93,8 @@ export type SigningOutcome =
   | 'quarantined'
   | 'gap-filled'
   | 'forwarded'
-  | 'canary-signed';
+  | 'canary-signed'
+  | BumpOutcome;
 
 /** A request to fill a nonce nobody holds with a 0-value self-transfer (runbook, after reconciliation). */
 export interface FillGapMessage {
@@ -95,7 +104,9 @@ export interface FillGapMessage {
   readonly maxPriorityFeePerGas: string;
 }
 
-type Message = ({ readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage) & {
+type Message = (
+  { readonly kind: 'tx'; readonly walletId: string; readonly txId: string } | FillGapMessage | BumpMessage
+) & {
   readonly forwardedFrom?: string;
 };
 
@@ -140,6 +151,18 @@ export function parseMessage(body: string): Message {
     throw new Error(
       `fill-gap message needs nonce (whole number) and maxFeePerGas, maxPriorityFeePerGas (decimal strings); received ${body.slice(0, 200)}`,
     );
+  }
+  if (m?.kind === 'bump') {
+    if (typeof m.walletId === 'string' && typeof m.txId === 'string' && typeof m.fromTxHash === 'string') {
+      return {
+        kind: 'bump',
+        walletId: m.walletId,
+        txId: m.txId,
+        fromTxHash: m.fromTxHash,
+        ...(typeof m.forwardedFrom === 'string' ? { forwardedFrom: m.forwardedFrom } : {}),
+      };
+    }
+    throw new Error(`bump message needs walletId, txId and fromTxHash strings; received ${body.slice(0, 200)}`);
   }
   if (typeof m?.walletId === 'string' && typeof m?.txId === 'string') {
     return {
@@ -478,8 +501,9 @@ export function createSigner(deps: SignerDeps) {
     if (current.status === 'signed') return broadcastStored(current, keyInfo);
     if (current.status !== 'nonce-assigned') return 'skipped-terminal';
 
-    // Step 4: pin this payload to the nonce.
-    const prepared = prepare(current.request, nonce);
+    // Step 4: pin this payload (and, with a fee market, the fees chosen for it) to the nonce.
+    const signing = await firstSigningRequest(deps.chainFees, ledger, current, keyInfo.address, nonce);
+    const prepared = prepare(signing.request, nonce);
     const reserved = await reserveNonce(ledger, {
       address: keyInfo.address,
       nonce,
@@ -490,6 +514,7 @@ export function createSigner(deps: SignerDeps) {
       epoch: lease.epoch,
       region: env.region,
       reservedAt: now().toISOString(),
+      ...signing.fees,
     });
     if (!reserved.reserved) {
       const other = reserved.reservation;
@@ -511,6 +536,7 @@ export function createSigner(deps: SignerDeps) {
         hash: signed.hash,
         epoch: lease.epoch,
         region: env.region,
+        ...signing.fees,
       },
       now().toISOString(),
     );
@@ -551,6 +577,12 @@ export function createSigner(deps: SignerDeps) {
   async function processMessage(body: string): Promise<SigningOutcome> {
     const message = parseMessage(body);
     try {
+      if (message.kind === 'bump') {
+        return await processBump(
+          { ledger, logger, broadcaster, now, chainFees: deps.chainFees, holdLease, prepare, kmsSign },
+          message,
+        );
+      }
       return message.kind === 'fill-gap'
         ? await processFillGap(message)
         : await processTransaction(message.walletId, message.txId);
@@ -564,9 +596,9 @@ export function createSigner(deps: SignerDeps) {
       const { kind, ...rest } = message;
       await deps.forward(
         holder,
-        kind === 'fill-gap'
-          ? { kind, ...rest, forwardedFrom: env.region }
-          : ({ ...rest, forwardedFrom: env.region } as never),
+        kind === 'tx'
+          ? ({ ...rest, forwardedFrom: env.region } as never)
+          : ({ kind, ...rest, forwardedFrom: env.region } as never),
       );
       logger.info('not the lease holder; message moved to the holder', { holder, message: rest });
       return 'forwarded';

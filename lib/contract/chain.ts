@@ -36,3 +36,23 @@ export const CHAIN_METRICS = {
 
 /** The degraded-mode reason remediation sets when a region has no healthy provider (auto mode). */
 export const CHAIN_UNREACHABLE_REASON = 'withdrawals paused: chain unreachable';
+
+/**
+ * A bump request from the chain watcher to the signer (the signing queue; FIFO group = walletId,
+ * dedup id = `bump-<txId>-<fromTxHash>`): the latest variant `fromTxHash` was not mined within the
+ * chain's resubmit interval. The signer treats a bump whose `fromTxHash` is no longer the latest as done.
+ */
+export interface BumpMessage {
+  readonly kind: 'bump';
+  readonly walletId: string;
+  readonly txId: string;
+  readonly fromTxHash: string;
+}
+
+/** Log events of the chain side (the stuck alarm's metric filter and the replacement count match them). */
+export const CHAIN_LOG_EVENTS = {
+  /** The signer reached the fee cap: no further signature (CHAIN_METRICS.stuckTransactions). */
+  stuck: 'transaction stuck at the fee cap',
+  /** The signer signed a fee-bumped replacement (CHAIN_METRICS.replacements). */
+  replaced: 'transaction replaced with higher fees',
+} as const;

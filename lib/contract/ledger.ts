@@ -62,7 +62,15 @@ export const ledgerKeys = {
  * Lower-case, exactly as the API returns them: lib/contract/canary.ts reads "signed" and
  * "quarantined".
  */
-export const TX_STATUSES = ['queued', 'nonce-assigned', 'signed', 'broadcast', 'quarantined', 'cancelled'] as const;
+export const TX_STATUSES = [
+  'queued',
+  'nonce-assigned',
+  'signed',
+  'broadcast',
+  'quarantined',
+  'cancelled',
+  'stuck',
+] as const;
 export type TxStatus = (typeof TX_STATUSES)[number];
 
 /** Statuses in which a transaction may still be signed or broadcast by the lease holder. */

@@ -1,5 +1,5 @@
 import type { Hex } from 'viem';
-import { type FeeHistory, type FeePolicy, firstFees, replacementFees } from '../../lib/chain/fees';
+import { type ChainFees, firstFees, replacementFees } from '../../lib/chain/fees';
 import { CHAIN_LOG_EVENTS, type BumpMessage } from '../../lib/contract/chain';
 import type { Lease } from '../../lib/failover/lease';
 import { type Broadcaster, NonceTakenError } from '../shared/chain';
@@ -9,11 +9,7 @@ import { markStuck, pendingPin, pinVariant, recordVariant, variantsOf } from '..
 import type { Logger } from '../shared/logger';
 import type { TxRequest } from '../shared/signing';
 
-/** The chain's fee market, read through the provider pool (lambda/shared/chain-env.ts). */
-export interface ChainFees {
-  readonly policy: FeePolicy;
-  feeHistory(): Promise<FeeHistory>;
-}
+export type { ChainFees } from '../../lib/chain/fees';
 
 export type BumpOutcome = 'replaced' | 'stuck' | 'bump-not-needed' | 'bump-rebroadcast';
 

@@ -21,6 +21,8 @@ import { createQueueForwarder } from './forward';
 import { createSpendingGate } from '../shared/policy/gate';
 import { loadSpendingPolicy } from '../shared/policy/runtime';
 import { createSigner, logKmsRetry } from './handler';
+import { chainRuntimeFromEnv, createSecretsManagerClient, ProviderSecretCache } from '../shared/chain-env';
+import { runtimeBalance, runtimeBroadcaster, runtimeChainFees } from '../shared/chain-ports';
 
 const env = loadSignerEnv();
 const policy = loadSpendingPolicy();
@@ -36,18 +38,25 @@ const key = new KmsSigningKey(createKmsClient(env.region), env.signingKeyArn, {
 });
 
 const ledger = { ddb: createDocumentClient(env.region), tableName: env.tableName };
+// The chain (issue 16): with CHAIN_SETTINGS set (chain.providers in the config), signed transactions
+// go to every healthy provider and fees come from the fee market; without it, nothing is broadcast.
+const chain = chainRuntimeFromEnv(process.env, {
+  secrets: new ProviderSecretCache(createSecretsManagerClient(env.region)),
+});
 const signer = createSigner({
   env,
   ledger,
   // The policy in force for this execution environment (a policy change is a redeploy); the balance
-  // source is wired to the chain pool at merge (lib/chain), the approval check by p-approve.
+  // for the share-of-balance rule comes through the provider pool.
   spending: createSpendingGate({
     policy: () => policy,
     ledger,
     consistency: env.consistency,
     region: env.region,
     now: () => new Date(),
+    ...(chain === undefined ? {} : { balance: runtimeBalance(chain) }),
   }),
+  ...(chain === undefined ? {} : { broadcaster: runtimeBroadcaster(chain), chainFees: runtimeChainFees(chain) }),
   key,
   logger,
   // The client is in the peer's region: the peer queue (and the key encrypting it) live there.

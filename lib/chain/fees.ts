@@ -33,6 +33,12 @@ export interface FeeHistory {
   readonly reward?: readonly (readonly bigint[])[];
 }
 
+/** The chain's fee market as the signer reads it: the policy in wei and eth_feeHistory through the pool. */
+export interface ChainFees {
+  readonly policy: FeePolicy;
+  feeHistory(): Promise<FeeHistory>;
+}
+
 /** The chain's fee settings in wei. */
 export interface FeePolicy {
   /** The per-chain priority fee: the tip never goes below it. */

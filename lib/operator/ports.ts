@@ -19,6 +19,9 @@ export interface OperatorTx {
   readonly intakeRegion?: string;
   readonly quarantineReason?: string;
   readonly quarantinedFrom?: TxStatus;
+  /** For `stuck` (the fee cap reached, issue 16): why no further replacement was signed. */
+  readonly stuckReason?: string;
+  readonly stuckAt?: string;
 }
 
 export type Resolution = 'requeue' | 'cancel' | 'onchain';

@@ -128,6 +128,7 @@ describe('listings (read-only)', () => {
     const old = await tx(w, 'queued');
     await tx(w, 'queued', '2026-01-01T00:59:00.000Z'); // one minute old: not stuck at --older-than 300
     const q = await tx(w, 'quarantined');
+    const capped = await tx(w, 'stuck');
     await w.sqs[STANDBY].send(
       new SendMessageCommand({
         QueueUrl: w.queues[STANDBY].dlq,
@@ -141,6 +142,7 @@ describe('listings (read-only)', () => {
     const doc = JSON.parse(run.stdout);
     expect(doc.stuck.map((t: { txId: string }) => t.txId)).toEqual([old]);
     expect(doc.quarantined.map((t: { txId: string }) => t.txId)).toEqual([q]);
+    expect(doc.atFeeCap.map((t: { txId: string }) => t.txId)).toEqual([capped]);
     expect(doc.deadLetterQueues).toEqual([
       { region: PRIMARY, messages: 0 },
       { region: STANDBY, messages: 1 },

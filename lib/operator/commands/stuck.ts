@@ -16,6 +16,11 @@ export interface StuckReport {
   /** Open (queued, nonce-assigned, signed) for longer than the threshold. */
   readonly stuck: ReadonlyArray<OperatorTx & { ageSeconds: number }>;
   readonly quarantined: readonly OperatorTx[];
+  /**
+   * Broadcast but not mined, and the signer reached the fee cap (status `stuck`): no further
+   * replacement is signed. Its signed variants may still be mined when fees fall.
+   */
+  readonly atFeeCap: readonly OperatorTx[];
   /** Messages in each region's signing DLQ (approximate, as SQS reports them); `error` if unreadable. */
   readonly deadLetterQueues: ReadonlyArray<{ region: string; messages?: number; error?: string }>;
 }
@@ -53,6 +58,7 @@ export function registerStuck(program: Command, cli: OpsCli): void {
         }
         stuck.sort((a, b) => b.ageSeconds - a.ageSeconds);
         const quarantined = await s.ledger.listByStatus(s.store, s.address, 'quarantined');
+        const atFeeCap = await s.ledger.listByStatus(s.store, s.address, 'stuck');
         const deadLetterQueues: Array<{ region: string; messages?: number; error?: string }> = [];
         for (const region of [s.config.regions.primary, s.config.regions.standby]) {
           try {
@@ -72,6 +78,7 @@ export function registerStuck(program: Command, cli: OpsCli): void {
             : {}),
           stuck,
           quarantined,
+          atFeeCap,
           deadLetterQueues,
         };
         if (s.json) {
@@ -98,13 +105,21 @@ export function registerStuck(program: Command, cli: OpsCli): void {
             (t) =>
               `  ${t.walletId}/${t.txId}  from ${t.quarantinedFrom ?? '?'}  nonce ${t.nonce ?? '-'}  reason: ${t.quarantineReason ?? '?'}`,
           ),
+          `At the fee cap (broadcast, not mined, no further replacement): ${atFeeCap.length}`,
+          ...atFeeCap.map(
+            (t) => `  ${t.walletId}/${t.txId}  nonce ${t.nonce ?? '-'}  ${t.txHash ?? '-'}  ${t.stuckReason ?? ''}`,
+          ),
           'Signing dead-letter queues:',
           ...deadLetterQueues.map((d) => `  ${d.region}: ${d.error ?? `${d.messages} message(s)`}`),
         ];
-        if (stuck.length + quarantined.length > 0 || deadLetterQueues.some((d) => (d.messages ?? 0) > 0)) {
+        if (
+          stuck.length + quarantined.length + atFeeCap.length > 0 ||
+          deadLetterQueues.some((d) => (d.messages ?? 0) > 0)
+        ) {
           lines.push(
             '',
-            'Next: wallet-ops hand-off (stranded work), resolve/cancel (quarantined); docs/runbooks/wallet-ops.md',
+            'Next: wallet-ops hand-off (stranded work), resolve/cancel (quarantined); at the fee cap: raise chain.fees.maxFeePerGasGwei ' +
+              'and redeploy, or wait for fees to fall (docs/runbooks/wallet-ops.md)',
           );
         }
         s.out(lines.join('\n'));

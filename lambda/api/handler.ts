@@ -35,6 +35,8 @@ import type { Logger } from '../shared/logger';
 import { readLease } from '../../lib/failover/lease';
 import { readRegionControl } from '../../lib/failover/region-control';
 import { enqueueForSigning } from '../shared/queue';
+import type { ApprovalSettings } from '../shared/approvals/types';
+import { callerArn, intakeApprovalFields, serveApprovalRoute } from './approvals';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
 /**
@@ -66,6 +68,12 @@ export interface ApiDeps {
   readonly now?: () => Date;
   /** @default crypto.randomUUID */
   readonly newTxId?: () => string;
+  /**
+   * Two-person approval (config `spending.approvals`): requests it applies to are stored
+   * `pending-approval` and not queued until approved (lambda/api/approvals.ts).
+   * @default - no request needs approval
+   */
+  readonly approvals?: ApprovalSettings;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -206,7 +214,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     // A retry of an accepted request is answered from its record FIRST: degraded mode and the MREC
     // intake gate refuse new work, never the replay of work already accepted.
     const known = await getIdempotencyRecord(ledger, walletId, idempotencyKey);
-    if (known !== undefined) return answer(walletId, idempotencyKey, known, false, request, hash, at);
+    if (known !== undefined) {
+      return answer(walletId, idempotencyKey, known, false, request, hash, at, undefined, undefined, callerArn(event));
+    }
 
     // Degraded mode suspends withdrawals. A canary transaction is not one (never broadcast, signed
     // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
@@ -257,6 +267,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       at,
       wallet.address,
       lease?.epoch,
+      callerArn(event),
     );
   }
 
@@ -282,6 +293,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     at: string,
     knownAddress?: string,
     intakeEpoch?: number,
+    initiator?: string,
   ): Promise<APIGatewayProxyResult> {
     const txId = record.txId;
     if (record.requestHash !== hash) {
@@ -305,6 +317,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       ...(epoch !== undefined ? { intakeEpoch: epoch } : {}),
       createdAt: record.createdAt,
       updatedAt: at,
+      // The caller, and (if the policy asks for it) pending-approval instead of queued.
+      ...intakeApprovalFields(walletId, request, initiator, record.createdAt, deps.approvals),
     };
     const didCreate = await createTransaction(ledger, candidate);
     const tx = didCreate ? candidate : await getTransaction(ledger, walletId, txId, true);
@@ -314,10 +328,10 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
 
   async function accepted(tx: TransactionRecord, replayed: boolean, created: boolean): Promise<APIGatewayProxyResult> {
     const { walletId, txId } = tx;
-    if (created || tx.status === 'queued') {
+    if (tx.status === 'queued') {
       await enqueueForSigning(deps.sqs, env.signingQueueUrl, { walletId, txId });
     }
-    logger.info('transaction accepted', { walletId, txId, replayed, status: tx.status });
+    logger.info('transaction accepted', { walletId, txId, replayed, created, status: tx.status });
     const self = `/v1/wallets/${walletId}/transactions/${txId}`;
     return jsonResponse(
       202,
@@ -345,6 +359,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   return async (event) => {
     const requestId = event.requestContext?.requestId;
     try {
+      const approval = await serveApprovalRoute(event, {
+        ledger,
+        now,
+        enqueue: (m) => enqueueForSigning(deps.sqs, env.signingQueueUrl, m),
+      });
+      if (approval !== undefined) return approval;
       const resolved = resolveRoute(event);
       if (resolved?.route === 'createTransaction') return await createTx(resolved.event);
       if (resolved?.route === 'getTransaction') return await getTx(resolved.event);

@@ -30,6 +30,8 @@ import {
 import type { Logger } from '../shared/logger';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
 import { deployCheckTxRequest } from './deploy-check';
+import { approvalGate } from '../shared/approvals/rule';
+import type { ApprovalSettings } from '../shared/approvals/types';
 
 /**
  * The signer: an SQS FIFO consumer (one message group per wallet) that signs queued transactions
@@ -61,6 +63,8 @@ export interface SignerDeps {
    * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
    */
   readonly forward?: (holderRegion: string, message: ForwardedMessage) => Promise<void>;
+  /** Two-person approval in force (config `spending.approvals`). @default - only what intake recorded on the transaction */
+  readonly approvals?: ApprovalSettings;
 }
 
 /** A signing message moved to the lease holder's queue; `forwardedFrom` stops a second hop. */
@@ -397,6 +401,9 @@ export function createSigner(deps: SignerDeps) {
     }
     const log = { walletId, txId, status: tx.status, epoch: lease.epoch };
     if (tx.status === 'broadcast' || tx.status === 'cancelled') return 'skipped-terminal';
+    // Not approved (yet, or ever): nothing to sign; an approval queues it again (lambda/shared/approvals).
+    if (tx.status === 'pending-approval' || tx.status === 'rejected' || tx.status === 'expired')
+      return 'skipped-terminal';
     if (tx.status === 'quarantined') {
       logger.warn('transaction is quarantined; an operator must resolve it', { ...log, why: tx.quarantineReason });
       return 'skipped-quarantined';
@@ -423,6 +430,15 @@ export function createSigner(deps: SignerDeps) {
     if (fenced !== undefined) {
       logger.error('intake fence: not signing what another epoch or region accepted', { ...log, reason: fenced });
       await quarantineTransaction(ledger, tx, fenced, now().toISOString());
+      return 'quarantined';
+    }
+
+    // The approval gate (docs/runbooks/approvals.md): the last check on the strongly consistent read
+    // this signature is made from, placed before the nonce so a refused request holds no nonce.
+    const unapproved = approvalGate(tx, deps.approvals);
+    if (unapproved !== undefined) {
+      logger.error('approval gate: not signing', { ...log, reason: unapproved });
+      await quarantineTransaction(ledger, tx, unapproved, now().toISOString());
       return 'quarantined';
     }
 

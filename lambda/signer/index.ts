@@ -16,6 +16,7 @@ import { createDocumentClient, createKmsClient, createSqsClient } from '../share
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
+import { loadApprovalSettings } from '../shared/approvals/settings';
 import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
 import { createQueueForwarder } from './forward';
 import { createSigner, logKmsRetry } from './handler';
@@ -37,6 +38,7 @@ const signer = createSigner({
   ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
   key,
   logger,
+  approvals: loadApprovalSettings(process.env),
   // The client is in the peer's region: the peer queue (and the key encrypting it) live there.
   ...(env.peer === undefined ? {} : { forward: createQueueForwarder(createSqsClient(env.peer.region), env) }),
 });

@@ -24,6 +24,10 @@ export const API_ERROR_STATUS = {
   TransactionNotFound: 404,
   RouteNotFound: 404,
   IdempotencyKeyReused: 409,
+  /** Approvals: the request is not open for approval (expired, rejected, already queued or signed), or changed. */
+  ApprovalRefused: 409,
+  /** Approvals: the caller may not decide this request (the initiator, or already approved it, or no verified identity). */
+  ApprovalForbidden: 403,
   WalletNotActive: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
@@ -64,6 +68,9 @@ export const TRANSACTION_STATUSES = [
   'broadcast',
   'quarantined',
   'cancelled',
+  'pending-approval',
+  'rejected',
+  'expired',
 ] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 

@@ -18,7 +18,7 @@ import type { TxRequest } from '../shared/signing';
 
 const WALLET_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const TX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HASH = /^0x[0-9a-f]{64}$/;
+const HASH = /^[0-9a-f]{64}$/;
 
 /** The verified caller of an IAM-authorized request, or undefined (unauthenticated, direct invoke). */
 export function callerArn(event: APIGatewayProxyEvent): string | undefined {
@@ -162,7 +162,7 @@ export async function serveApprovalRoute(
   if (typeof body.requestHash !== 'string' || !HASH.test(body.requestHash)) {
     problems.push({
       field: 'body.requestHash',
-      message: 'must be the 0x-prefixed 32-byte hash shown for the request',
+      message: 'must be the request hash shown for the request (64 lower-case hex digits)',
       received: body.requestHash,
       fix: 'copy requestHash from GET of this path (wallet-approve show)',
     });

@@ -14,6 +14,7 @@ import {
   WalletNotActiveError,
   WalletNotFoundError,
 } from '../../lambda/shared/errors';
+import { ApprovalForbiddenError, ApprovalRefusedError } from '../../lambda/shared/approvals/errors';
 
 /**
  * The client (client/) decides what to retry from the codes and statuses in lib/contract/api-wire.ts;
@@ -31,6 +32,8 @@ const RAISED: WalletError[] = [
   new IdempotencyConflictError('key-00001', 't-1'),
   new IntakeNotProvenError('us-west-2', 'no lease'),
   new ServiceDegradedError('us-east-2', undefined, undefined),
+  new ApprovalRefusedError('expired', 'expired'),
+  new ApprovalForbiddenError('the initiator'),
 ];
 
 test.each(RAISED.map((e) => [e.code, e.statusCode]))(

@@ -3,7 +3,9 @@ import { APPROVAL_DECISIONS, APPROVAL_PATHS, ApprovalView } from '../../lib/cont
 import { RequestProblem, RequestValidationError, TransactionNotFoundError } from '../shared/errors';
 import { bodyText, jsonResponse } from '../shared/http';
 import { getTransaction, Ledger, TransactionRecord } from '../shared/ledger';
-import { ApprovalForbiddenError } from '../shared/approvals/errors';
+import { ApprovalElsewhereError, ApprovalForbiddenError } from '../shared/approvals/errors';
+import type { Consistency } from '../../lib/contract/ledger';
+import { readLease } from '../../lib/failover/lease';
 import { approvalSaw, ApprovalRequirement, approvalRequirement, principalKey } from '../shared/approvals/rule';
 import { approve, Enqueue, listPending, reject } from '../shared/approvals/store';
 import type { ApprovalSettings } from '../shared/approvals/types';
@@ -91,6 +93,9 @@ const PATH = /^\/v1\/wallets\/([^/]+)\/approvals(?:\/([^/]+))?\/?$/;
 
 export interface ApprovalRouteDeps {
   readonly ledger: Ledger;
+  /** This region and the table's consistency: under MREC only the lease holder records decisions. */
+  readonly region: string;
+  readonly consistency: Consistency;
   readonly enqueue: Enqueue;
   readonly now: () => Date;
 }
@@ -184,6 +189,12 @@ export async function serveApprovalRoute(
     });
   }
   if (problems.length > 0) throw new RequestValidationError(problems);
+  if (deps.consistency === 'MREC') {
+    const tx = await getTransaction(deps.ledger, walletId, txId, true);
+    if (tx === undefined) throw new TransactionNotFoundError(walletId, txId);
+    const lease = await readLease(deps.ledger, tx.address);
+    if (lease?.activeRegion !== deps.region) throw new ApprovalElsewhereError(deps.region, lease?.activeRegion);
+  }
   const input = {
     walletId,
     txId,

@@ -361,6 +361,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     try {
       const approval = await serveApprovalRoute(event, {
         ledger,
+        region: env.region,
+        consistency: env.consistency,
         now,
         enqueue: (m) => enqueueForSigning(deps.sqs, env.signingQueueUrl, m),
       });

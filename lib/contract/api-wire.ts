@@ -36,6 +36,8 @@ export const API_ERROR_STATUS = {
   WithdrawalsSuspended: 503,
   /** MREC only: this region cannot prove a new key unused in every region; nothing was created. */
   IdempotencyNotProven: 503,
+  /** Approvals, MREC only: decisions are recorded only in the lease holder's region; `Retry-After`. */
+  ApprovalElsewhere: 503,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 

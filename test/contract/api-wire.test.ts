@@ -14,7 +14,11 @@ import {
   WalletNotActiveError,
   WalletNotFoundError,
 } from '../../lambda/shared/errors';
-import { ApprovalForbiddenError, ApprovalRefusedError } from '../../lambda/shared/approvals/errors';
+import {
+  ApprovalElsewhereError,
+  ApprovalForbiddenError,
+  ApprovalRefusedError,
+} from '../../lambda/shared/approvals/errors';
 
 /**
  * The client (client/) decides what to retry from the codes and statuses in lib/contract/api-wire.ts;
@@ -34,6 +38,7 @@ const RAISED: WalletError[] = [
   new ServiceDegradedError('us-east-2', undefined, undefined),
   new ApprovalRefusedError('expired', 'expired'),
   new ApprovalForbiddenError('the initiator'),
+  new ApprovalElsewhereError('us-west-2', 'us-east-2'),
 ];
 
 test.each(RAISED.map((e) => [e.code, e.statusCode]))(

@@ -54,8 +54,15 @@ const env = () => ({
   chainId: CHAIN_ID,
   consistency: 'MRSC' as const,
 });
-const apiOn = (l: Ledger) =>
-  createApiHandler({ env: env(), ledger: l, sqs, logger: silentLogger(), now, approvals: SETTINGS });
+const apiOn = (l: Ledger, consistency: 'MRSC' | 'MREC' = 'MRSC', region = REGION) =>
+  createApiHandler({
+    env: { ...env(), consistency, region },
+    ledger: l,
+    sqs,
+    logger: silentLogger(),
+    now,
+    approvals: SETTINGS,
+  });
 const signer = (approvals: ApprovalSettings | undefined = SETTINGS) =>
   createSigner({
     env: { region: REGION, tableName: ledger.tableName, signingKeyArn: keyArn, chainId: CHAIN_ID, consistency: 'MRSC' },
@@ -395,4 +402,39 @@ test('the list shows the wallet pending requests and moves the expired ones out'
   clock += 25 * 3_600_000;
   expect(parseBody(await list()).pending.map((p: { txId: string }) => p.txId)).not.toContain(txId);
   expect((await getTransaction(ledger, 'w-1', txId))?.status).toBe('expired');
+});
+
+test('fails: under MREC a region that does not hold the lease records no decision (last writer wins would lose it)', async () => {
+  const { txId, requestHash } = await pendingRequest();
+  const standby = apiOn(ledger, 'MREC', 'us-west-2');
+  const res = await standby(
+    as(
+      ALICE,
+      apiEvent({
+        method: 'POST',
+        resource: APPROVAL_PATHS.approval,
+        path: `/v1/wallets/w-1/approvals/${txId}`,
+        pathParameters: { walletId: 'w-1', txId },
+        body: JSON.stringify({ decision: 'approve', requestHash }),
+      }),
+    ),
+  );
+  expect(res.statusCode).toBe(503);
+  expect(parseBody(res).error.code).toBe('ApprovalElsewhere');
+  expect((await getTransaction(ledger, 'w-1', txId))?.approvals).toEqual({});
+  // The holder's region (MREC too) records it.
+  const holder = apiOn(ledger, 'MREC', REGION);
+  const ok = await holder(
+    as(
+      ALICE,
+      apiEvent({
+        method: 'POST',
+        resource: APPROVAL_PATHS.approval,
+        path: `/v1/wallets/w-1/approvals/${txId}`,
+        pathParameters: { walletId: 'w-1', txId },
+        body: JSON.stringify({ decision: 'approve', requestHash }),
+      }),
+    ),
+  );
+  expect(ok.statusCode).toBe(200);
 });

@@ -438,3 +438,36 @@ test('fails: under MREC a region that does not hold the lease records no decisio
   );
   expect(ok.statusCode).toBe(200);
 });
+
+test('a lost reply on the move to queued: the retry fails its own condition, finds it queued, and queues it once', async () => {
+  const { txId, requestHash } = await pendingRequest();
+  await decide(ALICE, txId, { decision: 'approve', requestHash });
+  const flaky = faultyLedger(moto.clientConfig(REGION), ledger.tableName, [
+    {
+      command: 'UpdateItemCommand',
+      match: (input) => JSON.stringify(input.ExpressionAttributeValues ?? {}).includes('"queued"'),
+    },
+  ]);
+  const res = await decide(BOB, txId, { decision: 'approve', requestHash }, flaky);
+  expect(flaky.lost()).toBe(1);
+  expect(parseBody(res)).toMatchObject({ status: 'queued', approvals: 2 });
+  expect((await drainQueue()).Records).toHaveLength(1);
+});
+
+test('two last approvals at once: one move to queued, one signing message, both approvals recorded', async () => {
+  const { txId, requestHash } = await pendingRequest();
+  await decide(ALICE, txId, { decision: 'approve', requestHash });
+  const [bob, carol] = await Promise.all([
+    decide(BOB, txId, { decision: 'approve', requestHash }),
+    decide(CAROL, txId, { decision: 'approve', requestHash }),
+  ]);
+  // One of them may find it queued before its own write (409), never both fail.
+  expect([bob.statusCode, carol.statusCode]).toContain(200);
+  const tx = await getTransaction(ledger, 'w-1', txId);
+  expect(tx?.status).toBe('queued');
+  expect(Object.keys(tx?.approvals ?? {}).length).toBeGreaterThanOrEqual(2);
+  const batch = await drainQueue();
+  expect(batch.Records).toHaveLength(1);
+  expect((await signer().handler(batch)).batchItemFailures).toEqual([]);
+  expect((await getTransaction(ledger, 'w-1', txId))?.status).toBe('signed');
+});

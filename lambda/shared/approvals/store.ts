@@ -4,6 +4,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ledgerKeys } from '../../../lib/contract/ledger';
 import {
   conditionalUpdate,
+  createTransaction,
   getTransaction,
   getWallet,
   Ledger,
@@ -15,7 +16,7 @@ import {
 import { TransactionNotFoundError } from '../errors';
 import { ApprovalForbiddenError, ApprovalRefusedError } from './errors';
 import { approvalSaw, countApprovals, principalKey } from './rule';
-import type { ApprovalRecord, RejectionRecord } from './types';
+import type { ApprovalRecord, ApprovalSettings, RejectionRecord } from './types';
 
 /**
  * Approval writes on the ledger. Every state change is one conditional UpdateItem on the
@@ -290,4 +291,51 @@ export async function listPending(ledger: Ledger, walletId: string, now: Date): 
     out.push(tx);
   }
   return out;
+}
+
+/**
+ * Stores a request the policy holds for approval: the candidate transaction (with its `initiator`)
+ * as `pending-approval`, with the count and expiry of `settings` and the policy's reasons, created
+ * once (`attribute_not_exists`, like createTransaction) and never queued. Returns what is stored
+ * (the first writer's item on a retry). Refuses when the initiator is unknown: "neither the
+ * initiator" could not be checked.
+ */
+export async function holdForApproval(
+  ledger: Ledger,
+  candidate: TransactionRecord,
+  reasons: readonly string[],
+  settings: ApprovalSettings,
+): Promise<TransactionRecord> {
+  if (candidate.initiator === undefined) {
+    throw new ApprovalForbiddenError(
+      'this request needs two-person approval, and approval needs the initiator known; the caller has no verified identity. Fix: call the API with SigV4 (IAM authorization)',
+    );
+  }
+  const held: TransactionRecord = {
+    ...candidate,
+    status: PENDING,
+    approvalRequired: settings.required,
+    approvalExpiresAt: new Date(Date.parse(candidate.createdAt) + settings.expiresAfterHours * 3_600_000).toISOString(),
+    approvalReasons: [...reasons],
+    approvalInitiator: principalKey(candidate.initiator),
+    approvals: {},
+  };
+  if (await createTransaction(ledger, held)) return held;
+  return readTx(ledger, candidate.walletId, candidate.txId);
+}
+
+/**
+ * The signer's approval check for the policy engine (lambda/shared/policy/gate.ts `ApprovalCheck`):
+ * true only when the approvals recorded on the transaction satisfy the rule, with the larger of
+ * the count recorded at intake and the count in force now.
+ */
+export function approvalCheck(ledger: Ledger, settings: () => ApprovalSettings | undefined) {
+  return {
+    async approved(ref: { walletId: string; txId: string }): Promise<boolean> {
+      const tx = await getTransaction(ledger, ref.walletId, ref.txId, true);
+      if (tx === undefined || tx.initiator === undefined) return false;
+      const required = Math.max(tx.approvalRequired ?? 0, settings()?.required ?? 0);
+      return countApprovals(tx, required).satisfied;
+    },
+  };
 }

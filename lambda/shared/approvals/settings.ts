@@ -39,3 +39,16 @@ export function loadApprovalSettings(env: Readonly<Record<string, string | undef
     expiresAfterHours: a.expiresAfterHours as number,
   };
 }
+
+/** The approval settings of the runtime spending policy (`RuntimeSpendingPolicy.approvals`, wei as a decimal string). */
+export function approvalSettingsOf(
+  approvals: { readonly thresholdWei: string; readonly required: number; readonly expiresAfterHours: number } | undefined,
+): ApprovalSettings | undefined {
+  return approvals === undefined
+    ? undefined
+    : {
+        thresholdWei: BigInt(approvals.thresholdWei),
+        required: approvals.required,
+        expiresAfterHours: approvals.expiresAfterHours,
+      };
+}

@@ -106,6 +106,12 @@ async function refuseIfClosed(ledger: Ledger, tx: TransactionRecord, input: Deci
       `request ${tx.txId} expired at ${tx.approvalExpiresAt}; nothing was recorded. The client must submit it again`,
     );
   }
+  if (tx.approvalRequired === undefined) {
+    throw new ApprovalRefusedError(
+      tx.status,
+      `request ${tx.txId} does not need approval (it was never held for it); nothing was recorded`,
+    );
+  }
   if (tx.status !== PENDING) {
     const why: Record<string, string> = {
       expired: `it expired at ${tx.approvalExpiresAt}`,

@@ -10,6 +10,8 @@ import {
   TransactionRecord,
 } from '../lambda/shared/ledger';
 import { resolveQuarantined } from '../lambda/shared/reconcile';
+import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../lambda/shared/policy/allowlist';
+import type { AllowlistPort } from '../lib/operator/allowlist-port';
 import { OperatorLedger } from '../lib/operator/ports';
 
 export const operatorLedger: OperatorLedger = {
@@ -35,4 +37,11 @@ export const operatorLedger: OperatorLedger = {
       evidence: r.evidence,
       now: r.now,
     }),
+};
+
+/** The allowlist port (lib/operator/allowlist-port.ts) over the store the API and the signer read. */
+export const operatorAllowlist: AllowlistPort = {
+  list: (store, walletId) => listAllowlist(store, walletId),
+  add: (store, input) => addAllowlistEntry(store, input),
+  remove: (store, input) => removeAllowlistEntry(store, input),
 };

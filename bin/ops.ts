@@ -7,7 +7,7 @@
  *   npm run ops -- cancel w-1 <txId> --region us-west-2 --address 0x... --evidence "..." --dry-run
  */
 import { runOps } from '../lib/operator/cli';
-import { operatorLedger } from './ops-ledger';
+import { operatorAllowlist, operatorLedger } from './ops-ledger';
 
 // The SDK's Node 22 notice would land in every operator's terminal (bin/drill.ts says why).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -18,6 +18,7 @@ runOps(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   ledger: operatorLedger,
+  allowlist: operatorAllowlist,
 }).then((code) => {
   process.exitCode = code;
   setTimeout(() => process.exit(code), 2000).unref();

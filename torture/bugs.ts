@@ -18,12 +18,16 @@ import type { ActorContext } from './scheduler';
  *   and whose reply was lost (the SDK retry then failed its own condition), reads the claim as
  *   another invocation's: its read of the claim item shows another request id, so the handler takes
  *   its own claim for a duplicate's and skips the automatic failover (issue 15, scenario 7).
+ * - `skip-velocity-check`: the signers commit spends without the velocity check: their reads of the
+ *   velocity counter answer "no spends yet", and the compare-and-set condition of their counter write
+ *   is dropped, so each signer decides as if it were the first (issue 21).
  */
 export const BUG_NAMES = [
   'skip-epoch',
   'no-intake-fence',
   'trust-lost-response',
   'remediation-trusts-lost-response',
+  'skip-velocity-check',
 ] as const;
 export type BugName = (typeof BUG_NAMES)[number];
 
@@ -71,6 +75,23 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
         if (!isSigner(actor) || command !== 'GetItemCommand' || item === undefined) return output;
         if (!String((input.Key as Item).pk).startsWith('LEASE#')) return output;
         return { Item: { ...item, activeRegion: actor.region, reconciledEpoch: item.epoch } };
+      },
+    };
+  }
+  if (bug === 'skip-velocity-check') {
+    const isCounter = (key: unknown) => String((key as Item | undefined)?.pk).startsWith('POLICY#');
+    return {
+      ...none,
+      beforeDynamo(actor, command, input) {
+        if (!isSigner(actor) || command !== 'PutItemCommand' || !isCounter(input.Item)) return input;
+        const rest = { ...input };
+        delete rest.ConditionExpression;
+        delete rest.ExpressionAttributeValues;
+        return rest;
+      },
+      afterDynamo(actor, command, input, output) {
+        if (!isSigner(actor) || command !== 'GetItemCommand' || !isCounter(input.Key)) return output;
+        return {};
       },
     };
   }

@@ -17,6 +17,8 @@ import {
 import { silentLogger } from '../lambda/shared/logger';
 import { reconcileAfterFailover, resolveQuarantined } from '../lambda/shared/reconcile';
 import { createSigner, ForwardedMessage } from '../lambda/signer/handler';
+import { createSpendingGate } from '../lambda/shared/policy/gate';
+import type { RuntimeSpendingPolicy } from '../lib/contract/policy';
 import { ledgerKeys } from '../lib/contract/ledger';
 import { createRng } from '../lib/failover/random';
 import { initLease, LeaseConflictError, moveLease, readLease, type Lease } from '../lib/failover/lease';
@@ -73,6 +75,29 @@ export const SETTLE_BOUND_MS = 180_000;
 const REMEDIATION_ENV = 'torture';
 const FEES = { maxFeePerGas: '20000000000', maxPriorityFeePerGas: '1000000000' };
 
+/**
+ * The torture wallet's spending policy: a velocity limit that lets all but one of the schedule's
+ * requests be signed (each is worth about 1000 wei, torture/payload.ts), in a window far longer than
+ * the run (skew included), so every signature of the run counts against it. Derived from the
+ * schedule, so a seed replays the same policy. Under MREC each region signs with half of it.
+ */
+export function torturePolicy(requests: number): RuntimeSpendingPolicy {
+  return {
+    version: `torture-${requests}`,
+    default: { outgoing: 'deposit-only', velocity: [], destinations: 'any', unlistedDestination: 'refuse' },
+    wallets: {
+      [WALLET]: {
+        outgoing: 'allowed',
+        perTransactionWei: '5000',
+        velocity: [{ window: '1h', windowSeconds: 3600, limitWei: String(1000 * Math.max(1, requests - 1) + 500) }],
+        destinations: 'any',
+        unlistedDestination: 'refuse',
+      },
+    },
+    allowlistTimeLockHours: 48,
+  };
+}
+
 export interface RunResult {
   readonly schedule: Schedule;
   readonly faults: Record<FaultKind, number>;
@@ -128,6 +153,11 @@ export interface RunOptions {
   readonly bug?: BugName;
   /** Every DynamoDB call the simulated store answered, in the order it answered them (setup included). */
   readonly recordDynamo?: (call: DynamoCall) => void;
+  /**
+   * Run the API and the signer under the spending policy (`torturePolicy`).
+   * @default true - false only replays a schedule recorded before the policy joined the harness
+   */
+  readonly spendingPolicy?: boolean;
 }
 
 export async function runSchedule(schedule: Schedule, options: RunOptions = {}): Promise<RunResult> {
@@ -162,6 +192,18 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     sqs.create({ url: queueUrl(r), deadLetterUrl: dlqUrl(r), maxReceiveCount: 5 });
   }
   const bug = bugSeams(options.bug);
+  const policy = torturePolicy(schedule.requests.length);
+  if (options.spendingPolicy !== false) observations.policy = policy;
+  const gateFor = (ledger: Ledger, region: string) =>
+    options.spendingPolicy === false
+      ? undefined
+      : createSpendingGate({
+          policy: () => policy,
+          ledger,
+          consistency: schedule.consistency,
+          region,
+          now: wallClock(region),
+        });
 
   // Fault layer state.
   const faultAt = new Map(schedule.faults.filter((f) => f.command === undefined).map((f) => [f.call, f]));
@@ -364,6 +406,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
         createApiHandler({
           env,
           ledger: ledgerOf(apiClients)[r],
+          spending: gateFor(ledgerOf(apiClients)[r], r),
           sqs: apiClients[r].sqs,
           logger: recordingLogger(`api-${r}`),
           now: wallClock(r),
@@ -392,6 +435,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
         createSigner({
           env,
           ledger: ledgerOf(signerClients)[r],
+          spending: gateFor(ledgerOf(signerClients)[r], r),
           key,
           logger: recordingLogger(`signer-${r}`),
           broadcaster: chain.broadcaster(),

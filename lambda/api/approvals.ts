@@ -6,10 +6,8 @@ import { getTransaction, Ledger, TransactionRecord } from '../shared/ledger';
 import { ApprovalElsewhereError, ApprovalForbiddenError } from '../shared/approvals/errors';
 import type { Consistency } from '../../lib/contract/ledger';
 import { readLease } from '../../lib/failover/lease';
-import { approvalSaw, ApprovalRequirement, approvalRequirement, principalKey } from '../shared/approvals/rule';
+import { approvalSaw } from '../shared/approvals/rule';
 import { approve, Enqueue, listPending, reject } from '../shared/approvals/store';
-import type { ApprovalSettings } from '../shared/approvals/types';
-import type { TxRequest } from '../shared/signing';
 
 /**
  * The approval routes of the wallet API (lib/contract/approvals.ts), IAM-authorized like every /v1
@@ -26,37 +24,6 @@ const HASH = /^[0-9a-f]{64}$/;
 export function callerArn(event: APIGatewayProxyEvent): string | undefined {
   const arn = event.requestContext?.identity?.userArn;
   return typeof arn === 'string' && arn.startsWith('arn:') ? arn : undefined;
-}
-
-/**
- * The fields intake writes on a new transaction for approval: its status, initiator, required
- * count, expiry and an empty approvals map (an update can only SET `approvals.<p>` inside an
- * existing map). Refuses a request that needs approval when the caller is not known.
- */
-export function intakeApprovalFields(
-  walletId: string,
-  request: TxRequest,
-  initiator: string | undefined,
-  createdAt: string,
-  settings: ApprovalSettings | undefined,
-): Partial<TransactionRecord> {
-  const need: ApprovalRequirement = approvalRequirement(walletId, request, settings);
-  const who = initiator === undefined ? {} : { initiator };
-  if (!need.required) return who;
-  if (initiator === undefined) {
-    throw new ApprovalForbiddenError(
-      'this request needs two-person approval, and approval needs the initiator known; the caller has no verified identity. Fix: call the API with SigV4 (IAM authorization)',
-    );
-  }
-  return {
-    ...who,
-    status: 'pending-approval',
-    approvalRequired: need.count,
-    approvalExpiresAt: new Date(Date.parse(createdAt) + need.expiresAfterHours * 3_600_000).toISOString(),
-    approvalReasons: need.reasons,
-    approvalInitiator: principalKey(initiator),
-    approvals: {},
-  };
 }
 
 export function approvalView(tx: TransactionRecord): ApprovalView {

@@ -34,9 +34,10 @@ import {
 import type { Logger } from '../shared/logger';
 import { readLease } from '../../lib/failover/lease';
 import { readRegionControl } from '../../lib/failover/region-control';
+import { approvalUnavailable, PolicyRefusedError } from '../shared/policy/errors';
+import type { SpendingGate } from '../shared/policy/gate';
 import { enqueueForSigning } from '../shared/queue';
-import type { ApprovalSettings } from '../shared/approvals/types';
-import { callerArn, intakeApprovalFields, serveApprovalRoute } from './approvals';
+import { callerArn, serveApprovalRoute } from './approvals';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
 /**
@@ -69,11 +70,17 @@ export interface ApiDeps {
   /** @default crypto.randomUUID */
   readonly newTxId?: () => string;
   /**
-   * Two-person approval (config `spending.approvals`): requests it applies to are stored
-   * `pending-approval` and not queued until approved (lambda/api/approvals.ts).
-   * @default - no request needs approval
+   * The spending policy's early check (lambda/shared/policy/gate.ts): a refusal is 403
+   * `policy-refused`. index.ts always sets it (from WALLET_SPENDING_POLICY).
+   * @default - no policy check (library tests of intake only)
    */
-  readonly approvals?: ApprovalSettings;
+  readonly spending?: SpendingGate;
+  /**
+   * HOOK for p-approve (lambda/shared/approvals): stores a request the policy holds for approval as
+   * `pending-approval` (created once, like createTransaction; never queued) and returns it.
+   * @default - none: a request that needs approval is refused (403 policy-refused), never queued
+   */
+  readonly holdForApproval?: (candidate: TransactionRecord, reasons: readonly string[]) => Promise<TransactionRecord>;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -304,6 +311,13 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     if (stored !== undefined) return accepted(stored, !created, false);
     // The first request claimed the key and stopped before creating its transaction: finish it here.
     const address = knownAddress ?? (await activeWallet(walletId)).address;
+    // The spending policy's early check, where a transaction is about to be created (a replay of a
+    // created one is answered above, whatever the policy says now).
+    const verdict = request.canary === true ? undefined : await deps.spending?.atIntake({ walletId, address, request });
+    if (verdict?.kind === 'refuse') throw new PolicyRefusedError(verdict, verdict.policyVersion);
+    if (verdict?.kind === 'approval-required' && deps.holdForApproval === undefined) {
+      throw new PolicyRefusedError(approvalUnavailable(verdict.reasons), verdict.policyVersion);
+    }
     const epoch = intakeEpoch ?? (await readLease(ledger, address))?.epoch;
     const candidate: TransactionRecord = {
       walletId,
@@ -317,9 +331,12 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       ...(epoch !== undefined ? { intakeEpoch: epoch } : {}),
       createdAt: record.createdAt,
       updatedAt: at,
-      // The caller, and (if the policy asks for it) pending-approval instead of queued.
-      ...intakeApprovalFields(walletId, request, initiator, record.createdAt, deps.approvals),
+      // The caller as API Gateway's IAM authorization verified it (the approval rule's "not the initiator").
+      ...(initiator !== undefined ? { initiator } : {}),
     };
+    if (verdict?.kind === 'approval-required' && deps.holdForApproval !== undefined) {
+      return accepted(await deps.holdForApproval(candidate, verdict.reasons), !created, false);
+    }
     const didCreate = await createTransaction(ledger, candidate);
     const tx = didCreate ? candidate : await getTransaction(ledger, walletId, txId, true);
     if (tx === undefined) throw new Error(`transaction ${txId} exists by condition but cannot be read back`);

@@ -28,6 +28,7 @@ import {
   TransactionRecord,
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
+import type { SpendingGate } from '../shared/policy/gate';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
 import { deployCheckTxRequest } from './deploy-check';
 import { approvalGate } from '../shared/approvals/rule';
@@ -63,8 +64,20 @@ export interface SignerDeps {
    * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
    */
   readonly forward?: (holderRegion: string, message: ForwardedMessage) => Promise<void>;
-  /** Two-person approval in force (config `spending.approvals`). @default - only what intake recorded on the transaction */
+  /**
+   * The minimal approval rule's settings (lambda/shared/approvals/rule.ts approvalRequirement). With the
+   * policy engine (`spending`), leave it unset: the engine decides what needs approval now and asks
+   * the approvals module through its ApprovalCheck; the gate below still enforces what intake recorded.
+   * @default - only what intake recorded on the transaction
+   */
   readonly approvals?: ApprovalSettings;
+  /**
+   * The spending policy (lambda/shared/policy/gate.ts), evaluated again before a nonce is taken and
+   * KMS signs, with the policy in force then; the spend is committed to the velocity counter.
+   * index.ts always sets it (from WALLET_SPENDING_POLICY).
+   * @default - no policy check (library tests of the signing path only)
+   */
+  readonly spending?: SpendingGate;
 }
 
 /** A signing message moved to the lease holder's queue; `forwardedFrom` stops a second hop. */
@@ -440,6 +453,19 @@ export function createSigner(deps: SignerDeps) {
       logger.error('approval gate: not signing', { ...log, reason: unapproved });
       await quarantineTransaction(ledger, tx, unapproved, now().toISOString());
       return 'quarantined';
+    }
+
+    // The spending policy in force now: the last decision before a nonce is taken and KMS signs
+    // (a refusal burns no nonce). A refusal quarantines with the rule and limit; it is never signed.
+    if (deps.spending !== undefined && (tx.status === 'queued' || tx.status === 'nonce-assigned')) {
+      const verdict = await deps.spending.beforeSigning({ walletId, address: tx.address, txId, request: tx.request });
+      if (!verdict.sign) {
+        logger.error('spending policy: not signing', { ...log, reason: verdict.reason });
+        if (!(await quarantineTransaction(ledger, tx, verdict.reason, now().toISOString()))) {
+          throw new Error(`transaction ${txId} changed while quarantining it (spending policy); retrying`);
+        }
+        return 'quarantined';
+      }
     }
 
     // Step 3: one nonce per transaction, ever.

@@ -16,12 +16,16 @@ import { createDocumentClient, createKmsClient, createSqsClient } from '../share
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
-import { loadApprovalSettings } from '../shared/approvals/settings';
+import { approvalSettingsOf } from '../shared/approvals/settings';
+import { approvalCheck } from '../shared/approvals/store';
 import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
 import { createQueueForwarder } from './forward';
+import { createSpendingGate } from '../shared/policy/gate';
+import { loadSpendingPolicy } from '../shared/policy/runtime';
 import { createSigner, logKmsRetry } from './handler';
 
 const env = loadSignerEnv();
+const policy = loadSpendingPolicy();
 const logger = createLogger('wallet-signer');
 /** Set by Lambda: the version this execution environment runs (a number, or $LATEST). */
 const version = process.env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST';
@@ -33,12 +37,23 @@ const key = new KmsSigningKey(createKmsClient(env.region), env.signingKeyArn, {
   hooks: { onRetry: logKmsRetry(logger) },
 });
 
+const ledger = { ddb: createDocumentClient(env.region), tableName: env.tableName };
 const signer = createSigner({
   env,
-  ledger: { ddb: createDocumentClient(env.region), tableName: env.tableName },
+  ledger,
+  // The policy in force for this execution environment (a policy change is a redeploy); the balance
+  // source is wired to the chain pool at merge (lib/chain). What the policy says needs approval is
+  // signed only with the approvals recorded (lambda/shared/approvals approvalCheck).
+  spending: createSpendingGate({
+    policy: () => policy,
+    ledger,
+    consistency: env.consistency,
+    region: env.region,
+    now: () => new Date(),
+    approvals: approvalCheck(ledger, () => approvalSettingsOf(policy.approvals)),
+  }),
   key,
   logger,
-  approvals: loadApprovalSettings(process.env),
   // The client is in the peer's region: the peer queue (and the key encrypting it) live there.
   ...(env.peer === undefined ? {} : { forward: createQueueForwarder(createSqsClient(env.peer.region), env) }),
 });

@@ -6,6 +6,7 @@ import { CANARY_DEFAULTS } from '../contract/canary';
 import { ALIAS_RECORD_TTL_SECONDS, ROUTE53_MAX_TTL_SECONDS } from '../failover/rto-budget';
 import { WEBHOOK_KINDS } from '../contract/status';
 import { deploymentSchema } from './deployment';
+import { spendingSchema } from './spending';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -576,6 +577,7 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('configure the status page (lib/stacks/status-stack.ts); every field has a default'),
+    spending: spendingSchema,
     security: z
       .object({
         breakGlassRoleArn: z

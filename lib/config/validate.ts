@@ -20,6 +20,7 @@ import {
   WalletConfig,
 } from './schema';
 import { deploymentProblems } from './deployment';
+import { spendingProblems, spendingSizeProblems } from './spending';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
 export interface ConfigProblem {
@@ -53,6 +54,8 @@ export function validateConfig(raw: unknown, source = 'config'): WalletConfig {
     }
   }
   problems.push(...crossFieldProblems(raw));
+  problems.push(...spendingProblems(valueAt(raw, ['spending'])));
+  if (parsed.success) problems.push(...spendingSizeProblems(parsed.data.spending));
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(source, dedupe(problems));
   }

@@ -1,3 +1,4 @@
+import { DEPOSIT_ONLY_POLICY, type RuntimeSpendingPolicy, SPENDING_POLICY_ENV } from '../contract/policy';
 import { Arn, ArnComponents, ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -103,6 +104,12 @@ export interface RegionalWalletProps {
   readonly chainId: number;
   /** The table's multi-region consistency mode (handlers behave differently under MREC). */
   readonly consistency: Consistency;
+  /**
+   * The spending policy the API and the signer enforce (lib/contract/policy.ts), carried as JSON in
+   * one environment variable.
+   * @default - DEPOSIT_ONLY_POLICY: every wallet deposit-only
+   */
+  readonly spendingPolicy?: RuntimeSpendingPolicy;
   /** The API stage's default throttle. */
   readonly throttle: ThrottleSettings;
   /** Requests per client IP per 5 minutes before WAF blocks it. */
@@ -163,7 +170,14 @@ export class RegionalWallet extends Construct {
       ...sizing(purpose),
       functionName: walletFunctionName(props.envName, purpose),
       entry: handlerEntry(purpose),
-      environment: { ...environment, POWERTOOLS_SERVICE_NAME: `wallet-${purpose}` },
+      environment: {
+        ...environment,
+        // The spending policy: only the two functions that enforce it (the API and the signer).
+        ...(purpose === 'health'
+          ? {}
+          : { [SPENDING_POLICY_ENV]: JSON.stringify(props.spendingPolicy ?? DEPOSIT_ONLY_POLICY) }),
+        POWERTOOLS_SERVICE_NAME: `wallet-${purpose}`,
+      },
       logEncryptionKey: props.dataKey,
     });
     const api = new WalletFunction(this, 'ApiFunction', {

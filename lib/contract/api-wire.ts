@@ -29,6 +29,8 @@ export const API_ERROR_STATUS = {
   /** Approvals: the caller may not decide this request (the initiator, or already approved it, or no verified identity). */
   ApprovalForbidden: 403,
   WalletNotActive: 409,
+  /** The spending policy refuses the request; `details` name the rule and the limit (docs/spending-policy.md). */
+  'policy-refused': 403,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   InternalError: 500,

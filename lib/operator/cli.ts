@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/validate';
+import { registerAllowlist } from './commands/allowlist';
 import { registerCancel } from './commands/cancel';
 import { createOpsCli, OpsIo, OpsRefusedError, OpsUsageError } from './commands/context';
 import { registerFillGap } from './commands/fill-gap';
@@ -47,6 +48,7 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
   registerCancel(program, cli);
   registerFillGap(program, cli);
   registerHandOff(program, cli);
+  registerAllowlist(program, cli, io.allowlist);
 
   const fail = (code: number, kind: string, e: Error, extra: Record<string, unknown> = {}) => {
     if (json) io.stdout.write(`${JSON.stringify({ error: kind, message: e.message, ...extra }, null, 2)}\n`);

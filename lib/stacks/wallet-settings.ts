@@ -1,4 +1,5 @@
 import { WalletConfig } from '../config/schema';
+import { runtimeSpendingPolicy } from '../config/spending';
 import { RegionalWalletProps } from '../constructs/regional-wallet';
 
 /** The RegionalWallet props that come from config alone, the same in both regions. */
@@ -13,5 +14,6 @@ export function regionalWalletSettings(
     consistency: config.data.consistency,
     throttle: { rateLimit: config.api.throttleRateLimit, burstLimit: config.api.throttleBurstLimit },
     wafRateLimitPerIp: config.api.wafRateLimitPerIp,
+    spendingPolicy: runtimeSpendingPolicy(config.spending),
   };
 }

@@ -1,5 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildTestWallet, TestWallet } from '../helpers/app';
+import { runtimeSpendingPolicy } from '../../lib/config/spending';
+import { SPENDING_POLICY_ENV } from '../../lib/contract/policy';
 import { testConfig as testConfigWith } from '../helpers/config';
 import { keyArnRef, RegionCase, REGIONS, resourceNamed, resources, roleStatements } from '../helpers/workload';
 
@@ -103,6 +105,25 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       expect(vars('WalletSignerFunction').WALLET_PEER_SIGNING_QUEUE_URL).toEqual(url);
       expect(vars('WalletApiFunction').WALLET_PEER_SIGNING_QUEUE_URL).toBeUndefined();
       expect(vars('WalletHealthFunction').WALLET_PEER_SIGNING_QUEUE_URL).toBeUndefined();
+    });
+
+    test('the API and the signer carry the config spending policy as one JSON variable (the example: w-payouts)', () => {
+      const vars = (fnId: string) =>
+        (
+          resourceNamed(template, 'AWS::Lambda::Function', fnId).resource.Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+      const expected = runtimeSpendingPolicy(testConfigWith({ chaos: { enabled: false } }).spending);
+      for (const fn of ['WalletApiFunction', 'WalletSignerFunction']) {
+        const policy = JSON.parse(String(vars(fn)[SPENDING_POLICY_ENV]));
+        expect(policy).toEqual(expected);
+        expect(policy.wallets['w-payouts'].velocity.map((v: { limitWei: string }) => v.limitWei)).toEqual([
+          '5000000000000000000',
+          '20000000000000000000',
+        ]);
+      }
+      expect(vars('WalletHealthFunction')[SPENDING_POLICY_ENV]).toBeUndefined();
     });
 
     test('the API role cannot sign or read the signing key: item reads, puts and updates, Query on gsi1 only, enqueue, the data key through services', () => {

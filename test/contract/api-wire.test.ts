@@ -19,6 +19,7 @@ import {
   ApprovalForbiddenError,
   ApprovalRefusedError,
 } from '../../lambda/shared/approvals/errors';
+import { PolicyRefusedError } from '../../lambda/shared/policy/errors';
 
 /**
  * The client (client/) decides what to retry from the codes and statuses in lib/contract/api-wire.ts;
@@ -39,6 +40,7 @@ const RAISED: WalletError[] = [
   new ApprovalRefusedError('expired', 'expired'),
   new ApprovalForbiddenError('the initiator'),
   new ApprovalElsewhereError('us-west-2', 'us-east-2'),
+  new PolicyRefusedError({ kind: 'refuse', rule: 'velocity', limit: '5 wei per 1h', message: 'm' }, 'v1'),
 ];
 
 test.each(RAISED.map((e) => [e.code, e.statusCode]))(

@@ -10,6 +10,9 @@ import { KmsSigningKey } from '../../lambda/shared/kms-signer';
 import { getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
 import type { ApprovalSettings } from '../../lambda/shared/approvals/types';
+import { approvalCheck, holdForApproval } from '../../lambda/shared/approvals/store';
+import { createSpendingGate } from '../../lambda/shared/policy/gate';
+import type { RuntimeSpendingPolicy } from '../../lib/contract/policy';
 import { createSigner } from '../../lambda/signer/handler';
 import { faultyLedger } from '../helpers/faults';
 import { createLedgerTable, putTestTransaction } from '../helpers/ledger-table';
@@ -24,6 +27,15 @@ import { apiEvent, parseBody } from '../lambda/helpers';
 const REGION = 'us-east-2';
 const CHAIN_ID = 11155111;
 const SETTINGS: ApprovalSettings = { thresholdWei: 1_000_000n, required: 2, expiresAfterHours: 24 };
+/** The spending policy in force (lib/contract/policy.ts): withdrawals allowed, two approvals at or above 1e6 wei. */
+const policyWith = (thresholdWei: string): RuntimeSpendingPolicy => ({
+  version: `approvals-test-${thresholdWei}`,
+  default: { outgoing: 'allowed', velocity: [], destinations: 'any', unlistedDestination: 'refuse' },
+  wallets: {},
+  allowlistTimeLockHours: 48,
+  approvals: { thresholdWei, required: 2, expiresAfterHours: 24 },
+});
+const POLICY = policyWith('1000000');
 const INITIATOR = 'arn:aws:sts::123456789012:assumed-role/WalletService/intake';
 const ALICE = 'arn:aws:sts::123456789012:assumed-role/WalletApprover/alice';
 const BOB = 'arn:aws:sts::123456789012:assumed-role/WalletApprover/bob';
@@ -61,16 +73,30 @@ const apiOn = (l: Ledger, consistency: 'MRSC' | 'MREC' = 'MRSC', region = REGION
     sqs,
     logger: silentLogger(),
     now,
-    approvals: SETTINGS,
+    // As lambda/api/index.ts wires them: the policy engine decides, the approvals module holds.
+    spending: createSpendingGate({ policy: () => POLICY, ledger: l, consistency, region, now }),
+    holdForApproval: (candidate, reasons) => holdForApproval(l, candidate, reasons, SETTINGS),
   });
-const signer = (approvals: ApprovalSettings | undefined = SETTINGS) =>
+/** The signer as lambda/signer/index.ts wires it (the policy engine with the approvals check), or with no policy. */
+const signer = (policy: RuntimeSpendingPolicy | undefined = POLICY) =>
   createSigner({
     env: { region: REGION, tableName: ledger.tableName, signingKeyArn: keyArn, chainId: CHAIN_ID, consistency: 'MRSC' },
     ledger,
     key: new KmsSigningKey(new KMSClient(moto.clientConfig(REGION)), keyArn),
     logger: silentLogger(),
     now,
-    ...(approvals === undefined ? {} : { approvals }),
+    ...(policy === undefined
+      ? {}
+      : {
+          spending: createSpendingGate({
+            policy: () => policy,
+            ledger,
+            consistency: 'MRSC',
+            region: REGION,
+            now,
+            approvals: approvalCheck(ledger, () => SETTINGS),
+          }),
+        }),
   });
 
 beforeAll(async () => {
@@ -202,6 +228,8 @@ test('a request above the threshold is stored pending-approval with its initiato
     required: 2,
     approvals: [],
     expiresAt: new Date(clock + 24 * 3_600_000).toISOString(),
+    // the policy engine's reason (lib/contract/policy.ts APPROVAL_REASONS)
+    reasons: ['amount at or above the approval threshold of 1000000 wei'],
   });
   expect((await drainQueue()).Records).toHaveLength(0);
 });
@@ -367,14 +395,16 @@ describe('the signer gate', () => {
 
   test('fails: the policy in force at signing asks for approval that intake did not record: quarantined', async () => {
     const txId = await putTestTransaction(ledger, { address, intakeRegion: REGION, at: now().toISOString() });
-    const strict: ApprovalSettings = { ...SETTINGS, thresholdWei: 1n }; // the test request is 1000 wei
+    const strict = policyWith('1'); // the test request is 1000 wei
     expect(await signer(strict).processMessage(JSON.stringify({ walletId: 'w-1', txId }))).toBe('quarantined');
-    expect((await getTransaction(ledger, 'w-1', txId))?.quarantineReason).toContain('records no initiator');
+    const tx = await getTransaction(ledger, 'w-1', txId);
+    expect(tx?.quarantineReason).toContain('requires approval');
+    expect(tx?.signedRaw).toBeUndefined();
   });
 
   test('the same transaction without an approval requirement is signed (the gate is not what refuses everything)', async () => {
     const txId = await putTestTransaction(ledger, { address, intakeRegion: REGION, at: now().toISOString() });
-    expect(await signer(SETTINGS).processMessage(JSON.stringify({ walletId: 'w-1', txId }))).toBe('signed');
+    expect(await signer(POLICY).processMessage(JSON.stringify({ walletId: 'w-1', txId }))).toBe('signed');
   });
 
   test('a pending-approval transaction is never signed, even if a message for it arrives', async () => {

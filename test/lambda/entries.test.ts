@@ -1,3 +1,4 @@
+import { DEPOSIT_ONLY_POLICY, SPENDING_POLICY_ENV } from '../../lib/contract/policy';
 import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
 
 /**
@@ -15,6 +16,7 @@ const FULL: Record<string, string> = {
   // the signer forwards what it may not sign to the lease holder (lambda/signer/forward.ts)
   [RUNTIME_ENV.peerRegion]: 'us-west-2',
   [RUNTIME_ENV.peerSigningQueueUrl]: 'https://sqs.us-west-2.amazonaws.com/111111111111/example-signing.fifo',
+  [SPENDING_POLICY_ENV]: JSON.stringify(DEPOSIT_ONLY_POLICY),
 };
 
 const ENTRIES = {
@@ -53,4 +55,13 @@ test.each([
   Object.assign(process.env, FULL);
   delete process.env[missing];
   await expect(load(entry)).rejects.toThrow(`${fn}: 1 environment problem: ${missing}`);
+});
+
+test.each([
+  ['api', ENTRIES.api],
+  ['signer', ENTRIES.signer],
+])('the %s entry fails at load without its spending policy (fail closed)', async (_name, entry) => {
+  Object.assign(process.env, FULL);
+  delete process.env[SPENDING_POLICY_ENV];
+  await expect(load(entry)).rejects.toThrow(`${SPENDING_POLICY_ENV} (the spending policy) is missing`);
 });

@@ -6,6 +6,8 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createApiHandler, ROUTES } from '../../lambda/api/handler';
 import { getTransaction, Ledger, putWallet } from '../../lambda/shared/ledger';
 import { silentLogger } from '../../lambda/shared/logger';
+import { holdForApproval } from '../../lambda/shared/approvals/store';
+import { createSpendingGate } from '../../lambda/shared/policy/gate';
 import { initLease } from '../../lib/failover/lease';
 import { APPROVE_EXIT, runApprove } from '../../lib/operator/commands/approve';
 import { NodeSha256 } from '../../lib/operator/commands/approve-client';
@@ -102,7 +104,21 @@ beforeAll(async () => {
     ledger,
     sqs,
     logger: silentLogger(),
-    approvals: { thresholdWei: 1000n, required: 2, expiresAfterHours: 24 },
+    spending: createSpendingGate({
+      policy: () => ({
+        version: 'approve-cli-test',
+        default: { outgoing: 'allowed', velocity: [], destinations: 'any', unlistedDestination: 'refuse' },
+        wallets: {},
+        allowlistTimeLockHours: 48,
+        approvals: { thresholdWei: '1000', required: 2, expiresAfterHours: 24 },
+      }),
+      ledger,
+      consistency: 'MRSC',
+      region: REGION,
+      now: () => new Date(),
+    }),
+    holdForApproval: (candidate, reasons) =>
+      holdForApproval(ledger, candidate, reasons, { thresholdWei: 1000n, required: 2, expiresAfterHours: 24 }),
   });
   server = createServer((req, res) => {
     let body = '';

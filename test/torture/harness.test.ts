@@ -24,6 +24,23 @@ describe.each(['MRSC', 'MREC'] as const)('%s', (mode) => {
   });
 });
 
+test.each([
+  ['MRSC', 1],
+  ['MREC', 24],
+] as const)(
+  'skip-velocity-check (sign without the counter check) is found under %s at seed %i, which holds without it',
+  async (mode, seed) => {
+    expect((await runOne(seed, mode)).violations).toEqual([]);
+    const found = await runOne(seed, mode, 'skip-velocity-check');
+    expect(found.violations).toEqual([
+      expect.objectContaining({
+        invariant: 'within-spending-policy',
+        detail: expect.stringContaining('above the velocity limit'),
+      }),
+    ]);
+  },
+);
+
 test('skip-epoch (sign without the epoch condition) is found at seed 1 under MRSC, which holds without it', async () => {
   expect((await runOne(1, 'MRSC')).violations).toEqual([]);
   const found = await runOne(1, 'MRSC', 'skip-epoch');
@@ -36,9 +53,10 @@ test('no-intake-fence (sign what an old epoch accepted) is found at seed 41 unde
   expect(found.violations.map((v) => v.invariant)).toContain('intake-fenced');
 });
 
-test('trust-lost-response (a lost reply read as another writer win) is found at seed 30 under MRSC, which holds without it', async () => {
-  expect((await runOne(30, 'MRSC')).violations).toEqual([]);
-  const found = await runOne(30, 'MRSC', 'trust-lost-response');
+test('trust-lost-response (a lost reply read as another writer win) is found at seed 7 under MRSC, which holds without it', async () => {
+  // Seed 30 before the spending policy joined the harness (its calls moved every later fault).
+  expect((await runOne(7, 'MRSC')).violations).toEqual([]);
+  const found = await runOne(7, 'MRSC', 'trust-lost-response');
   expect(found.violations).toEqual([
     expect.objectContaining({
       invariant: 'reports-are-true',
@@ -56,7 +74,8 @@ test('MREC schedule 1137 (shrunk): an old-holder nonce broadcast behind an orpha
   const schedule = decodeSchedule(
     'eyJzZWVkIjoxMTM3LCJjb25zaXN0ZW5jeSI6Ik1SRUMiLCJyZXF1ZXN0cyI6W3sia2V5IjowLCJhdCI6MjI5MjcsInZpYSI6MH0seyJrZXkiOjEsImF0IjoyMzUyMiwidmlhIjoiZG5zIn0seyJrZXkiOjIsImF0IjoxMDk0MCwidmlhIjoiZG5zIn0seyJrZXkiOjMsImF0IjoyNDM5OSwidmlhIjowfV0sIm9wcyI6W3siYXQiOjEwODM5LCJvcCI6InJlbWVkaWF0ZSIsInRyYW5zaXRpb24iOjB9LHsiYXQiOjE2MDk2LCJvcCI6ImZhaWxvdmVyIn0seyJhdCI6Mjg5NjMsIm9wIjoicmVtZWRpYXRlIiwidHJhbnNpdGlvbiI6MX1dLCJmYXVsdHMiOlt7ImNhbGwiOjksImtpbmQiOiJ0aW1lb3V0IiwiY29tbWFuZCI6IlVwZGF0ZUl0ZW1Db21tYW5kIn0seyJjYWxsIjoxMSwia2luZCI6InRpbWVvdXQiLCJjb21tYW5kIjoiVXBkYXRlSXRlbUNvbW1hbmQifV0sInNrZXdNcyI6WzAsMF0sImxhZ01zIjoxMDAwMCwiaGVhbEF0IjozMDAwMH0',
   );
-  const result = await runSchedule(schedule);
+  // Recorded before the spending policy joined the harness: replayed without it, as it ran then.
+  const result = await runSchedule(schedule, { spendingPolicy: false });
   expect(checkInvariants(result.observations)).toEqual([]);
   const final = result.observations.final!;
   const slots = final.chain.slots.get(final.address)!;
@@ -142,6 +161,7 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
     ['reports-are-true', 3],
     ['intake-fenced', 3],
     ['every-alarm-decided', 3],
+    ['within-spending-policy', 3],
   ]);
   expect(Object.keys(report.faultsByKind)).toEqual(
     expect.arrayContaining([

@@ -4,6 +4,7 @@ import { checkInvariants, INVARIANTS } from '../../torture/invariants';
 import { Observations } from '../../torture/invariants/observations';
 import { requestValue } from '../../torture/payload';
 import { Accepted, SimChain } from '../../torture/sim/chain';
+import { torturePolicy } from '../../torture/run';
 
 /** Each torture invariant holds on a clean final state and fails on the state that breaks it. */
 const ADDRESS = '0xabc';
@@ -54,7 +55,7 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names seven invariants, each with a description', () => {
+test('the table names eight invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
@@ -63,6 +64,7 @@ test('the table names seven invariants, each with a description', () => {
     'reports-are-true',
     'intake-fenced',
     'every-alarm-decided',
+    'within-spending-policy',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -253,4 +255,46 @@ test('intake-fenced fails under MREC on a nonce or a signature for what another 
     command: 'UpdateItemCommand',
   });
   expect(checkInvariants(mrsc)).toEqual([]);
+});
+
+describe('within-spending-policy', () => {
+  const signed = (o: Observations, txId: string, valueWei: string, replica = 'us-east-2') =>
+    o.signedSpends.push({ txId, walletId: 'w-torture', to: RECIPIENT, valueWei, replica });
+  test('holds for signatures within the velocity limit, a signature seen in two replicas counted once', () => {
+    const o = clean();
+    o.policy = torturePolicy(3); // 2500 wei per 1h
+    signed(o, 't0', '1000');
+    signed(o, 't1', '1001');
+    signed(o, 't1', '1001', 'us-west-2');
+    expect(failing(o)).toEqual([]);
+  });
+  test('fails when the signed transactions add up to more than the velocity limit', () => {
+    const o = clean();
+    o.policy = torturePolicy(3);
+    signed(o, 't0', '1000');
+    signed(o, 't1', '1001');
+    signed(o, 't2', '1002');
+    expect(checkInvariants(o)).toEqual([
+      expect.objectContaining({
+        invariant: 'within-spending-policy',
+        detail: expect.stringContaining(
+          '3 signed transactions move 3003 wei within 1h, above the velocity limit of 2500 wei',
+        ),
+      }),
+    ]);
+  });
+  test('fails a signature above the per-transaction limit', () => {
+    const o = clean();
+    o.policy = torturePolicy(3);
+    signed(o, 't0', '5001');
+    expect(failing(o)).toContain('within-spending-policy');
+  });
+  test('fails any signature of a deposit-only wallet', () => {
+    const o = clean();
+    o.policy = torturePolicy(3);
+    o.signedSpends.push({ txId: 'x', walletId: 'w-other', to: RECIPIENT, valueWei: '1', replica: 'us-east-2' });
+    expect(checkInvariants(o)).toEqual([
+      expect.objectContaining({ invariant: 'within-spending-policy', detail: expect.stringContaining('deposit-only') }),
+    ]);
+  });
 });

@@ -7,6 +7,7 @@ import { oneSignerPerEpoch } from './one-signer-per-epoch';
 import { oneTransactionPerKey } from './one-transaction-per-key';
 import { reportsAreTrue } from './reports-are-true';
 import type { Invariant } from './types';
+import { withinSpendingPolicy } from './within-spending-policy';
 
 /** The invariants every torture schedule is judged by (one per file, like lib/security/rules). */
 export const INVARIANTS: readonly Invariant[] = [
@@ -17,6 +18,7 @@ export const INVARIANTS: readonly Invariant[] = [
   reportsAreTrue,
   intakeFenced,
   everyAlarmDecided,
+  withinSpendingPolicy,
 ];
 
 export interface Violation {

@@ -1,4 +1,5 @@
 import type { TransactionRecord } from '../../lambda/shared/ledger';
+import type { RuntimeSpendingPolicy } from '../../lib/contract/policy';
 import type { SimChain } from '../sim/chain';
 import type { WriteEvent } from '../sim/dynamo';
 
@@ -78,6 +79,10 @@ export class Observations {
     string,
     { deliveries: number; verdicts: string[]; decided: boolean; deadLettered: boolean }
   >();
+  /** The spending policy in force for the whole run (the harness's, torture/run.ts). */
+  policy?: RuntimeSpendingPolicy;
+  /** Every stored signature of a client transaction (first per replica write): what it moved, and when (harness time). */
+  readonly signedSpends: Array<{ txId: string; walletId: string; to: string; valueWei: string; replica: string }> = [];
   healedAt = 0;
   final?: FinalState;
 
@@ -161,6 +166,14 @@ export class Observations {
       e.before?.status !== 'signed' &&
       after.canaryNonce === undefined
     ) {
+      const request = after.request as { to?: string; value?: string } | undefined;
+      this.signedSpends.push({
+        txId: String(after.txId),
+        walletId: String(after.walletId),
+        to: String(request?.to),
+        valueWei: String(request?.value ?? '0'),
+        replica: e.replica,
+      });
       this.signatures.push({
         replica: e.replica,
         txId: String(after.txId),

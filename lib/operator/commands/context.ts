@@ -8,6 +8,7 @@ import { ledgerTableName, signingDeadLetterQueueName, signingQueueName } from '.
 import { Lease, LeaseStore, readLease } from '../../failover/lease';
 import { createOpsClients, OpsClientOptions, OpsClients } from '../clients';
 import { OPS_EXIT } from '../exit-codes';
+import type { AllowlistPort } from '../allowlist-port';
 import { OperatorLedger } from '../ports';
 
 /** What wallet-ops needs from its process; bin/ops.ts passes the real ones, tests pass their own. */
@@ -22,6 +23,8 @@ export interface OpsIo {
   readonly now?: () => number;
   /** Options for the AWS clients (tests point them at moto_server). */
   readonly clientOptions?: OpsClientOptions;
+  /** The allowlist store (bin/ops-ledger.ts adapts lambda/shared/policy/allowlist.ts). */
+  readonly allowlist?: AllowlistPort;
 }
 
 /** A usage problem found after parsing: exit 2 with the message (every problem at once). */

@@ -32,7 +32,6 @@ import type { SpendingGate } from '../shared/policy/gate';
 import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shared/signing';
 import { deployCheckTxRequest } from './deploy-check';
 import { approvalGate } from '../shared/approvals/rule';
-import type { ApprovalSettings } from '../shared/approvals/types';
 
 /**
  * The signer: an SQS FIFO consumer (one message group per wallet) that signs queued transactions
@@ -64,13 +63,6 @@ export interface SignerDeps {
    * @default - no forwarding: the message returns to this queue (and after the receive limit, its DLQ)
    */
   readonly forward?: (holderRegion: string, message: ForwardedMessage) => Promise<void>;
-  /**
-   * The minimal approval rule's settings (lambda/shared/approvals/rule.ts approvalRequirement). With the
-   * policy engine (`spending`), leave it unset: the engine decides what needs approval now and asks
-   * the approvals module through its ApprovalCheck; the gate below still enforces what intake recorded.
-   * @default - only what intake recorded on the transaction
-   */
-  readonly approvals?: ApprovalSettings;
   /**
    * The spending policy (lambda/shared/policy/gate.ts), evaluated again before a nonce is taken and
    * KMS signs, with the policy in force then; the spend is committed to the velocity counter.
@@ -448,7 +440,7 @@ export function createSigner(deps: SignerDeps) {
 
     // The approval gate (docs/runbooks/approvals.md): the last check on the strongly consistent read
     // this signature is made from, placed before the nonce so a refused request holds no nonce.
-    const unapproved = approvalGate(tx, deps.approvals);
+    const unapproved = approvalGate(tx);
     if (unapproved !== undefined) {
       logger.error('approval gate: not signing', { ...log, reason: unapproved });
       await quarantineTransaction(ledger, tx, unapproved, now().toISOString());

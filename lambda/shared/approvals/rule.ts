@@ -1,42 +1,15 @@
-import { isCanaryTransaction } from '../../../lib/contract/canary';
 import type { TransactionRecord } from '../ledger';
-import type { TxRequest } from '../signing';
-import type { ApprovalRecord, ApprovalSaw, ApprovalSettings } from './types';
+import type { ApprovalRecord, ApprovalSaw } from './types';
 
 /**
- * The approval rule, pure: whether a request needs two-person approval, and whether the approvals
- * recorded on a transaction satisfy it. The intake (lambda/api), the approval routes and the
- * signer's gate right before KMS Sign all call these, so they cannot disagree.
+ * The approval rule, pure: whether the approvals recorded on a transaction satisfy it. The approval
+ * routes, the signer's gate and the policy engine's approval check all call these, so they cannot
+ * disagree. Whether a request needs approval at all is the policy engine's decision
+ * (lambda/shared/policy/engine.ts, `approval-required`).
  */
 
 /** Principals compare by their ARN, lower-case (IAM names are unique case-insensitively): stricter, never looser. */
 export const principalKey = (arn: string): string => arn.trim().toLowerCase();
-
-export type ApprovalRequirement =
-  | { readonly required: false }
-  | { readonly required: true; readonly count: number; readonly expiresAfterHours: number; readonly reasons: string[] };
-
-/**
- * Whether `request` needs approval. THE ONE PLACE the policy decides it: until the policy engine
- * (lambda/shared/policy, `PolicyDecision` kind `approval-required`) is merged, a minimal rule of its
- * own: amount >= `thresholdWei`. The canary wallet never needs approval (its transactions are signed
- * at a nonce no chain accepts and never broadcast; lib/contract/canary.ts).
- */
-export function approvalRequirement(
-  walletId: string,
-  request: TxRequest,
-  settings: ApprovalSettings | undefined,
-): ApprovalRequirement {
-  if (settings === undefined || isCanaryTransaction({ walletId, canary: request.canary })) return { required: false };
-  const value = BigInt(request.value);
-  if (value < settings.thresholdWei) return { required: false };
-  return {
-    required: true,
-    count: settings.required,
-    expiresAfterHours: settings.expiresAfterHours,
-    reasons: [`amount ${value} wei is at or above the approval threshold of ${settings.thresholdWei} wei`],
-  };
-}
 
 /** What an approver sees of a request (and what their approval records). */
 export function approvalSaw(tx: Pick<TransactionRecord, 'request' | 'requestHash'>): ApprovalSaw {
@@ -97,16 +70,17 @@ export function countApprovals(
 }
 
 /**
- * The signer's gate, right before KMS Sign: the reason to refuse `tx`, or undefined to sign it. A
- * request needs approvals if intake recorded that it does (`approvalRequired`) or if the policy in
- * force now says so (it may have changed since intake); it then needs the larger count, from
- * approvals that satisfy {@link countApprovals}, and a known initiator.
+ * The signer's gate, right before it takes a nonce and signs: the reason to refuse `tx`, or
+ * undefined. A transaction intake held for approval (`approvalRequired`) is signed only with that
+ * many approvals that satisfy {@link countApprovals}, and a known initiator, whatever status it is
+ * in now (a path that queued it without its approvals is refused here). What the policy in force
+ * NOW requires is the policy engine's decision (lambda/shared/policy/gate.ts), which asks
+ * store.ts `approvalCheck`.
  */
-export function approvalGate(tx: TransactionRecord, settings: ApprovalSettings | undefined): string | undefined {
-  const now = approvalRequirement(tx.walletId, tx.request, settings);
-  const required = Math.max(tx.approvalRequired ?? 0, now.required ? now.count : 0);
+export function approvalGate(tx: TransactionRecord): string | undefined {
+  const required = tx.approvalRequired ?? 0;
   if (required === 0) return undefined;
-  const why = now.required ? now.reasons.join('; ') : (tx.approvalReasons ?? []).join('; ');
+  const why = (tx.approvalReasons ?? []).join('; ');
   if (tx.initiator === undefined) {
     return `two-person approval required (${why}) but the transaction records no initiator; not signing`;
   }

@@ -37,9 +37,9 @@ export interface RejectionRecord {
 }
 
 /**
- * The approvals part of the spending policy (config `spending.approvals`): requests at or above
- * `thresholdWei` need `required` approvals from distinct principals other than the initiator,
- * recorded within `expiresAfterHours` of the request.
+ * The approvals part of the spending policy (config `spending.approvals`, lib/contract/policy.ts
+ * `ApprovalsPolicy`): a request the policy holds needs `required` approvals from distinct
+ * principals other than the initiator, recorded within `expiresAfterHours` of the request.
  */
 export interface ApprovalSettings {
   readonly thresholdWei: bigint;

@@ -37,6 +37,7 @@ import { readRegionControl } from '../../lib/failover/region-control';
 import { approvalUnavailable, PolicyRefusedError } from '../shared/policy/errors';
 import type { SpendingGate } from '../shared/policy/gate';
 import { enqueueForSigning } from '../shared/queue';
+import { callerArn, serveApprovalRoute } from './approvals';
 import { parseCanaryRequest, parseTxRequest, requestHash } from '../shared/tx-request';
 
 /**
@@ -220,7 +221,9 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     // A retry of an accepted request is answered from its record FIRST: degraded mode and the MREC
     // intake gate refuse new work, never the replay of work already accepted.
     const known = await getIdempotencyRecord(ledger, walletId, idempotencyKey);
-    if (known !== undefined) return answer(walletId, idempotencyKey, known, false, request, hash, at);
+    if (known !== undefined) {
+      return answer(walletId, idempotencyKey, known, false, request, hash, at, undefined, undefined, callerArn(event));
+    }
 
     // Degraded mode suspends withdrawals. A canary transaction is not one (never broadcast, signed
     // at a nonce no chain accepts), so it still goes through and keeps measuring the signing path;
@@ -271,6 +274,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       at,
       wallet.address,
       lease?.epoch,
+      callerArn(event),
     );
   }
 
@@ -296,6 +300,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
     at: string,
     knownAddress?: string,
     intakeEpoch?: number,
+    initiator?: string,
   ): Promise<APIGatewayProxyResult> {
     const txId = record.txId;
     if (record.requestHash !== hash) {
@@ -326,6 +331,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       ...(epoch !== undefined ? { intakeEpoch: epoch } : {}),
       createdAt: record.createdAt,
       updatedAt: at,
+      // The caller as API Gateway's IAM authorization verified it (the approval rule's "not the initiator").
+      ...(initiator !== undefined ? { initiator } : {}),
     };
     if (verdict?.kind === 'approval-required' && deps.holdForApproval !== undefined) {
       return accepted(await deps.holdForApproval(candidate, verdict.reasons), !created, false);
@@ -338,10 +345,10 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
 
   async function accepted(tx: TransactionRecord, replayed: boolean, created: boolean): Promise<APIGatewayProxyResult> {
     const { walletId, txId } = tx;
-    if (created || tx.status === 'queued') {
+    if (tx.status === 'queued') {
       await enqueueForSigning(deps.sqs, env.signingQueueUrl, { walletId, txId });
     }
-    logger.info('transaction accepted', { walletId, txId, replayed, status: tx.status });
+    logger.info('transaction accepted', { walletId, txId, replayed, created, status: tx.status });
     const self = `/v1/wallets/${walletId}/transactions/${txId}`;
     return jsonResponse(
       202,
@@ -369,6 +376,14 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
   return async (event) => {
     const requestId = event.requestContext?.requestId;
     try {
+      const approval = await serveApprovalRoute(event, {
+        ledger,
+        region: env.region,
+        consistency: env.consistency,
+        now,
+        enqueue: (m) => enqueueForSigning(deps.sqs, env.signingQueueUrl, m),
+      });
+      if (approval !== undefined) return approval;
       const resolved = resolveRoute(event);
       if (resolved?.route === 'createTransaction') return await createTx(resolved.event);
       if (resolved?.route === 'getTransaction') return await getTx(resolved.event);

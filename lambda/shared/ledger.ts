@@ -18,6 +18,7 @@ import {
   TxStatus,
   txStatusPartition,
 } from '../../lib/contract/ledger';
+import type { ApprovalRecord, RejectionRecord } from './approvals/types';
 import type { TxRequest } from './signing';
 
 /**
@@ -79,6 +80,16 @@ export interface TransactionRecord {
   readonly releasedEpoch?: number;
   /** Set when reconciliation examined it in this epoch and found its fate known (the intake fence lets it pass). */
   readonly keptEpoch?: number;
+  /** The caller that submitted it: API Gateway's verified `requestContext.identity.userArn` (absent on old items). */
+  readonly initiator?: string;
+  /** Two-person approval state (pending-approval requests only; lambda/shared/approvals/). */
+  readonly approvalRequired?: number;
+  readonly approvalExpiresAt?: string;
+  /** The initiator's principal key (lower-case ARN): the approve condition compares against it. */
+  readonly approvalInitiator?: string;
+  readonly approvalReasons?: readonly string[];
+  readonly approvals?: Readonly<Record<string, ApprovalRecord>>;
+  readonly rejection?: RejectionRecord;
 }
 
 export interface IdempotencyRecord {
@@ -115,7 +126,7 @@ export interface NonceReservation {
 const isConditionFailure = (err: unknown): boolean => err instanceof ConditionalCheckFailedException;
 
 /** Sends a conditional update: true if it applied, false if its condition did not hold. */
-async function conditionalUpdate(
+export async function conditionalUpdate(
   ledger: Ledger,
   input: ConstructorParameters<typeof UpdateCommand>[0],
 ): Promise<boolean> {
@@ -241,7 +252,7 @@ export async function createTransaction(ledger: Ledger, tx: TransactionRecord): 
 }
 
 /** Status change plus the matching gsi1 keys, in one update. */
-function statusUpdate(
+export function statusUpdate(
   ledger: Ledger,
   tx: Pick<TransactionRecord, 'walletId' | 'txId' | 'address' | 'createdAt'>,
   status: TxStatus,

@@ -33,6 +33,7 @@ import { buildEip1559, finishSignature, signingDigest, TxRequest } from '../shar
 import type { BumpMessage } from '../../lib/contract/chain';
 import { type BumpOutcome, type ChainFees, firstSigningRequest, processBump } from './bump';
 import { deployCheckTxRequest } from './deploy-check';
+import { approvalGate } from '../shared/approvals/rule';
 
 /**
  * The signer: an SQS FIFO consumer (one message group per wallet) that signs queued transactions
@@ -427,7 +428,12 @@ export function createSigner(deps: SignerDeps) {
       );
     }
     const log = { walletId, txId, status: tx.status, epoch: lease.epoch };
-    if (tx.status === 'broadcast' || tx.status === 'cancelled') return 'skipped-terminal';
+    // Broadcast already (and later: mined, confirmed, stuck at the fee cap; the chain watcher and the
+    // bump path own those), or cancelled: nothing for this message to do.
+    if (tx.status === 'broadcast' || tx.status === 'cancelled' || tx.status === 'stuck') return 'skipped-terminal';
+    // Not approved (yet, or ever): nothing to sign; an approval queues it again (lambda/shared/approvals).
+    if (tx.status === 'pending-approval' || tx.status === 'rejected' || tx.status === 'expired')
+      return 'skipped-terminal';
     if (tx.status === 'quarantined') {
       logger.warn('transaction is quarantined; an operator must resolve it', { ...log, why: tx.quarantineReason });
       return 'skipped-quarantined';
@@ -454,6 +460,15 @@ export function createSigner(deps: SignerDeps) {
     if (fenced !== undefined) {
       logger.error('intake fence: not signing what another epoch or region accepted', { ...log, reason: fenced });
       await quarantineTransaction(ledger, tx, fenced, now().toISOString());
+      return 'quarantined';
+    }
+
+    // The approval gate (docs/runbooks/approvals.md): the last check on the strongly consistent read
+    // this signature is made from, placed before the nonce so a refused request holds no nonce.
+    const unapproved = approvalGate(tx);
+    if (unapproved !== undefined) {
+      logger.error('approval gate: not signing', { ...log, reason: unapproved });
+      await quarantineTransaction(ledger, tx, unapproved, now().toISOString());
       return 'quarantined';
     }
 

@@ -16,6 +16,8 @@ import { createDocumentClient, createKmsClient, createSqsClient } from '../share
 import { loadSignerEnv } from '../shared/env';
 import { KmsSigningKey } from '../shared/kms-signer';
 import { createLogger } from '../shared/logger';
+import { approvalSettingsOf } from '../shared/approvals/settings';
+import { approvalCheck } from '../shared/approvals/store';
 import { isDeployCheckEvent, parseDeployCheck } from './deploy-check';
 import { createQueueForwarder } from './forward';
 import { createSpendingGate } from '../shared/policy/gate';
@@ -47,7 +49,8 @@ const signer = createSigner({
   env,
   ledger,
   // The policy in force for this execution environment (a policy change is a redeploy); the balance
-  // for the share-of-balance rule comes through the provider pool.
+  // for the share-of-balance rule comes through the provider pool. What the policy says needs
+  // approval is signed only with the approvals recorded (lambda/shared/approvals approvalCheck).
   spending: createSpendingGate({
     policy: () => policy,
     ledger,
@@ -55,6 +58,7 @@ const signer = createSigner({
     region: env.region,
     now: () => new Date(),
     ...(chain === undefined ? {} : { balance: runtimeBalance(chain) }),
+    approvals: approvalCheck(ledger, () => approvalSettingsOf(policy.approvals)),
   }),
   ...(chain === undefined ? {} : { broadcaster: runtimeBroadcaster(chain), chainFees: runtimeChainFees(chain) }),
   key,

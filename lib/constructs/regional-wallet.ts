@@ -14,7 +14,7 @@ import {
   wafLogGroupName,
   walletFunctionName,
 } from '../contract/names';
-import type { Consistency } from '../contract/ledger';
+import { type Consistency, LEDGER_GSI1 } from '../contract/ledger';
 import { RUNTIME_ENV, RuntimeEnvName } from '../contract/runtime-env';
 import { acknowledge } from '../security/nag';
 import { SigningQueue } from './signing-queue';
@@ -27,13 +27,20 @@ import { WalletWebAcl } from './wallet-web-acl';
  * operations each handler performs (its entry file lists them).
  */
 export const LEDGER_ACTIONS = {
-  /** Idempotency claim and transaction create (conditional puts), wallet/transaction/region-control reads. */
-  api: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  /**
+   * Idempotency claim and transaction create (conditional puts), wallet/transaction/region-control
+   * reads; the approval routes' conditional updates of pending-approval transactions (UpdateItem).
+   * Their list (Query) is granted on the gsi1 index only (APPROVAL_INDEX_ACTIONS).
+   */
+  api: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
   /** `/health/deep`: reads the lease and the region control item. */
   health: ['dynamodb:GetItem'],
   /** Lease check, lease-fenced nonce allocation, nonce reservations, transaction transitions. */
   signer: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
 } as const;
+
+/** The approval list reads pending-approval transactions by status from gsi1: Query on that index only. */
+export const APPROVAL_INDEX_ACTIONS = ['dynamodb:Query'] as const;
 
 /** What the signer role may do with the signing key: exactly these two actions. */
 export const SIGNER_KEY_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
@@ -120,7 +127,8 @@ export interface RegionalWalletProps {
  * dead-letter queue, and the signer function.
  *
  * Permissions, all in customer-managed policies, no wildcard on the signing key or the table:
- * - api: GetItem/PutItem on the table, SendMessage on the signing queue; no KMS key use but the
+ * - api: GetItem/PutItem/UpdateItem on the table, Query on its gsi1 index (the approval routes),
+ *   SendMessage on the signing queue; no KMS key use but the
  *   data key through DynamoDB and SQS. It cannot sign or read the public key.
  * - health: GetItem on the table; GetPublicKey on the signing key.
  * - signer (role name from lib/contract/names.ts, which the key policy names): exactly kms:Sign and
@@ -201,6 +209,13 @@ export class RegionalWallet extends Construct {
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'LedgerItems', actions: [...actions], resources: [tableArn] }));
 
     ledger(api, LEDGER_ACTIONS.api);
+    api.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListPendingApprovals',
+        actions: [...APPROVAL_INDEX_ACTIONS],
+        resources: [`${tableArn}/index/${LEDGER_GSI1}`],
+      }),
+    );
     api.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'EnqueueForSigning',

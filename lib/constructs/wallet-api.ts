@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { API_STAGE_NAME, API_TLS, TRANSACTION_REQUEST_MODEL } from '../contract/api';
+import { APPROVAL_PATHS } from '../contract/approvals';
 import { IDEMPOTENCY_HEADER } from '../contract/canary';
 import { acknowledge, acknowledgeInPacks } from '../security/nag';
 import { ApiGatewayAccountLogging } from './api-gateway-account-logging';
@@ -83,6 +84,11 @@ export interface WalletApiProps {
  * - `POST /v1/wallets/{walletId}/transactions`: IAM (SigV4), a JSON body validated against the
  *   transaction request model, a required `Idempotency-Key` header.
  * - `GET /v1/wallets/{walletId}/transactions/{txId}`: IAM (SigV4).
+ * - `GET /v1/wallets/{walletId}/approvals`, `GET|POST /v1/wallets/{walletId}/approvals/{txId}`
+ *   (two-person approval, lib/contract/approvals.ts): IAM (SigV4), so API Gateway verifies the
+ *   approver and hands the handler its ARN (`requestContext.identity.userArn`). Separate resources,
+ *   so an account grants `execute-api:Invoke` on them to approvers and not to the services that
+ *   submit withdrawals (docs/runbooks/approvals.md).
  *
  * A custom domain (and its base path mapping to {@link stage}) is added by the DNS work.
  */
@@ -98,6 +104,9 @@ export class WalletApi extends Construct {
     readonly deepHealth: apigw.Method;
     readonly createTransaction: apigw.Method;
     readonly getTransaction: apigw.Method;
+    readonly listApprovals: apigw.Method;
+    readonly showApproval: apigw.Method;
+    readonly decideApproval: apigw.Method;
   };
 
   constructor(scope: Construct, id: string, props: WalletApiProps) {
@@ -178,6 +187,15 @@ export class WalletApi extends Construct {
       .addResource('{walletId}')
       .addResource('transactions');
     const transaction = transactions.addResource('{txId}');
+    const approvals = transactions.parentResource!.addResource('approvals');
+    const approval = approvals.addResource('{txId}');
+    if (approvals.path !== APPROVAL_PATHS.approvals || approval.path !== APPROVAL_PATHS.approval) {
+      throw new Error(
+        `WalletApi: approval resources ${approvals.path}, ${approval.path} differ from lib/contract/approvals.ts`,
+      );
+    }
+    const walletPath = { 'method.request.path.walletId': true };
+    const approvalPath = { ...walletPath, 'method.request.path.txId': true };
     const open = { authorizationType: apigw.AuthorizationType.NONE };
     const iam = { authorizationType: apigw.AuthorizationType.IAM };
     this.methods = {
@@ -196,6 +214,22 @@ export class WalletApi extends Construct {
         ...iam,
         requestValidator: validateParameters,
         requestParameters: { 'method.request.path.walletId': true, 'method.request.path.txId': true },
+      }),
+      // The handler validates the decision body (every problem at once, lambda/api/approvals.ts).
+      listApprovals: approvals.addMethod('GET', apiIntegration, {
+        ...iam,
+        requestValidator: validateParameters,
+        requestParameters: walletPath,
+      }),
+      showApproval: approval.addMethod('GET', apiIntegration, {
+        ...iam,
+        requestValidator: validateParameters,
+        requestParameters: approvalPath,
+      }),
+      decideApproval: approval.addMethod('POST', apiIntegration, {
+        ...iam,
+        requestValidator: validateParameters,
+        requestParameters: approvalPath,
       }),
     };
     this.restrictInvokePermissionsToAccount();
@@ -217,7 +251,8 @@ export class WalletApi extends Construct {
   }
 
   private acknowledgeFindings(): void {
-    const { health, deepHealth, createTransaction, getTransaction } = this.methods;
+    const { health, deepHealth, createTransaction, getTransaction, listApprovals, showApproval, decideApproval } =
+      this.methods;
     for (const method of [health, deepHealth]) {
       acknowledge(
         method,
@@ -232,7 +267,7 @@ export class WalletApi extends Construct {
           'same method); a Cognito authorizer would make the failover health check depend on Cognito.',
       );
     }
-    for (const method of [createTransaction, getTransaction]) {
+    for (const method of [createTransaction, getTransaction, listApprovals, showApproval, decideApproval]) {
       acknowledge(
         method,
         'AwsSolutions-COG4',

@@ -24,6 +24,10 @@ export const API_ERROR_STATUS = {
   TransactionNotFound: 404,
   RouteNotFound: 404,
   IdempotencyKeyReused: 409,
+  /** Approvals: the request is not open for approval (expired, rejected, already queued or signed), or changed. */
+  ApprovalRefused: 409,
+  /** Approvals: the caller may not decide this request (the initiator, or already approved it, or no verified identity). */
+  ApprovalForbidden: 403,
   WalletNotActive: 409,
   /** The spending policy refuses the request; `details` name the rule and the limit (docs/spending-policy.md). */
   'policy-refused': 403,
@@ -34,6 +38,8 @@ export const API_ERROR_STATUS = {
   WithdrawalsSuspended: 503,
   /** MREC only: this region cannot prove a new key unused in every region; nothing was created. */
   IdempotencyNotProven: 503,
+  /** Approvals, MREC only: decisions are recorded only in the lease holder's region; `Retry-After`. */
+  ApprovalElsewhere: 503,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
 
@@ -66,6 +72,9 @@ export const TRANSACTION_STATUSES = [
   'broadcast',
   'quarantined',
   'cancelled',
+  'pending-approval',
+  'rejected',
+  'expired',
 ] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 

@@ -56,6 +56,10 @@ export const ledgerKeys = {
  *      \            \             \
  *       `------------`-------------`--> quarantined -> (operator) queued | nonce-assigned | cancelled | broadcast
  *
+ * A request the spending policy sends to two-person approval starts in pending-approval instead of
+ * queued and leaves it once: -> queued (the required approvals recorded), -> rejected (an approver
+ * said no) or -> expired (not approved in time); lambda/shared/approvals/ (docs/runbooks/approvals.md).
+ *
  * quarantined is never left automatically: only an operator resolution (with an audit item) moves
  * a transaction out of it, so an ambiguous transaction is never re-signed blindly.
  *
@@ -70,6 +74,9 @@ export const TX_STATUSES = [
   'quarantined',
   'cancelled',
   'stuck',
+  'pending-approval',
+  'rejected',
+  'expired',
 ] as const;
 export type TxStatus = (typeof TX_STATUSES)[number];
 

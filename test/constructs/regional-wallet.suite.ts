@@ -126,17 +126,23 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       expect(vars('WalletHealthFunction')[SPENDING_POLICY_ENV]).toBeUndefined();
     });
 
-    test('the API role cannot sign or read the signing key: item reads and puts, enqueue, the data key through services', () => {
+    test('the API role cannot sign or read the signing key: item reads, puts and updates, Query on gsi1 only, enqueue, the data key through services', () => {
       const statements = roleStatements(template, 'WalletApiFunctionRole');
+      const index =
+        c.stack === 'primary'
+          ? { 'Fn::Join': ['', [tableArn(c), '/index/gsi1']] }
+          : 'arn:aws:dynamodb:us-west-2:111111111111:table/example-wallet-ledger/index/gsi1';
       expect(statements).toEqual([
         logs('api'),
         xray,
         {
           Sid: 'LedgerItems',
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: tableArn(c),
         },
+        // The approval list: Query on the index, never on the table (no Scan at all).
+        { Sid: 'ListPendingApprovals', Effect: 'Allow', Action: 'dynamodb:Query', Resource: index },
         { Sid: 'EnqueueForSigning', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn },
         {
           Sid: 'DataKeyThroughDynamoDbAndSqs',
@@ -377,6 +383,9 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       ['GET', '/health/deep', 'NONE', 'WalletHealthFunction'],
       ['POST', '/v1/wallets/{walletId}/transactions', 'AWS_IAM', 'WalletApiFunction'],
       ['GET', '/v1/wallets/{walletId}/transactions/{txId}', 'AWS_IAM', 'WalletApiFunction'],
+      ['GET', '/v1/wallets/{walletId}/approvals', 'AWS_IAM', 'WalletApiFunction'],
+      ['GET', '/v1/wallets/{walletId}/approvals/{txId}', 'AWS_IAM', 'WalletApiFunction'],
+      ['POST', '/v1/wallets/{walletId}/approvals/{txId}', 'AWS_IAM', 'WalletApiFunction'],
     ])('%s %s: authorization %s, proxied to the live alias of %s', (httpMethod, path, auth, fnId) => {
       const fnLogicalId = resourceNamed(template, 'AWS::Lambda::Function', fnId).id;
       const aliasLogicalId = resourceNamed(template, 'AWS::Lambda::Alias', `${fnId}Live`).id;
@@ -445,7 +454,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
       const permissions = Object.values(resources(template)).filter(
         (r) => r.Type === 'AWS::Lambda::Permission' && JSON.stringify(r.Properties.FunctionName).includes('"Wallet'),
       );
-      expect(permissions).toHaveLength(4);
+      expect(permissions).toHaveLength(7);
       for (const p of permissions) {
         expect(p.Properties).toMatchObject({
           Action: 'lambda:InvokeFunction',

@@ -14,6 +14,11 @@ import {
   WalletNotActiveError,
   WalletNotFoundError,
 } from '../../lambda/shared/errors';
+import {
+  ApprovalElsewhereError,
+  ApprovalForbiddenError,
+  ApprovalRefusedError,
+} from '../../lambda/shared/approvals/errors';
 import { PolicyRefusedError } from '../../lambda/shared/policy/errors';
 
 /**
@@ -32,6 +37,9 @@ const RAISED: WalletError[] = [
   new IdempotencyConflictError('key-00001', 't-1'),
   new IntakeNotProvenError('us-west-2', 'no lease'),
   new ServiceDegradedError('us-east-2', undefined, undefined),
+  new ApprovalRefusedError('expired', 'expired'),
+  new ApprovalForbiddenError('the initiator'),
+  new ApprovalElsewhereError('us-west-2', 'us-east-2'),
   new PolicyRefusedError({ kind: 'refuse', rule: 'velocity', limit: '5 wei per 1h', message: 'm' }, 'v1'),
 ];
 

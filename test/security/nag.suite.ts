@@ -105,6 +105,10 @@ function regionalWorkload(stack: 'primary' | 'standby', region: string): Record<
     [`${at}/Api/RestApi/Default/health/deep/GET`]: ['AwsSolutions-APIG4', 'AwsSolutions-COG4'],
     [`${at}/Api/RestApi/Default/v1/wallets/{walletId}/transactions/POST`]: ['AwsSolutions-COG4'],
     [`${at}/Api/RestApi/Default/v1/wallets/{walletId}/transactions/{txId}/GET`]: ['AwsSolutions-COG4'],
+    // The approval routes (docs/runbooks/approvals.md): IAM-authorized like the transaction routes.
+    [`${at}/Api/RestApi/Default/v1/wallets/{walletId}/approvals/GET`]: ['AwsSolutions-COG4'],
+    [`${at}/Api/RestApi/Default/v1/wallets/{walletId}/approvals/{txId}/GET`]: ['AwsSolutions-COG4'],
+    [`${at}/Api/RestApi/Default/v1/wallets/{walletId}/approvals/{txId}/POST`]: ['AwsSolutions-COG4'],
     [`${at}/Api/RestApi/DeploymentStage.live`]: [
       'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
       'HIPAA.Security-APIGWSSLEnabled',

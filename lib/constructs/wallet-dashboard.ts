@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RegionalAlarmKind } from '../contract/alarms';
+import { RegionalAlarmMap } from '../contract/alarms';
 import {
   CANARY_DIMENSIONS,
   CANARY_METRIC_NAMESPACE,
@@ -32,7 +32,7 @@ export interface WalletDashboardProps {
   readonly primaryRegion: string;
   readonly standbyRegion: string;
   /** Every regional alarm (the status widget lists them). */
-  readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.IAlarm>>;
+  readonly alarms: RegionalAlarmMap<cloudwatch.IAlarm>;
   /** The standby's failover switch alarm, when this is the standby region (alarm widgets are regional). */
   readonly failoverSwitchAlarm?: cloudwatch.IAlarm;
   readonly canaryNames: Readonly<Record<CanaryKind, string>>;

@@ -122,3 +122,7 @@ export interface AlarmEvaluation {
   /** M of "M of N". */
   readonly datapointsToAlarm: number;
 }
+
+/** A value per regional alarm of one region: every kind, the chain kinds only where configured. */
+export type RegionalAlarmMap<T> = Readonly<Record<Exclude<RegionalAlarmKind, ChainAlarmKind>, T>> &
+  Readonly<Partial<Record<ChainAlarmKind, T>>>;

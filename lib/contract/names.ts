@@ -92,7 +92,14 @@ export const remediationRoleArn = (partition: string, account: string, envName: 
 
 /** The regional Lambda functions: the workload's three and the remediation function. */
 export type WalletFunctionPurpose =
-  'api' | 'health' | 'signer' | 'remediation' | 'switch-republisher' | 'status-updater' | 'status-webhooks';
+  | 'api'
+  | 'health'
+  | 'signer'
+  | 'remediation'
+  | 'switch-republisher'
+  | 'status-updater'
+  | 'status-webhooks'
+  | 'chain-watcher';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>

@@ -76,6 +76,7 @@ test('other degrading alarms keep their own reason (not the chain one)', () => {
 
 test('OK of the chain alarm lifts a degraded mode remediation set, but not while it still alarms', () => {
   const regionControl = {
+    region: PRIMARY,
     degraded: true,
     reason: CHAIN_UNREACHABLE_REASON,
     setBy: `remediation:${PRIMARY}:${chainAlarm}`,

@@ -5,6 +5,7 @@ import { DEFAULT_BACKUP_RPO_SECONDS } from '../backup/rpo';
 import { CANARY_DEFAULTS } from '../contract/canary';
 import { ALIAS_RECORD_TTL_SECONDS, ROUTE53_MAX_TTL_SECONDS } from '../failover/rto-budget';
 import { WEBHOOK_KINDS } from '../contract/status';
+import { chainSchema } from './chain';
 import { deploymentSchema } from './deployment';
 
 /**
@@ -418,20 +419,8 @@ export const configSchema = z
       })
       .strict()
       .default({ consistency: 'MRSC' }),
-    chain: z
-      .object({
-        chainId: z
-          .number()
-          // zod's int() also rejects integers beyond 2^53 - 1, which JSON cannot carry exactly.
-          .int(`must be a whole number of at most ${Number.MAX_SAFE_INTEGER}`)
-          .positive('must be greater than 0')
-          .describe(
-            'set the EIP-155 chain id the signer signs for, e.g. 1 (Ethereum mainnet) or 11155111 (Sepolia); ' +
-              'there is no default because a wrong chain id signs transactions that are valid on another network',
-          ),
-      })
-      .strict()
-      .describe('add "chain": { "chainId": <EIP-155 chain id> }; it has no default'),
+    // The chain section, its providers and their rules: lib/config/chain.ts (issue 16).
+    chain: chainSchema,
     api: z
       .object({
         throttleRateLimit: z

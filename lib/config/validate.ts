@@ -19,6 +19,7 @@ import {
   ROUTE53_MAX_TTL_SECONDS,
   WalletConfig,
 } from './schema';
+import { chainProblems } from './chain';
 import { deploymentProblems } from './deployment';
 
 /** One problem in a config: where, what, the value received and how to fix it. */
@@ -322,6 +323,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   }
   problems.push(...backupTimingProblems(at));
   problems.push(...observabilityProblems(at));
+  problems.push(...chainProblems(at('chain')));
   return problems;
 }
 

@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CHAIN_SETTINGS_ENV } from '../contract/chain-settings';
 import { LEDGER_GSI1 } from '../contract/ledger';
 import { RegionRole, walletFunctionName } from '../contract/names';
 import { RUNTIME_ENV } from '../contract/runtime-env';
@@ -13,11 +14,11 @@ import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { handlerEntry, WalletFunction } from './wallet-function';
 
 /**
- * The env var holding the chain settings JSON (lib/contract/chain-settings.ts, c-pool, parses it):
- * chain id, limits, and each provider as `{ name, url }` or `{ name, secretArn }` with the ARN of
- * THIS region's copy of the secret.
+ * The env var holding the chain settings JSON (lib/contract/chain-settings.ts): chain id, limits,
+ * and each provider as `{ name, url }` or `{ name, secretArn }` with the ARN of THIS region's copy
+ * of the secret.
  */
-export const CHAIN_SETTINGS_ENV = 'CHAIN_SETTINGS';
+export { CHAIN_SETTINGS_ENV };
 
 /** What the watcher does on the ledger: reads open transactions by status (gsi1), reads and updates items. */
 export const WATCHER_LEDGER_ACTIONS = {

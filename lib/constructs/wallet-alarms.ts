@@ -16,6 +16,7 @@ import {
   RegionalAlarmMap,
 } from '../contract/alarms';
 import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../contract/chain';
+import { CHAIN_HEALTH_DEFAULTS, CHAIN_TIMING_DEFAULTS } from '../contract/chain-settings';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from '../contract/status';
@@ -160,8 +161,8 @@ export interface ChainAlarmSettings {
  */
 export const CHAIN_ALARM_DEFAULTS = {
   headStaleSeconds: 120,
-  stuckAfterSeconds: 900,
-  minHealthyStandby: 2,
+  stuckAfterSeconds: CHAIN_TIMING_DEFAULTS.stuckAfterSeconds,
+  minHealthyStandby: CHAIN_HEALTH_DEFAULTS.minHealthyStandby,
   evaluation: {
     chainNoHealthyProvider: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
     chainHeadStale: { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },

@@ -71,7 +71,7 @@ test('a failback checks the primary: none there -> refused', async () => {
 
 test('without chain.providers the check does not apply and nothing is published', async () => {
   const { testConfig } = await import('../helpers/config');
-  const config = testConfig();
+  const config = testConfig({ chain: { providers: undefined, rpcSecrets: undefined } });
   const status = await readStatus(simTarget({ config }));
   expect(preChecks(status, config, 'failover').find((r) => r.id === 'chain-providers')).toBeUndefined();
   expect(status.chainProviders?.standby).toEqual({

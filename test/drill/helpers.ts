@@ -15,20 +15,12 @@ export const START = Date.UTC(2030, 0, 1, 12, 0, 17);
 export const mrecConfig = (): WalletConfig =>
   testConfig({ regions: { witness: undefined }, data: { consistency: 'MREC' }, targets: { rpoSeconds: 60 } });
 
-/** A config with two RPC providers (issue 16): the chain watcher publishes, the chain-providers pre-check applies. */
+/** A config with two RPC providers (the example config's; issue 16): the chain-providers pre-check applies. */
 export function chainConfig(): WalletConfig {
-  const base = testConfig();
-  return {
-    ...base,
-    chain: {
-      ...base.chain,
-      providers: [
-        { name: 'alchemy', urlSecret: 'wallet/test/rpc/alchemy' },
-        { name: 'publicnode', url: 'https://ethereum-sepolia-rpc.publicnode.com' },
-      ],
-      health: { maxLagBlocks: 5, maxLagSeconds: 60, maxErrorRate: 0.5, requestTimeoutMs: 3000, minHealthyStandby: 2 },
-    },
-  } as WalletConfig;
+  const config = testConfig();
+  if ((config.chain.providers?.length ?? 0) !== 2)
+    throw new Error('the example config should list two chain providers');
+  return config;
 }
 
 export function simTarget(

@@ -78,7 +78,7 @@ export class RpcSecrets extends Construct {
       acknowledgeInPacks(
         secret,
         'SecretsManagerRotationEnabled',
-        ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
+        ['NIST.800.53.R5', 'HIPAA.Security'],
         rotation,
       );
       secrets[name] = secret;

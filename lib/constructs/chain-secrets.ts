@@ -75,12 +75,7 @@ export class RpcSecrets extends Construct {
         'An RPC provider URL embeds an API key issued by the provider (its console rotates it); Secrets Manager has no ' +
         'rotation function for it. Rotate by putting the new URL in (README "RPC provider secrets").';
       acknowledge(secret, 'AwsSolutions-SMG4', rotation);
-      acknowledgeInPacks(
-        secret,
-        'SecretsManagerRotationEnabled',
-        ['NIST.800.53.R5', 'HIPAA.Security'],
-        rotation,
-      );
+      acknowledgeInPacks(secret, 'SecretsManagerRotationEnabled', ['NIST.800.53.R5', 'HIPAA.Security'], rotation);
       secrets[name] = secret;
     });
     this.secrets = secrets;

@@ -17,6 +17,7 @@ import {
   grantSignerChainAccess,
 } from '../../lib/constructs/chain-watcher';
 import { handlerEntry, WalletFunction } from '../../lib/constructs/wallet-function';
+import { alarmProblems, CHAIN_ALARM_DEFAULTS, WalletAlarmsProps } from '../../lib/constructs/wallet-alarms';
 import { actionCovers, iamStatements } from '../helpers/iam-invariants';
 import { newTestApp } from '../helpers/app';
 import { nagFindings } from '../helpers/nag';
@@ -304,5 +305,36 @@ describe('grantSignerChainAccess', () => {
       Action: 'kms:Decrypt',
       Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-2.amazonaws.com' } },
     });
+  });
+});
+
+describe('chain alarm settings (WalletAlarms chain)', () => {
+  const base = { peerRegion: 'us-west-2', canaryPeriodSeconds: 60 } as unknown as WalletAlarmsProps;
+
+  test('valid settings have no problem; defaults are the documented ones', () => {
+    expect(alarmProblems({ ...base, chain: { regionRole: 'standby' } }, 'us-east-2')).toEqual([]);
+    expect(CHAIN_ALARM_DEFAULTS).toMatchObject({ headStaleSeconds: 120, stuckAfterSeconds: 900, minHealthyStandby: 2 });
+  });
+
+  test('fails on every bad chain setting at once, naming each', () => {
+    const problems = alarmProblems(
+      {
+        ...base,
+        chain: {
+          regionRole: 'standby',
+          headStaleSeconds: 0,
+          stuckAfterSeconds: 1.5,
+          minHealthyStandby: -1,
+          evaluation: { chainHeadStale: { periodSeconds: 30, evaluationPeriods: 1, datapointsToAlarm: 2 } },
+        },
+      },
+      'us-east-2',
+    );
+    expect(problems.map((p) => p.prop)).toEqual([
+      'chain.headStaleSeconds',
+      'chain.stuckAfterSeconds',
+      'chain.minHealthyStandby',
+      'chain.evaluation.chainHeadStale',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { CHAIN_SETTINGS_ENV } from '../contract/chain-settings';
 import { LEDGER_GSI1 } from '../contract/ledger';
-import { RegionRole, walletFunctionName } from '../contract/names';
+import { chainWatcherRoleName, RegionRole, walletFunctionName } from '../contract/names';
 import { RUNTIME_ENV } from '../contract/runtime-env';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { handlerEntry, WalletFunction } from './wallet-function';
@@ -43,6 +43,11 @@ export interface ChainWatcherProps {
   readonly signingQueue: sqs.IQueue;
   /** This region's data key: logs, the signing queue, the table and the RPC secrets are encrypted with it. */
   readonly dataKey: kms.IKey;
+  /**
+   * ARN of this region's copy of the signing key: the watcher reads its PUBLIC key (the signing
+   * address whose transactions it walks); it gets kms:GetPublicKey on it, never kms:Sign.
+   */
+  readonly signingKeyArn: string;
   /** The chain settings, serialized (see {@link CHAIN_SETTINGS_ENV}). */
   readonly chainSettings: string;
   /**
@@ -66,6 +71,7 @@ export interface ChainWatcherProps {
  * transactions to mined and confirmed, rebroadcasts dropped ones and asks the signer for fee bumps.
  *
  * Least privilege: GetItem/UpdateItem on the ledger table, Query on its status index only;
+ * kms:GetPublicKey on this region's signing key (the address; as the health function);
  * SendMessage on this region's signing queue (the data key through SQS to encrypt); GetSecretValue
  * on the exact RPC secrets of this region (and the data key through Secrets Manager to decrypt
  * them). No KMS key use but the data key's through those services: the watcher can never sign.
@@ -92,6 +98,7 @@ export class ChainWatcher extends Construct {
         [RUNTIME_ENV.primaryRegion]: props.primaryRegion,
         [RUNTIME_ENV.standbyRegion]: props.standbyRegion,
         [RUNTIME_ENV.signingQueueUrl]: props.signingQueue.queueUrl,
+        [RUNTIME_ENV.signingKeyArn]: props.signingKeyArn,
         [CHAIN_SETTINGS_ENV]: props.chainSettings,
         POWERTOOLS_SERVICE_NAME: 'wallet-chain-watcher',
       },
@@ -103,6 +110,8 @@ export class ChainWatcher extends Construct {
       // One run at a time per region: two watchers would race on the same receipts.
       reservedConcurrency: 1,
       invocation: { kind: 'asynchronous', failureQueue: props.failureQueue, retryAttempts: 0 },
+      // Named: the signing key's policy lets exactly this role read the public key (keys stacks).
+      roleName: chainWatcherRoleName(props.envName, stack.region),
     });
     const tableArn = props.table.tableArn;
     this.function.addToRolePolicy(
@@ -117,6 +126,13 @@ export class ChainWatcher extends Construct {
         sid: 'LedgerStatusIndex',
         actions: [...WATCHER_LEDGER_ACTIONS.index],
         resources: [`${tableArn}/index/${LEDGER_GSI1}`],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSigningPublicKey',
+        actions: ['kms:GetPublicKey'],
+        resources: [props.signingKeyArn],
       }),
     );
     this.function.addToRolePolicy(

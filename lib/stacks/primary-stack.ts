@@ -140,6 +140,7 @@ export class PrimaryStack extends Stack {
         table: ledger.table,
         dataKey: props.dataKey,
         dataKeyId: props.dataKeyId,
+        signingKeyArn: props.signingKeyArn,
         failureQueue: this.observability.remediation.deadLetterQueue,
       });
     }

@@ -20,6 +20,8 @@ export interface RegionalChainProps {
   readonly dataKey: kms.IKey;
   /** The data key's id (`mrk-...`): names its replica in the standby, which encrypts the replica secrets. */
   readonly dataKeyId: string;
+  /** ARN of this region's copy of the signing key (the watcher reads its public key only). */
+  readonly signingKeyArn: string;
   /** Receives watcher runs that failed (the region's remediation dead-letter queue). */
   readonly failureQueue: sqs.IQueue;
 }
@@ -73,6 +75,7 @@ export class RegionalChain extends Construct {
       table: props.table,
       signingQueue: props.wallet.signingQueue.queue,
       dataKey: props.dataKey,
+      signingKeyArn: props.signingKeyArn,
       chainSettings,
       secretArns,
       failureQueue: props.failureQueue,

@@ -132,6 +132,7 @@ export class StandbyStack extends Stack {
         table: this.table,
         dataKey: props.dataKey,
         dataKeyId: props.dataKeyId,
+        signingKeyArn: props.signingKeyArn,
         failureQueue: this.observability.remediation.deadLetterQueue,
       });
     }

@@ -47,6 +47,7 @@ function fixture(env = PRIMARY) {
     table,
     signingQueue,
     dataKey,
+    signingKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-signing',
     chainSettings: SETTINGS,
     secretArns: SECRETS.map((n) => rpcSecretArnPattern('aws', env.region, env.account, n)),
     failureQueue,
@@ -173,6 +174,10 @@ describe('ChainWatcher', () => {
     expect(bySid.LedgerItems.Action).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(bySid.LedgerStatusIndex.Action).toBe('dynamodb:Query');
     expect(JSON.stringify(bySid.LedgerStatusIndex.Resource)).toContain('/index/gsi1');
+    expect(bySid.ReadSigningPublicKey).toMatchObject({
+      Action: 'kms:GetPublicKey',
+      Resource: 'arn:aws:kms:us-east-2:111111111111:key/mrk-signing',
+    });
     expect(bySid.RequestBumpsFromSigner.Action).toBe('sqs:SendMessage');
     expect(JSON.stringify(bySid.RequestBumpsFromSigner.Resource)).toMatch(/Signing/);
     expect(bySid.ReadRpcSecrets).toMatchObject({
@@ -201,6 +206,7 @@ describe('ChainWatcher', () => {
           'LedgerItems',
           'LedgerStatusIndex',
           'RequestBumpsFromSigner',
+          'ReadSigningPublicKey',
           'ReadRpcSecrets',
           'DataKeyThroughServices',
           'EncryptBumpMessages',

@@ -99,3 +99,20 @@ test('without chain.providers: no watcher, no secret, no CHAIN_SETTINGS, no chai
     expect(alarms.map((a) => String(a.Properties.AlarmName)).filter((n) => n.includes('-chain-'))).toEqual([]);
   }
 });
+
+describe.each(REGIONS)('the $keysStack signing key and the chain watcher', (c) => {
+  test('the watcher role (named) may read the public key of its region copy; the key policy names it', () => {
+    const keys = wallet.template(c.keysStack);
+    const readers = Object.values(resources(keys))
+      .filter((r) => r.Type === 'AWS::KMS::Key' || r.Type === 'AWS::KMS::ReplicaKey')
+      .flatMap((r) => (r.Properties.KeyPolicy as { Statement: Json[] }).Statement)
+      .filter((s) => s.Sid === 'ReadPublicKeyByNamedRoles');
+    expect(JSON.stringify(readers)).toContain(`:role/example-wallet-chain-watcher-${c.region}`);
+    const role = resourceNamed(wallet.template(c.stack), 'AWS::IAM::Role', 'ChainWatcherFunctionRole').resource;
+    expect(role.Properties.RoleName).toBe(`example-wallet-chain-watcher-${c.region}`);
+    const statement = roleStatements(wallet.template(c.stack), 'ChainWatcherFunctionRole').find(
+      (s) => s.Sid === 'ReadSigningPublicKey',
+    );
+    expect(statement?.Action).toBe('kms:GetPublicKey');
+  });
+});

@@ -6,6 +6,7 @@ import {
   RegionalAlarmKind,
   regionalAlarmName,
 } from '../../lib/contract/alarms';
+import { CHAIN_UNREACHABLE_REASON } from '../../lib/contract/chain';
 import { failoverSwitchAlarmName } from '../../lib/contract/failover-switch';
 import {
   COMPLETE_FAILOVER_WITHIN_MINUTES,
@@ -134,6 +135,15 @@ const outcome = (
   actions,
 });
 
+/**
+ * The reason recorded on the region-control item. No healthy RPC provider pauses withdrawals with
+ * the contract's CHAIN_UNREACHABLE_REASON first (what the API and the status page show), then the alarm.
+ */
+function degradedReason(kind: RegionalAlarmKind, t: AlarmTransition): string {
+  const alarm = `${t.alarmName} ALARM at ${t.changedAt}: ${t.reason}`;
+  return kind === 'chainNoHealthyProvider' ? `${CHAIN_UNREACHABLE_REASON} (${alarm})` : alarm;
+}
+
 /** Degraded mode: every region, about its own degrading alarms only. */
 function decideDegraded(input: DecisionInput, kind: RegionalAlarmKind, reasons: string[]): Outcome | undefined {
   const { context: ctx, transition: t, regionControl } = input;
@@ -162,7 +172,7 @@ function decideDegraded(input: DecisionInput, kind: RegionalAlarmKind, reasons: 
           type: 'set-degraded',
           region: ctx.region,
           degraded: true,
-          reason: `${t.alarmName} ALARM at ${t.changedAt}: ${t.reason}`,
+          reason: degradedReason(kind, t),
         },
       ],
     );

@@ -39,6 +39,12 @@ export interface RegionalSafeDeploymentProps {
      * @default - none (the primary region has no re-publisher)
      */
     readonly switchRepublisher?: WalletFunction;
+    /**
+     * The chain watcher (lib/constructs/chain-watcher.ts), deployed all at once with alarms for the
+     * same reason as the re-publisher (a scheduled job: a traffic slice proves nothing).
+     * @default - none (no chain.providers configured)
+     */
+    readonly chainWatcher?: WalletFunction;
   };
   /** Traffic shifting of the API and the signer (config `deployment.api`, `deployment.signer`). */
   readonly shifting: { readonly api: TrafficShifting; readonly signer: TrafficShifting };
@@ -106,6 +112,16 @@ export class RegionalSafeDeployment extends Construct {
               fn: props.functions.switchRepublisher,
               shifting: ALL_AT_ONCE,
               p99DurationThresholdMs: nearTimeout(props.functions.switchRepublisher),
+            },
+          ]),
+      ...(props.functions.chainWatcher === undefined
+        ? []
+        : [
+            {
+              purpose: 'chain-watcher' as const,
+              fn: props.functions.chainWatcher,
+              shifting: ALL_AT_ONCE,
+              p99DurationThresholdMs: nearTimeout(props.functions.chainWatcher),
             },
           ]),
     ];

@@ -8,7 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { regionalAlarmName, RegionalAlarmKind, AlarmEvaluation } from '../contract/alarms';
+import {
+  regionalAlarmName,
+  RegionalAlarmKind,
+  AlarmEvaluation,
+  ChainAlarmKind,
+  RegionalAlarmMap,
+} from '../contract/alarms';
+import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../contract/chain';
+import { CHAIN_HEALTH_DEFAULTS, CHAIN_TIMING_DEFAULTS } from '../contract/chain-settings';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from '../contract/status';
@@ -118,7 +126,50 @@ export interface WalletAlarmsProps {
    * deliveries count in `remediation-failures`. @default - none
    */
   readonly remediationForwardingRule?: events.IRule;
+  /**
+   * The chain alarms (issue 16), where `chain.providers` is configured. @default - none (no watcher
+   * runs, nothing is published)
+   */
+  readonly chain?: ChainAlarmSettings;
 }
+
+/** Thresholds and evaluation of the chain alarms (metrics of lib/contract/chain.ts, published by the watcher every minute). */
+export interface ChainAlarmSettings {
+  /** The stack's role: the standby also gets `chain-standby-providers-low`. */
+  readonly regionRole: 'primary' | 'standby';
+  /** `chain-head-stale`: HeadAgeSeconds Maximum above this. @default CHAIN_ALARM_DEFAULTS.headStaleSeconds */
+  readonly headStaleSeconds?: number;
+  /**
+   * `chain-transactions-stuck`: OldestPendingSeconds Maximum above this, or any StuckTransactions.
+   * Pass config `chain.stuckAfterSeconds`. @default CHAIN_ALARM_DEFAULTS.stuckAfterSeconds
+   */
+  readonly stuckAfterSeconds?: number;
+  /** `chain-standby-providers-low`: HealthyProviders Minimum below this (config `chain.health.minHealthyStandby`). @default CHAIN_ALARM_DEFAULTS.minHealthyStandby */
+  readonly minHealthyStandby?: number;
+  /** Per-alarm evaluation; a field not given keeps its default. @default CHAIN_ALARM_DEFAULTS */
+  readonly evaluation?: Partial<Record<ChainAlarmKind, AlarmEvaluation>>;
+}
+
+/**
+ * Defaults, with the reason for each. The watcher publishes one point a minute, so periods are 60 s.
+ * - no healthy provider: 3 of 3 minutes (a single failed probe round is noise; 3 minutes without a
+ *   way to the chain pauses withdrawals in auto mode).
+ * - head stale: 120 s is ten Ethereum slots; 5 of 5 minutes.
+ * - stuck: 900 s (config `chain.stuckAfterSeconds`' example); 1 of 1: a stuck transaction is a fact, not noise.
+ * - standby providers: 2 (the nonce read needs agreement of two); 5 of 5 minutes (it pages nobody
+ *   out of bed, but it blocks a drill).
+ */
+export const CHAIN_ALARM_DEFAULTS = {
+  headStaleSeconds: 120,
+  stuckAfterSeconds: CHAIN_TIMING_DEFAULTS.stuckAfterSeconds,
+  minHealthyStandby: CHAIN_HEALTH_DEFAULTS.minHealthyStandby,
+  evaluation: {
+    chainNoHealthyProvider: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
+    chainHeadStale: { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
+    chainTransactionsStuck: { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1 },
+    chainStandbyProvidersLow: { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 5 },
+  } satisfies Record<ChainAlarmKind, AlarmEvaluation>,
+} as const;
 
 /**
  * Every regional alarm of docs/runbooks/alarms.md, named by lib/contract/alarms.ts, with thresholds
@@ -131,8 +182,8 @@ export interface WalletAlarmsProps {
  *     OR ALARM(canary-transaction) OR ALARM(signer-dlq-depth))
  */
 export class WalletAlarms extends Construct {
-  /** Every alarm by kind (the composite included). */
-  public readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.AlarmBase>>;
+  /** Every alarm by kind (the composite included); the chain alarms only where `chain` is given. */
+  public readonly alarms: RegionalAlarmMap<cloudwatch.AlarmBase>;
   /** `Wallet/Signer/<env> KmsThrottled`: KMS calls of the signer retried after a ThrottlingException. */
   public readonly kmsThrottledMetric: cloudwatch.Metric;
 
@@ -148,8 +199,9 @@ export class WalletAlarms extends Construct {
     this.kmsThrottledMetric = kmsAlarms(m, props);
     replicationAlarms(m, props);
     remediationAlarms(m, props);
+    if (props.chain !== undefined) chainAlarms(m, props.envName, props.chain);
     regionImpairedAlarm(m);
-    this.alarms = m.made as Record<RegionalAlarmKind, cloudwatch.AlarmBase>;
+    this.alarms = m.made as WalletAlarms['alarms'];
   }
 }
 
@@ -559,6 +611,95 @@ function remediationAlarms(m: AlarmMaker, props: WalletAlarmsProps): void {
   );
 }
 
+/**
+ * The chain (issue 16), on the watcher's metrics in this region (Region dimension):
+ * - no healthy provider: HealthyProviders Minimum < 1, missing data BREACHING: the watcher
+ *   publishes a point every minute whatever the providers do, so no point means it is not running
+ *   or cannot publish, and then nothing vouches that this region can reach the chain. A degrading
+ *   alarm (lib/contract/remediation.ts): in auto mode it pauses withdrawals here.
+ * - head stale: HeadAgeSeconds Maximum > headStaleSeconds, missing NOT_BREACHING (no head at all
+ *   is the no-healthy-provider alarm's case; one page per cause).
+ * - transactions stuck: StuckTransactions >= 1 or OldestPendingSeconds > stuckAfterSeconds; missing
+ *   NOT_BREACHING (only the lease holder publishes them; the other region has none).
+ * - standby only, providers low: HealthyProviders Minimum < minHealthyStandby, missing BREACHING
+ *   (as above); the drill's pre-check reads it before failing over into the standby.
+ */
+function chainAlarms(m: AlarmMaker, envName: string, chain: ChainAlarmSettings): void {
+  const namespace = chainMetricNamespace(envName);
+  const e = (kind: ChainAlarmKind): AlarmEvaluation => ({
+    ...CHAIN_ALARM_DEFAULTS.evaluation[kind],
+    ...chain.evaluation?.[kind],
+  });
+  const metric = (metricName: string, statistic: string, periodSeconds: number) =>
+    new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { [CHAIN_DIMENSIONS.region]: m.region },
+      statistic,
+      period: period(periodSeconds),
+    });
+  const noneE = e('chainNoHealthyProvider');
+  m.alarm(
+    'chainNoHealthyProvider',
+    'No RPC provider is healthy in this region (or the chain watcher stopped reporting): transactions can be signed but not broadcast. Auto remediation pauses withdrawals here (withdrawals paused: chain unreachable).',
+    {
+      metric: metric(CHAIN_METRICS.healthyProviders, cloudwatch.Stats.MINIMUM, noneE.periodSeconds),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      ...evaluation(noneE),
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    },
+  );
+  const headE = e('chainHeadStale');
+  const headStaleSeconds = chain.headStaleSeconds ?? CHAIN_ALARM_DEFAULTS.headStaleSeconds;
+  m.alarm(
+    'chainHeadStale',
+    `The newest block any provider reports is older than ${headStaleSeconds} s: the providers (or the chain) stopped advancing.`,
+    {
+      metric: metric(CHAIN_METRICS.headAgeSeconds, cloudwatch.Stats.MAXIMUM, headE.periodSeconds),
+      threshold: headStaleSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      ...evaluation(headE),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  const stuckE = e('chainTransactionsStuck');
+  const stuckAfterSeconds = chain.stuckAfterSeconds ?? CHAIN_ALARM_DEFAULTS.stuckAfterSeconds;
+  m.alarm(
+    'chainTransactionsStuck',
+    `A transaction reached the fee cap unmined (stuck), or one has waited unmined longer than ${stuckAfterSeconds} s: an operator decides (wallet-ops).`,
+    {
+      metric: new cloudwatch.MathExpression({
+        expression: `IF(FILL(stuck, 0) >= 1 OR FILL(oldest, 0) > ${stuckAfterSeconds}, 1, 0)`,
+        usingMetrics: {
+          stuck: metric(CHAIN_METRICS.stuckTransactions, cloudwatch.Stats.MAXIMUM, stuckE.periodSeconds),
+          oldest: metric(CHAIN_METRICS.oldestPendingSeconds, cloudwatch.Stats.MAXIMUM, stuckE.periodSeconds),
+        },
+        period: period(stuckE.periodSeconds),
+        label: `1 when a transaction is stuck or older than ${stuckAfterSeconds} s unmined`,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(stuckE),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  if (chain.regionRole !== 'standby') return;
+  const lowE = e('chainStandbyProvidersLow');
+  const minHealthy = chain.minHealthyStandby ?? CHAIN_ALARM_DEFAULTS.minHealthyStandby;
+  m.alarm(
+    'chainStandbyProvidersLow',
+    `The standby has fewer than ${minHealthy} healthy RPC providers: a failover into it would broadcast through too few (the drill refuses).`,
+    {
+      metric: metric(CHAIN_METRICS.healthyProviders, cloudwatch.Stats.MINIMUM, lowE.periodSeconds),
+      threshold: minHealthy,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      ...evaluation(lowE),
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    },
+  );
+}
+
 /** The region cannot serve: its own deep check fails AND users' requests or signing suffer (the composite, over the alarms made before it). */
 function regionImpairedAlarm(m: AlarmMaker): void {
   const is = (kind: RegionalAlarmKind) =>
@@ -603,6 +744,10 @@ const REGIONAL_ANCHORS: Readonly<Record<RegionalAlarmKind, string>> = {
   replicationErrors: 'ddb-replication-latency--ddb-replication-errors',
   remediationFailures: 'remediation-failures',
   regionImpaired: 'region-impaired-composite',
+  chainNoHealthyProvider: 'chain-no-healthy-provider',
+  chainHeadStale: 'chain-head-stale',
+  chainTransactionsStuck: 'chain-transactions-stuck',
+  chainStandbyProvidersLow: 'chain-standby-providers-low',
 };
 
 /** `api5xxRate` -> `Api5xxRate` (construct ids). */
@@ -630,6 +775,39 @@ export function alarmProblems(props: WalletAlarmsProps, region: string): PropPro
       received: props.canaryPeriodSeconds,
       fix: 'pass rateSeconds(config.canary.schedule)',
     });
+  }
+  problems.push(...chainAlarmProblems(props.chain));
+  return problems;
+}
+
+function chainAlarmProblems(chain: ChainAlarmSettings | undefined): PropProblem[] {
+  if (chain === undefined) return [];
+  const problems: PropProblem[] = [];
+  const positive = (prop: string, value: number | undefined, fix: string) => {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      problems.push({ prop: `chain.${prop}`, message: 'must be a whole number of at least 1', received: value, fix });
+    }
+  };
+  positive(
+    'headStaleSeconds',
+    chain.headStaleSeconds,
+    'give the block age in seconds that counts as stale (default 120)',
+  );
+  positive('stuckAfterSeconds', chain.stuckAfterSeconds, 'pass config chain.stuckAfterSeconds');
+  positive('minHealthyStandby', chain.minHealthyStandby, 'pass config chain.health.minHealthyStandby (at least 1)');
+  for (const [kind, e] of Object.entries(chain.evaluation ?? {})) {
+    if (e === undefined) continue;
+    if (
+      !(e.periodSeconds >= 60 && e.periodSeconds % 60 === 0) ||
+      !(e.datapointsToAlarm >= 1 && e.datapointsToAlarm <= e.evaluationPeriods)
+    ) {
+      problems.push({
+        prop: `chain.evaluation.${kind}`,
+        message: 'needs a period of whole minutes and 1 <= datapointsToAlarm <= evaluationPeriods',
+        received: e,
+        fix: 'e.g. { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 }',
+      });
+    }
   }
   return problems;
 }

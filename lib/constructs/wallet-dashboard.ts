@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { RegionalAlarmKind } from '../contract/alarms';
+import { RegionalAlarmMap } from '../contract/alarms';
 import {
   CANARY_DIMENSIONS,
   CANARY_METRIC_NAMESPACE,
@@ -19,6 +19,7 @@ import {
   FAILOVER_SWITCH_NAMESPACE,
   failoverSwitchAlarmName,
 } from '../contract/failover-switch';
+import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../contract/chain';
 import { ledgerKeys } from '../contract/ledger';
 import { ledgerTableName } from '../contract/names';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
@@ -32,7 +33,7 @@ export interface WalletDashboardProps {
   readonly primaryRegion: string;
   readonly standbyRegion: string;
   /** Every regional alarm (the status widget lists them). */
-  readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.IAlarm>>;
+  readonly alarms: RegionalAlarmMap<cloudwatch.IAlarm>;
   /** The standby's failover switch alarm, when this is the standby region (alarm widgets are regional). */
   readonly failoverSwitchAlarm?: cloudwatch.IAlarm;
   readonly canaryNames: Readonly<Record<CanaryKind, string>>;
@@ -45,6 +46,11 @@ export interface WalletDashboardProps {
   readonly remediation: lambda.IFunction;
   readonly remediationDeadLetterQueue: sqs.IQueue;
   readonly remediationLogGroup: logs.ILogGroup;
+  /**
+   * The chain row (issue 16), where `chain.providers` is configured: the provider names (config
+   * `chain.providers[].name`, the `Provider` dimension). @default - no chain row
+   */
+  readonly chain?: { readonly providerNames: readonly string[] };
 }
 
 /**
@@ -262,5 +268,47 @@ export class WalletDashboard extends Construct {
         height: 6,
       }),
     );
+    if (props.chain !== undefined)
+      this.dashboard.addWidgets(...chainRow(props.envName, region, props.chain.providerNames));
   }
+}
+
+/**
+ * The chain row: head lag per provider, pending and stuck transactions, the replacement rate and
+ * request-to-mined latency (metrics of lib/contract/chain.ts, this region).
+ */
+export function chainRow(envName: string, region: string, providerNames: readonly string[]): cloudwatch.IWidget[] {
+  const minute = Duration.minutes(1);
+  const metric = (metricName: string, statistic: string, label: string, provider?: string) =>
+    new cloudwatch.Metric({
+      namespace: chainMetricNamespace(envName),
+      metricName,
+      dimensionsMap: {
+        [CHAIN_DIMENSIONS.region]: region,
+        ...(provider !== undefined ? { [CHAIN_DIMENSIONS.provider]: provider } : {}),
+      },
+      statistic,
+      period: minute,
+      label,
+    });
+  const graph = (title: string, left: cloudwatch.IMetric[], extra: Partial<cloudwatch.GraphWidgetProps> = {}) =>
+    new cloudwatch.GraphWidget({ title, left, width: 6, height: 6, ...extra });
+  return [
+    graph(
+      'Chain: head lag per provider (blocks)',
+      providerNames.map((p) => metric(CHAIN_METRICS.providerHeadLagBlocks, cloudwatch.Stats.MAXIMUM, p, p)),
+      { right: [metric(CHAIN_METRICS.healthyProviders, cloudwatch.Stats.MINIMUM, 'healthy providers')] },
+    ),
+    graph('Chain: pending and stuck transactions', [
+      metric(CHAIN_METRICS.pendingTransactions, cloudwatch.Stats.MAXIMUM, 'pending'),
+      metric(CHAIN_METRICS.stuckTransactions, cloudwatch.Stats.MAXIMUM, 'stuck'),
+    ]),
+    graph('Chain: fee-bump replacements per minute', [
+      metric(CHAIN_METRICS.replacements, cloudwatch.Stats.SUM, 'replacements'),
+    ]),
+    graph('Chain: request to mined (s)', [
+      metric(CHAIN_METRICS.requestToMinedSeconds, cloudwatch.Stats.p(50), 'p50'),
+      metric(CHAIN_METRICS.requestToMinedSeconds, cloudwatch.Stats.p(95), 'p95'),
+    ]),
+  ];
 }

@@ -34,8 +34,37 @@ export const REGIONAL_ALARMS = {
   remediationFailures: 'remediation-failures',
   /** Composite: this region cannot serve (see docs/runbooks/alarms.md for the rule). */
   regionImpaired: 'region-impaired',
+  /** Chain (issue 16): no RPC provider the pool counts healthy in this region (HealthyProviders < 1). */
+  chainNoHealthyProvider: 'chain-no-healthy-provider',
+  /** Chain: the best head's block is older than the limit (HeadAgeSeconds). */
+  chainHeadStale: 'chain-head-stale',
+  /** Chain: a transaction is reported stuck, or has waited unmined longer than the limit. */
+  chainTransactionsStuck: 'chain-transactions-stuck',
+  /** Chain, standby only: fewer healthy providers than `chain.health.minHealthyStandby`. */
+  chainStandbyProvidersLow: 'chain-standby-providers-low',
 } as const;
 export type RegionalAlarmKind = keyof typeof REGIONAL_ALARMS;
+
+/**
+ * The chain alarms (lib/constructs/chain-alarms.ts): they exist only where the config lists
+ * `chain.providers` (without providers no watcher runs and nothing is published), and the
+ * standby-providers alarm only in the standby.
+ */
+export const CHAIN_ALARM_KINDS = [
+  'chainNoHealthyProvider',
+  'chainHeadStale',
+  'chainTransactionsStuck',
+  'chainStandbyProvidersLow',
+] as const satisfies readonly RegionalAlarmKind[];
+export type ChainAlarmKind = (typeof CHAIN_ALARM_KINDS)[number];
+
+/** The chain alarms a region of this role has when chain providers are configured. */
+export const chainAlarmKinds = (role: 'primary' | 'standby'): readonly ChainAlarmKind[] =>
+  CHAIN_ALARM_KINDS.filter((k) => k !== 'chainStandbyProvidersLow' || role === 'standby');
+
+/** True for a chain alarm kind (see {@link CHAIN_ALARM_KINDS}). */
+export const isChainAlarmKind = (kind: RegionalAlarmKind): kind is ChainAlarmKind =>
+  (CHAIN_ALARM_KINDS as readonly string[]).includes(kind);
 
 /**
  * us-east-1 alarms: on the Route 53 health checks (lib/constructs/failover-health-checks.ts), and on
@@ -93,3 +122,7 @@ export interface AlarmEvaluation {
   /** M of "M of N". */
   readonly datapointsToAlarm: number;
 }
+
+/** A value per regional alarm of one region: every kind, the chain kinds only where configured. */
+export type RegionalAlarmMap<T> = Readonly<Record<Exclude<RegionalAlarmKind, ChainAlarmKind>, T>> &
+  Readonly<Partial<Record<ChainAlarmKind, T>>>;

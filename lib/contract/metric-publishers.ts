@@ -1,4 +1,5 @@
 import { CANARY_METRIC_NAMESPACE } from './canary';
+import { CHAIN_METRICS } from './chain';
 import { SIGNER_FAILURES_METRIC } from './deployment';
 import { DRILL_METRICS_NAMESPACE } from './drill-metrics';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from './status';
@@ -52,6 +53,18 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
     namespace: CANARY_METRIC_NAMESPACE,
     metrics: ['PeerDeepHealth'],
     publisher: 'lambda/canaries/deep-health (the peer probe)',
+  },
+  {
+    // chainMetricNamespace(envName) = `Wallet/Chain/<env>`: matched by prefix.
+    namespace: 'Wallet/Chain/',
+    metrics: [
+      CHAIN_METRICS.healthyProviders,
+      CHAIN_METRICS.headAgeSeconds,
+      CHAIN_METRICS.stuckTransactions,
+      CHAIN_METRICS.oldestPendingSeconds,
+    ],
+    publisher:
+      'lambda/chain-watcher (Embedded Metric Format lines on every scheduled run, in both regions; names in lib/contract/chain.ts)',
   },
   { namespace: DRILL_METRICS_NAMESPACE, metrics: [], publisher: 'lib/drill (KPI metrics; no alarm watches them)' },
 ];

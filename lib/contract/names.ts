@@ -81,6 +81,17 @@ export const healthRoleArn = (partition: string, account: string, envName: strin
   `arn:${partition}:iam::${account}:role/${healthRoleName(envName, region)}`;
 
 /**
+ * The chain watcher's role name in a region (issue 16): the signing key's policy lets it read the
+ * public key (the signing address whose transactions it tracks); it is denied `kms:Sign` like
+ * every other principal.
+ */
+export const chainWatcherRoleName = (envName: string, region: string): string =>
+  `${envName}-wallet-chain-watcher-${region}`;
+
+export const chainWatcherRoleArn = (partition: string, account: string, envName: string, region: string): string =>
+  `arn:${partition}:iam::${account}:role/${chainWatcherRoleName(envName, region)}`;
+
+/**
  * The remediation Lambda's role name in a region. The standby's signing-key replica lets it read the
  * public key (to find the signing lease by address); it is denied `kms:Sign` like every other principal.
  */
@@ -92,7 +103,14 @@ export const remediationRoleArn = (partition: string, account: string, envName: 
 
 /** The regional Lambda functions: the workload's three and the remediation function. */
 export type WalletFunctionPurpose =
-  'api' | 'health' | 'signer' | 'remediation' | 'switch-republisher' | 'status-updater' | 'status-webhooks';
+  | 'api'
+  | 'health'
+  | 'signer'
+  | 'remediation'
+  | 'switch-republisher'
+  | 'status-updater'
+  | 'status-webhooks'
+  | 'chain-watcher';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>

@@ -24,10 +24,14 @@ import { failoverSwitchAlarmName } from './failover-switch';
  *   replicated could be lost (or their nonces reused) by a failover. Under MRSC a write is durable
  *   in a second region before it succeeds (RPO 0), and this region's replication metrics mostly
  *   measure the PEER's outage, so they must not stop withdrawals where the service still runs.
+ * - `chainNoHealthyProvider` always (issue 16): a region with no healthy RPC provider can sign but
+ *   not broadcast, so withdrawals are paused with the reason CHAIN_UNREACHABLE_REASON
+ *   (lib/contract/chain.ts). The alarm exists only where `chain.providers` is configured; where it
+ *   does not, remediation reads it as MISSING, which never blocks leaving degraded mode.
  */
 export const DEGRADING_ALARMS: Readonly<Record<Consistency, readonly RegionalAlarmKind[]>> = {
-  MRSC: ['regionImpaired'],
-  MREC: ['regionImpaired', 'replicationErrors', 'replicationLatency'],
+  MRSC: ['regionImpaired', 'chainNoHealthyProvider'],
+  MREC: ['regionImpaired', 'replicationErrors', 'replicationLatency', 'chainNoHealthyProvider'],
 };
 export type { Consistency };
 

@@ -15,6 +15,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { Lease, LeaseMove, moveLease, readLease } from '../failover/lease';
 import { WalletConfig } from '../config/schema';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../contract/canary';
+import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../contract/chain';
 import {
   DRILL_METRICS,
   DRILL_METRICS_NAMESPACE,
@@ -55,6 +56,7 @@ import {
   HealthCheckIds,
   HealthCheckSeries,
   isCredentialsError,
+  ChainProviderState,
   KeyState,
   LeaseMoveOptions,
   NoCredentialsError,
@@ -459,6 +461,32 @@ export class AwsTarget implements Target {
       latencySeconds: last === undefined ? undefined : last.value / 1000,
       at: last?.at,
     };
+  }
+
+  async chainProviders(role: RegionRole): Promise<ChainProviderState> {
+    const region = this.region(role);
+    const now = this.clock.now();
+    const series = await this.metricData(
+      region,
+      [
+        {
+          Id: 'healthy',
+          MetricStat: {
+            Metric: {
+              Namespace: chainMetricNamespace(this.config.envName),
+              MetricName: CHAIN_METRICS.healthyProviders,
+              Dimensions: [{ Name: CHAIN_DIMENSIONS.region, Value: region }],
+            },
+            Period: 60,
+            Stat: 'Minimum',
+          },
+        },
+      ],
+      now - 10 * MINUTE,
+      now,
+    );
+    const last = series.healthy?.at(-1);
+    return { role, region, healthyProviders: last?.value, at: last?.at };
   }
 
   async signingKey(role: RegionRole): Promise<KeyState> {

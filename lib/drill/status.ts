@@ -4,6 +4,7 @@ import {
   AlarmReport,
   CallerIdentity,
   CanaryState,
+  ChainProviderState,
   DnsAnswer,
   EndpointHealth,
   HealthCheckIds,
@@ -34,6 +35,8 @@ export interface EnvironmentStatus {
   readonly replication: Record<RegionRole, Reading<ReplicationState>>;
   readonly keys: Record<RegionRole, Reading<KeyState>>;
   readonly alarms: Reading<AlarmReport>;
+  /** The chain watcher's healthy-provider count per region; absent when the target cannot read it. */
+  readonly chainProviders?: Record<RegionRole, Reading<ChainProviderState>>;
   readonly address: Reading<string>;
   readonly lease: Reading<Lease | undefined>;
 }
@@ -82,6 +85,8 @@ export async function readStatus(target: Target): Promise<EnvironmentStatus> {
   const replication = await both((role) => target.replication(role));
   const keys = await both((role) => target.signingKey(role));
   const alarms = await attempt(() => target.alarmsFiring());
+  const readChain = target.chainProviders?.bind(target);
+  const chainProviders = readChain === undefined ? undefined : await both((role) => readChain(role));
   const address = await attempt(() => target.signingAddress());
   // Read the lease in the standby region first: it is the one that must work during a failover.
   let lease = await attempt(() => target.readLease('standby'));
@@ -101,6 +106,7 @@ export async function readStatus(target: Target): Promise<EnvironmentStatus> {
     replication,
     keys,
     alarms,
+    ...(chainProviders !== undefined ? { chainProviders } : {}),
     address,
     lease,
   };

@@ -128,6 +128,15 @@ export interface AlarmInfo {
   readonly updatedAt?: string;
 }
 
+/** The chain watcher's view of a region's RPC providers (issue 16): the newest HealthyProviders point. */
+export interface ChainProviderState {
+  readonly role: RegionRole;
+  readonly region: string;
+  /** Minimum HealthyProviders of the newest minute with data in the last 10 minutes; undefined: none. */
+  readonly healthyProviders?: number;
+  readonly at?: number;
+}
+
 /** Alarms in ALARM across the environment's regions, and the regions that could not be read. */
 export interface AlarmReport {
   readonly firing: readonly AlarmInfo[];
@@ -152,6 +161,11 @@ export interface Target {
   replication(to: RegionRole): Promise<ReplicationState>;
   signingKey(role: RegionRole): Promise<KeyState>;
   alarmsFiring(): Promise<AlarmReport>;
+  /**
+   * The chain watcher's HealthyProviders in a region (GetMetricData, read-only).
+   * @default - a target that cannot read it (the chain-providers pre-check then blocks when providers are configured)
+   */
+  chainProviders?(role: RegionRole): Promise<ChainProviderState>;
   signingAddress(): Promise<string>;
   readLease(role: RegionRole): Promise<Lease | undefined>;
   moveLease(to: RegionRole, options: LeaseMoveOptions): Promise<LeaseMove>;

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { rateSeconds, WalletConfig } from '../config/schema';
 import { FaultExperiments, FaultExperimentsProps } from '../constructs/fault-experiments';
 import { SloAlarms, SloAlarmsProps } from '../constructs/slo-alarms';
-import { DNS_ALARM_REGION, dnsAlarmName, RegionalAlarmKind } from '../contract/alarms';
+import { DNS_ALARM_REGION, dnsAlarmName, RegionalAlarmMap } from '../contract/alarms';
 import { experimentsFor } from '../contract/chaos';
 import { RegionRole } from '../contract/names';
 import { RegionalObservability } from './regional-observability';
@@ -23,7 +23,7 @@ export interface FaultExperimentsWiring {
   readonly tableArn: string;
   readonly dataKey: kms.IKey;
   readonly topic: sns.ITopic;
-  readonly alarms: Readonly<Record<RegionalAlarmKind, cloudwatch.IAlarm>>;
+  readonly alarms: RegionalAlarmMap<cloudwatch.IAlarm>;
   readonly publicNameCanaryName: string;
   readonly dashboard?: cloudwatch.Dashboard;
 }

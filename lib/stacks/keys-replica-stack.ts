@@ -4,6 +4,7 @@ import { deployHookRoleArn } from '../contract/deployment';
 import { WalletConfig } from '../config/schema';
 import {
   backupKeyAlias,
+  chainWatcherRoleArn,
   dataKeyAlias,
   healthRoleArn,
   remediationRoleArn,
@@ -56,6 +57,10 @@ export class KeysReplicaStack extends Stack {
         remediationRoleArn(this.partition, this.account, config.envName, this.region),
         // The signer's pre-traffic hook compares a new signer version's signature with this key's address.
         deployHookRoleArn(this.partition, this.account, config.envName, this.region),
+        // The chain watcher (issue 16, with chain.providers) derives the address whose transactions it tracks.
+        ...(config.chain.providers !== undefined
+          ? [chainWatcherRoleArn(this.partition, this.account, config.envName, this.region)]
+          : []),
       ],
     });
     this.dataKey = new WalletReplicaKey(this, 'DataKey', {

@@ -2,7 +2,14 @@ import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { deployHookRoleArn } from '../contract/deployment';
 import { WalletConfig } from '../config/schema';
-import { backupKeyAlias, dataKeyAlias, healthRoleArn, signerRoleArn, signingKeyAlias } from '../contract/names';
+import {
+  backupKeyAlias,
+  chainWatcherRoleArn,
+  dataKeyAlias,
+  healthRoleArn,
+  signerRoleArn,
+  signingKeyAlias,
+} from '../contract/names';
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletPrimaryKey } from '../constructs/multi-region-key';
@@ -39,6 +46,10 @@ export class KeysStack extends Stack {
         healthRoleArn(this.partition, this.account, config.envName, this.region),
         // The signer's pre-traffic hook compares a new signer version's signature with this key's address.
         deployHookRoleArn(this.partition, this.account, config.envName, this.region),
+        // The chain watcher (issue 16, with chain.providers) derives the address whose transactions it tracks.
+        ...(config.chain.providers !== undefined
+          ? [chainWatcherRoleArn(this.partition, this.account, config.envName, this.region)]
+          : []),
       ],
     });
     this.dataKey = new WalletPrimaryKey(this, 'DataKey', {

@@ -11,6 +11,7 @@ import { addChaosAndSlo } from './chaos-slo-props';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
+import { RegionalChain } from './regional-chain';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { regionalWalletSettings } from './wallet-settings';
 import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
@@ -45,6 +46,8 @@ export class PrimaryStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** The chain watcher, the signer's chain settings and (primary) the RPC secrets, where `chain.providers` is set (issue 16). */
+  public readonly chain?: RegionalChain;
   /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
   public readonly safeDeployment: RegionalSafeDeployment;
   /** Error-budget (burn-rate) alerting and dashboard of this region's SLOs. */
@@ -129,9 +132,25 @@ export class PrimaryStack extends Stack {
       dataKey: props.dataKey,
       topic: this.notifications.topic,
     });
+    if (config.chain.providers !== undefined) {
+      this.chain = new RegionalChain(this, 'Chain', {
+        config,
+        regionRole: 'primary',
+        wallet: this.wallet,
+        table: ledger.table,
+        dataKey: props.dataKey,
+        dataKeyId: props.dataKeyId,
+        signingKeyArn: props.signingKeyArn,
+        failureQueue: this.observability.remediation.deadLetterQueue,
+      });
+    }
     this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
       ...safeDeploymentSettings(config),
-      functions: { ...this.wallet.functions, remediation: this.observability.remediation.function },
+      functions: {
+        ...this.wallet.functions,
+        remediation: this.observability.remediation.function,
+        chainWatcher: this.chain?.watcher.function,
+      },
       signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,
       topic: this.notifications.topic,

@@ -14,6 +14,7 @@ import { RemediationForwarding } from '../constructs/remediation-forwarding';
 import { WalletAlarms } from '../constructs/wallet-alarms';
 import { CanaryApiTarget, WalletCanaries } from '../constructs/wallet-canaries';
 import { WalletDashboard } from '../constructs/wallet-dashboard';
+import { chainAlarmSettings, chainDashboardSettings } from './regional-chain';
 
 /** Props of {@link RegionalObservability}. */
 export interface RegionalObservabilityProps {
@@ -134,6 +135,7 @@ export class RegionalObservability extends Construct {
       canaryPeriodSeconds: rateSeconds(config.canary.schedule),
       signerLogGroup: wallet.functions.signer.logGroup,
       remediationForwardingRule: this.remediationForwarding?.rule,
+      chain: chainAlarmSettings(config, props.regionRole),
     });
     this.dashboard = new WalletDashboard(this, 'Dashboard', {
       ...monitored,
@@ -144,6 +146,7 @@ export class RegionalObservability extends Construct {
       failoverSwitchAlarm: props.failoverSwitchAlarm,
       kmsThrottled: this.alarms.kmsThrottledMetric,
       remediationLogGroup: this.remediation.function.logGroup,
+      chain: chainDashboardSettings(config),
     });
   }
 }

@@ -14,6 +14,7 @@ import { SwitchRepublisher } from '../constructs/switch-republisher';
 import { WalletNotifications } from '../constructs/notifications';
 import { RegionalApiDomain } from '../constructs/regional-api-domain';
 import { RegionalObservability } from './regional-observability';
+import { RegionalChain } from './regional-chain';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { regionalWalletSettings } from './wallet-settings';
 import { RegionalSafeDeployment } from '../constructs/regional-safe-deployment';
@@ -47,6 +48,8 @@ export class StandbyStack extends Stack {
   public readonly apiDomain: RegionalApiDomain;
   /** Canaries, alarms, remediation and the dashboard of this region. */
   public readonly observability: RegionalObservability;
+  /** The chain watcher, the signer's chain settings and (primary) the RPC secrets, where `chain.providers` is set (issue 16). */
+  public readonly chain?: RegionalChain;
   /** CodeDeploy groups shifting every function's `live` alias, and the signer's pre-traffic hook (docs/safe-deploys.md). */
   public readonly safeDeployment: RegionalSafeDeployment;
   /** Error-budget (burn-rate) alerting and dashboard of this region's SLOs. */
@@ -121,12 +124,25 @@ export class StandbyStack extends Stack {
       topic: this.notifications.topic,
       failureQueue: this.observability.remediation.deadLetterQueue,
     });
+    if (config.chain.providers !== undefined) {
+      this.chain = new RegionalChain(this, 'Chain', {
+        config,
+        regionRole: 'standby',
+        wallet: this.wallet,
+        table: this.table,
+        dataKey: props.dataKey,
+        dataKeyId: props.dataKeyId,
+        signingKeyArn: props.signingKeyArn,
+        failureQueue: this.observability.remediation.deadLetterQueue,
+      });
+    }
     this.safeDeployment = new RegionalSafeDeployment(this, 'SafeDeployment', {
       ...safeDeploymentSettings(config),
       functions: {
         ...this.wallet.functions,
         remediation: this.observability.remediation.function,
         switchRepublisher: this.switchRepublisher.function,
+        chainWatcher: this.chain?.watcher.function,
       },
       signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,

@@ -86,6 +86,21 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           Resource: { 'Fn::Join': ['', [`arn:aws:kms:${c.peer}:111111111111:key/`, expect.any(Object)]] },
           Condition: { StringEquals: { 'kms:ViaService': `sqs.${c.peer}.amazonaws.com` } },
         },
+        // Issue 16 (the example config lists chain.providers): this region's RPC secret and the data
+        // key through Secrets Manager to decrypt it (lib/constructs/chain-watcher.ts grantSignerChainAccess).
+        {
+          Sid: 'ReadRpcSecrets',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: expect.anything(),
+        },
+        {
+          Sid: 'DataKeyThroughSecretsManager',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: expect.anything(),
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${c.region}.amazonaws.com` } },
+        },
       ]);
     });
 

@@ -167,9 +167,10 @@ describe.each(REGIONS)('the $stack remediation ($region)', (c) => {
     const names = (rule.Properties.EventPattern as { detail: { alarmName: string[] } }).detail.alarmName;
     expect(names).toEqual(
       c.stack === 'primary'
-        ? ['example-wallet-us-east-2-region-impaired']
+        ? ['example-wallet-us-east-2-region-impaired', 'example-wallet-us-east-2-chain-no-healthy-provider']
         : [
             'example-wallet-us-west-2-region-impaired',
+            'example-wallet-us-west-2-chain-no-healthy-provider',
             'example-wallet-us-west-2-peer-deep-health',
             'example-wallet-us-west-2-canary-public-name',
             'example-wallet-us-east-2-region-impaired',
@@ -387,6 +388,7 @@ test('config reaches the function: auto mode, the failover budget and MREC', () 
     'example-wallet-us-west-2-region-impaired',
     'example-wallet-us-west-2-ddb-replication-errors',
     'example-wallet-us-west-2-ddb-replication-latency',
+    'example-wallet-us-west-2-chain-no-healthy-provider',
     'example-wallet-us-west-2-peer-deep-health',
     'example-wallet-us-west-2-canary-public-name',
     'example-wallet-us-east-2-region-impaired',

@@ -1,6 +1,13 @@
 import { deployAlarmName } from '../../lib/contract/deployment';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseAlarmName, regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
+import {
+  chainAlarmKinds,
+  isChainAlarmKind,
+  parseAlarmName,
+  regionalAlarmName,
+  REGIONAL_ALARMS,
+  RegionalAlarmKind,
+} from '../../lib/contract/alarms';
 import { chaosGuardAlarmName } from '../../lib/contract/chaos';
 import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
 import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
@@ -13,6 +20,15 @@ beforeAll(() => {
 });
 
 type Props = Record<string, unknown>;
+
+/**
+ * The regional alarm kinds a region of the example app has: every kind but the chain ones, and the
+ * chain ones of its role (the example config lists chain.providers).
+ */
+const kindsIn = (role: 'primary' | 'standby'): RegionalAlarmKind[] =>
+  (Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]).filter(
+    (k) => !isChainAlarmKind(k) || chainAlarmKinds(role).includes(k),
+  );
 
 /** The alarm (metric or composite) with this contract name, in a template. */
 function alarmNamed(template: Template, name: string): { id: string; props: Props } {
@@ -48,7 +64,7 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
   const name = (kind: RegionalAlarmKind) => regionalAlarmName('example', c.region, kind);
 
   test('every regional alarm of the contract exists here, under its contract name', () => {
-    for (const kind of Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]) {
+    for (const kind of kindsIn(c.stack)) {
       expect(() => alarmNamed(template, name(kind))).not.toThrow();
     }
   });
@@ -64,7 +80,7 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
         parseAlarmName('example', String(r.Properties.AlarmName))?.scope === 'regional' &&
         !String(r.Properties.AlarmName).startsWith(`example-wallet-${c.region}-deploy-`),
     );
-    expect(regional).toHaveLength(Object.keys(REGIONAL_ALARMS).length);
+    expect(regional).toHaveLength(kindsIn(c.stack).length);
     for (const a of regional) {
       expect([
         a.Properties.AlarmName,
@@ -259,6 +275,85 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
       expect(evaluation(alarmNamed(template, name(kind)).props)).toEqual(expected);
     },
   );
+
+  // Issue 16: the chain alarms (lib/constructs/wallet-alarms.ts chainAlarms, CHAIN_ALARM_DEFAULTS).
+  test.each([
+    [
+      'chainNoHealthyProvider',
+      {
+        period: 60,
+        threshold: 1,
+        comparison: 'LessThanThreshold',
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        missing: 'breaching',
+      },
+    ],
+    [
+      'chainHeadStale',
+      {
+        period: 60,
+        threshold: 120,
+        comparison: 'GreaterThanThreshold',
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'chainTransactionsStuck',
+      {
+        period: 60,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        missing: 'notBreaching',
+      },
+    ],
+  ] as Array<[RegionalAlarmKind, ReturnType<typeof evaluation>]>)(
+    '%s: evaluation and missing data',
+    (kind, expected) => {
+      expect(evaluation(alarmNamed(template, name(kind)).props)).toEqual(expected);
+    },
+  );
+
+  test('chain-no-healthy-provider watches HealthyProviders (Minimum) of this region', () => {
+    expect(alarmNamed(template, name('chainNoHealthyProvider')).props).toMatchObject({
+      Namespace: 'Wallet/Chain/example',
+      MetricName: 'HealthyProviders',
+      Dimensions: [{ Name: 'Region', Value: c.region }],
+      Statistic: 'Minimum',
+    });
+  });
+
+  test('chain-transactions-stuck: stuck >= 1 or the oldest unmined past chain.stuckAfterSeconds (900)', () => {
+    const metrics = alarmNamed(template, name('chainTransactionsStuck')).props.Metrics as Array<
+      Record<string, unknown>
+    >;
+    expect(metrics.find((m) => m.Expression !== undefined)?.Expression).toBe(
+      'IF(FILL(stuck, 0) >= 1 OR FILL(oldest, 0) > 900, 1, 0)',
+    );
+    expect(JSON.stringify(metrics)).toContain('StuckTransactions');
+    expect(JSON.stringify(metrics)).toContain('OldestPendingSeconds');
+  });
+
+  test('the standby (only) alarms below chain.health.minHealthyStandby healthy providers, missing data breaching', () => {
+    if (c.stack === 'primary') {
+      expect(() => alarmNamed(template, name('chainStandbyProvidersLow'))).toThrow(/found 0/);
+      return;
+    }
+    const a = alarmNamed(template, name('chainStandbyProvidersLow')).props;
+    expect(evaluation(a)).toEqual({
+      period: 60,
+      threshold: 2,
+      comparison: 'LessThanThreshold',
+      evaluationPeriods: 5,
+      datapointsToAlarm: 5,
+      missing: 'breaching',
+    });
+    expect(a).toMatchObject({ MetricName: 'HealthyProviders', Statistic: 'Minimum' });
+  });
 
   test.each([
     ['deepHealthCanary', 'example-wallet-deep-health'],
@@ -492,11 +587,9 @@ test('only contract names: every alarm of the regional stacks is a regional alar
         (r: CfnResourceJson) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm',
       )
       .map((r) => String(r.Properties.AlarmName));
-    const expected = (Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]).map((k) =>
-      regionalAlarmName('example', c.region, k),
-    );
+    const expected = kindsIn(c.stack).map((k) => regionalAlarmName('example', c.region, k));
     const backup = names.filter((n) => n.startsWith('example-wallet-backup'));
-    const deploy = (['api', 'health', 'signer', 'remediation'] as const).flatMap((p) =>
+    const deploy = (['api', 'health', 'signer', 'remediation', 'chain-watcher'] as const).flatMap((p) =>
       (['errors', 'duration-p99', ...(p === 'signer' ? (['signer-failures'] as const) : [])] as const).map((k) =>
         deployAlarmName('example', c.region, p, k),
       ),

@@ -1,4 +1,10 @@
-import { regionalAlarmName, REGIONAL_ALARMS, RegionalAlarmKind } from '../../lib/contract/alarms';
+import {
+  chainAlarmKinds,
+  isChainAlarmKind,
+  regionalAlarmName,
+  REGIONAL_ALARMS,
+  RegionalAlarmKind,
+} from '../../lib/contract/alarms';
 import { exampleWallet, TestWallet } from '../helpers/app';
 import { REGIONS, resourceNamed, resources } from '../helpers/workload';
 
@@ -44,7 +50,9 @@ describe.each(REGIONS)('the $stack dashboard ($region)', (c) => {
     });
     expect(names.sort()).toEqual(
       [
-        ...(Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]).map((k) => regionalAlarmName('example', c.region, k)),
+        ...(Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[])
+          .filter((k) => !isChainAlarmKind(k) || chainAlarmKinds(c.stack).includes(k))
+          .map((k) => regionalAlarmName('example', c.region, k)),
         ...(c.stack === 'standby' ? ['example-wallet-failover-switch'] : []),
       ].sort(),
     );
@@ -78,5 +86,30 @@ describe.each(REGIONS)('the $stack dashboard ($region)', (c) => {
     expect(text).toContain('### Lease holder');
     expect(text).toContain(`aws dynamodb get-item --region ${c.region} --table-name example-wallet-ledger`);
     expect(text).toContain('LEASE#<address>');
+  });
+});
+
+describe.each(REGIONS)('the $stack dashboard chain row ($region)', (c) => {
+  const chainWidgets = () =>
+    widgets(c.stack).filter((w) => w.type === 'metric' && String(w.properties.title).startsWith('Chain:'));
+  const metricsOf = (title: string) =>
+    JSON.stringify(chainWidgets().find((w) => String(w.properties.title).startsWith(title))?.properties.metrics);
+
+  test('head lag per configured provider, pending and stuck, replacements, request-to-mined p50/p95', () => {
+    expect(chainWidgets().map((w) => w.properties.title)).toEqual([
+      'Chain: head lag per provider (blocks)',
+      'Chain: pending and stuck transactions',
+      'Chain: fee-bump replacements per minute',
+      'Chain: request to mined (s)',
+    ]);
+    const lag = metricsOf('Chain: head lag');
+    for (const provider of ['alchemy', 'publicnode']) {
+      expect(lag).toContain(`"Provider","${provider}"`);
+    }
+    expect(lag).toContain('ProviderHeadLagBlocks');
+    expect(lag).toContain(`"Region","${c.region}"`);
+    expect(metricsOf('Chain: pending')).toMatch(/PendingTransactions[\s\S]*StuckTransactions/);
+    expect(metricsOf('Chain: fee-bump')).toContain('Replacements');
+    expect(metricsOf('Chain: request to mined')).toMatch(/"stat":"p50"[\s\S]*"stat":"p95"/);
   });
 });

@@ -96,6 +96,7 @@ test('the standby gets its degrading alarms, its failover triggers, and (forward
       region: 'us-west-2',
       alarmNames: [
         'prod-wallet-us-west-2-region-impaired',
+        'prod-wallet-us-west-2-chain-no-healthy-provider',
         'prod-wallet-us-west-2-peer-deep-health',
         'prod-wallet-us-west-2-canary-public-name',
       ],

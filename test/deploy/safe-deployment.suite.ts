@@ -40,11 +40,12 @@ describe('live aliases (invariant over the whole app)', () => {
     // Exact: every invoked alias, the status page's updater and webhook sender included, is shifted by
     // a CodeDeploy group.
     expect(report).toEqual({ withoutAlias: [], unqualified: [], invokedWithoutDeploymentGroup: [] });
-    // The walk saw the workload: 5 functions per regional stack (6 in the standby, with the switch
-    // re-publisher), each with its alias.
+    // The walk saw the workload: 6 functions per regional stack (7 in the standby, with the switch
+    // re-publisher), each with its alias; the chain watcher is one of them (the example config lists
+    // chain.providers).
     for (const [s, n] of [
-      ['primary', 5],
-      ['standby', 6],
+      ['primary', 6],
+      ['standby', 7],
     ] as const) {
       expect(Object.keys(wallet.template(s).findResources('AWS::Lambda::Function'))).toHaveLength(n);
       expect(
@@ -200,7 +201,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
   });
 
   test('every group names its alarms and rolls back on alarm, on failure and on a manual stop', () => {
-    expect(groups()).toHaveLength(which === 'standby' ? 5 : 4);
+    expect(groups()).toHaveLength(which === 'standby' ? 6 : 5);
     for (const [, g] of groups()) {
       const p = g.Properties as {
         DeploymentStyle: unknown;
@@ -222,7 +223,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
     const aliases = Object.entries(res()).filter(
       ([, r]) => r.Type === 'AWS::Lambda::Alias' && r.UpdatePolicy !== undefined,
     );
-    expect(aliases).toHaveLength(which === 'standby' ? 5 : 4);
+    expect(aliases).toHaveLength(which === 'standby' ? 6 : 5);
     for (const [id, a] of aliases) {
       const policy = (
         a.UpdatePolicy as {
@@ -258,6 +259,8 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
           ['signer', 'errors'],
           ['signer', 'duration-p99'],
           ['signer', 'signer-failures'],
+          ['chain-watcher', 'errors'],
+          ['chain-watcher', 'duration-p99'],
           ...(which === 'standby'
             ? ([
                 ['switch-republisher', 'errors'],
@@ -316,6 +319,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
         'ShiftTheHealthAlias',
         'ShiftTheRemediationAlias',
         'ShiftTheSignerAlias',
+        'ShiftTheChainWatcherAlias',
         ...(which === 'standby' ? ['ShiftTheSwitchRepublisherAlias'] : []),
       ].sort(),
     );
@@ -371,6 +375,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
       return res()[aliasId].Properties.Name;
     };
     expect(configs.map((c) => [owner(c), qualifier(c)]).sort()).toEqual([
+      ['ChainWatcherFunction', LIVE_ALIAS],
       ['ObservabilityRemediationFunction', LIVE_ALIAS],
       ['SafeDeploymentSignerCheckFunction', '$LATEST'],
       ...(which === 'standby' ? [['SwitchRepublisherFunction', LIVE_ALIAS]] : []),

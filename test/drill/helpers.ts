@@ -15,6 +15,14 @@ export const START = Date.UTC(2030, 0, 1, 12, 0, 17);
 export const mrecConfig = (): WalletConfig =>
   testConfig({ regions: { witness: undefined }, data: { consistency: 'MREC' }, targets: { rpoSeconds: 60 } });
 
+/** A config with two RPC providers (the example config's; issue 16): the chain-providers pre-check applies. */
+export function chainConfig(): WalletConfig {
+  const config = testConfig();
+  if ((config.chain.providers?.length ?? 0) !== 2)
+    throw new Error('the example config should list two chain providers');
+  return config;
+}
+
 export function simTarget(
   options: { scenario?: ScenarioName; position?: RegionRole; config?: WalletConfig; seed?: number } = {},
 ): SimulatedTarget {

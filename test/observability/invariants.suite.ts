@@ -191,9 +191,11 @@ test('every function an asynchronous source can invoke has an on-failure destina
   const fns = functionInvocations(templates);
   expect(fns.filter((f) => f.asyncInvokers.length > 0).map((f) => f.name)).toEqual([
     'example-wallet-remediation',
+    'example-wallet-chain-watcher',
     'example-wallet-signer-deploy-check',
     'example-wallet-remediation',
     'example-wallet-switch-republisher',
+    'example-wallet-chain-watcher',
     'example-wallet-signer-deploy-check',
     'example-wallet-status-updater',
     'example-wallet-status-updater',
@@ -339,6 +341,7 @@ describe('fails (proves the invariants can fail)', () => {
     expect(losesFailedEvents(functionInvocations(t))).toEqual([
       expect.stringMatching(/^standby\/ObservabilityRemediationFunction/),
       expect.stringMatching(/^standby\/SwitchRepublisherFunction/),
+      expect.stringMatching(/^standby\/ChainWatcherFunction/),
       expect.stringMatching(/^standby\/SafeDeploymentSignerCheckFunction/),
     ]);
   });

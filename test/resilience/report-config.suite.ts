@@ -96,8 +96,10 @@ test('example config: every KMS key and replica is billed as a key; health check
   // version (lib/constructs/safe-deployment.ts: 9 per region, 2 more for the standby's switch
   // re-publisher; 4 per status stack: errors and p99 of the status updater and webhook sender,
   // lib/stacks/status-stack.ts); under MRSC the two replication-latency alarms are metric math (two
-  // write latencies each), billed per metric
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 63 });
+  // write latencies each), billed per metric; the chain alarms (issue 16, the example config lists
+  // chain.providers): no-healthy-provider and head-stale in each region, the standby's providers-low,
+  // and the chain watcher's 2 deploy alarms per region (9; transactions-stuck is metric math)
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 72 });
   // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math too: per region 4 SLOs x 3 alerts
   // x 2 windows, each reading 2 metrics
   expect(item(base, 'metric-math alarms (per metric)')!.quantity).toBeGreaterThanOrEqual(2 * 24 * 2);

@@ -55,7 +55,7 @@ test('only the signer role of each region can sign, only with that region copy o
   );
 });
 
-test('the signing key appears only in the signer (sign), health and the signer deploy check (read the public key) and, in the standby only, remediation (read the public key) policies', () => {
+test('the signing key appears only in the signer (sign), health, the signer deploy check and the chain watcher (read the public key) and, in the standby only, remediation (read the public key) policies', () => {
   for (const c of REGIONS) {
     const key = JSON.stringify(keyArnRef(wallet, c, 'signing'));
     const touching = statements.filter((s) => JSON.stringify(s.statement.Resource) === key);
@@ -69,16 +69,21 @@ test('the signing key appears only in the signer (sign), health and the signer d
       'AWS::IAM::Role',
       'SafeDeploymentSignerCheckFunctionRole',
     ).id;
-    expect(
-      touching.map((s) => [
-        s.statement.Sid,
-        s.statement.Action,
-        s.roles.includes(remediationRole) ? 'remediation' : s.roles.includes(deployCheckRole) ? 'deploy-check' : '',
-      ]),
-    ).toEqual([
+    const watcherRole = resourceNamed(wallet.template(c.stack), 'AWS::IAM::Role', 'ChainWatcherFunctionRole').id;
+    const who = (roles: string[]): string =>
+      roles.includes(remediationRole)
+        ? 'remediation'
+        : roles.includes(deployCheckRole)
+          ? 'deploy-check'
+          : roles.includes(watcherRole)
+            ? 'chain-watcher'
+            : '';
+    expect(touching.map((s) => [s.statement.Sid, s.statement.Action, who(s.roles)])).toEqual([
       ['ReadSigningPublicKey', 'kms:GetPublicKey', ''],
       ['SignWithRegionKey', ['kms:GetPublicKey', 'kms:Sign'], ''],
       ...(c.stack === 'standby' ? [['ReadSigningPublicKey', 'kms:GetPublicKey', 'remediation']] : []),
+      // Issue 16: the example config lists chain.providers.
+      ['ReadSigningPublicKey', 'kms:GetPublicKey', 'chain-watcher'],
       ['ReadSigningPublicKey', 'kms:GetPublicKey', 'deploy-check'],
     ]);
   }

@@ -364,6 +364,31 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
     'AwsSolutions-IAM5[Resource::*]',
     'AwsSolutions-IAM5[Resource::arn:aws:logs:us-west-2:111111111111:log-group:/aws/lambda/example-wallet-switch-republisher:*]',
   ],
+  // Issue 16: the RPC provider secrets (a provider's API key is rotated by putting a new URL in, no
+  // rotation Lambda) and the chain watcher, a WalletFunction like the others in each region.
+  'example-wallet-primary/Chain/RpcSecrets/Secret0': [
+    'AwsSolutions-SMG4',
+    'HIPAA.Security-SecretsManagerRotationEnabled',
+    'NIST.800.53.R5-SecretsManagerRotationEnabled',
+  ],
+  ...Object.fromEntries(
+    (
+      [
+        ['primary', 'us-east-2'],
+        ['standby', 'us-west-2'],
+      ] as const
+    ).flatMap(([stack, region]) => [
+      [`example-wallet-${stack}/Chain/Watcher/Function/Function`, FUNCTION_ACKS],
+      [`example-wallet-${stack}/Chain/Watcher/Function/LogGroup`, CROSS_STACK_LOG_KEY],
+      [
+        `example-wallet-${stack}/Chain/Watcher/Function/Role/Policy`,
+        [
+          'AwsSolutions-IAM5[Resource::*]',
+          `AwsSolutions-IAM5[Resource::arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/example-wallet-chain-watcher:*]`,
+        ],
+      ],
+    ]),
+  ),
   // The status page: public by design (no geo restriction, no WAF in its path, audit in the buckets).
   'example-wallet-status-edge/Edge/Distribution': [
     'AwsSolutions-CFR1',

@@ -3,6 +3,7 @@ import { DrillDirection } from '../../contract/drill-metrics';
 import { EnvironmentStatus } from '../status';
 import alarms from './alarms';
 import caller from './caller';
+import chainProviders from './chain-providers';
 import { CheckOptions, CheckResult, directionRoles, PreCheck, roleRegion } from './check';
 import dns from './dns';
 import fromRegion from './from-region';
@@ -31,6 +32,7 @@ export const PRE_CHECKS: readonly PreCheck[] = [
   targetCanary,
   replication,
   targetKey,
+  chainProviders,
   switchAlarm,
   alarms,
   lease,

@@ -2,6 +2,8 @@ import { createECDH, createHash } from 'node:crypto';
 import { WalletConfig } from '../../config/schema';
 import { dnsAlarmName, DnsAlarmKind, regionalAlarmName, RegionalAlarmKind } from '../../contract/alarms';
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, canaryName } from '../../contract/canary';
+import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../../contract/chain';
+import { configuredChainProviders, configuredMinHealthyStandby } from '../chain-config';
 import {
   FAILOVER_SWITCH_ALARM,
   FAILOVER_SWITCH_METRIC,
@@ -127,6 +129,11 @@ export class World {
   private readonly metrics = new Map<string, MetricPoint[]>();
   private readonly alarms = new Map<string, SimAlarm>();
   private switchAlarmExists = true;
+  /**
+   * Healthy RPC providers the chain watcher reports per region (issue 16): every configured provider
+   * at the start; undefined = the watcher publishes nothing there (no providers configured, or stopped).
+   */
+  private readonly chainHealthy: Record<RegionRole, number | undefined>;
   private answer: RegionRole = 'primary';
   /** Authoritative answer changes, oldest first. */
   public readonly answerChanges: Array<{ at: number; role: RegionRole }> = [];
@@ -204,6 +211,8 @@ export class World {
     const holder = this.regions[options.position ?? 'primary'];
     this.leaseSeen = { primary: { holder, seq: 0 }, standby: { holder, seq: 0 } };
 
+    const providers = configuredChainProviders(options.config);
+    this.chainHealthy = { primary: providers || undefined, standby: providers || undefined };
     this.fis = new SimulatedFis(this);
     this.sqs = new SimulatedSqs(
       options.config.account,
@@ -235,6 +244,14 @@ export class World {
   }
 
   // ---------------------------------------------------------------- scenario controls
+
+  /**
+   * How many RPC providers the chain watcher in a region counts healthy from the next minute on
+   * (its HealthyProviders metric and the chain alarms follow); undefined stops the watcher there.
+   */
+  setChainHealthyProviders(role: RegionRole, healthy: number | undefined): void {
+    this.chainHealthy[role] = healthy;
+  }
 
   /** Makes a region's API pass or fail its health checks (from now on). */
   setEndpointUp(role: RegionRole, up: boolean): void {
@@ -531,6 +548,7 @@ export class World {
         const min = Math.min(before?.value ?? 1, ...within.map((p) => p.value));
         this.putMetric('us-east-1', hcKey(HC_IDS[key]), min, boundary - MINUTE);
       }
+      this.publishChainHealth(boundary - MINUTE);
       this.updateHealthCheckAlarms(boundary - MINUTE);
       if (this.config.data.consistency === 'MREC') {
         for (const [from, to] of [
@@ -549,6 +567,40 @@ export class World {
     };
     const first = Math.ceil(this.now / MINUTE) * MINUTE + MINUTE;
     this.events.at(first, () => tick(first));
+  }
+
+  /**
+   * The chain watcher's HealthyProviders point of the minute in each region (lib/contract/chain.ts)
+   * and the alarms on it (lib/constructs/wallet-alarms.ts chainAlarms: < 1, and in the standby
+   * < minHealthyStandby; missing data breaching). Nothing where no providers are configured.
+   */
+  private publishChainHealth(pointAt: number): void {
+    if (configuredChainProviders(this.config) === 0) return;
+    const min = configuredMinHealthyStandby(this.config);
+    for (const role of ['primary', 'standby'] as const) {
+      const region = this.regions[role];
+      const healthy = this.chainHealthy[role];
+      if (healthy !== undefined) {
+        const key = metricKey(chainMetricNamespace(this.config.envName), CHAIN_METRICS.healthyProviders, [
+          { Name: CHAIN_DIMENSIONS.region, Value: region },
+        ]);
+        this.putMetric(region, key, healthy, pointAt);
+      }
+      this.setAlarm(
+        region,
+        regionalAlarmName(this.config.envName, region, 'chainNoHealthyProvider'),
+        healthy === undefined || healthy < 1,
+        healthy === undefined ? 'simulated: no data (breaching)' : `simulated: ${healthy} healthy provider(s)`,
+      );
+      if (role === 'standby') {
+        this.setAlarm(
+          region,
+          regionalAlarmName(this.config.envName, region, 'chainStandbyProvidersLow'),
+          healthy === undefined || healthy < min,
+          `simulated: ${healthy ?? 'no data'} healthy provider(s), minimum ${min}`,
+        );
+      }
+    }
   }
 
   /** Alarms named as lib/contract/alarms.ts names them, in the region where each lives. */

@@ -24,6 +24,9 @@ export const ALARM = {
   primaryPeer: { region: PRIMARY, name: regionalAlarmName(ENV, PRIMARY, 'peerDeepHealth') },
   primaryReplLatency: { region: PRIMARY, name: regionalAlarmName(ENV, PRIMARY, 'replicationLatency') },
   primaryReplErrors: { region: PRIMARY, name: regionalAlarmName(ENV, PRIMARY, 'replicationErrors') },
+  // Issue 16: degrading in every mode (no healthy RPC provider).
+  primaryChain: { region: PRIMARY, name: regionalAlarmName(ENV, PRIMARY, 'chainNoHealthyProvider') },
+  standbyChain: { region: STANDBY, name: regionalAlarmName(ENV, STANDBY, 'chainNoHealthyProvider') },
   dnsPrimary: { region: DNS, name: dnsAlarmName(ENV, 'primaryEndpointUnhealthy') },
   dnsStandby: { region: DNS, name: dnsAlarmName(ENV, 'standbyEndpointUnhealthy') },
 } as const;

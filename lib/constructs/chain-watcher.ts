@@ -186,19 +186,20 @@ function grantRpcSecrets(fn: WalletFunction, secretArns: readonly string[]): voi
 }
 
 /**
- * Gives the signer the chain settings (CHAIN_SETTINGS) and read access to this region's RPC
- * secrets (it broadcasts after signing), with the data key through Secrets Manager to decrypt them.
- * Nothing else: its signing permissions are RegionalWallet's.
+ * Gives a wallet function the chain settings (CHAIN_SETTINGS) and read access to this region's RPC
+ * secrets, with the data key through Secrets Manager to decrypt them: the signer (it broadcasts
+ * after signing and reads the fee market) and the API (the spending policy's balance read).
+ * Nothing else: the signer's signing permissions are RegionalWallet's; the API never signs.
  */
-export function grantSignerChainAccess(
-  signer: WalletFunction,
+export function grantChainAccess(
+  fn: WalletFunction,
   settings: { readonly chainSettings: string; readonly secretArns: readonly string[]; readonly dataKey: kms.IKey },
 ): void {
-  signer.function.addEnvironment(CHAIN_SETTINGS_ENV, settings.chainSettings);
+  fn.function.addEnvironment(CHAIN_SETTINGS_ENV, settings.chainSettings);
   if (settings.secretArns.length === 0) return;
-  grantRpcSecrets(signer, settings.secretArns);
-  const region = Stack.of(signer).region;
-  signer.addToRolePolicy(
+  grantRpcSecrets(fn, settings.secretArns);
+  const region = Stack.of(fn).region;
+  fn.addToRolePolicy(
     new iam.PolicyStatement({
       sid: 'DataKeyThroughSecretsManager',
       actions: ['kms:Decrypt'],

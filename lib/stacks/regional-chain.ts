@@ -7,7 +7,7 @@ import { chainSettingsFor } from '../config/chain';
 import { WalletConfig } from '../config/schema';
 import { RegionRole } from '../contract/names';
 import { rpcSecretArnPattern, rpcSecretPartialArn, RpcSecrets } from '../constructs/chain-secrets';
-import { ChainWatcher, grantSignerChainAccess } from '../constructs/chain-watcher';
+import { ChainWatcher, grantChainAccess } from '../constructs/chain-watcher';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { ChainAlarmSettings } from '../constructs/wallet-alarms';
 
@@ -80,11 +80,11 @@ export class RegionalChain extends Construct {
       secretArns,
       failureQueue: props.failureQueue,
     });
-    grantSignerChainAccess(props.wallet.functions.signer, {
-      chainSettings,
-      secretArns,
-      dataKey: props.dataKey,
-    });
+    // The signer broadcasts and reads the fee market; the API reads the hot balance for the
+    // spending policy's share-of-balance rule (lambda/shared/chain-ports.ts). Neither gets more.
+    for (const fn of [props.wallet.functions.signer, props.wallet.functions.api]) {
+      grantChainAccess(fn, { chainSettings, secretArns, dataKey: props.dataKey });
+    }
   }
 }
 

@@ -14,7 +14,7 @@ import {
   CHAIN_SETTINGS_ENV,
   ChainWatcher,
   ChainWatcherProps,
-  grantSignerChainAccess,
+  grantChainAccess,
 } from '../../lib/constructs/chain-watcher';
 import { handlerEntry, WalletFunction } from '../../lib/constructs/wallet-function';
 import { alarmProblems, CHAIN_ALARM_DEFAULTS, WalletAlarmsProps } from '../../lib/constructs/wallet-alarms';
@@ -282,7 +282,7 @@ describe('ChainWatcher', () => {
   });
 });
 
-describe('grantSignerChainAccess', () => {
+describe('grantChainAccess', () => {
   test('the signer gets CHAIN_SETTINGS, GetSecretValue on the exact secrets and the data key through Secrets Manager only', () => {
     const { stack, dataKey, failureQueue } = fixture();
     const signer = new WalletFunction(stack, 'Signer', {
@@ -297,7 +297,7 @@ describe('grantSignerChainAccess', () => {
       invocation: { kind: 'asynchronous', failureQueue },
     });
     const secretArns = SECRETS.map((n) => rpcSecretArnPattern('aws', 'us-east-2', '111111111111', n));
-    grantSignerChainAccess(signer, { chainSettings: SETTINGS, secretArns, dataKey });
+    grantChainAccess(signer, { chainSettings: SETTINGS, secretArns, dataKey });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [CHAIN_SETTINGS_ENV]: SETTINGS }) },

@@ -87,7 +87,7 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           Condition: { StringEquals: { 'kms:ViaService': `sqs.${c.peer}.amazonaws.com` } },
         },
         // Issue 16 (the example config lists chain.providers): this region's RPC secret and the data
-        // key through Secrets Manager to decrypt it (lib/constructs/chain-watcher.ts grantSignerChainAccess).
+        // key through Secrets Manager to decrypt it (lib/constructs/chain-watcher.ts grantChainAccess).
         {
           Sid: 'ReadRpcSecrets',
           Effect: 'Allow',

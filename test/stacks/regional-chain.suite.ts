@@ -55,9 +55,9 @@ describe.each(REGIONS)('the $stack chain side ($region)', (c) => {
     expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
   });
 
-  test("watcher and signer get the same CHAIN_SETTINGS: the plain URL as is, the secret as this region's copy", () => {
+  test("watcher, signer and API (the policy's balance read) get the same CHAIN_SETTINGS: the plain URL as is, the secret as this region's copy", () => {
     const template = wallet.template(c.stack);
-    for (const fn of ['ChainWatcherFunction', 'WalletSignerFunction']) {
+    for (const fn of ['ChainWatcherFunction', 'WalletSignerFunction', 'WalletApiFunction']) {
       const settings = settingsOf(template, fn);
       expect(settings.chainId).toBe(11155111);
       expect(settings.providers[1]).toEqual({ name: 'publicnode', url: 'https://ethereum-sepolia-rpc.publicnode.com' });
@@ -73,9 +73,9 @@ describe.each(REGIONS)('the $stack chain side ($region)', (c) => {
     }
   });
 
-  test('watcher and signer read exactly that secret in this region, never "*"', () => {
+  test('watcher, signer and API read exactly that secret in this region, never "*"', () => {
     const template = wallet.template(c.stack);
-    for (const role of ['ChainWatcherFunctionRole', 'WalletSignerFunctionRole']) {
+    for (const role of ['ChainWatcherFunctionRole', 'WalletSignerFunctionRole', 'WalletApiFunctionRole']) {
       const statement = roleStatements(template, role).find((s) => s.Sid === 'ReadRpcSecrets');
       expect(statement?.Action).toBe('secretsmanager:GetSecretValue');
       const resource = JSON.stringify(statement?.Resource);

@@ -7,6 +7,14 @@
  *   npm run bench -- bundles signing   # the Lambda runtime figures
  *   npm run bench -- validation        # synth cost of every validation plugin
  */
+import { runtimeSpendingPolicy } from '../lib/config/spending';
+import {
+  CHAIN_FEE_DEFAULTS,
+  CHAIN_HEALTH_DEFAULTS,
+  CHAIN_SETTINGS_ENV,
+  CHAIN_TIMING_DEFAULTS,
+} from '../lib/contract/chain-settings';
+import { SPENDING_POLICY_ENV } from '../lib/contract/policy';
 import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -58,6 +66,16 @@ const BENCH_ENV: Record<string, string> = {
   [RUNTIME_ENV.regionRole]: 'primary',
   [RUNTIME_ENV.consistency]: 'MRSC',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
+  // The spending policy (deposit-only when the config has no "spending") and the chain settings of
+  // a deployment with providers: the API and the signer parse both at load.
+  [SPENDING_POLICY_ENV]: JSON.stringify(runtimeSpendingPolicy(undefined)),
+  [CHAIN_SETTINGS_ENV]: JSON.stringify({
+    chainId: 1,
+    providers: [{ name: 'bench', url: 'https://rpc.example.com' }],
+    health: CHAIN_HEALTH_DEFAULTS,
+    ...CHAIN_TIMING_DEFAULTS,
+    fees: CHAIN_FEE_DEFAULTS,
+  }),
   // The signer's pre-traffic hook (lib/contract/deployment.ts DEPLOY_HOOK_ENV).
   WALLET_DEPLOY_TARGET_VERSION_ARN: 'arn:aws:lambda:us-east-2:111111111111:function:bench-wallet-signer:7',
 };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { type RuntimeSpendingPolicy, SPENDING_POLICY_ENV, windowSeconds } from '../../../lib/contract/policy';
 import { ConfigurationError } from '../errors';
 
@@ -7,32 +7,33 @@ import { ConfigurationError } from '../errors';
  * start. The document was validated at synth (lib/config/spending.ts); this check is for a function
  * whose variable was edited by hand or never set: every problem in one error, and the function does
  * not start (fail closed: no policy, no withdrawal).
+ *
+ * zod/mini (the same zod 4, functional API), as lambda/shared/tx-request.ts: the classic `zod`
+ * build is about 445 KB minified in a Lambda bundle, mini a few KB.
  */
-const wei = z.string().regex(/^(0|[1-9][0-9]{0,77})$/);
+const wei = z.string().check(z.regex(/^(0|[1-9][0-9]{0,77})$/));
+const positiveInt = z.number().check(z.int(), z.positive());
 const walletPolicy = z.object({
   outgoing: z.enum(['deposit-only', 'allowed', 'cold-only']),
-  perTransactionWei: wei.optional(),
+  perTransactionWei: z.optional(wei),
   velocity: z.array(
     z
-      .object({ window: z.string(), windowSeconds: z.number().int().positive(), limitWei: wei })
-      .refine((v) => windowSeconds(v.window) === v.windowSeconds, 'windowSeconds does not match window'),
+      .object({ window: z.string(), windowSeconds: positiveInt, limitWei: wei })
+      .check(z.refine((v) => windowSeconds(v.window) === v.windowSeconds, 'windowSeconds does not match window')),
   ),
-  shareOfHotBalancePercent: z.number().gt(0).max(100).optional(),
+  shareOfHotBalancePercent: z.optional(z.number().check(z.gt(0), z.lte(100))),
   destinations: z.enum(['any', 'allowlist']),
   unlistedDestination: z.enum(['refuse', 'approval']),
 });
 const runtimeSchema = z.object({
-  version: z.string().min(1),
+  version: z.string().check(z.minLength(1)),
   default: walletPolicy,
   wallets: z.record(z.string(), walletPolicy),
-  allowlistTimeLockHours: z.number().int().positive(),
-  approvals: z
-    .object({ thresholdWei: wei, required: z.number().int().min(2), expiresAfterHours: z.number().int().positive() })
-    .optional(),
-  coldAddress: z
-    .string()
-    .regex(/^0x[0-9a-f]{40}$/)
-    .optional(),
+  allowlistTimeLockHours: positiveInt,
+  approvals: z.optional(
+    z.object({ thresholdWei: wei, required: z.number().check(z.int(), z.gte(2)), expiresAfterHours: positiveInt }),
+  ),
+  coldAddress: z.optional(z.string().check(z.regex(/^0x[0-9a-f]{40}$/))),
 });
 
 export function parseSpendingPolicy(text: string | undefined): RuntimeSpendingPolicy {

@@ -62,6 +62,8 @@ export const TRANSACTION_STATUSES = [
   'nonce-assigned',
   'signed',
   'broadcast',
+  'mined',
+  'confirmed',
   'quarantined',
   'cancelled',
 ] as const;

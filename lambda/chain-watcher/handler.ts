@@ -310,10 +310,14 @@ export function createChainWatcher(deps: WatcherDeps) {
     let pending = 0;
     let stuck = 0;
     let oldest = 0;
+    // One step per transaction per walk: a transaction moved by this walk shows up in the next
+    // status's partition, and is left for the next walk.
+    const seen = new Set<string>();
     for (const status of WALKED) {
       const txs = (await listTransactionsByStatus(ledger, address, status)) as ChainTransaction[];
       for (const tx of txs) {
-        if (isCanary(tx)) continue;
+        if (isCanary(tx) || seen.has(tx.txId)) continue;
+        seen.add(tx.txId);
         const variants = variantsOf(tx);
         if (tx.status === STUCK) stuck += 1;
         if (tx.status === 'signed' || tx.status === 'broadcast') {
@@ -347,11 +351,9 @@ export function createChainWatcher(deps: WatcherDeps) {
     publishProviders(providers);
     const address = (await deps.address()).toLowerCase();
     const walks: WalkReport[] = [];
-    let holder = false;
     for (;;) {
       const lease = await readLease(ledger, address);
-      holder = lease !== undefined && lease.activeRegion === deps.region;
-      if (!holder || lease === undefined) {
+      if (lease === undefined || lease.activeRegion !== deps.region) {
         if (walks.length === 0) {
           logger.info('not the lease holder: publishing provider metrics only', {
             region: deps.region,

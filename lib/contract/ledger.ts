@@ -52,7 +52,9 @@ export const ledgerKeys = {
 /**
  * Lifecycle of a transaction item (`WALLET#<walletId>` / `TX#<txId>`):
  *
- *   queued -> nonce-assigned -> signed -> broadcast
+ *   queued -> nonce-assigned -> signed -> broadcast -> mined -> confirmed
+ *                                             ^           |
+ *                                             `-----------'  (reorg: the chain watcher, lease holder only)
  *      \            \             \
  *       `------------`-------------`--> quarantined -> (operator) queued | nonce-assigned | cancelled | broadcast
  *
@@ -62,7 +64,16 @@ export const ledgerKeys = {
  * Lower-case, exactly as the API returns them: lib/contract/canary.ts reads "signed" and
  * "quarantined".
  */
-export const TX_STATUSES = ['queued', 'nonce-assigned', 'signed', 'broadcast', 'quarantined', 'cancelled'] as const;
+export const TX_STATUSES = [
+  'queued',
+  'nonce-assigned',
+  'signed',
+  'broadcast',
+  'mined',
+  'confirmed',
+  'quarantined',
+  'cancelled',
+] as const;
 export type TxStatus = (typeof TX_STATUSES)[number];
 
 /** Statuses in which a transaction may still be signed or broadcast by the lease holder. */

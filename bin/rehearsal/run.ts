@@ -137,9 +137,6 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         log(`lease moved ${active} -> ${to} (${kind}) at request ${i}`);
         active = to;
       }
-      const inj = injectAt.get(i);
-      if (inj !== undefined) await inject(inj);
-
       const w = world.wallets[i % world.wallets.length];
       const marker = BASE_MARKER + BigInt(i);
       const body = {
@@ -163,6 +160,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         }
       }
       if (txId !== undefined) accepted.push({ marker, walletId: w.walletId, txId });
+      // After the submit, so the fault meets a transaction in flight.
+      const inj = injectAt.get(i);
+      if (inj !== undefined) await inject(inj);
       if ((i + 1) % perBlock === 0) await tick();
     }
     // Heal what is still broken and let the stream settle: the partitioned region comes back, its
@@ -263,12 +263,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     } else if (what === 'dropped-tx') {
       // The signer broadcasts, then the node forgets the transaction (a provider dropping it).
       for (const r of [a, b]) if (!partitioned.has(r)) await world.pump(r).catch(() => undefined);
-      const pending = await node
-        .rpc<{ pending?: Record<string, Record<string, { hash: string }>> }>('txpool_content')
-        .catch(() => undefined);
-      const hashes = Object.values(pending?.pending ?? {}).flatMap((byNonce) =>
-        Object.values(byNonce).map((t) => t.hash),
-      );
+      // Hardhat has no txpool_content: the hashes come from what the API says was broadcast.
+      const views = await Promise.all(accepted.map((t) => world.get(active, t.walletId, t.txId)));
+      const hashes = views.filter((v) => v.status === 'broadcast').map((v) => String(v.transactionHash));
       let dropped = 0;
       for (const h of hashes) if (await node.rpc<boolean>('hardhat_dropTransaction', [h])) dropped += 1;
       notes.set(what, {
@@ -276,10 +273,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         note: `${dropped} pending transaction(s) dropped from the node's mempool`,
       });
     } else if (what === 'reorg') {
-      for (const r of [a, b]) if (!partitioned.has(r)) await world.pump(r).catch(() => undefined);
+      // The snapshot is taken before the broadcast, so the reverted branch never saw our
+      // transactions: they vanish with their block and only a rebroadcast brings them back.
       const height = await client.getBlockNumber({ cacheTime: 0 });
       const snapshot = await node.rpc<string>('evm_snapshot');
-      await tick(); // mined and seen mined by the watcher
+      await tick(); // broadcast, mined and seen mined by the watcher
       await node.rpc('evm_revert', [snapshot]);
       await node.mine(2); // a different branch, longer
       blocks += 2;

@@ -46,7 +46,14 @@ export interface RehearsalReport {
   readonly reorgRecoveries: number;
   readonly rebroadcasts: number;
   readonly providerFailovers: number;
-  readonly leaseMoves: ReadonlyArray<{ kind: Failover; from: string; to: string; atRequest: number }>;
+  readonly leaseMoves: ReadonlyArray<{
+    kind: Failover;
+    from: string;
+    to: string;
+    atRequest: number;
+    /** Accepted requests still queued (unsigned) when the lease moved. */
+    queuedAtMove: number;
+  }>;
   readonly requestToMinedMs: { readonly p50?: number; readonly p95?: number; readonly max?: number };
   /** What was injected, and what each could show with the code on this branch. */
   readonly injections: ReadonlyArray<{ name: Injection; active: boolean; note: string }>;
@@ -83,7 +90,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
   let blocks = 0;
   let providerFailovers = 0;
   const notes = new Map<Injection, { active: boolean; note: string }>();
-  const leaseMoves: Array<{ kind: Failover; from: string; to: string; atRequest: number }> = [];
+  const leaseMoves: Array<RehearsalReport['leaseMoves'][number]> = [];
   let active = a;
   const partitioned = new Set<string>();
 
@@ -126,6 +133,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       if (f >= 0) {
         const kind = failovers[f];
         const to = active === a ? b : a;
+        // Accepted but not yet signed when the lease moves: work in flight the move must not lose.
+        const inFlight = (
+          await Promise.all(accepted.map(async (t) => (await world.get(active, t.walletId, t.txId)).status))
+        ).filter((s) => s === 'queued').length;
         if (kind === 'partitioned') {
           // The holder is cut off (its DynamoDB, SQS and KMS calls fail); the drill moves the
           // lease from the surviving side and Route 53 sends clients there.
@@ -133,7 +144,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
           world.partition(active, true);
         }
         await world.moveLease(to, `rehearsal-${kind}`);
-        leaseMoves.push({ kind, from: active, to, atRequest: i });
+        leaseMoves.push({ kind, from: active, to, atRequest: i, queuedAtMove: inFlight });
         log(`lease moved ${active} -> ${to} (${kind}) at request ${i}`);
         active = to;
       }

@@ -23,9 +23,10 @@ test.each([['planned' as const], ['partitioned' as const]])(
   'lease moved mid-stream (%s): contiguous nonces, every accepted request mined exactly once',
   async (kind) => {
     // Act
-    const report = await runRehearsal({ moto, node, requests: 12, failovers: [kind], perBlock: 3 });
-    // Assess: the move happened in the middle, between two regions
-    expect(report.leaseMoves).toEqual([{ kind, from: 'us-east-2', to: 'us-west-2', atRequest: 6 }]);
+    const report = await runRehearsal({ moto, node, requests: 12, failovers: [kind], perBlock: 4 });
+    // Assess: the move happened in the middle, between two regions, with requests 4 and 5 accepted
+    // by the old holder and still queued there (unsigned)
+    expect(report.leaseMoves).toEqual([{ kind, from: 'us-east-2', to: 'us-west-2', atRequest: 6, queuedAtMove: 2 }]);
     // Assess, from the chain
     expect(report.accepted).toBe(12);
     expect(report.duplicates).toBe(0);

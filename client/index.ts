@@ -24,6 +24,7 @@ export type {
   AcceptedTransaction,
   ApiErrorBody,
   ApiErrorCode,
+  TransactionChainView,
   TransactionRequest,
   TransactionStatus,
   TransactionView,

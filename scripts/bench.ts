@@ -65,6 +65,9 @@ const BENCH_ENV: Record<string, string> = {
   [RUNTIME_ENV.signingKeyArn]: 'arn:aws:kms:us-east-2:111111111111:key/mrk-0123456789abcdef0123456789abcdef',
   [RUNTIME_ENV.regionRole]: 'primary',
   [RUNTIME_ENV.consistency]: 'MRSC',
+  // The signer's forward target (lambda/signer/forward.ts): without them its init refuses to load.
+  [RUNTIME_ENV.peerRegion]: 'us-west-2',
+  [RUNTIME_ENV.peerSigningQueueUrl]: 'https://sqs.us-west-2.amazonaws.com/111111111111/bench-signing.fifo',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   // The spending policy (deposit-only when the config has no "spending") and the chain settings of
   // a deployment with providers: the API and the signer parse both at load.

@@ -33,6 +33,7 @@ import {
 } from '../shared/ledger';
 import type { Logger } from '../shared/logger';
 import { readLease } from '../../lib/failover/lease';
+import { chainView } from './chain-view';
 import { readRegionControl } from '../../lib/failover/region-control';
 import { approvalUnavailable, PolicyRefusedError } from '../shared/policy/errors';
 import type { SpendingGate } from '../shared/policy/gate';
@@ -87,7 +88,8 @@ export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProx
 
 /** What a client sees of a transaction. The signed raw transaction only while it may be broadcast. */
 export function transactionView(tx: TransactionRecord) {
-  const releasable = tx.status === 'signed' || tx.status === 'broadcast';
+  const releasable =
+    tx.status === 'signed' || tx.status === 'broadcast' || tx.status === 'mined' || tx.status === 'confirmed';
   return {
     txId: tx.txId,
     walletId: tx.walletId,
@@ -100,6 +102,7 @@ export function transactionView(tx: TransactionRecord) {
     ...(releasable ? { signedRawTransaction: tx.signedRaw, transactionHash: tx.txHash, signedAt: tx.signedAt } : {}),
     ...(tx.broadcastAt !== undefined ? { broadcastAt: tx.broadcastAt } : {}),
     ...(tx.status === 'quarantined' ? { quarantine: { reason: tx.quarantineReason, at: tx.quarantinedAt } } : {}),
+    ...chainView(tx),
   };
 }
 

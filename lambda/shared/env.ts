@@ -46,7 +46,7 @@ export interface SignerEnv {
   readonly peer?: { readonly region: string; readonly signingQueueUrl: string };
 }
 
-class Reader {
+export class Reader {
   private readonly problems: string[] = [];
   constructor(
     private readonly source: Source,

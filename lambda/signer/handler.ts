@@ -430,7 +430,14 @@ export function createSigner(deps: SignerDeps) {
     const log = { walletId, txId, status: tx.status, epoch: lease.epoch };
     // Broadcast already (and later: mined, confirmed, stuck at the fee cap; the chain watcher and the
     // bump path own those), or cancelled: nothing for this message to do.
-    if (tx.status === 'broadcast' || tx.status === 'cancelled' || tx.status === 'stuck') return 'skipped-terminal';
+    if (
+      tx.status === 'broadcast' ||
+      tx.status === 'mined' ||
+      tx.status === 'confirmed' ||
+      tx.status === 'stuck' ||
+      tx.status === 'cancelled'
+    )
+      return 'skipped-terminal';
     // Not approved (yet, or ever): nothing to sign; an approval queues it again (lambda/shared/approvals).
     if (tx.status === 'pending-approval' || tx.status === 'rejected' || tx.status === 'expired')
       return 'skipped-terminal';

@@ -70,6 +70,8 @@ export const TRANSACTION_STATUSES = [
   'nonce-assigned',
   'signed',
   'broadcast',
+  'mined',
+  'confirmed',
   'quarantined',
   'cancelled',
   'pending-approval',
@@ -88,7 +90,7 @@ export interface AcceptedTransaction {
 }
 
 /** The `200` answer of `GET /v1/wallets/{walletId}/transactions/{txId}` (fields beyond these vary by status). */
-export interface TransactionView {
+export interface TransactionView extends TransactionChainView {
   readonly txId: string;
   readonly walletId: string;
   readonly status: TransactionStatus;
@@ -101,6 +103,33 @@ export interface TransactionView {
   readonly transactionHash?: string;
   readonly signedAt?: string;
   readonly quarantine?: { readonly reason: string };
+  readonly broadcastAt?: string;
+}
+
+/**
+ * The chain facts a `GET .../transactions/{txId}` adds once the chain watcher tracks it (issue 16):
+ * `mined` and `transactionHash` (the variant mined) from status `mined` on, `confirmations` once
+ * `confirmed`, and every signed variant with the ones not mined marked `replaced`.
+ */
+export interface TransactionChainView {
+  readonly transactionHash?: string;
+  readonly mined?: {
+    readonly blockNumber: number;
+    readonly blockHash: string;
+    readonly at: string;
+    readonly receiptStatus?: 'success' | 'reverted';
+  };
+  /** Blocks counted when it was confirmed (the block holding it is the first). */
+  readonly confirmations?: number;
+  readonly confirmedAt?: string;
+  /** How many times a reorg took its block off the chain (it was broadcast again, unchanged). */
+  readonly reorgs?: number;
+  readonly variants?: ReadonlyArray<{
+    readonly index: number;
+    readonly transactionHash: string;
+    readonly signedAt?: string;
+    readonly replaced: boolean;
+  }>;
 }
 
 /** `GET /health`: what the client's failback probe reads (lib/contract/health.ts has the marker). */

@@ -52,7 +52,9 @@ export const ledgerKeys = {
 /**
  * Lifecycle of a transaction item (`WALLET#<walletId>` / `TX#<txId>`):
  *
- *   queued -> nonce-assigned -> signed -> broadcast
+ *   queued -> nonce-assigned -> signed -> broadcast -> mined -> confirmed
+ *                                             ^           |
+ *                                             `-----------'  (reorg: the chain watcher, lease holder only)
  *      \            \             \
  *       `------------`-------------`--> quarantined -> (operator) queued | nonce-assigned | cancelled | broadcast
  *
@@ -71,6 +73,8 @@ export const TX_STATUSES = [
   'nonce-assigned',
   'signed',
   'broadcast',
+  'mined',
+  'confirmed',
   'quarantined',
   'cancelled',
   'stuck',

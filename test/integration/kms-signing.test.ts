@@ -14,7 +14,7 @@ import { MotoServer, sharedMoto } from '../helpers/moto';
 /**
  * Wire-level: a real secp256k1 multi-region key in moto's KMS, created in the primary region and
  * replicated to the standby, driven through the same KmsSigningKey + signing library the signer
- * Lambda uses. moto runs with the DIGEST shim (test/helpers/moto_server_shim.py, MOTO_SHIM_KMS_DIGEST) because
+ * Lambda uses. moto runs with the DIGEST shim (lib/chain/devnet/moto_server_shim.py, MOTO_SHIM_KMS_DIGEST) because
  * moto 5.2 re-hashes DIGEST messages, which real KMS does not.
  */
 const PRIMARY = 'us-east-2';

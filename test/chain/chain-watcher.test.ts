@@ -1,0 +1,383 @@
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { type Hex, keccak256, recoverTransactionAddress } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createChainWatcher, type WatcherDeps } from '../../lambda/chain-watcher/handler';
+import { createApiHandler } from '../../lambda/api/handler';
+import { createTransaction, type Ledger, putWallet, reserveNonce } from '../../lambda/shared/ledger';
+import { silentLogger } from '../../lambda/shared/logger';
+import { type ChainTransaction, markMined } from '../../lambda/shared/ledger-chain';
+import { startEvmNode, type EvmNode } from '../../lib/chain/devnet/evm-node';
+import { API_PATHS } from '../../lib/contract/api';
+import { CHAIN_METRICS } from '../../lib/contract/chain';
+import { ledgerKeys } from '../../lib/contract/ledger';
+import { initLease, moveLease } from '../../lib/failover/lease';
+import { faultyLedger, updateMentions } from '../helpers/faults';
+import { createLedgerTable, TEST_TX_REQUEST } from '../helpers/ledger-table';
+import { type MotoServer, sharedMoto } from '../helpers/moto';
+import { apiEvent } from '../lambda/helpers';
+import { directChain } from './helpers/direct-chain';
+
+/**
+ * The chain watcher (lambda/chain-watcher/handler.ts) on a real EVM node (Hardhat, automine off)
+ * and the ledger in moto: confirmation after N blocks visible through the API handler, a dropped
+ * transaction broadcast again and mined once, a reorg (evm_snapshot / evm_revert) that sends a
+ * mined transaction back to broadcast and gets the same raw mined again, a region without the
+ * lease that writes nothing, a bump request when a transaction waits too long, and the fenced
+ * writes under a lost reply and a newer epoch.
+ */
+const REGION = 'us-east-2';
+const OTHER = 'us-west-2';
+const CHAIN_ID = 31337;
+const settings = { confirmations: 3, resubmitAfterSeconds: 60, receiptPollSeconds: 1 };
+
+let node: EvmNode;
+let moto: MotoServer;
+let sqs: SQSClient;
+let n = 0;
+
+beforeAll(async () => {
+  [node, moto] = await Promise.all([startEvmNode({ chainId: CHAIN_ID, automine: false }), sharedMoto()]);
+  sqs = new SQSClient(moto.clientConfig(REGION));
+});
+afterAll(async () => {
+  await node?.stop();
+});
+
+interface World {
+  ledger: Ledger;
+  address: string;
+  account: ReturnType<typeof privateKeyToAccount>;
+  queueUrl: string;
+  metrics: Array<Record<string, unknown>>;
+  chain: ReturnType<typeof directChain>;
+  watcher(region?: string, extra?: Partial<WatcherDeps>): ReturnType<typeof createChainWatcher>;
+  api: ReturnType<typeof createApiHandler>;
+  /** Signs a transfer at `nonce` and stores it as the signer does after broadcasting (status broadcast). */
+  signed(
+    nonce: number,
+    o?: { status?: 'signed' | 'broadcast'; at?: string },
+  ): Promise<{ txId: string; raw: Hex; hash: Hex }>;
+  item(txId: string): Promise<ChainTransaction & Record<string, unknown>>;
+}
+
+async function world(): Promise<World> {
+  n += 1;
+  const ledger = await createLedgerTable(moto.clientConfig(REGION), `watcher-${n}-${randomUUID().slice(0, 8)}`);
+  const account = privateKeyToAccount(generatePrivateKey());
+  const address = account.address.toLowerCase();
+  await node.setBalance(account.address, 10n ** 20n);
+  await putWallet(ledger, { walletId: 'w-1', address, status: 'active', createdAt: new Date().toISOString() });
+  await initLease(ledger, { address, region: REGION, actor: 'test' });
+  const queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `watcher-${n}-${randomUUID().slice(0, 8)}.fifo`,
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+      }),
+    )
+  ).QueueUrl!;
+  const metrics: Array<Record<string, unknown>> = [];
+  const chain = directChain(node.url);
+  const w: World = {
+    ledger,
+    address,
+    account,
+    queueUrl,
+    metrics,
+    chain,
+    watcher: (region = REGION, extra = {}) =>
+      createChainWatcher({
+        region,
+        envName: 'test',
+        ledger,
+        address: async () => address,
+        chain,
+        settings,
+        sqs,
+        signingQueueUrl: queueUrl,
+        logger: silentLogger(),
+        emitMetrics: (m) => metrics.push(m),
+        runForMs: 0,
+        sleep: async () => undefined,
+        ...extra,
+      }),
+    api: createApiHandler({
+      env: {
+        region: REGION,
+        tableName: ledger.tableName,
+        signingQueueUrl: queueUrl,
+        chainId: CHAIN_ID,
+        consistency: 'MRSC',
+      },
+      ledger,
+      sqs,
+      logger: silentLogger(),
+    }),
+    async signed(nonce, o = {}) {
+      const raw = await account.signTransaction({
+        chainId: CHAIN_ID,
+        type: 'eip1559',
+        nonce,
+        to: TEST_TX_REQUEST.to,
+        value: 1000n,
+        gas: 21000n,
+        maxFeePerGas: 20_000_000_000n,
+        maxPriorityFeePerGas: 1_000_000_000n,
+      });
+      const hash = keccak256(raw);
+      const txId = randomUUID();
+      const at = o.at ?? new Date().toISOString();
+      const status = o.status ?? 'broadcast';
+      await createTransaction(ledger, {
+        walletId: 'w-1',
+        txId,
+        address,
+        status,
+        request: { ...TEST_TX_REQUEST, chainId: CHAIN_ID },
+        requestHash: txId,
+        idempotencyKey: `key-${txId}`,
+        intakeRegion: REGION,
+        intakeEpoch: 1,
+        createdAt: at,
+        updatedAt: at,
+        nonce,
+        digest: txId,
+        signedRaw: raw,
+        txHash: hash,
+        signedAt: at,
+        ...(status === 'broadcast' ? { broadcastAt: at } : {}),
+      });
+      await reserveNonce(ledger, {
+        address,
+        nonce,
+        kind: 'tx',
+        txId,
+        walletId: 'w-1',
+        digest: txId,
+        epoch: 1,
+        region: REGION,
+        reservedAt: at,
+      });
+      return { txId, raw, hash };
+    },
+    async item(txId) {
+      const res = await ledger.ddb.send(
+        new GetCommand({ TableName: ledger.tableName, Key: ledgerKeys.transaction('w-1', txId), ConsistentRead: true }),
+      );
+      return res.Item as ChainTransaction & Record<string, unknown>;
+    },
+  };
+  return w;
+}
+
+async function view(w: World, txId: string) {
+  const res = await w.api(
+    apiEvent({
+      method: 'GET',
+      resource: API_PATHS.transaction,
+      path: `/v1/wallets/w-1/transactions/${txId}`,
+      pathParameters: { walletId: 'w-1', txId },
+    }),
+  );
+  expect(res.statusCode).toBe(200);
+  return JSON.parse(res.body) as Record<string, unknown> & { status: string };
+}
+
+const send = (raw: Hex) => node.rpc('eth_sendRawTransaction', [raw]);
+const steps = async (w: World) => (await w.watcher().run()).walks.flatMap((walk) => walk.steps.map((s) => s.step));
+
+it('confirms after N blocks and the API shows status, block, confirmations and hash', async () => {
+  const w = await world();
+  const { txId, raw, hash } = await w.signed(0);
+  await send(raw);
+  expect(await steps(w)).toEqual(['nothing']);
+  expect((await view(w, txId)).status).toBe('broadcast');
+
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+  const receipt = await node.rpc<{ blockNumber: string; blockHash: string }>('eth_getTransactionReceipt', [hash]);
+  const mined = await view(w, txId);
+  expect(mined).toMatchObject({
+    status: 'mined',
+    transactionHash: hash,
+    mined: { blockNumber: Number(receipt.blockNumber), blockHash: receipt.blockHash, receiptStatus: 'success' },
+  });
+  expect(mined.confirmations).toBeUndefined();
+
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['nothing']); // 2 of 3
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['confirmed']);
+  const confirmed = await view(w, txId);
+  expect(confirmed).toMatchObject({ status: 'confirmed', confirmations: 3, transactionHash: hash });
+  expect(typeof confirmed.confirmedAt).toBe('string');
+  // Confirmed is final: the next walk does not list it.
+  expect(await steps(w)).toEqual([]);
+  // An independent reading of the mined transaction recovers the wallet's address.
+  const onChain = await node.rpc<{ from: string; nonce: string }>('eth_getTransactionByHash', [hash]);
+  expect(onChain.from.toLowerCase()).toBe(w.address);
+  expect(await recoverTransactionAddress({ serializedTransaction: raw as never })).toBe(w.account.address);
+  // request-to-mined was published once.
+  expect(w.metrics.filter((m) => CHAIN_METRICS.requestToMinedSeconds in m)).toHaveLength(1);
+});
+
+it('a dropped transaction is broadcast again, unchanged, and mined once', async () => {
+  const w = await world();
+  const { txId, raw, hash } = await w.signed(0);
+  await send(raw);
+  expect(await node.rpc('hardhat_dropTransaction', [hash])).toBe(true);
+  expect(await node.rpc('eth_getTransactionByHash', [hash])).toBeNull();
+
+  expect(await steps(w)).toEqual(['dropped']);
+  expect(w.chain.broadcasts).toEqual([raw]);
+  expect(await node.rpc('eth_getTransactionByHash', [hash])).not.toBeNull();
+  expect((await w.item(txId)).lastRebroadcastReason).toBe('dropped');
+  // Known again: the next walk waits.
+  expect(await steps(w)).toEqual(['nothing']);
+
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+  expect(Number(await node.rpc<string>('eth_getTransactionCount', [w.address, 'latest']))).toBe(1);
+  await node.mine(2);
+  expect(await steps(w)).toEqual(['confirmed']);
+  expect(w.chain.broadcasts).toHaveLength(1);
+});
+
+it('a reorg sends a mined transaction back to broadcast; the same raw is mined again and confirmed', async () => {
+  const w = await world();
+  const { txId, raw, hash } = await w.signed(0);
+  const snapshot = await node.rpc<string>('evm_snapshot');
+  await send(raw);
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+  const first = await w.item(txId);
+
+  // The reorg: the chain goes back before the transaction, and grows a different branch.
+  expect(await node.rpc('evm_revert', [snapshot])).toBe(true);
+  await node.mine(2);
+  expect(await node.rpc('eth_getTransactionReceipt', [hash])).toBeNull();
+
+  expect(await steps(w)).toEqual(['reorged']);
+  const back = await w.item(txId);
+  expect(back).toMatchObject({ status: 'broadcast', reorgs: 1, reorgedBlockHash: first.minedBlockHash });
+  expect(back.minedBlockHash).toBeUndefined();
+  expect((await view(w, txId)).status).toBe('broadcast');
+  // Broadcast again unchanged: the very bytes stored, the same hash, no new signature.
+  expect(w.chain.broadcasts).toEqual([raw]);
+  expect(back.signedRaw).toBe(raw);
+  expect(back.txHash).toBe(hash);
+  expect(keccak256(raw)).toBe(hash);
+
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+  const again = await w.item(txId);
+  expect(again.minedBlockHash).not.toBe(first.minedBlockHash);
+  await node.mine(2);
+  expect(await steps(w)).toEqual(['confirmed']);
+  expect(await view(w, txId)).toMatchObject({ status: 'confirmed', reorgs: 1, transactionHash: hash });
+  expect(Number(await node.rpc<string>('eth_getTransactionCount', [w.address, 'latest']))).toBe(1);
+});
+
+it('a region without the lease publishes provider metrics and writes nothing', async () => {
+  const w = await world();
+  const { txId, raw } = await w.signed(0);
+  await send(raw);
+  await node.mine(3);
+  const before = await w.item(txId);
+  const report = await w.watcher(OTHER).run();
+  expect(report).toMatchObject({ region: OTHER, holder: false, walks: [] });
+  expect(await w.item(txId)).toEqual(before);
+  expect(w.chain.broadcasts).toEqual([]);
+  expect(w.metrics.map((m) => Object.keys(m).filter((k) => k in METRIC_NAMES))).toEqual([
+    [CHAIN_METRICS.healthyProviders, CHAIN_METRICS.headAgeSeconds],
+    [CHAIN_METRICS.providerHealthy, CHAIN_METRICS.providerHeadLagBlocks, CHAIN_METRICS.providerLatencyMs],
+  ]);
+  expect(w.metrics[1]).toMatchObject({ Region: OTHER, Provider: 'node', ProviderHealthy: 1 });
+  // The holder's watcher does the work (proves the item was workable).
+  expect(await steps(w)).toEqual(['mined']);
+});
+
+const METRIC_NAMES = Object.fromEntries(Object.values(CHAIN_METRICS).map((name) => [name, true]));
+
+it('asks the signer for a bump (FIFO group = wallet, dedup = txId + hash) once a transaction waited too long', async () => {
+  const w = await world();
+  const signedAt = new Date(Date.now() - 120_000).toISOString();
+  const { txId, raw, hash } = await w.signed(0, { at: signedAt });
+  await send(raw);
+  const run = await w.watcher().run();
+  expect(run.walks[0].steps).toEqual([{ txId, step: 'resubmit', outcome: 'applied' }]);
+  expect(run.walks[0]).toMatchObject({ pending: 1, stuck: 0 });
+  expect(run.walks[0].oldestPendingSeconds).toBeGreaterThanOrEqual(120);
+  const got = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: w.queueUrl, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['All'] }),
+  );
+  expect(got.Messages).toHaveLength(1);
+  expect(JSON.parse(got.Messages![0].Body!)).toEqual({ kind: 'bump', walletId: 'w-1', txId, fromTxHash: hash });
+  expect(got.Messages![0].Attributes).toMatchObject({
+    MessageGroupId: 'w-1',
+    MessageDeduplicationId: `bump-${txId}-${hash}`,
+  });
+  // Asked once: the next walk waits resubmitAfterSeconds again.
+  expect(await steps(w)).toEqual(['nothing']);
+});
+
+it('a stored but unbroadcast (signed) transaction is broadcast and marked broadcast', async () => {
+  const w = await world();
+  const { txId, raw } = await w.signed(0, { status: 'signed' });
+  expect(await steps(w)).toEqual(['broadcast']);
+  expect(w.chain.broadcasts).toEqual([raw]);
+  expect((await w.item(txId)).status).toBe('broadcast');
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+});
+
+describe('fenced writes', () => {
+  it('a lost reply on the mined write is recognised as applied', async () => {
+    const w = await world();
+    const { txId, raw } = await w.signed(0);
+    await send(raw);
+    await node.mine(1);
+    const lossy = faultyLedger(moto.clientConfig(REGION), w.ledger.tableName, [
+      { command: 'UpdateItemCommand', match: updateMentions('minedBlockHash') },
+    ]);
+    const run = await w.watcher(REGION, { ledger: lossy }).run();
+    expect(lossy.lost()).toBe(1);
+    expect(run.walks[0].steps).toEqual([{ txId, step: 'mined', outcome: 'already' }]);
+    expect((await w.item(txId)).status).toBe('mined');
+  });
+
+  it('after the lease moved and the new holder wrote, the old epoch can write nothing', async () => {
+    const w = await world();
+    const { txId, raw } = await w.signed(0);
+    await send(raw);
+    await node.mine(1);
+    const seen = await w.item(txId);
+    await moveLease(w.ledger, {
+      address: w.address,
+      toRegion: OTHER,
+      actor: 'test',
+      reason: 'test',
+      isTargetHealthy: async () => ({ healthy: true, reasons: [] }),
+    });
+    expect(await w.watcher(OTHER).run()).toMatchObject({ holder: true });
+    expect((await w.item(txId)).trackedEpoch).toBe(2);
+    // The old holder, still at epoch 1 with what it saw before the move:
+    const receipt = await w.chain.receipt(seen.txHash!);
+    const outcome = await markMined(
+      w.ledger,
+      seen,
+      {
+        txHash: seen.txHash!,
+        blockNumber: receipt!.blockNumber,
+        blockHash: receipt!.blockHash,
+        receiptStatus: 'success',
+        replaced: [],
+      },
+      1,
+      new Date().toISOString(),
+    );
+    expect(outcome).toBe('conflict');
+  });
+});

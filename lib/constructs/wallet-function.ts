@@ -278,16 +278,19 @@ export class WalletFunction extends Construct {
       this.function,
       'LambdaInsideVPC',
       ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'],
-      'The function reaches only AWS regional service APIs (such as DynamoDB, KMS, SQS, X-Ray) over TLS with SigV4 and serves no ' +
-        'resource inside a VPC. The signing key never leaves KMS, so a compromised function is bounded by its IAM ' +
-        'permissions, not its network path. Accepted trade-off: a VPC without internet egress would also block ' +
-        'exfiltration to the internet, at the cost of KMS/SQS/X-Ray interface endpoints per AZ in both regions.',
+      'The function reaches AWS regional service APIs (such as DynamoDB, KMS, SQS, X-Ray) over TLS with SigV4 and, only ' +
+        "where it has the chain's settings (CHAIN_SETTINGS: the chain watcher, the signer, the API), the configured " +
+        'JSON-RPC providers over HTTPS; it serves no resource inside a VPC. The signing key never leaves KMS, so a ' +
+        'compromised function is bounded by its IAM permissions, not its network path. Accepted trade-off: a VPC ' +
+        'without internet egress would also block exfiltration to the internet, but the chain providers need internet ' +
+        'egress (a NAT gateway per AZ in both regions) on top of KMS/SQS/X-Ray interface endpoints.',
     );
     acknowledge(
       this.function,
       'cdk-validator-cfnguard::lambda_inside_vpc_check',
-      'Control Tower CT.LAMBDA.PR.3 (Lambda in a VPC): the function reaches only AWS regional APIs over TLS with ' +
-        'SigV4 and serves nothing inside a VPC; see the LambdaInsideVPC acknowledgement on the same function.',
+      'Control Tower CT.LAMBDA.PR.3 (Lambda in a VPC): the function reaches AWS regional APIs over TLS with SigV4 ' +
+        '(and, with CHAIN_SETTINGS, the JSON-RPC providers over HTTPS) and serves nothing inside a VPC; see the ' +
+        'LambdaInsideVPC acknowledgement on the same function.',
     );
     const dlqReason =
       props.invocation.kind === 'synchronous'

@@ -194,7 +194,8 @@ export function spendingProblems(section: unknown): Problem[] {
         fix: 'add spending.approvals {"thresholdWei": "...", "required": 2, "expiresAfterHours": 24}, or use "refuse"',
       });
     }
-    if (p.unlistedDestination !== undefined && p.destinations !== 'allowlist') {
+    // "refuse" is the default: a config written back after loading (defaults filled in) still loads.
+    if (p.unlistedDestination !== undefined && p.unlistedDestination !== 'refuse' && p.destinations !== 'allowlist') {
       problems.push({
         path: `${path}.unlistedDestination`,
         message: 'has no effect unless destinations is "allowlist"',
@@ -211,7 +212,10 @@ export function spendingProblems(section: unknown): Problem[] {
       });
     }
     if (p.outgoing === 'deposit-only') {
-      const limits = ['perTransactionWei', 'velocity', 'shareOfHotBalancePercent'].filter((k) => p[k] !== undefined);
+      // An empty velocity list (the default) sets no limit.
+      const limits = ['perTransactionWei', 'velocity', 'shareOfHotBalancePercent'].filter(
+        (k) => p[k] !== undefined && !(Array.isArray(p[k]) && p[k].length === 0),
+      );
       if (limits.length > 0) {
         problems.push({
           path: `${path}.outgoing`,

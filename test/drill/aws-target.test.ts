@@ -155,6 +155,8 @@ function scriptAws(clock: { now(): number }, state: Scripted): void {
       if (q.Id?.startsWith('hc'))
         points = [[minute, q.MetricStat?.Metric?.Dimensions?.[0].Value === ID.rec && switched() ? 0 : 1]];
       if (q.Id === 'success') points = [[minute, 100]];
+      // The chain watcher's HealthyProviders (issue 16): both providers healthy in each region.
+      if (q.Id === 'healthy') points = [[minute, 2]];
       // The public-name canary's run at switch + 85 s, published at standard resolution (per minute).
       if (q.Id === 'answered' && state.switchedAt !== undefined && clock.now() >= state.switchedAt + 85_000) {
         points = [[Math.floor((state.switchedAt + 85_000) / 60_000) * 60_000, 1]];

@@ -64,12 +64,17 @@ describe('deployability fixes (example config)', () => {
   });
 
   test('finding 5: the standby re-publishes on a schedule and alarms on a stale thrown switch (missing data breaching)', () => {
+    // Schedules in the standby: the switch re-publisher's, and the chain watcher's every minute (issue 16).
     const rules = Object.values(of('standby', 'AWS::Events::Rule')).filter(
       (r) => r.Properties.ScheduleExpression !== undefined,
     );
-    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual([
+    const republisher = rules.filter((r) => JSON.stringify(r.Properties.Targets).includes('SwitchRepublisher'));
+    expect(republisher.map((r) => r.Properties.ScheduleExpression)).toEqual([
       `rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`,
     ]);
+    expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(
+      [`rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`, 'rate(1 minute)'].sort(),
+    );
     const stale = Object.values(of('standby', 'AWS::CloudWatch::Alarm')).find(
       (a) => a.Properties.AlarmName === failoverSwitchStaleAlarmName('example'),
     );

@@ -1,3 +1,4 @@
+import { CONSISTENCY_MODES, type Consistency } from '../../lib/contract/ledger';
 import { RUNTIME_ENV } from '../../lib/contract/runtime-env';
 import { AWS_REGION_VAR, Reader } from '../shared/env';
 
@@ -10,6 +11,8 @@ export interface WatcherEnv {
   readonly signingQueueUrl: string;
   /** This region's copy of the signing key: read with kms:GetPublicKey for the address, never signed with. */
   readonly signingKeyArn: string;
+  /** The table's multi-region consistency (MREC: no broadcast or bump before reconciliation). */
+  readonly consistency: Consistency;
 }
 
 export function loadWatcherEnv(source: Readonly<Record<string, string | undefined>> = process.env): WatcherEnv {
@@ -20,6 +23,7 @@ export function loadWatcherEnv(source: Readonly<Record<string, string | undefine
     tableName: r.string(RUNTIME_ENV.tableName, 'the ledger table name'),
     signingQueueUrl: r.string(RUNTIME_ENV.signingQueueUrl, 'this region’s FIFO signing queue URL'),
     signingKeyArn: r.kmsKeyArn(RUNTIME_ENV.signingKeyArn, 'this region’s signing key'),
+    consistency: r.oneOf(RUNTIME_ENV.consistency, 'the table’s multi-region consistency', CONSISTENCY_MODES),
   };
   r.done();
   return env;

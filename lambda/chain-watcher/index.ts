@@ -55,6 +55,7 @@ const watcher = createChainWatcher({
   },
   sqs: createSqsClient(env.region),
   signingQueueUrl: env.signingQueueUrl,
+  consistency: env.consistency,
   logger,
   // One EMF document per line on stdout: CloudWatch extracts the metrics from the log stream.
   emitMetrics: (emf) => process.stdout.write(`${JSON.stringify(emf)}\n`),

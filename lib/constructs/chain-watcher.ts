@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { CHAIN_SETTINGS_ENV } from '../contract/chain-settings';
 import { LEDGER_GSI1 } from '../contract/ledger';
 import { chainWatcherRoleName, RegionRole, walletFunctionName } from '../contract/names';
+import type { Consistency } from '../contract/ledger';
 import { RUNTIME_ENV } from '../contract/runtime-env';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { handlerEntry, WalletFunction } from './wallet-function';
@@ -48,6 +49,11 @@ export interface ChainWatcherProps {
    * address whose transactions it walks); it gets kms:GetPublicKey on it, never kms:Sign.
    */
   readonly signingKeyArn: string;
+  /**
+   * The table's multi-region consistency: under MREC the watcher neither broadcasts nor asks for a
+   * bump until the lease holder has reconciled its epoch (it records what the chain shows).
+   */
+  readonly consistency: Consistency;
   /** The chain settings, serialized (see {@link CHAIN_SETTINGS_ENV}). */
   readonly chainSettings: string;
   /**
@@ -99,6 +105,7 @@ export class ChainWatcher extends Construct {
         [RUNTIME_ENV.standbyRegion]: props.standbyRegion,
         [RUNTIME_ENV.signingQueueUrl]: props.signingQueue.queueUrl,
         [RUNTIME_ENV.signingKeyArn]: props.signingKeyArn,
+        [RUNTIME_ENV.consistency]: props.consistency,
         [CHAIN_SETTINGS_ENV]: props.chainSettings,
         POWERTOOLS_SERVICE_NAME: 'wallet-chain-watcher',
       },

@@ -76,6 +76,7 @@ export class RegionalChain extends Construct {
       signingQueue: props.wallet.signingQueue.queue,
       dataKey: props.dataKey,
       signingKeyArn: props.signingKeyArn,
+      consistency: config.data.consistency,
       chainSettings,
       secretArns,
       failureQueue: props.failureQueue,

@@ -42,6 +42,7 @@ function fixture(env = PRIMARY) {
   const props = (patch: Partial<ChainWatcherProps> = {}): ChainWatcherProps => ({
     envName: 'example',
     regionRole: 'primary',
+    consistency: 'MREC',
     primaryRegion: 'us-east-2',
     standbyRegion: 'us-west-2',
     table,
@@ -164,7 +165,13 @@ describe('ChainWatcher', () => {
       FunctionName: 'example-wallet-chain-watcher',
       ReservedConcurrentExecutions: 1,
       Timeout: 55,
-      Environment: { Variables: Match.objectLike({ [CHAIN_SETTINGS_ENV]: SETTINGS, WALLET_REGION_ROLE: 'primary' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          [CHAIN_SETTINGS_ENV]: SETTINGS,
+          WALLET_REGION_ROLE: 'primary',
+          WALLET_CONSISTENCY: 'MREC',
+        }),
+      },
     });
   });
 

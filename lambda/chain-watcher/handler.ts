@@ -85,6 +85,14 @@ export interface WatcherDeps {
   /** This region's FIFO signing queue. */
   readonly signingQueueUrl: string;
   readonly logger: Logger;
+  /**
+   * Under MREC, right after a lease move the new holder's replica may lack the old holder's last
+   * writes: until reconciliation (lease.reconciledEpoch === lease.epoch) the watcher records what
+   * the chain shows (mined, confirmed, reorged) but neither broadcasts nor asks for a bump, as the
+   * signer signs nothing then (docs/lease-and-nonce.md).
+   * @default 'MRSC'
+   */
+  readonly consistency?: 'MRSC' | 'MREC';
   /** Receives each Embedded Metric Format document (index.ts logs it as one JSON line). */
   readonly emitMetrics: (emf: Record<string, unknown>) => void;
   /** How long one run loops. @default 50000 */
@@ -208,8 +216,17 @@ export function createChainWatcher(deps: WatcherDeps) {
   }
 
   /** Applies one step; returns the write's outcome. */
-  async function apply(tx: ChainTransaction, step: NextStep, epoch: number): Promise<ChainWriteOutcome | 'skipped'> {
+  async function apply(
+    tx: ChainTransaction,
+    step: NextStep,
+    epoch: number,
+    mayBroadcast: boolean,
+  ): Promise<ChainWriteOutcome | 'skipped'> {
     const at = new Date(now()).toISOString();
+    if (!mayBroadcast && (step.kind === 'broadcast' || step.kind === 'dropped' || step.kind === 'resubmit')) {
+      logger.info('not broadcasting or bumping before reconciliation (MREC)', { txId: tx.txId, step: step.kind });
+      return 'skipped';
+    }
     switch (step.kind) {
       case 'mined': {
         const outcome = await markMined(
@@ -248,7 +265,7 @@ export function createChainWatcher(deps: WatcherDeps) {
           blockHash: step.was.blockHash,
           outcome,
         });
-        if (outcome !== 'conflict') await rebroadcast(tx, step.rebroadcast);
+        if (outcome !== 'conflict' && mayBroadcast) await rebroadcast(tx, step.rebroadcast);
         return outcome;
       }
       case 'broadcast': {
@@ -304,7 +321,7 @@ export function createChainWatcher(deps: WatcherDeps) {
   }
 
   /** One walk over the open transactions of `address` at `epoch`. */
-  async function walk(address: string, epoch: number): Promise<WalkReport> {
+  async function walk(address: string, epoch: number, mayBroadcast = true): Promise<WalkReport> {
     const head = await chain.blockNumber();
     const steps: Array<WalkReport['steps'][number]> = [];
     let pending = 0;
@@ -327,7 +344,7 @@ export function createChainWatcher(deps: WatcherDeps) {
         }
         try {
           const step = nextStep(trackedView(tx), await observe(tx, variants, head), settings, now());
-          const outcome = await apply(tx, step, epoch);
+          const outcome = await apply(tx, step, epoch, mayBroadcast);
           steps.push({ txId: tx.txId, step: step.kind, outcome });
         } catch (err) {
           logger.error('could not track a transaction; trying again next poll', { txId: tx.txId, error: err as Error });
@@ -362,7 +379,8 @@ export function createChainWatcher(deps: WatcherDeps) {
         }
         break;
       }
-      walks.push(await walk(address, lease.epoch));
+      const reconciled = deps.consistency !== 'MREC' || lease.reconciledEpoch === lease.epoch;
+      walks.push(await walk(address, lease.epoch, reconciled));
       if (now() - started + settings.receiptPollSeconds * 1000 > runFor) break;
       await sleep(settings.receiptPollSeconds * 1000);
     }

@@ -1,5 +1,5 @@
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { type Hex, keccak256, recoverTransactionAddress } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -379,5 +379,91 @@ describe('fenced writes', () => {
       new Date().toISOString(),
     );
     expect(outcome).toBe('conflict');
+  });
+});
+
+it('marks the variants not mined replaced, and the API shows which one was mined', async () => {
+  const w = await world();
+  const { txId, raw: rawA, hash: hashA } = await w.signed(0, { at: new Date(Date.now() - 30_000).toISOString() });
+  // A replacement variant at the same nonce with higher fees, as the signer (c-fees) stores it.
+  const rawB = await w.account.signTransaction({
+    chainId: CHAIN_ID,
+    type: 'eip1559',
+    nonce: 0,
+    to: TEST_TX_REQUEST.to,
+    value: 1000n,
+    gas: 21000n,
+    maxFeePerGas: 40_000_000_000n,
+    maxPriorityFeePerGas: 2_000_000_000n,
+  });
+  const hashB = keccak256(rawB);
+  const signedAtB = new Date().toISOString();
+  await w.ledger.ddb.send(
+    new UpdateCommand({
+      TableName: w.ledger.tableName,
+      Key: ledgerKeys.transaction('w-1', txId),
+      UpdateExpression: 'SET variants = :v, txHash = :h, signedRaw = :r',
+      ExpressionAttributeValues: {
+        ':v': [
+          { index: 0, txHash: hashA, signedRaw: rawA, signedAt: new Date(Date.now() - 30_000).toISOString() },
+          { index: 1, txHash: hashB, signedRaw: rawB, signedAt: signedAtB },
+        ],
+        ':h': hashB,
+        ':r': rawB,
+      },
+    }),
+  );
+  await send(rawA);
+  await send(rawB); // replaces A in the node's pool (enough of a bump)
+  await node.mine(1);
+  expect(await steps(w)).toEqual(['mined']);
+  const item = await w.item(txId);
+  expect(item).toMatchObject({ minedTxHash: hashB, replacedTxHashes: [hashA] });
+  const v = await view(w, txId);
+  expect(v.transactionHash).toBe(hashB);
+  expect(v.variants).toEqual([
+    { index: 0, transactionHash: hashA, signedAt: expect.any(String), replaced: true },
+    { index: 1, transactionHash: hashB, signedAt: signedAtB, replaced: false },
+  ]);
+});
+
+it('under MREC before reconciliation, a new holder neither broadcasts nor bumps (and writes nothing for it)', async () => {
+  const w = await world();
+  const dropped = await w.signed(0, { at: new Date(Date.now() - 120_000).toISOString() });
+  await moveLease(w.ledger, {
+    address: w.address,
+    toRegion: OTHER,
+    actor: 'test',
+    reason: 'unplanned failover',
+    isTargetHealthy: async () => ({ healthy: true, reasons: [] }),
+  });
+  // Never sent: no provider knows it (dropped), and it is old enough for a bump too.
+  const run = await w.watcher(OTHER, { consistency: 'MREC' }).run();
+  expect(run.walks[0].steps).toEqual([{ txId: dropped.txId, step: 'dropped', outcome: 'skipped' }]);
+  expect(w.chain.broadcasts).toEqual([]);
+  expect((await w.item(dropped.txId)).trackedEpoch).toBeUndefined();
+  // The same under MRSC: broadcast.
+  expect((await w.watcher(OTHER).run()).walks[0].steps[0]).toMatchObject({ step: 'dropped', outcome: 'applied' });
+  expect(w.chain.broadcasts).toEqual([dropped.raw]);
+  await node.mine(1);
+});
+
+it('publishes Embedded Metric Format documents in the chain namespace with Region (and Provider) dimensions', async () => {
+  const w = await world();
+  await w.watcher().run();
+  const docs = w.metrics as Array<{
+    _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
+  }>;
+  expect(docs.map((d) => d._aws.CloudWatchMetrics[0].Dimensions)).toEqual([
+    [['Region']],
+    [['Region', 'Provider']],
+    [['Region']],
+  ]);
+  expect(new Set(docs.map((d) => d._aws.CloudWatchMetrics[0].Namespace))).toEqual(new Set(['Wallet/Chain/test']));
+  expect(w.metrics[2]).toMatchObject({
+    Region: REGION,
+    [CHAIN_METRICS.pendingTransactions]: 0,
+    [CHAIN_METRICS.stuckTransactions]: 0,
+    [CHAIN_METRICS.oldestPendingSeconds]: 0,
   });
 });

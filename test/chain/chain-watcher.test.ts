@@ -427,7 +427,7 @@ it('marks the variants not mined replaced, and the API shows which one was mined
   ]);
 });
 
-it('under MREC before reconciliation, records what the chain shows but neither broadcasts nor bumps', async () => {
+it('under MREC before reconciliation, a new holder neither broadcasts nor bumps (and writes nothing for it)', async () => {
   const w = await world();
   const dropped = await w.signed(0, { at: new Date(Date.now() - 120_000).toISOString() });
   await moveLease(w.ledger, {

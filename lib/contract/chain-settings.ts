@@ -38,7 +38,7 @@ export interface ChainSettings {
   readonly chainId: number;
   readonly providers: readonly ChainProviderSetting[];
   readonly health: ChainHealthSettings;
-  /** Blocks on top of the mined one before a transaction counts as confirmed. */
+  /** Blocks for `confirmed`, counting the block that holds the transaction (lib/chain/confirmations.ts: head - mined + 1 >= N). */
   readonly confirmations: number;
   readonly receiptPollSeconds: number;
   /** A broadcast transaction not mined after this long is replaced with higher fees. */

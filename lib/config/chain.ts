@@ -137,9 +137,11 @@ export const chainSchema = z
         'list the RPC providers, each { "name", "url" } or { "name", "urlSecret" }; leave it out to sign and store only',
       ),
     health: healthSchema.prefault({}).describe('set the provider health limits; every field has a default'),
-    confirmations: int(0, 1000, 'set the blocks on top of the mined one before "confirmed" (default 3)').default(
-      CHAIN_TIMING_DEFAULTS.confirmations,
-    ),
+    confirmations: int(
+      0,
+      1000,
+      'set the blocks for "confirmed", counting the block that holds the transaction (default 3)',
+    ).default(CHAIN_TIMING_DEFAULTS.confirmations),
     receiptPollSeconds: int(1, 3600, 'set how often the watcher polls receipts, in seconds (default 4)').default(
       CHAIN_TIMING_DEFAULTS.receiptPollSeconds,
     ),

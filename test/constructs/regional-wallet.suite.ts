@@ -173,6 +173,24 @@ describe.each(REGIONS)('the $stack region ($region)', (c) => {
           Resource: dataKey,
           Condition: via('sqs'),
         },
+        // Issue 16: the spending gate reads the hot balance through the provider pool, so the API
+        // reads this region's RPC secret (exact name, never "*") and decrypts it through Secrets Manager.
+        {
+          Sid: 'ReadRpcSecrets',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource:
+            c.stack === 'primary'
+              ? { Ref: expect.stringMatching(/^ChainRpcSecretsSecret0/) }
+              : 'arn:aws:secretsmanager:us-west-2:111111111111:secret:wallet/example/rpc/alchemy-??????',
+        },
+        {
+          Sid: 'DataKeyThroughSecretsManager',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: dataKey,
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${c.region}.amazonaws.com` } },
+        },
       ]);
       expect(JSON.stringify(statements)).not.toMatch(/kms:Sign|kms:GetPublicKey/);
       expect(JSON.stringify(statements)).not.toContain(JSON.stringify(signingKey));

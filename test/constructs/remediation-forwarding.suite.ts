@@ -123,6 +123,8 @@ test('the standby stack forwards nothing (it is the destination)', () => {
     expect.stringMatching(/^ObservabilityRemediationAlarmStateChanges/),
     // the switch re-publisher's schedule (no event pattern, no cross-region target)
     expect.stringMatching(/^SwitchRepublisherSchedule/),
+    // the chain watcher's schedule (issue 16; a local target in this region)
+    expect.stringMatching(/^ChainWatcherSchedule/),
   ]);
 });
 

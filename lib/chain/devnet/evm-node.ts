@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { freeLoopbackPort } from './moto-server';
 
 /**
  * A real EVM node on loopback: Hardhat 2.x's node (its JSON-RPC server runs on the Rust EDR
@@ -61,19 +61,6 @@ export const EVM_NODE_INSTALL_HINT =
   'The chain tests need Hardhat 2.x (a devDependency, with its EDR node packages for this platform, ' +
   '@nomicfoundation/edr-linux-x64-gnu on these machines). Run `npm ci` from the repository root, then re-run.';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function hardhatCli(): string {
   try {
     return require.resolve('hardhat/internal/cli/cli');
@@ -115,7 +102,7 @@ export async function jsonRpc<T>(url: string, method: string, params: readonly u
 export async function startEvmNode(options: EvmNodeOptions = {}): Promise<EvmNode> {
   const chainId = options.chainId ?? 31337;
   const cli = hardhatCli();
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const url = `http://127.0.0.1:${port}`;
   // Hardhat 2 needs a config file; an empty project in a temp dir keeps it away from ours.
   const dir = mkdtempSync(path.join(tmpdir(), 'wallet-evm-node-'));

@@ -1,3 +1,7 @@
+import type { PublicClient } from 'viem';
+import { poolBroadcaster, poolNonceSource, type ProviderPool } from '../lib/chain/pool';
+import { readPendingNonce } from '../lib/chain/rpc';
+import type { Broadcaster, ChainNonceSource } from '../lib/contract/chain-io';
 import type { Item } from '../lib/drill/sim/expressions';
 import type { ActorContext } from './scheduler';
 
@@ -21,6 +25,12 @@ import type { ActorContext } from './scheduler';
  * - `skip-velocity-check`: the signers commit spends without the velocity check: their reads of the
  *   velocity counter answer "no spends yet", and the compare-and-set condition of their counter write
  *   is dropped, so each signer decides as if it were the first (issue 21).
+ * - `trust-one-nonce-source`: reconciliation is given the first configured provider's
+ *   eth_getTransactionCount("pending") as its chain-nonce source instead of the pool's agreement of
+ *   two (a client configured with one URL), so a stale or stuck provider decides the nonce.
+ * - `broadcast-to-one-provider`: the signers' broadcaster sends to the best healthy provider only
+ *   (failover on error) instead of to every healthy provider, so a provider that swallows the send
+ *   decides whether the network ever sees it.
  */
 export const BUG_NAMES = [
   'skip-epoch',
@@ -28,6 +38,8 @@ export const BUG_NAMES = [
   'trust-lost-response',
   'remediation-trusts-lost-response',
   'skip-velocity-check',
+  'trust-one-nonce-source',
+  'broadcast-to-one-provider',
 ] as const;
 export type BugName = (typeof BUG_NAMES)[number];
 
@@ -42,6 +54,10 @@ export interface BugSeams {
   /** A lost-reply retry failed its condition although the first attempt applied. */
   onOwnWriteMissed(actor: ActorContext, input: Record<string, unknown>, before: Item | undefined): void;
   signerConsistency(mode: 'MRSC' | 'MREC'): 'MRSC' | 'MREC';
+  /** The signer's broadcaster over its region's pool (the real poolBroadcaster). */
+  broadcaster(pool: ProviderPool): Broadcaster;
+  /** Reconciliation's chain-nonce source over its region's pool; `clients` are the providers in config order. */
+  nonceSource(pool: ProviderPool, clients: readonly PublicClient[]): ChainNonceSource;
 }
 
 const keyText = (key: unknown): string => {
@@ -58,8 +74,33 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
     afterDynamo: (_a, _c, _i, output) => output,
     onOwnWriteMissed: () => undefined,
     signerConsistency: (mode) => mode,
+    broadcaster: (pool) => poolBroadcaster(pool),
+    nonceSource: (pool) => poolNonceSource(pool),
   };
   if (bug === undefined) return none;
+  if (bug === 'trust-one-nonce-source') {
+    return {
+      ...none,
+      nonceSource: (_pool, clients) => ({
+        name: 'first-provider',
+        pendingNonce: (address) => readPendingNonce(clients[0], address as `0x${string}`),
+      }),
+    };
+  }
+  if (bug === 'broadcast-to-one-provider') {
+    return {
+      ...none,
+      broadcaster: (pool) => ({
+        name: 'best-provider',
+        enabled: true,
+        broadcast: async (raw) => {
+          await pool.read('eth_sendRawTransaction', (client) =>
+            client.request({ method: 'eth_sendRawTransaction', params: [raw] }),
+          );
+        },
+      }),
+    };
+  }
   if (bug === 'no-intake-fence') return { ...none, signerConsistency: () => 'MRSC' };
   if (bug === 'skip-epoch') {
     return {

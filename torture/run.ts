@@ -43,12 +43,17 @@ import { parseAlarmEvent } from '../lambda/remediation/event';
 import { createHandler as createRemediationHandler } from '../lambda/remediation/handler';
 import { alarmKey, ObservedAlarmState } from '../lambda/remediation/ports';
 import { handOffStrandedWork } from '../lib/failover/handoff';
+import { ProviderPool, type PoolLimits } from '../lib/chain/pool';
+import { CHAIN_HEALTH_DEFAULTS } from '../lib/contract/chain-settings';
+import type { ChainNonceSource } from '../lib/contract/chain-io';
+import { DEFAULT_REFRESH_INTERVAL_MS } from '../lambda/shared/chain-env';
+import { SimProvider } from './sim/providers';
 import { bindRun, Role, roleClients, RegionClients, Service } from './aws';
 import type { BugName } from './bugs';
 import { idempotencyKey, requestValue } from './payload';
 import { bugSeams } from './bugs';
 import { Observations } from './invariants/observations';
-import type { FaultKind, Schedule } from './schedule';
+import { CHAIN_FAULT_KINDS, CHAIN_PROVIDERS, type FaultKind, type Schedule } from './schedule';
 import { ActorContext, Scheduler } from './scheduler';
 import { SimChain } from './sim/chain';
 import { SimDynamo } from './sim/dynamo';
@@ -74,6 +79,14 @@ export const SETTLE_BOUND_MS = 180_000;
 /** The environment name remediation's alarm names are built for. */
 const REMEDIATION_ENV = 'torture';
 const FEES = { maxFeePerGas: '20000000000', maxPriorityFeePerGas: '1000000000' };
+/** Each region's provider pool runs with a Lambda's defaults (config defaults, 10 s refresh). */
+export const POOL_LIMITS: PoolLimits = {
+  maxLagBlocks: CHAIN_HEALTH_DEFAULTS.maxLagBlocks,
+  maxLagSeconds: CHAIN_HEALTH_DEFAULTS.maxLagSeconds,
+  maxErrorRate: CHAIN_HEALTH_DEFAULTS.maxErrorRate,
+  requestTimeoutMs: CHAIN_HEALTH_DEFAULTS.requestTimeoutMs,
+  refreshIntervalMs: DEFAULT_REFRESH_INTERVAL_MS,
+};
 
 /**
  * The torture wallet's spending policy: a velocity limit that lets all but one of the schedule's
@@ -223,6 +236,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       'skew',
       'failover',
       'remediation-failover',
+      ...CHAIN_FAULT_KINDS.map((k) => `provider-${k}`),
     ].map((k) => [k, 0]),
   ) as Record<FaultKind, number>;
   let calls = 0;
@@ -375,6 +389,67 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   const wallClock = (r: string) => () => new Date(Date.UTC(2026, 0, 1) + scheduler.now + skew(r));
   if (schedule.skewMs[0] !== 0 || schedule.skewMs[1] !== 0) faultCounts['skew' as FaultKind] += 1;
 
+  // The chain's RPC providers (one set: the same providers serve both regions) and, per region and
+  // role, the real provider pool over them (each Lambda container has its own pool and health view).
+  const providers = CHAIN_PROVIDERS.map(
+    (name, i) =>
+      new SimProvider(
+        name,
+        chain,
+        CHAIN_ID,
+        (schedule.chainFaults ?? []).filter((f) => f.provider === i),
+        {
+          clock,
+          sleep: (ms) => scheduler.sleep(ms),
+          timeoutMs: POOL_LIMITS.requestTimeoutMs,
+          faultsActive: () => faultsActive,
+          onFault: (e) => {
+            faultCounts[`provider-${e.kind}` as FaultKind] += 1;
+          },
+        },
+      ),
+  );
+  const poolOf = (region: string) => {
+    const clients = providers.map((p) => p.client());
+    const pool = new ProviderPool({
+      chainId: CHAIN_ID,
+      providers: CHAIN_PROVIDERS.map((name) => ({ name, url: `https://${name}.torture.invalid` })),
+      limits: POOL_LIMITS,
+      now: () => wallClock(region)().getTime(),
+      clientFor: (p) => clients[CHAIN_PROVIDERS.indexOf(p.name as (typeof CHAIN_PROVIDERS)[number])],
+    });
+    return { pool, clients };
+  };
+  const signerPools = Object.fromEntries(REGIONS.map((r) => [r, poolOf(r)]));
+  const operatorPools = Object.fromEntries(REGIONS.map((r) => [r, poolOf(r)]));
+  /** Reconciliation's chain-nonce source in `region`, every answer it acts on recorded with the network's truth. */
+  const nonceSourceOf = (region: string): ChainNonceSource => {
+    const source = bug.nonceSource(operatorPools[region].pool, operatorPools[region].clients);
+    return {
+      name: source.name,
+      pendingNonce: async (address) => {
+        const truth = chain.confirmedCount(address);
+        const answer = await source.pendingNonce(address);
+        observations.onNonceRead({ region, source: source.name, answer, truth, at: scheduler.now });
+        return answer;
+      },
+    };
+  };
+  // Every transaction recorded as broadcast, with whether the network held it at that moment.
+  dynamo.observers.push((e) => {
+    const { after, before } = e;
+    if (!String(after.sk).startsWith('TX#') || after.status !== 'broadcast' || before?.status === 'broadcast') return;
+    if (after.txHash === undefined) return;
+    observations.onBroadcastRecorded({
+      txId: String(after.txId),
+      txHash: String(after.txHash),
+      nonce: Number(after.nonce),
+      by: e.actorRegion,
+      networkHasIt: chain.knows(String(after.txHash)),
+      at: scheduler.now,
+    });
+  });
+
   // Handler error lines, kept for the report (a logger that records instead of printing).
   const errorsSeen: string[] = [];
   const recordingLogger = (who: string) => {
@@ -438,7 +513,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
           spending: gateFor(ledgerOf(signerClients)[r], r),
           key,
           logger: recordingLogger(`signer-${r}`),
-          broadcaster: chain.broadcaster(),
+          broadcaster: bug.broadcaster(signerPools[r].pool),
           now: wallClock(r),
           // The hand-off of a message this region cannot sign (issue 15, scenario 3).
           forward: async (holder: string, message: ForwardedMessage) => {
@@ -572,7 +647,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       ledger: ledgers[region],
       address: kms.address,
       region,
-      chain: chain.nonceSource(),
+      chain: nonceSourceOf(region),
       actor,
       reason: 'torture: after a lease move',
       confirmOldSignerStopped: true,

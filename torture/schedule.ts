@@ -43,6 +43,33 @@ export interface Op {
   readonly transition?: number;
 }
 
+/**
+ * Faults of the chain's RPC providers (torture/sim/providers.ts), each over a window of virtual time:
+ * - `down`: refuses connections; `slow`: answers after the request timeout (the client gives up; a
+ *   send may still have reached the node: `reaches`);
+ * - `head-stuck`: stops syncing (its head and its nonce answers freeze where the window starts);
+ * - `stale-nonce`: answers eth_getTransactionCount `behind` lower than the network;
+ * - `swallow`: answers eth_sendRawTransaction with the hash and forwards nothing (a mempool drop);
+ * - `wrong-chain-id`: answers another chain id (the pool refuses it for good).
+ */
+export const CHAIN_FAULT_KINDS = ['down', 'slow', 'head-stuck', 'stale-nonce', 'swallow', 'wrong-chain-id'] as const;
+export type ChainFaultKind = (typeof CHAIN_FAULT_KINDS)[number];
+/** The providers in front of the simulated chain, in config order. */
+export const CHAIN_PROVIDERS = ['rpc-a', 'rpc-b', 'rpc-c'] as const;
+
+export interface ChainFault {
+  /** Index into CHAIN_PROVIDERS. */
+  readonly provider: number;
+  readonly kind: ChainFaultKind;
+  /** Virtual ms: active from `from` (inclusive) to `to` (exclusive). */
+  readonly from: number;
+  readonly to: number;
+  /** For `stale-nonce`: how many nonces behind the network it answers. */
+  readonly behind?: number;
+  /** For `slow`: whether a send reached the node although the reply came too late. */
+  readonly reaches?: boolean;
+}
+
 export interface ClientRequest {
   /** The idempotency key's number (one payload per key). */
   readonly key: number;
@@ -63,6 +90,12 @@ export interface Schedule {
   readonly lagMs: number;
   /** The fault window: every fault heals at this time. */
   readonly healAt: number;
+  /**
+   * Provider faults, all on ONE provider of the three (the single-fault model the pool's
+   * agreement-of-two nonce read is built for; docs/chain.md "Tortured").
+   * @default none - a schedule recorded before provider faults joined the harness
+   */
+  readonly chainFaults?: readonly ChainFault[];
 }
 
 export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Schedule {
@@ -109,7 +142,30 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
     for (let i = 0; i < nRemediations; i++) ops.push({ at: int(0, healAt), op: 'remediate', transition: int(0, 1) });
     ops.sort((a, b) => a.at - b.at);
   }
-  return { seed, consistency, requests, ops, faults, skewMs, lagMs, healAt };
+  // Provider faults: drawn after everything else (so a seed's AWS faults, operations and requests are
+  // the same as before they were added), in about 70% of the schedules, one to three windows on one
+  // provider, ending by the heal at the latest (a wrong chain id lasts until then: the pool refuses
+  // that provider for good once it saw it).
+  const chainFaults: ChainFault[] = [];
+  if (rng.next() < 0.7) {
+    const provider = int(0, CHAIN_PROVIDERS.length - 1);
+    const nChainFaults = int(1, 3);
+    for (let i = 0; i < nChainFaults; i++) {
+      const kind = pick(CHAIN_FAULT_KINDS);
+      const from = int(0, healAt - 1_000);
+      const to = kind === 'wrong-chain-id' ? healAt : Math.min(healAt, from + pick([3_000, 10_000, 30_000]));
+      chainFaults.push({
+        provider,
+        kind,
+        from,
+        to,
+        ...(kind === 'stale-nonce' ? { behind: int(1, 3) } : {}),
+        ...(kind === 'slow' ? { reaches: rng.next() < 0.5 } : {}),
+      });
+    }
+    chainFaults.sort((a, b) => a.from - b.from);
+  }
+  return { seed, consistency, requests, ops, faults, skewMs, lagMs, healAt, chainFaults };
 }
 
 /** The schedule as one argument for `--replay`. */

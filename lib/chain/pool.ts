@@ -114,6 +114,12 @@ export class ProviderPool {
     unusable?: readonly UnusableProvider[];
     /** Provider names in config order: health() lists them so (default: providers, then unusable). */
     order?: readonly string[];
+    /**
+     * Makes each provider's JSON-RPC client. Only for harnesses that put simulated providers behind
+     * the real pool (torture/sim/providers.ts: a viem custom transport in virtual time).
+     * @default createRpcClient - viem's http transport, no retries, `requestTimeoutMs`
+     */
+    clientFor?: (provider: ProviderEndpoint, requestTimeoutMs: number) => PublicClient;
   }) {
     this.chainId = options.chainId;
     this.limits = options.limits;
@@ -123,10 +129,11 @@ export class ProviderPool {
       if (names.has(p.name)) throw new Error(`ProviderPool: provider name ${JSON.stringify(p.name)} is used twice`);
       names.add(p.name);
     }
+    const clientFor = options.clientFor ?? ((p: ProviderEndpoint, timeoutMs: number) => createRpcClient(p.url, timeoutMs));
     this.states = [
       ...options.providers.map((p): ProviderState => ({
         name: p.name,
-        client: createRpcClient(p.url, options.limits.requestTimeoutMs),
+        client: clientFor(p, options.limits.requestTimeoutMs),
         window: [],
       })),
       ...(options.unusable ?? []).map((u): ProviderState => ({ name: u.name, refused: u.reason, window: [] })),

@@ -1,6 +1,8 @@
+import { broadcastReachedNetwork } from './broadcast-reached-network';
 import { every202Resolves } from './every-202-resolves';
 import { everyAlarmDecided } from './every-alarm-decided';
 import { intakeFenced } from './intake-fenced';
+import { nonceReadAgreed } from './nonce-read-agreed';
 import { noStaleNonceGap } from './no-stale-nonce-gap';
 import type { Observations } from './observations';
 import { oneSignerPerEpoch } from './one-signer-per-epoch';
@@ -19,6 +21,8 @@ export const INVARIANTS: readonly Invariant[] = [
   intakeFenced,
   everyAlarmDecided,
   withinSpendingPolicy,
+  nonceReadAgreed,
+  broadcastReachedNetwork,
 ];
 
 export interface Violation {

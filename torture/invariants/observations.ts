@@ -83,8 +83,30 @@ export class Observations {
   policy?: RuntimeSpendingPolicy;
   /** Every stored signature of a client transaction (first per replica write): what it moved, and when (harness time). */
   readonly signedSpends: Array<{ txId: string; walletId: string; to: string; valueWei: string; replica: string }> = [];
+  /**
+   * Every chain nonce reconciliation acted on: the source's answer, and the network's pending count
+   * when the read began (the count never falls, so an answer below it came from a stale view).
+   */
+  readonly nonceReads: Array<{ region: string; source: string; answer: number; truth: number; at: number }> = [];
+  /** Every transaction write that recorded a broadcast, with whether the network held the hash then. */
+  readonly broadcastsRecorded: Array<{
+    txId: string;
+    txHash: string;
+    nonce: number;
+    by: string;
+    networkHasIt: boolean;
+    at: number;
+  }> = [];
   healedAt = 0;
   final?: FinalState;
+
+  onNonceRead(read: Observations['nonceReads'][number]): void {
+    this.nonceReads.push(read);
+  }
+
+  onBroadcastRecorded(record: Observations['broadcastsRecorded'][number]): void {
+    this.broadcastsRecorded.push(record);
+  }
 
   private transition(id: string) {
     let t = this.transitions.get(id);

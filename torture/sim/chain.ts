@@ -7,7 +7,8 @@ import { type Broadcaster, type ChainNonceSource, NonceTakenError } from '../../
  * default price bump), signatures checked (the signature must be one the simulated KMS key made over
  * this transaction's signing digest: the sender is the key's address; cheaper than recovering it),
  * and everything it accepted recorded. A nonce is confirmed when every lower nonce of the address is
- * filled (no gap stalls it).
+ * filled (no gap stalls it). Blocks come every BLOCK_MS of virtual time (the head the providers
+ * report, torture/sim/providers.ts); what is filled without a gap counts as mined.
  */
 export interface Accepted {
   readonly raw: Hex;
@@ -28,6 +29,26 @@ export class ChainRejectedError extends Error {
 }
 
 const PRICE_BUMP_PERCENT = 10n;
+/** One block every 2 s of virtual time (an L2's pace: a stuck head falls past the pool's lag limit within a fault window). */
+export const BLOCK_MS = 2_000;
+const GENESIS_TIMESTAMP = 1_767_225_600; // 2026-01-01T00:00:00Z, the harness's wall clock origin
+
+export interface SimBlock {
+  readonly number: number;
+  /** unix seconds */
+  readonly timestamp: number;
+  readonly hash: Hex;
+}
+
+/** The block at virtual time `at` (ms). */
+export function blockAt(at: number): SimBlock {
+  const number = 1 + Math.floor(Math.max(0, at) / BLOCK_MS);
+  return {
+    number,
+    timestamp: GENESIS_TIMESTAMP + (number * BLOCK_MS) / 1000,
+    hash: `0x${number.toString(16).padStart(64, '0')}`,
+  };
+}
 
 export class SimChain {
   /** The transaction in each slot, by address then nonce. */
@@ -35,6 +56,10 @@ export class SimChain {
   /** Every transaction ever accepted (replaced ones too). */
   readonly history: Accepted[] = [];
   broadcasts = 0;
+  /** Every hash ever accepted (eth_getTransactionByHash: the network knows it). */
+  private readonly hashes = new Set<string>();
+  /** The sender of each raw payload already checked (several providers forward the same bytes). */
+  private readonly senders = new Map<string, string>();
   constructor(
     private readonly clock: () => number,
     /** The key's address, and the r values of the signatures it made by digest. */
@@ -53,10 +78,19 @@ export class SimChain {
     return this.key.address;
   }
 
+  head(): SimBlock {
+    return blockAt(this.clock());
+  }
+
+  knows(hash: string): boolean {
+    return this.hashes.has(hash.toLowerCase());
+  }
+
   async submit(raw: Hex, hash: string): Promise<void> {
     this.broadcasts += 1;
     const tx = parseTransaction(raw);
-    const from = this.sender(tx);
+    const from = this.senders.get(raw) ?? this.sender(tx);
+    this.senders.set(raw, from);
     const nonce = Number(tx.nonce);
     const slots = this.slots.get(from) ?? new Map<number, Accepted>();
     this.slots.set(from, slots);
@@ -90,6 +124,7 @@ export class SimChain {
     }
     slots.set(nonce, entry);
     this.history.push(entry);
+    this.hashes.add(entry.hash.toLowerCase());
   }
 
   /** How many nonces of `address` are filled from 0 without a gap (they would all be mined). */

@@ -402,7 +402,6 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
           clock,
           sleep: (ms) => scheduler.sleep(ms),
           timeoutMs: POOL_LIMITS.requestTimeoutMs,
-          faultsActive: () => faultsActive,
           onFault: (e) => {
             faultCounts[`provider-${e.kind}` as FaultKind] += 1;
           },

@@ -61,7 +61,7 @@ export interface ChainFault {
   /** Index into CHAIN_PROVIDERS. */
   readonly provider: number;
   readonly kind: ChainFaultKind;
-  /** Virtual ms: active from `from` (inclusive) to `to` (exclusive). */
+  /** Virtual ms: active from `from` (inclusive) to `to` (exclusive); may outlast `healAt`. */
   readonly from: number;
   readonly to: number;
   /** For `stale-nonce`: how many nonces behind the network it answers. */
@@ -88,7 +88,7 @@ export interface Schedule {
   readonly skewMs: readonly [number, number];
   /** MREC replication lag (ms). */
   readonly lagMs: number;
-  /** The fault window: every fault heals at this time. */
+  /** The fault window: every AWS fault heals at this time (provider faults may last longer). */
   readonly healAt: number;
   /**
    * Provider faults, all on ONE provider of the three (the single-fault model the pool's
@@ -144,16 +144,17 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
   }
   // Provider faults: drawn after everything else (so a seed's AWS faults, operations and requests are
   // the same as before they were added), in about 70% of the schedules, one to three windows on one
-  // provider, ending by the heal at the latest (a wrong chain id lasts until then: the pool refuses
-  // that provider for good once it saw it).
+  // provider. Unlike the AWS faults they may outlast the heal (a provider that lies is not fixed
+  // because the operator starts the runbook; with one faulty provider of three the wallet must
+  // settle anyway): a window starts in the fault window and lasts 3 s to the whole run.
   const chainFaults: ChainFault[] = [];
   if (rng.next() < 0.7) {
     const provider = int(0, CHAIN_PROVIDERS.length - 1);
     const nChainFaults = int(1, 3);
     for (let i = 0; i < nChainFaults; i++) {
       const kind = pick(CHAIN_FAULT_KINDS);
-      const from = int(0, healAt - 1_000);
-      const to = kind === 'wrong-chain-id' ? healAt : Math.min(healAt, from + pick([3_000, 10_000, 30_000]));
+      const from = int(0, healAt);
+      const to = from + pick([3_000, 10_000, 30_000, 100_000, 400_000]);
       chainFaults.push({
         provider,
         kind,

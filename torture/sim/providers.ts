@@ -38,14 +38,11 @@ export class SimProvider {
       readonly clock: () => number;
       readonly sleep: (ms: number) => Promise<void>;
       readonly timeoutMs: number;
-      /** Whether faults still apply (every fault heals with the AWS faults). */
-      readonly faultsActive: () => boolean;
       readonly onFault: (event: ProviderEvent) => void;
     },
   ) {}
 
   private active(kind: ChainFaultKind, method: string): ChainFault | undefined {
-    if (!this.deps.faultsActive()) return undefined;
     const now = this.deps.clock();
     const f = this.faults.find((x) => x.kind === kind && x.from <= now && now < x.to);
     if (f !== undefined) this.deps.onFault({ provider: this.name, kind, method });

@@ -65,6 +65,37 @@ test('trust-lost-response (a lost reply read as another writer win) is found at 
   ]);
 });
 
+test('trust-one-nonce-source (reconciliation trusts the first provider alone) is found at seed 14 under MREC, which holds without it', async () => {
+  const schedule = generateSchedule(14, 'MREC');
+  // The first configured provider lies about the nonce (its head stuck, or a stale answer) past the heal.
+  expect(schedule.chainFaults).toContainEqual(
+    expect.objectContaining({ provider: 0, kind: expect.stringMatching(/^(head-stuck|stale-nonce)$/) }),
+  );
+  const clean = await runSchedule(schedule);
+  expect(checkInvariants(clean.observations)).toEqual([]);
+  // Without the bug, reconciliation read through the pool and every answer it acted on was the truth.
+  expect(clean.observations.nonceReads.length).toBeGreaterThan(0);
+  expect(clean.observations.nonceReads.every((r) => r.source === 'rpc-pool' && r.answer >= r.truth)).toBe(true);
+  const found = await runOne(14, 'MREC', 'trust-one-nonce-source');
+  expect(found.violations).toContainEqual({
+    invariant: 'nonce-read-agreed',
+    detail: expect.stringMatching(/acted on nonce \d+ from first-provider .* but the network's pending count was already/),
+  });
+});
+
+test('broadcast-to-one-provider (send to the best provider only) is found at seed 31 under MRSC, which holds without it', async () => {
+  const schedule = generateSchedule(31, 'MRSC');
+  expect(schedule.chainFaults).toContainEqual(expect.objectContaining({ provider: 0, kind: 'swallow' }));
+  const clean = await runSchedule(schedule);
+  expect(checkInvariants(clean.observations)).toEqual([]);
+  // The swallowing provider got sends, and the others delivered them.
+  expect(clean.faults['provider-swallow' as never]).toBeGreaterThan(0);
+  const found = await runOne(31, 'MRSC', 'broadcast-to-one-provider');
+  expect(found.violations.map((v) => v.invariant)).toEqual(
+    expect.arrayContaining(['broadcast-reached-network', 'no-stale-nonce-gap', 'every-202-resolves']),
+  );
+});
+
 test('MREC schedule 1137 (shrunk): an old-holder nonce broadcast behind an orphaned one is counted by reconciliation, the gap is filled and every 202 resolves', async () => {
   // Two remediation failovers racing a drill failover, two timeouts on UpdateItem, 10 s lag: the
   // first move's lease write lost to the old holder's later allocation (last writer wins per item),
@@ -162,6 +193,8 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
     ['intake-fenced', 3],
     ['every-alarm-decided', 3],
     ['within-spending-policy', 3],
+    ['nonce-read-agreed', 3],
+    ['broadcast-reached-network', 3],
   ]);
   expect(Object.keys(report.faultsByKind)).toEqual(
     expect.arrayContaining([
@@ -175,6 +208,12 @@ test('the CLI runs a small campaign and reports schedules, faults by kind and ev
       'skew',
       'failover',
       'remediation-failover',
+      'provider-down',
+      'provider-slow',
+      'provider-head-stuck',
+      'provider-stale-nonce',
+      'provider-swallow',
+      'provider-wrong-chain-id',
     ]),
   );
 });

@@ -55,7 +55,7 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names eight invariants, each with a description', () => {
+test('the table names ten invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
@@ -65,6 +65,8 @@ test('the table names eight invariants, each with a description', () => {
     'intake-fenced',
     'every-alarm-decided',
     'within-spending-policy',
+    'nonce-read-agreed',
+    'broadcast-reached-network',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -295,6 +297,47 @@ describe('within-spending-policy', () => {
     o.signedSpends.push({ txId: 'x', walletId: 'w-other', to: RECIPIENT, valueWei: '1', replica: 'us-east-2' });
     expect(checkInvariants(o)).toEqual([
       expect.objectContaining({ invariant: 'within-spending-policy', detail: expect.stringContaining('deposit-only') }),
+    ]);
+  });
+});
+
+describe('nonce-read-agreed', () => {
+  test('holds on answers at or above the pending count when read', () => {
+    const o = clean();
+    o.onNonceRead({ region: 'us-west-2', source: 'rpc-pool', answer: 2, truth: 2, at: 100 });
+    o.onNonceRead({ region: 'us-west-2', source: 'rpc-pool', answer: 3, truth: 2, at: 200 });
+    expect(checkInvariants(o)).toEqual([]);
+  });
+  test('fails on a nonce below what the network counted when the read began', () => {
+    const o = clean();
+    o.onNonceRead({ region: 'us-west-2', source: 'first-provider', answer: 1, truth: 2, at: 300 });
+    expect(checkInvariants(o)).toEqual([
+      {
+        invariant: 'nonce-read-agreed',
+        detail:
+          "reconciliation in us-west-2 acted on nonce 1 from first-provider at 300 ms, but the network's pending count was already 2",
+      },
+    ]);
+  });
+});
+
+describe('broadcast-reached-network', () => {
+  const record = { txId: 't1', txHash: '0xh1', nonce: 1, by: 'us-east-2', at: 500 };
+  test('holds when the network had every transaction recorded broadcast', () => {
+    const o = clean();
+    o.onBroadcastRecorded({ ...record, networkHasIt: true });
+    expect(checkInvariants(o)).toEqual([]);
+  });
+  test('fails once per transaction recorded broadcast that the network did not have', () => {
+    const o = clean();
+    o.onBroadcastRecorded({ ...record, networkHasIt: false });
+    o.onBroadcastRecorded({ ...record, by: 'us-west-2', networkHasIt: false });
+    expect(checkInvariants(o)).toEqual([
+      {
+        invariant: 'broadcast-reached-network',
+        detail:
+          't1 (nonce 1, 0xh1) was recorded broadcast by us-east-2 at 500 ms, but the network did not have it: a provider swallowed the send and nothing else delivered it',
+      },
     ]);
   });
 });

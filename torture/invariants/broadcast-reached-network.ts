@@ -8,7 +8,8 @@ import type { Invariant } from './types';
  */
 export const broadcastReachedNetwork: Invariant = {
   name: 'broadcast-reached-network',
-  description: 'every transaction recorded as broadcast is held by the network at that moment (no swallowed send counted)',
+  description:
+    'every transaction recorded as broadcast is held by the network at that moment (no swallowed send counted)',
   check(o) {
     const seen = new Set<string>();
     const problems: string[] = [];

@@ -117,9 +117,12 @@ export class SimProvider {
         return this.chain.knows(hash) ? { hash } : null;
       }
       default:
-        throw Object.assign(new Error(`the torture providers do not answer ${method}; extend torture/sim/providers.ts`), {
-          code: -32601,
-        });
+        throw Object.assign(
+          new Error(`the torture providers do not answer ${method}; extend torture/sim/providers.ts`),
+          {
+            code: -32601,
+          },
+        );
     }
   }
 

@@ -34,7 +34,7 @@ function text(report: CampaignReport): string {
   }
   if (report.minimal) {
     lines.push(
-      `minimal schedule: ${report.minimal.schedule.faults.length} faults, ${report.minimal.schedule.ops.length} operations, ${report.minimal.schedule.requests.length} requests`,
+      `minimal schedule: ${report.minimal.schedule.faults.length} faults, ${(report.minimal.schedule.chainFaults ?? []).length} provider faults, ${report.minimal.schedule.ops.length} operations, ${report.minimal.schedule.requests.length} requests`,
       ...report.minimal.violations.map((v) => `  ${v.invariant}: ${v.detail}`),
       `replay: ${report.minimal.replay}`,
     );

@@ -46,12 +46,12 @@ function world(faults: ChainFault[]) {
     now: clock,
     clientFor: (p) => clients[CHAIN_PROVIDERS.indexOf(p.name as (typeof CHAIN_PROVIDERS)[number])],
   });
-  const sign = async (nonce: number) => {
+  const sign = async (nonce: number, value = 1000n + BigInt(nonce)) => {
     const raw = await account.signTransaction({
       chainId: CHAIN_ID,
       nonce,
       to: '0x7777777777777777777777777777777777777777',
-      value: 1000n + BigInt(nonce),
+      value,
       gas: 21000n,
       maxFeePerGas: 20_000_000_000n,
       maxPriorityFeePerGas: 1_000_000_000n,
@@ -60,8 +60,8 @@ function world(faults: ChainFault[]) {
     signatures.add(BigInt(parseTransaction(raw).r!));
     return raw;
   };
-  const send = async (nonce: number) => {
-    const raw = await sign(nonce);
+  const send = async (nonce: number, value?: bigint) => {
+    const raw = await sign(nonce, value);
     const txHash = keccak256(raw);
     return { raw, txHash, report: await pool.broadcast(raw, { address: ADDRESS, nonce, txHash }) };
   };
@@ -162,6 +162,22 @@ test('swallow: the provider answers the hash and forwards nothing; the others de
   expect(second.report.acceptedBy).toEqual(['rpc-a']);
   expect(w.chain.knows(second.txHash)).toBe(false);
   expect(w.events).toContain('rpc-a swallow eth_sendRawTransaction');
+});
+
+test('known limit (reported, not fixed here): a swallowing provider "accepts" a transaction whose nonce another one holds, so the refusal of the others is masked', async () => {
+  // lib/chain/broadcast.ts counts one acceptance as success. Here the others answer "replacement
+  // transaction underpriced" and do not know the hash (nonce-taken: the signer would quarantine),
+  // but rpc-a's bare "accepted" wins: the signer records it broadcast and it can never be mined.
+  const w = world([fault('swallow')]);
+  await w.send(0, 5n);
+  const conflicting = await w.send(0, 6n);
+  expect(conflicting.report.results.map((r) => [r.provider, r.outcome])).toEqual([
+    ['rpc-a', 'accepted'],
+    ['rpc-b', 'nonce-taken'],
+    ['rpc-c', 'nonce-taken'],
+  ]);
+  expect(conflicting.report.acceptedBy).toEqual(['rpc-a']);
+  expect(w.chain.knows(conflicting.txHash)).toBe(false);
 });
 
 test('wrong chain id: the provider is refused for good, also after it answers the right id again', async () => {

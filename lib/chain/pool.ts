@@ -129,7 +129,8 @@ export class ProviderPool {
       if (names.has(p.name)) throw new Error(`ProviderPool: provider name ${JSON.stringify(p.name)} is used twice`);
       names.add(p.name);
     }
-    const clientFor = options.clientFor ?? ((p: ProviderEndpoint, timeoutMs: number) => createRpcClient(p.url, timeoutMs));
+    const clientFor =
+      options.clientFor ?? ((p: ProviderEndpoint, timeoutMs: number) => createRpcClient(p.url, timeoutMs));
     this.states = [
       ...options.providers.map((p): ProviderState => ({
         name: p.name,

@@ -79,7 +79,9 @@ test('trust-one-nonce-source (reconciliation trusts the first provider alone) is
   const found = await runOne(14, 'MREC', 'trust-one-nonce-source');
   expect(found.violations).toContainEqual({
     invariant: 'nonce-read-agreed',
-    detail: expect.stringMatching(/acted on nonce \d+ from first-provider .* but the network's pending count was already/),
+    detail: expect.stringMatching(
+      /acted on nonce \d+ from first-provider .* but the network's pending count was already/,
+    ),
   });
 });
 

@@ -1,5 +1,5 @@
 import { type Hex, keccak256, parseTransaction, serializeTransaction } from 'viem';
-import { type Broadcaster, type ChainNonceSource, NonceTakenError } from '../../lambda/shared/chain';
+import { NonceTakenError } from '../../lambda/shared/chain';
 
 /**
  * A chain that keeps what a node's mempool and blocks would: one transaction per (address, nonce),
@@ -133,14 +133,5 @@ export class SimChain {
     let n = 0;
     while (slots?.has(n)) n++;
     return n;
-  }
-
-  broadcaster(): Broadcaster {
-    return { name: 'torture-chain', enabled: true, broadcast: (raw, meta) => this.submit(raw, meta.txHash) };
-  }
-
-  /** eth_getTransactionCount(address, "pending") as a node answers it: mined plus contiguous pending. */
-  nonceSource(): ChainNonceSource {
-    return { name: 'torture-chain', pendingNonce: async (address) => this.confirmedCount(address) };
   }
 }

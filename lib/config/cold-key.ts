@@ -144,7 +144,11 @@ export function coldKeyProblems(
         fix: 'name the treasury officers, not security.breakGlassRoleArn (separation of duties)',
       });
     }
-    if (typeof envName === 'string' && envName.length > 0 && (name.split('/').pop() ?? '').startsWith(`${envName}-wallet-`)) {
+    if (
+      typeof envName === 'string' &&
+      envName.length > 0 &&
+      (name.split('/').pop() ?? '').startsWith(`${envName}-wallet-`)
+    ) {
       problems.push({
         path,
         message: `looks like one of this wallet's own roles (${envName}-wallet-...), which Lambda functions and the blueprint use`,

@@ -170,16 +170,25 @@ function keyPolicyFindings(node: CfnResource): string[] {
   });
   const role = (name: string) => `arn:${partition}:iam::${account}:role/${name}`;
   const mustDeny: Array<[string, KeyRequest]> = [
-    ['function-role-with-mfa', { principalArn: role('probe-wallet-signer-us-east-2'), action: 'kms:Sign', context: mfa(0) }],
+    [
+      'function-role-with-mfa',
+      { principalArn: role('probe-wallet-signer-us-east-2'), action: 'kms:Sign', context: mfa(0) },
+    ],
     ['admin-role-with-mfa', { principalArn: role('Admin'), action: 'kms:Sign', context: mfa(0) }],
-    ['account-root-with-mfa', { principalArn: `arn:${partition}:iam::${account}:root`, action: 'kms:Sign', context: mfa(0) }],
+    [
+      'account-root-with-mfa',
+      { principalArn: `arn:${partition}:iam::${account}:root`, action: 'kms:Sign', context: mfa(0) },
+    ],
     ['lambda-service', { service: 'lambda.amazonaws.com', action: 'kms:Sign' }],
     ['grant', { principalArn: role('Admin'), action: 'kms:CreateGrant', context: mfa(0) }],
   ];
   for (const signer of signers) {
     mustDeny.push(
       ['cold-signer-without-mfa-key', { principalArn: signer, action: 'kms:Sign' }],
-      ['cold-signer-mfa-false', { principalArn: signer, action: 'kms:Sign', context: { 'aws:MultiFactorAuthPresent': 'false' } }],
+      [
+        'cold-signer-mfa-false',
+        { principalArn: signer, action: 'kms:Sign', context: { 'aws:MultiFactorAuthPresent': 'false' } },
+      ],
       ['cold-signer-grant', { principalArn: signer, action: 'kms:CreateGrant', context: mfa(0) }],
     );
   }
@@ -212,7 +221,8 @@ function coldRoleFindings(node: CfnResource, name: string): string[] {
       findings.push(`trust:${i}:principal:*`);
       continue;
     }
-    if (s.Principal.Service !== undefined) findings.push(`trust:${i}:service:${list(s.Principal.Service as string[]).join(',')}`);
+    if (s.Principal.Service !== undefined)
+      findings.push(`trust:${i}:service:${list(s.Principal.Service as string[]).join(',')}`);
     if (s.Principal.Federated !== undefined) findings.push(`trust:${i}:federated`);
     for (const p of list(s.Principal.AWS as unknown[] | undefined)) {
       if (typeof p !== 'string' || !PERSON_ARN.test(p)) findings.push(`trust:${i}:principal:${JSON.stringify(p)}`);
@@ -226,7 +236,10 @@ function coldRoleFindings(node: CfnResource, name: string): string[] {
     { service: 'lambda.amazonaws.com', action: 'sts:AssumeRole' },
     ...allows.flatMap((s) =>
       typeof s.Principal === 'object'
-        ? list(s.Principal.AWS as string[] | undefined).map((p) => ({ principalArn: String(p), action: 'sts:AssumeRole' }))
+        ? list(s.Principal.AWS as string[] | undefined).map((p) => ({
+            principalArn: String(p),
+            action: 'sts:AssumeRole',
+          }))
         : [],
     ),
   ] as KeyRequest[]) {

@@ -55,9 +55,7 @@ export default namedRule('OnlySignerCanSign', (node: CfnResource): NagRuleCompli
     if (!grantsSign(p.PolicyDocument)) return NagRuleCompliance.COMPLIANT;
     const attached = [...list(p.Roles as unknown[] | undefined)].map((r) => roleName(node, r));
     const others = list(p.Users as unknown[] | undefined).length + list(p.Groups as unknown[] | undefined).length;
-    return verdict(
-      others === 0 && attached.length > 0 && attached.every((n) => maySign(node, n, p.PolicyDocument)),
-    );
+    return verdict(others === 0 && attached.length > 0 && attached.every((n) => maySign(node, n, p.PolicyDocument)));
   }
   if (node.cfnResourceType === 'AWS::IAM::Role') {
     const p = props(node);

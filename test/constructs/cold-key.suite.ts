@@ -4,6 +4,7 @@ import { ColdKey, ColdKeyProps, ColdKeyReplica } from '../../lib/constructs/cold
 import { COLD_KEY_OUTPUTS, coldKeyAlias, coldSignerRoleName } from '../../lib/contract/cold-key';
 import { BREAK_GLASS_ONLY_ACTIONS } from '../../lib/constructs/key-policy';
 import { WalletChecks } from '../../lib/security/wallet-checks';
+import { KeysReplicaStack } from '../../lib/stacks/keys-replica-stack';
 import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { nagFindings } from '../helpers/nag';
@@ -422,6 +423,20 @@ describe('prop checks', () => {
     expect(() => new ColdKey(stack(), 'ColdKey', { ...valid, signerPrincipalArns: [] })).toThrow(
       /signerPrincipalArns: is empty: nobody could assume the ColdSigner role.*Fix: name at least one treasury officer/,
     );
+  });
+
+  test('the keys-replica stack fails when the cold key is enabled but no primary cold key ARN is passed', () => {
+    const app = newTestApp();
+    expect(
+      () =>
+        new KeysReplicaStack(app, 'R', {
+          env: { account: ACCOUNT, region: 'us-west-2' },
+          config: wallet.config,
+          signingKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-1',
+          dataKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-2',
+          backupKeyArn: 'arn:aws:kms:us-east-2:111111111111:key/mrk-3',
+        }),
+    ).toThrow(/security.coldKey.enabled is true but no coldKeyArn was passed; pass keys.coldKey.keyArn/);
   });
 
   test('replica fails on a signer role that is not the cold signer and a session out of range', () => {

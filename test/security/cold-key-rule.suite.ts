@@ -152,6 +152,17 @@ describe('ColdKeyOnlyMfaRole', () => {
     expect(found).toEqual(['ColdKeyOnlyMfaRole[trust:0:principal:"arn:aws:iam::111111111111:root"]']);
   });
 
+  test('non-compliant: the ColdSigner trust names a role a Lambda function runs as', () => {
+    const found = findings((_app, stack, cold) => {
+      lambdaRole(stack, 'Api', 'prod-wallet-api');
+      (cold.signerRole.node.defaultChild as iam.CfnRole).addPropertyOverride(
+        'AssumeRolePolicyDocument.Statement.0.Principal.AWS',
+        'arn:aws:iam::111111111111:role/prod-wallet-api',
+      );
+    });
+    expect(found).toEqual(['ColdKeyOnlyMfaRole[trust:0:service-role:arn:aws:iam::111111111111:role/prod-wallet-api]']);
+  });
+
   test('non-compliant: a Lambda function runs as the ColdSigner role', () => {
     const found = findings((_app, stack, cold) => {
       new lambda.Function(stack, 'Fn', {

@@ -16,7 +16,8 @@ import { actionCovers, allResources, list, namedRule, NOT_APPLICABLE, props } fr
  *   Sign even with MFA; nobody creates grants (`key-policy:<probe>:<action>:<decision>`);
  * - the ColdSigner role (`AWS::IAM::Role` named `...-wallet-cold-signer`): its trust policy allows
  *   only `sts:AssumeRole`, only to named IAM users or roles (no service, federated, root or `*`
- *   principal), each with `aws:MultiFactorAuthPresent` true and an `aws:MultiFactorAuthAge` bound;
+ *   principal, and no role of the app that a service assumes), each with `aws:MultiFactorAuthPresent`
+ *   true and an `aws:MultiFactorAuthAge` bound;
  *   and no Lambda function in the app runs as it (`trust:...`, `lambda:<function>`);
  * - any IAM policy whose `kms:Sign` reaches the cold key (names a cold key of its stack, or `*`):
  *   attached to cold signer roles only (`sign-by:<role>`).
@@ -32,7 +33,7 @@ export default namedRule('ColdKeyOnlyMfaRole', (node: CfnResource): NagRuleResul
       const findings = isColdSigner ? coldRoleFindings(node, name) : [];
       const inline = list(props(node).Policies as Array<{ PolicyDocument?: unknown }> | undefined);
       if (!isColdSigner && inline.some((p) => signReachesColdKey(node, p.PolicyDocument))) {
-        findings.push(`sign-by:${typeof name === 'string' ? name : node.logicalId}`);
+        findings.push(`sign-by:${typeof name === 'string' ? name : String(Stack.of(node).resolve(node.logicalId))}`);
       }
       return !isColdSigner && findings.length === 0 ? NOT_APPLICABLE : result(findings);
     }
@@ -41,10 +42,12 @@ export default namedRule('ColdKeyOnlyMfaRole', (node: CfnResource): NagRuleResul
       const p = props(node);
       if (!signReachesColdKey(node, p.PolicyDocument)) return NOT_APPLICABLE;
       const users = [...list(p.Users as unknown[] | undefined), ...list(p.Groups as unknown[] | undefined)];
-      const roles = list(p.Roles as unknown[] | undefined).map((r) => roleName(node, r));
+      const roles = list(p.Roles as unknown[] | undefined).map((r) => ({ ref: r, name: roleName(node, r) }));
       return result([
         ...users.map((u) => `sign-by:${JSON.stringify(u)}`),
-        ...roles.filter((n) => n === undefined || !COLD_SIGNER_ROLE_NAME.test(n)).map((n) => `sign-by:${n ?? '?'}`),
+        ...roles
+          .filter((r) => r.name === undefined || !COLD_SIGNER_ROLE_NAME.test(r.name))
+          .map((r) => `sign-by:${r.name ?? JSON.stringify(r.ref)}`),
       ]);
     }
     default:
@@ -214,6 +217,15 @@ function coldRoleFindings(node: CfnResource, name: string): string[] {
   const trust = list((props(node).AssumeRolePolicyDocument as { Statement?: TrustStatement[] } | undefined)?.Statement);
   const allows = trust.filter((s) => s.Effect === 'Allow');
   if (allows.length === 0) findings.push('trust:no-principal');
+  // Roles of the app that a service (Lambda, ...) assumes: naming one would let that service's code,
+  // through its own role, try to assume the ColdSigner role.
+  const serviceRoles = new Set(
+    allResources(node, 'AWS::IAM::Role')
+      .map((r) => props(r))
+      .filter((rp) => JSON.stringify(rp.AssumeRolePolicyDocument ?? {}).includes('"Service"'))
+      .map((rp) => rp.RoleName)
+      .filter((n): n is string => typeof n === 'string'),
+  );
   for (const [i, s] of allows.entries()) {
     const actions = list(s.Action);
     if (actions.some((a) => a !== 'sts:AssumeRole')) findings.push(`trust:${i}:action:${actions.join(',')}`);
@@ -226,6 +238,7 @@ function coldRoleFindings(node: CfnResource, name: string): string[] {
     if (s.Principal.Federated !== undefined) findings.push(`trust:${i}:federated`);
     for (const p of list(s.Principal.AWS as unknown[] | undefined)) {
       if (typeof p !== 'string' || !PERSON_ARN.test(p)) findings.push(`trust:${i}:principal:${JSON.stringify(p)}`);
+      else if (serviceRoles.has(p.slice(p.lastIndexOf('/') + 1))) findings.push(`trust:${i}:service-role:${p}`);
     }
     if (String(s.Condition?.Bool?.['aws:MultiFactorAuthPresent']) !== 'true') findings.push(`trust:${i}:no-mfa`);
     if (s.Condition?.NumericLessThan?.['aws:MultiFactorAuthAge'] === undefined) findings.push(`trust:${i}:no-mfa-age`);

@@ -1,4 +1,5 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -206,5 +207,47 @@ describe('OnlySignerCanSign keeps the hot and cold signers apart', () => {
       cold.signerRole.addToPrincipalPolicy(signOn(['arn:aws:kms:us-east-2:111111111111:key/mrk-hot']));
     });
     expect(found).toEqual(['OnlySignerCanSign']);
+  });
+});
+
+describe("SigningKeyInEveryRegion does not count the cold key as a region's signing key", () => {
+  function ledgerAndKeys(coldOnlyInStandby: boolean): string[] {
+    const app = newTestApp();
+    const primary = new Stack(app, 'Primary', { env: ENV });
+    const standby = new Stack(app, 'Standby', { env: { ...ENV, region: 'us-west-2' } });
+    const replica = (region: string) => ({
+      region,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtectionEnabled: true,
+      sseSpecification: { kmsMasterKeyId: `arn:aws:kms:${region}:111111111111:key/mrk-1` },
+    });
+    new dynamodb.CfnGlobalTable(primary, 'Table', {
+      attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+      keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+      billingMode: 'PAY_PER_REQUEST',
+      streamSpecification: { streamViewType: 'NEW_AND_OLD_IMAGES' },
+      replicas: [replica('us-east-2'), replica('us-west-2')],
+    });
+    const key = (stack: Stack, id: string, purpose: string) =>
+      new kms.CfnKey(stack, id, {
+        keySpec: 'ECC_SECG_P256K1',
+        keyUsage: 'SIGN_VERIFY',
+        multiRegion: true,
+        pendingWindowInDays: 30,
+        tags: [{ key: 'wallet:key-purpose', value: purpose }],
+      });
+    key(primary, 'Hot', 'signing');
+    key(standby, 'StandbyKey', coldOnlyInStandby ? 'cold' : 'signing');
+    app.synth();
+    return new WalletChecks(app)
+      .validateScope(app)
+      .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
+      .filter((r) => r === 'SigningKeyInEveryRegion');
+  }
+  test('compliant: a hot signing key in each ledger region', () => {
+    expect(ledgerAndKeys(false)).toEqual([]);
+  });
+  test('non-compliant: the standby holds only a cold key', () => {
+    expect(ledgerAndKeys(true)).toEqual(['SigningKeyInEveryRegion']);
   });
 });

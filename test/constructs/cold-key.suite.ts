@@ -425,7 +425,7 @@ describe('prop checks', () => {
     );
   });
 
-  test('the keys-replica stack fails when the cold key is enabled but no primary cold key ARN is passed', () => {
+  test('fails: the keys-replica stack with the cold key enabled but no primary cold key ARN', () => {
     const app = newTestApp();
     expect(
       () =>
@@ -439,7 +439,7 @@ describe('prop checks', () => {
     ).toThrow(/security.coldKey.enabled is true but no coldKeyArn was passed; pass keys.coldKey.keyArn/);
   });
 
-  test('replica fails on a signer role that is not the cold signer and a session out of range', () => {
+  test('fails (replica): a signer role that is not the cold signer, and a session out of range', () => {
     const app = newTestApp();
     const standby = new Stack(app, 'R', { env: { account: ACCOUNT, region: 'us-west-2' } });
     expect(

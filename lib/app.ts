@@ -58,6 +58,7 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     signingKeyArn: keys.signingKey.keyArn,
     dataKeyArn: keys.dataKey.keyArn,
     backupKeyArn: keys.backupKey.keyArn,
+    coldKeyArn: keys.coldKey?.keyArn,
     crossRegionReferences: true,
     terminationProtection: true,
   });

@@ -8,6 +8,7 @@ import { WEBHOOK_KINDS } from '../contract/status';
 import { chainSchema } from './chain';
 import { deploymentSchema } from './deployment';
 import { spendingSchema } from './spending';
+import { coldKeySchema } from './cold-key';
 
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
@@ -573,6 +574,7 @@ export const configSchema = z
           .string()
           .regex(/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'is not an IAM role ARN')
           .describe('name the break-glass role, e.g. "arn:aws:iam::111111111111:role/WalletBreakGlass"'),
+        coldKey: coldKeySchema,
       })
       .strict(),
   })

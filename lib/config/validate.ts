@@ -20,6 +20,7 @@ import {
   WalletConfig,
 } from './schema';
 import { chainProblems } from './chain';
+import { coldKeyProblems } from './cold-key';
 import { deploymentProblems } from './deployment';
 import { spendingProblems, spendingSizeProblems } from './spending';
 
@@ -327,6 +328,7 @@ function crossFieldProblems(raw: unknown): ConfigProblem[] {
   problems.push(...backupTimingProblems(at));
   problems.push(...observabilityProblems(at));
   problems.push(...chainProblems(at('chain')));
+  problems.push(...coldKeyProblems(at('security', 'coldKey'), account, at('envName'), breakGlass));
   return problems;
 }
 

@@ -6,8 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
  * - `data`: tables, queues, topics, logs; used through IAM by the account's roles;
  * - `backup`: AWS Backup vaults; usable ONLY through AWS Backup (`kms:ViaService`), so no role can
  *   decrypt a backup directly, and losing or disabling the data key does not lose the backups.
+ * - `cold`: the optional cold secp256k1 key (docs/cold-key.md); only the ColdSigner role signs, and
+ *   only in a session authenticated with MFA no longer ago than `coldMaxMfaAgeSeconds`.
  */
-export type KeyPurpose = 'signing' | 'data' | 'backup';
+export type KeyPurpose = 'signing' | 'data' | 'backup' | 'cold';
 
 export interface WalletKeyPolicyProps {
   /** `signing` (secp256k1 SIGN_VERIFY), `data` (tables, queues, topics, logs) or `backup` (backup vaults). */
@@ -49,6 +51,18 @@ export interface WalletKeyPolicyProps {
    * @default - none
    */
   readonly keyUseViaServices?: readonly string[];
+  /**
+   * Cold keys only (required there): the one role allowed `kms:Sign` (the ColdSigner role, which only
+   * MFA-authenticated treasury officers can assume). Every other principal is explicitly denied Sign.
+   * @default - none
+   */
+  readonly coldSignerRoleArn?: string;
+  /**
+   * Cold keys only (required there): the oldest MFA (seconds, `aws:MultiFactorAuthAge`) a signing
+   * session may rest on; older sessions are denied `kms:Sign`.
+   * @default - none
+   */
+  readonly coldMaxMfaAgeSeconds?: number;
 }
 
 /** A service principal allowed to use a data key, optionally bound to an encryption context. */
@@ -200,6 +214,8 @@ export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument
         conditions: { ...throughAwsBackup, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
       }),
     );
+  } else if (props.purpose === 'cold') {
+    statements.push(...coldKeyStatements(props, root));
   } else if (props.purpose === 'signing') {
     const signers = [...(props.signerRoleArns ?? [])];
     const readers = [...new Set([...signers, ...(props.publicKeyReaderRoleArns ?? [])])];
@@ -271,4 +287,77 @@ export function walletKeyPolicy(props: WalletKeyPolicyProps): iam.PolicyDocument
     }
   }
   return new iam.PolicyDocument({ statements });
+}
+
+/**
+ * The cold key's own statements (on top of the shared administration, break-glass, replication and
+ * grant statements). Sign is allowed only to the ColdSigner role in an MFA session, and denied three
+ * ways so that no IAM policy, however broad, can reach it:
+ * - to every principal that is not the ColdSigner role (`aws:PrincipalArn`);
+ * - to any request without MFA: `BoolIfExists` false also catches a request where the key is absent,
+ *   which is every request made with long-term credentials. IAM User Guide, "Configuring
+ *   MFA-protected API access": the user calls AssumeRole (or GetSessionToken) with the MFA device's
+ *   serial number and code and "gets back temporary security credentials"; requests made with them
+ *   carry `aws:MultiFactorAuthPresent` true. AWS re:Post ("MFA condition ... AWS CLI"): "the
+ *   aws:MultiFactorAuthPresent key doesn't exist in long-term credentials requests", hence IfExists;
+ * - to a session whose MFA is older than `coldMaxMfaAgeSeconds` (`aws:MultiFactorAuthAge`).
+ * No `kms:CreateGrant` at all: a grant would be a second way to sign that this policy does not see.
+ */
+function coldKeyStatements(props: WalletKeyPolicyProps, root: iam.IPrincipal): iam.PolicyStatement[] {
+  const signer = props.coldSignerRoleArn;
+  const maxAge = props.coldMaxMfaAgeSeconds;
+  if (signer === undefined || maxAge === undefined) {
+    throw new Error(
+      `walletKeyPolicy: a cold key needs coldSignerRoleArn and coldMaxMfaAgeSeconds; received ${JSON.stringify({ coldSignerRoleArn: signer, coldMaxMfaAgeSeconds: maxAge })}. ` +
+        'Without them nobody could sign with the key, or a stale session could.',
+    );
+  }
+  const readers = [...new Set([signer, ...(props.publicKeyReaderRoleArns ?? [])])];
+  return [
+    new iam.PolicyStatement({
+      sid: 'SignOnlyByColdSignerWithMfa',
+      principals: [root],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': signer }, Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadColdPublicKeyByNamedRoles',
+      principals: [root],
+      actions: ['kms:GetPublicKey'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': readers } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenySignToEveryoneButColdSigner',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': signer } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenySignWithoutMfa',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenySignWithStaleMfa',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Sign'],
+      resources: ['*'],
+      conditions: { NumericGreaterThan: { 'aws:MultiFactorAuthAge': String(maxAge) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyGrantsOnColdKey',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+    }),
+  ];
 }

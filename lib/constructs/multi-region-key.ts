@@ -40,7 +40,8 @@ export class WalletPrimaryKey extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.purpose = props.purpose;
-    const signing = props.purpose === 'signing';
+    // Both the hot signing key and the cold key are secp256k1 Ethereum keys.
+    const signing = props.purpose === 'signing' || props.purpose === 'cold';
     const key = new kms.Key(this, 'Key', {
       description: props.description,
       multiRegion: true,

@@ -73,6 +73,9 @@ function conditionsMatch(stmt: Statement, req: KeyRequest): boolean {
         case 'NumericLessThan':
           ok = actual !== undefined && values.some((v) => Number(actual) < Number(v));
           break;
+        case 'NumericGreaterThan':
+          ok = actual !== undefined && values.some((v) => Number(actual) > Number(v));
+          break;
         case 'ArnEqualsIfExists':
         case 'StringEqualsIfExists':
           ok = actual === undefined || values.includes(actual);

@@ -61,6 +61,12 @@ export const WALLET_RULES: readonly RuleDoc[] = [
     explanation: 'Only the signer role may sign; the API, remediation and operators must never be able to.',
   },
   {
+    rule: rules.ColdKeyOnlyMfaRole,
+    info: 'The cold key can be signed with by a principal other than the MFA-only ColdSigner role, or a function or service can assume that role (finding: what broke).',
+    explanation:
+      'Cold funds must be out of reach of automation: only a treasury officer with MFA, through the ColdSigner role, ever signs with the cold key.',
+  },
+  {
     rule: rules.FailoverRecordPairs,
     info: 'A failover record has no partner, or the PRIMARY record has no health check.',
     explanation: 'A lone PRIMARY never fails over; a PRIMARY without a health check is always considered healthy.',

@@ -14,6 +14,9 @@ import {
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletReplicaKey } from '../constructs/multi-region-key';
+import { ColdKeyReplica } from '../constructs/cold-key';
+import { coldKeyEnabled } from '../config/cold-key';
+import { coldKeyAlias, coldSignerRoleArn } from '../contract/cold-key';
 
 export interface KeysReplicaStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -23,6 +26,11 @@ export interface KeysReplicaStackProps extends StackProps {
   readonly dataKeyArn: string;
   /** ARN of the primary backup key (primary region). */
   readonly backupKeyArn: string;
+  /**
+   * ARN of the primary cold key (primary region), when `security.coldKey.enabled`.
+   * @default - no cold key replica
+   */
+  readonly coldKeyArn?: string;
 }
 
 /**
@@ -34,6 +42,8 @@ export class KeysReplicaStack extends Stack {
   public readonly signingKey: WalletReplicaKey;
   public readonly dataKey: WalletReplicaKey;
   public readonly backupKey: WalletReplicaKey;
+  /** The cold key's standby replica, only with `security.coldKey.enabled`. */
+  public readonly coldKey?: ColdKeyReplica;
 
   constructor(scope: Construct, id: string, props: KeysReplicaStackProps) {
     super(scope, id, props);
@@ -82,5 +92,20 @@ export class KeysReplicaStack extends Stack {
       description: `${config.envName} wallet backup key (AWS Backup vaults only; multi-region replica)`,
       keyUseViaServices: awsBackupViaServices([config.regions.primary, config.regions.standby]),
     });
+    const cold = config.security.coldKey;
+    if (coldKeyEnabled(cold)) {
+      if (props.coldKeyArn === undefined) {
+        throw new Error(
+          'KeysReplicaStack: security.coldKey.enabled is true but no coldKeyArn was passed; pass keys.coldKey.keyArn (lib/app.ts)',
+        );
+      }
+      this.coldKey = new ColdKeyReplica(this, 'ColdKey', {
+        ...shared,
+        primaryKeyArn: props.coldKeyArn,
+        alias: coldKeyAlias(config.envName),
+        signerRoleArn: coldSignerRoleArn(this.partition, this.account, config.envName),
+        maxSessionSeconds: cold.maxSessionSeconds,
+      });
+    }
   }
 }

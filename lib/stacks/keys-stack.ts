@@ -13,6 +13,9 @@ import {
 import { dataKeyServiceUsers } from '../constructs/data-key-users';
 import { awsBackupViaServices } from '../constructs/key-policy';
 import { WalletPrimaryKey } from '../constructs/multi-region-key';
+import { ColdKey } from '../constructs/cold-key';
+import { coldKeyEnabled } from '../config/cold-key';
+import { coldKeyAlias, coldSignerRoleName } from '../contract/cold-key';
 
 export interface KeysStackProps extends StackProps {
   readonly config: WalletConfig;
@@ -26,6 +29,8 @@ export class KeysStack extends Stack {
   public readonly signingKey: WalletPrimaryKey;
   public readonly dataKey: WalletPrimaryKey;
   public readonly backupKey: WalletPrimaryKey;
+  /** The cold key and its ColdSigner role, only with `security.coldKey.enabled` (docs/cold-key.md). */
+  public readonly coldKey?: ColdKey;
 
   constructor(scope: Construct, id: string, props: KeysStackProps) {
     super(scope, id, props);
@@ -73,6 +78,17 @@ export class KeysStack extends Stack {
       description: `${config.envName} wallet backup key (AWS Backup vaults only; multi-region primary)`,
       keyUseViaServices: awsBackupViaServices([config.regions.primary, config.regions.standby]),
     });
+    const cold = config.security.coldKey;
+    if (coldKeyEnabled(cold)) {
+      this.coldKey = new ColdKey(this, 'ColdKey', {
+        alias: coldKeyAlias(config.envName),
+        breakGlassRoleArn: config.security.breakGlassRoleArn,
+        standbyRegion: config.regions.standby,
+        signerRoleName: coldSignerRoleName(config.envName),
+        signerPrincipalArns: cold.signerPrincipalArns,
+        maxSessionSeconds: cold.maxSessionSeconds,
+      });
+    }
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.keyArn, description: 'Primary signing key ARN' });
     new CfnOutput(this, 'DataKeyArn', { value: this.dataKey.keyArn, description: 'Primary data key ARN' });
     new CfnOutput(this, 'BackupKeyArn', { value: this.backupKey.keyArn, description: 'Primary backup key ARN' });

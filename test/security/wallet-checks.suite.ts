@@ -487,7 +487,9 @@ describe('Wallet rule pack', () => {
 
   test('every rule of the pack has a compliant and a non-compliant test in this file', () => {
     const source =
-      readFileSync(__filename, 'utf8') + readFileSync(path.join(__dirname, 'deployability.suite.ts'), 'utf8');
+      readFileSync(__filename, 'utf8') +
+      readFileSync(path.join(__dirname, 'deployability.suite.ts'), 'utf8') +
+      readFileSync(path.join(__dirname, 'cold-key-rule.suite.ts'), 'utf8');
     const ruleNames = Object.keys(rules);
     for (const name of ruleNames) {
       expect([name, source.includes(`'${name}'`)]).toEqual([name, true]);

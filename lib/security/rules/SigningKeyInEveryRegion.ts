@@ -1,12 +1,14 @@
 import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { TAG_KEYS } from '../../contract/names';
+import { isColdKey } from './ColdKeyOnlyMfaRole';
 import { allResources, list, namedRule, NOT_APPLICABLE, props, verdict } from './util';
 
 function signingKeyRegions(scope: CfnResource): Set<string> {
   const regions = new Set<string>();
   for (const key of allResources(scope, 'AWS::KMS::Key')) {
-    if (props(key).KeyUsage === 'SIGN_VERIFY') regions.add(Stack.of(key).region);
+    // The cold key (issue 21) is SIGN_VERIFY too, but it is not the hot signing key a region signs with.
+    if (props(key).KeyUsage === 'SIGN_VERIFY' && !isColdKey(key)) regions.add(Stack.of(key).region);
   }
   for (const replica of allResources(scope, 'AWS::KMS::ReplicaKey')) {
     const tags = list(props(replica).Tags as Array<{ Key: string; Value: string }> | undefined);

@@ -15,3 +15,4 @@ export { default as CanaryHasAlarm } from './CanaryHasAlarm';
 export { default as DeployerNotLockedOut } from './DeployerNotLockedOut';
 export { default as AlarmMetricPublished } from './AlarmMetricPublished';
 export { default as ServiceRefusesValues } from './ServiceRefusesValues';
+export { default as ColdKeyOnlyMfaRole } from './ColdKeyOnlyMfaRole';

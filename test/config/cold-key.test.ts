@@ -13,12 +13,26 @@ function problemsOf(raw: unknown): ConfigError['problems'] {
 }
 
 const OFFICERS = 'arn:aws:iam::111111111111:role/TreasuryOfficers';
-const withColdKey = (coldKey: unknown) =>
-  rawConfig({ security: { breakGlassRoleArn: 'arn:aws:iam::111111111111:role/WalletBreakGlass', coldKey } });
+// The example config has a cold key: each case replaces the section whole (undefined removes a key
+// in rawConfig's merge), so no field of the example's leaks into it.
+const withColdKey = (coldKey: unknown) => {
+  const raw = rawConfig({ security: { coldKey: undefined } }) as { security: Record<string, unknown> };
+  raw.security.coldKey = coldKey;
+  return raw;
+};
 
 describe('security.coldKey config', () => {
   test('absent: no cold key (an external cold signer)', () => {
-    expect(validateConfig(rawConfig()).security.coldKey).toBeUndefined();
+    const config = validateConfig(rawConfig({ security: { coldKey: undefined } }));
+    expect(config.security.coldKey).toBeUndefined();
+  });
+
+  test('the example config has the cold key on (so the synth, the snapshots and the security review show it)', () => {
+    expect(validateConfig(rawConfig()).security.coldKey).toEqual({
+      enabled: true,
+      signerPrincipalArns: [OFFICERS],
+      maxSessionSeconds: 3600,
+    });
   });
 
   test('enabled with a role and a user: accepted, with the default session age of one hour', () => {

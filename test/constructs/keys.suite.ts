@@ -195,7 +195,8 @@ describe('data key (primary region)', () => {
 describe('replica keys (standby region)', () => {
   test('replicate the primary keys, looked up cross-region without helper Lambdas', () => {
     const template = wallet.template('keysReplica');
-    template.resourceCountIs('AWS::KMS::ReplicaKey', 3);
+    // signing, data, backup and (security.coldKey in the example) the cold key
+    template.resourceCountIs('AWS::KMS::ReplicaKey', 4);
     template.resourceCountIs('AWS::Lambda::Function', 0);
     template.hasResourceProperties('AWS::KMS::ReplicaKey', {
       PrimaryKeyArn: {

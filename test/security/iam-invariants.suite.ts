@@ -19,7 +19,8 @@ test('the walk finds the workload policies of both regions and us-east-1 (so the
   const where = new Set(statements.map((s) => s.where.split('/')[0]));
   // dns: the role forwarding the Route 53 failover cues to the standby
   // statusPrimary, statusStandby: the status updaters and webhook senders
-  expect([...where].sort()).toEqual(['dns', 'primary', 'standby', 'statusPrimary', 'statusStandby']);
+  // keys: the cold key's ColdSigner role (security.coldKey, docs/cold-key.md)
+  expect([...where].sort()).toEqual(['dns', 'keys', 'primary', 'standby', 'statusPrimary', 'statusStandby']);
   expect(statements.length).toBeGreaterThan(20);
 });
 
@@ -37,12 +38,28 @@ test('no policy in any template has a wildcard KMS or DynamoDB action, NotAction
   expect(wildcardViolations(statements, PROTECTED)).toEqual([]);
 });
 
-test('only the signer role of each region can sign, only with that region copy of the signing key', () => {
+test('only the signer role of each region can sign, only with that region copy of the signing key; only the ColdSigner role with the cold key', () => {
   const signing = statements.filter(
     (s) => s.statement.Effect === 'Allow' && [s.statement.Action ?? []].flat().some((a) => actionCovers(a, 'kms:Sign')),
   );
-  expect(signing.map((s) => ({ stack: s.where.split('/')[0], roles: s.roles, statement: s.statement }))).toEqual(
-    REGIONS.map((c) => ({
+  const keys = wallet.template('keys');
+  const coldKey = resourceNamed(keys, 'AWS::KMS::Key', 'ColdKey').id;
+  expect(signing.map((s) => ({ stack: s.where.split('/')[0], roles: s.roles, statement: s.statement }))).toEqual([
+    {
+      stack: 'keys',
+      roles: [resourceNamed(keys, 'AWS::IAM::Role', 'ColdKeySignerRole').id],
+      statement: {
+        Sid: 'SignWithColdKey',
+        Effect: 'Allow',
+        Action: ['kms:GetPublicKey', 'kms:Sign'],
+        // the primary copy and the standby replica (a multi-region key's replica has the same key id)
+        Resource: [
+          { 'Fn::GetAtt': [coldKey, 'Arn'] },
+          { 'Fn::Join': ['', ['arn:aws:kms:us-west-2:111111111111:key/', { Ref: coldKey }]] },
+        ],
+      },
+    },
+    ...REGIONS.map((c) => ({
       stack: c.stack,
       roles: [resourceNamed(wallet.template(c.stack), 'AWS::IAM::Role', 'WalletSignerFunctionRole').id],
       statement: {
@@ -52,7 +69,7 @@ test('only the signer role of each region can sign, only with that region copy o
         Resource: keyArnRef(wallet, c, 'signing'),
       },
     })),
-  );
+  ]);
 });
 
 test('the signing key appears only in the signer (sign), health, the signer deploy check and the chain watcher (read the public key) and, in the standby only, remediation (read the public key) policies', () => {

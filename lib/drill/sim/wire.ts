@@ -334,7 +334,9 @@ function findKey(w: WireState, region: string, id: string): SimMultiRegionKey {
   );
   if (key === undefined) {
     throw new NotFoundException({
-      message: id.startsWith('alias/') ? `Alias ${kmsKeyArn(w, region, id)} is not found.` : `Key '${id}' does not exist`,
+      message: id.startsWith('alias/')
+        ? `Alias ${kmsKeyArn(w, region, id)} is not found.`
+        : `Key '${id}' does not exist`,
       $metadata: {},
     });
   }
@@ -350,7 +352,8 @@ function kms(w: WireState, region: string, command: string, input: Record<string
   const key = findKey(w, region, String(input.KeyId));
   const copy = key.copies.get(region)!;
   if (command === 'GetPublicKeyCommand') {
-    if (!copy.enabled) throw new DisabledException({ message: `${kmsKeyArn(w, region, key.keyId)} is disabled.`, $metadata: {} });
+    if (!copy.enabled)
+      throw new DisabledException({ message: `${kmsKeyArn(w, region, key.keyId)} is disabled.`, $metadata: {} });
     if (copy.publicKeySpki === undefined) {
       throw new UnsupportedOperationException({
         message: `${kmsKeyArn(w, region, key.keyId)} key usage is ENCRYPT_DECRYPT which is not valid for GetPublicKey.`,
@@ -419,7 +422,8 @@ function updatePrimaryRegion(
     [region, key.copies.get(region)!],
     [to, target],
   ] as const) {
-    if (!c.enabled) throw new DisabledException({ message: `${kmsKeyArn(w, r, key.keyId)} is disabled.`, $metadata: {} });
+    if (!c.enabled)
+      throw new DisabledException({ message: `${kmsKeyArn(w, r, key.keyId)} is disabled.`, $metadata: {} });
     if (c.keyState !== 'Enabled') {
       throw new KMSInvalidStateException({
         message: `${kmsKeyArn(w, r, key.keyId)} is ${c.keyState}; both keys must be Enabled.`,

@@ -35,7 +35,16 @@ import { SimulatedFis } from './fis';
 import { SimulatedRemediation } from './remediation';
 import { EventQueue } from './events';
 import { Item } from './expressions';
-import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKeyCopy, SimMultiRegionKey } from './state';
+import {
+  Checker,
+  HC_IDS,
+  HealthCheckKey,
+  MetricPoint,
+  metricKey,
+  SimAlarm,
+  SimKeyCopy,
+  SimMultiRegionKey,
+} from './state';
 import { SIM_TIMINGS } from './timings';
 import { SimulatedSqs } from './sqs';
 import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';

@@ -493,3 +493,17 @@ describe('notAlreadyPromoted and keyAction', () => {
     expect(keyAction(config, survey({ standby: missing, primary: missing }))).toBe('promote');
   });
 });
+
+test('the runbook lists every pre-check id (docs/runbooks/key-recovery.md)', () => {
+  const runbook = readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'key-recovery.md'), 'utf8');
+  const { KEY_CHECKS } = jest.requireActual<typeof import('../../lib/drill/promote/checks')>(
+    '../../lib/drill/promote/checks',
+  );
+  const ids = [
+    'break-glass-caller',
+    'no-experiment-running',
+    'primary-region-reachable',
+    ...KEY_CHECKS.map((c) => `${c.id}:<key>`),
+  ];
+  for (const id of ids) expect(runbook).toContain(`| \`${id}\``);
+});

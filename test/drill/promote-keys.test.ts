@@ -173,9 +173,11 @@ describe('promote-keys in the simulated AWS', () => {
     const second = await run(target, ['--execute', '--yes']);
     expect(second.code).toBe(EXIT.ok);
     expect(second.record!.keys[0]).toMatchObject({ action: 'in-progress', request: 'already-in-progress' });
-    expect(updateCalls(target).filter((c) => c.input.KeyId === target.world.kmsKey(KEY_ALIASES[0]).keyId)).toHaveLength(
-      1,
-    );
+    expect(
+      updateCalls(target).filter(
+        (c) => (c.input as { KeyId: string }).KeyId === target.world.kmsKey(KEY_ALIASES[0]).keyId,
+      ),
+    ).toHaveLength(1);
   });
 
   test('fails when the address changes after promotion: exit 1 and STOP SIGNING', async () => {

@@ -349,7 +349,7 @@ async function waitForPrimary(
   pollMs: number,
 ): Promise<Waited> {
   const { standby } = o.config.regions;
-  let last = 'not read';
+  let last: string;
   for (;;) {
     const now = await o.admin.describeKey(standby, keyId);
     if (now.ok && promotedIn(now.value, standby)) return { kind: 'promoted', at: o.clock.now() };

@@ -40,8 +40,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the CLI against one given simulated target (so runs can follow each other on the same world). */
-async function run(target: SimulatedTarget, args: string[], options: { json?: boolean } = {}) {
+async function run(
+  target: SimulatedTarget,
+  args: string[],
+  options: { json?: boolean; onIo?: (f: ReturnType<typeof fakeIo>) => void } = {},
+) {
   const f = fakeIo();
+  options.onIo?.(f);
   const io = { ...f.io, createTarget: () => target };
   const argv = ['promote-keys', '--target', 'simulated', '--report-dir', dir, ...args];
   if (options.json !== false) argv.push('--json');
@@ -178,6 +183,21 @@ describe('promote-keys in the simulated AWS', () => {
         (c) => (c.input as { KeyId: string }).KeyId === target.world.kmsKey(KEY_ALIASES[0]).keyId,
       ),
     ).toHaveLength(1);
+  });
+
+  test('Ctrl-C during the wait: no further request, exit 4 with the manual steps; a re-run finishes', async () => {
+    const target = simTarget({ position: 'standby' });
+    const { code, record } = await run(target, ['--execute', '--yes', '--poll', '1'], {
+      onIo: (f) => target.world.at(START + 1000, () => f.interrupt()),
+    });
+    expect(code).toBe(EXIT.abortedNotRestored);
+    expect(record!.outcome).toBe('interrupted');
+    expect(record!.keys.map((k) => k.request)).toEqual(['sent', 'not-sent', 'not-sent']);
+    expect(record!.manualSteps.join('\n')).toContain('not requested: data, backup');
+    expect(updateCalls(target)).toHaveLength(1);
+    const again = await run(target, ['--execute', '--yes']);
+    expect(again.code).toBe(EXIT.ok);
+    for (const alias of KEY_ALIASES) expect(target.world.kmsKey(alias).primaryRegion).toBe(STANDBY);
   });
 
   test('fails when the address changes after promotion: exit 1 and STOP SIGNING', async () => {

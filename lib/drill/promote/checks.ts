@@ -95,8 +95,9 @@ export function checkNoExperimentRunning(regions: readonly string[], running: Re
       : running.value.length === 0
         ? `none active in ${regions.join(', ')}`
         : `active: ${running.value.join('; ')}`,
-    fix:
-      running.ok && running.value.length === 0
+    fix: !running.ok
+      ? 'the caller needs fis:ListExperiments and fis:ListExperimentTemplates in both regions; a region that does not answer blocks the run until it does'
+      : running.value.length === 0
         ? undefined
         : 'wait for the experiment to end or stop it (aws fis stop-experiment --id <id> --region <region>), then run again',
   };
@@ -249,6 +250,8 @@ export const sameKeyMaterial: KeyCheck = {
     }
     const a = s.primaryAddress;
     const b = s.standbyAddress;
+    // A primary region that does not answer is primary-region-reachable's refusal, not a second one here.
+    if (!s.primary.ok && s.primary.failure === 'unreachable') return undefined;
     const ok = a?.ok === true && b?.ok === true && a.value === b.value;
     const show = (r: Read<string> | undefined) =>
       r === undefined ? 'not read' : r.ok ? r.value : `unreadable (${r.error})`;

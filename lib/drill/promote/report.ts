@@ -91,8 +91,7 @@ export function formatPromotion(r: PromotionRecord, p: Paint): string {
       (c) =>
         `  ${c.ok ? p.green('ok  ') : c.level === 'blocker' ? p.red('FAIL') : p.yellow('warn')} ${c.title}: ${c.detail}${c.fix === undefined || c.ok ? '' : `\n       fix: ${c.fix}`}`,
     ),
-    '',
-    'Keys:',
+    ...(r.keys.length === 0 ? [] : ['', 'Keys:']),
     ...r.keys.map(
       (k) =>
         `  ${k.name.padEnd(8)} ${k.keyId ?? '-'}  ${k.action}${k.request === undefined ? '' : ` / ${k.request}`}` +

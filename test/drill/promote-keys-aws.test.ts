@@ -187,3 +187,17 @@ test('a KMSInvalidStateException on a key already updating is read as applied, n
   expect(kms).not.toHaveReceivedCommandWith(UpdatePrimaryRegionCommand, { KeyId: ids['alias/example-wallet-signing'] });
   expect(record.exitCode).toBe(EXIT.ok);
 });
+
+test('fails with no credentials at all: refused with how to assume the break-glass role, nothing sent', async () => {
+  sts
+    .on(GetCallerIdentityCommand)
+    .rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+    );
+  const record = await promote(true);
+  expect(record.outcome).toBe('refused');
+  expect(record.exitCode).toBe(EXIT.checkFailed);
+  expect(record.checks[0].detail).toContain('Could not load credentials');
+  expect(record.checks[0].fix).toContain(`aws sts assume-role --role-arn ${config.security.breakGlassRoleArn}`);
+  expect(kms.calls()).toHaveLength(0);
+});

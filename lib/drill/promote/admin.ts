@@ -78,11 +78,15 @@ async function read<T>(fn: () => Promise<T>): Promise<Read<T>> {
 export function kmsKeyAdmin(clients: DrillClients): KeyAdmin {
   return {
     calls: clients.calls,
-    callerArn: () =>
-      read(async () => {
+    // No credentials at all is a refusal like any other caller: the break-glass check says what is needed.
+    callerArn: async () => {
+      try {
         const out = await clients.sts.send(new GetCallerIdentityCommand({}));
-        return { arn: out.Arn ?? '', account: out.Account };
-      }),
+        return { ok: true, value: { arn: out.Arn ?? '', account: out.Account } };
+      } catch (err) {
+        return readFailure(err);
+      }
+    },
     describeKey: (region, keyId) =>
       read(async () => {
         const out = await clients.kms(region).send(new DescribeKeyCommand({ KeyId: keyId }));

@@ -5,6 +5,7 @@ import { registerExecute } from './commands/execute';
 import { registerKpi } from './commands/kpi';
 import { CliIo, createCli, RecordError, UsageError } from './commands/context';
 import { registerPlan } from './commands/plan';
+import { registerPromoteKeys } from './commands/promote-keys';
 import { registerReport } from './commands/report';
 import { registerSimulate } from './commands/simulate';
 import { registerStatus } from './commands/status';
@@ -49,6 +50,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerSimulate(program, cli);
   registerChaos(program, cli);
   registerKpi(program, cli);
+  registerPromoteKeys(program, cli);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -67,12 +67,23 @@ export const DRILL_ALLOWED_COMMANDS: Readonly<Record<Service, { read: readonly s
     sts: { read: ['GetCallerIdentityCommand'], write: [] },
   };
 
+/**
+ * The break-glass writes: sent only by `wallet-drill promote-keys` (lib/drill/promote/), whose clients are
+ * created with `breakGlass: true`; every other drill client refuses them like any command off the list.
+ * KMS lets only the break-glass role call UpdatePrimaryRegion (lib/constructs/key-policy.ts,
+ * BREAK_GLASS_ONLY_ACTIONS), so the guard and the key policy say the same thing.
+ */
+export const BREAK_GLASS_COMMANDS: Readonly<Partial<Record<Service, readonly string[]>>> = {
+  kms: ['UpdatePrimaryRegionCommand'],
+};
+
 export type CallKind = 'read' | 'write' | 'forbidden';
 
-export function classifyCommand(service: Service, command: string): CallKind {
+export function classifyCommand(service: Service, command: string, breakGlass = false): CallKind {
   const allowed = DRILL_ALLOWED_COMMANDS[service];
   if (allowed.read.includes(command)) return 'read';
   if (allowed.write.includes(command)) return 'write';
+  if (breakGlass && (BREAK_GLASS_COMMANDS[service] ?? []).includes(command)) return 'write';
   return 'forbidden';
 }
 
@@ -104,12 +115,18 @@ interface HasMiddleware {
 }
 
 /** Adds the call guard to a client: records each command and refuses those not allowed. */
-export function guardClient<T>(client: T, service: Service, region: string, calls: CallRecord[]): T {
+export function guardClient<T>(
+  client: T,
+  service: Service,
+  region: string,
+  calls: CallRecord[],
+  breakGlass = false,
+): T {
   const mw =
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
     async (args: { input: unknown }) => {
       const command = context.commandName ?? 'UnknownCommand';
-      const kind = classifyCommand(service, command);
+      const kind = classifyCommand(service, command, breakGlass);
       calls.push({ service, region, command, kind, input: args.input });
       if (kind === 'forbidden') throw new ForbiddenCallError(service, command);
       return next(args);
@@ -132,6 +149,10 @@ export interface ClientOptions {
   readonly decorate?: (client: unknown, service: Service, region: string) => void;
   /** The region STS uses. @default - the standard region chain (AWS_REGION, profile) */
   readonly defaultRegion?: string;
+  /**
+   * Also allow {@link BREAK_GLASS_COMMANDS} (`wallet-drill promote-keys` only). @default false
+   */
+  readonly breakGlass?: boolean;
 }
 
 /** Creates the drill's clients: region per call site, credentials from the standard chain. */
@@ -144,7 +165,7 @@ export function createDrillClients(options: ClientOptions = {}): DrillClients {
   };
   const finish = <T>(client: T, service: Service, region: string): T => {
     options.decorate?.(client, service, region);
-    return guardClient(client, service, region, calls);
+    return guardClient(client, service, region, calls, options.breakGlass === true);
   };
   const perRegion = <T>(make: (region: string) => T) => {
     const cache = new Map<string, T>();

@@ -67,6 +67,8 @@ export class KeysReplicaStack extends Stack {
         remediationRoleArn(this.partition, this.account, config.envName, this.region),
         // The signer's pre-traffic hook compares a new signer version's signature with this key's address.
         deployHookRoleArn(this.partition, this.account, config.envName, this.region),
+        // wallet-drill promote-keys (break-glass) verifies the address before and after UpdatePrimaryRegion.
+        config.security.breakGlassRoleArn,
         // The chain watcher (issue 16, with chain.providers) derives the address whose transactions it tracks.
         ...(config.chain.providers !== undefined
           ? [chainWatcherRoleArn(this.partition, this.account, config.envName, this.region)]

@@ -85,6 +85,16 @@ describe('signing key (primary region)', () => {
       'implicit-deny',
     ],
     ['break-glass cannot sign', { principalArn: BREAK_GLASS, action: 'kms:Sign' }, 'explicit-deny'],
+    [
+      'break-glass reads the public key (promote-keys checks the address)',
+      { principalArn: BREAK_GLASS, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    [
+      'break-glass moves the primary region (promote-keys)',
+      { principalArn: BREAK_GLASS, action: 'kms:UpdatePrimaryRegion' },
+      'allow',
+    ],
     ['an admin role cannot sign', { principalArn: role('Admin'), action: 'kms:Sign' }, 'explicit-deny'],
     ['nobody creates grants (no side door)', { principalArn: BREAK_GLASS, action: 'kms:CreateGrant' }, 'explicit-deny'],
     ['break-glass schedules deletion', { principalArn: BREAK_GLASS, action: 'kms:ScheduleKeyDeletion' }, 'allow'],
@@ -225,6 +235,16 @@ describe('replica keys (standby region)', () => {
     [
       'the standby remediation role reads the replica public key (to find the leases by address)',
       { principalArn: STANDBY_REMEDIATION, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    [
+      'break-glass reads the replica public key (promote-keys checks the address)',
+      { principalArn: BREAK_GLASS, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    [
+      'break-glass moves the primary region to the replica (promote-keys)',
+      { principalArn: BREAK_GLASS, action: 'kms:UpdatePrimaryRegion' },
       'allow',
     ],
     [

@@ -24,11 +24,26 @@ export interface SimAlarm {
   updatedAt: number;
 }
 
-export interface SimKey {
-  readonly keyId: string;
-  readonly type: 'PRIMARY' | 'REPLICA';
+/** One region's copy of a multi-Region KMS key (independent properties: its state). */
+export interface SimKeyCopy {
   enabled: boolean;
   keyState: string;
+  /** DER SubjectPublicKeyInfo (asymmetric keys); the same in every copy unless a test breaks it. */
+  publicKeySpki?: Buffer;
+}
+
+/**
+ * A multi-Region KMS key as KMS keeps it: one key id, one primary Region, a copy per Region, and an
+ * UpdatePrimaryRegion in progress (both copies `Updating` until it completes, KMS developer guide).
+ */
+export interface SimMultiRegionKey {
+  readonly alias: string;
+  readonly keyId: string;
+  readonly keySpec: 'ECC_SECG_P256K1' | 'SYMMETRIC_DEFAULT';
+  readonly keyUsage: 'SIGN_VERIFY' | 'ENCRYPT_DECRYPT';
+  primaryRegion: string;
+  readonly copies: Map<string, SimKeyCopy>;
+  updating?: { readonly from: string; readonly to: string; readonly completesAt: number };
 }
 
 export type HealthCheckKey =

@@ -1,5 +1,5 @@
 /**
- * How long things take in the simulated FIS and the simulated remediation: ONE table, each row with its
+ * How long things take in the simulated FIS, the simulated remediation and KMS's primary-Region update: ONE table, each row with its
  * basis. `doc` rows quote an AWS document; `assumption` rows are this project's guesses (no AWS document
  * states them) and say what they rest on, so a rehearsal's figures can be read for what they are. The
  * Route 53, CloudWatch and resolver timings the world uses are the failover-timing model's
@@ -67,6 +67,15 @@ export const SIM_TIMINGS = {
       'EventBridge delivers the "CloudWatch Alarm State Change" event, the rule invokes the remediation Lambda, ' +
       'which reads the rule alarms, moves the lease (one conditional write) and puts one switch datapoint. ' +
       'No AWS document bounds the delivery time; seconds to tens of seconds.',
+  },
+  /** UpdatePrimaryRegion returned -> the new primary key is PRIMARY and both keys are Enabled again. */
+  kmsPrimaryUpdate: {
+    seconds: { min: 2, max: 15 },
+    basis: 'doc',
+    note:
+      'KMS developer guide (multi-region-update): "Even after the UpdatePrimaryRegion operation completes, the ' +
+      'process of updating the primary Region might still be in progress for a few more seconds." The bounds of ' +
+      '"a few seconds" are this project\'s reading.',
   },
 } as const satisfies Record<string, SimTiming>;
 

@@ -1,5 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { NotFoundException } from '@aws-sdk/client-kms';
+import {
+  DisabledException,
+  KMSInvalidStateException,
+  NotFoundException,
+  UnsupportedOperationException,
+} from '@aws-sdk/client-kms';
 import { InvalidInput, NoSuchHealthCheck } from '@aws-sdk/client-route-53';
 import { NoSuchKey, S3ServiceException } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
@@ -13,9 +18,19 @@ import {
   regionalApiDomain,
 } from '../../contract/health';
 import { LEDGER_GSI1 } from '../../contract/ledger';
-import { ledgerTableName, RegionRole, signingKeyAlias } from '../../contract/names';
+import { ledgerTableName, RegionRole } from '../../contract/names';
 import { applyUpdate, evaluateCondition, Item } from './expressions';
-import { Checker, Dim, HC_IDS, HealthCheckKey, MetricPoint, metricKey, REGION_IPS, SimAlarm, SimKey } from './state';
+import {
+  Checker,
+  Dim,
+  HC_IDS,
+  HealthCheckKey,
+  MetricPoint,
+  metricKey,
+  REGION_IPS,
+  SimAlarm,
+  SimMultiRegionKey,
+} from './state';
 
 /**
  * The simulated services' wire format: how Route 53, CloudWatch, KMS, DynamoDB and STS answer each
@@ -29,6 +44,8 @@ export interface WireState {
   readonly regions: Record<RegionRole, string>;
   readonly now: number;
   readonly callerAccount: string;
+  /** The caller STS reports (GetCallerIdentity Arn). */
+  readonly callerArn: string;
   /** The authoritative failover answer. */
   readonly answer: RegionRole;
   /** The primary's endpoint check asks `/health?lease=held`. */
@@ -37,8 +54,10 @@ export interface WireState {
   /** The checkers of each endpoint check: each region's `/health`, and the primary's lease check. */
   readonly checkers: Readonly<Record<RegionRole | 'primaryLease', readonly Checker[]>>;
   readonly alarms: ReadonlyMap<string, SimAlarm>;
-  readonly keys: Readonly<Record<RegionRole, SimKey>>;
-  readonly publicKeySpki: Buffer;
+  /** The environment's multi-Region KMS keys (signing, data, backup, and any a test adds). */
+  readonly kmsKeys: readonly SimMultiRegionKey[];
+  /** UpdatePrimaryRegion accepted: the physics (./world.ts) runs the asynchronous update. */
+  startPrimaryUpdate(key: SimMultiRegionKey, to: string): void;
   readonly table: Map<string, Item>;
   readonly walletEvents: WalletBusEvent[];
   readonly objects: Map<string, StoredObject>;
@@ -60,8 +79,8 @@ export function answerCommand(
     case 'sts:GetCallerIdentityCommand':
       return {
         Account: w.callerAccount,
-        Arn: `arn:aws:sts::${w.callerAccount}:assumed-role/WalletOperator/drill`,
-        UserId: 'AROASIMULATED:drill',
+        Arn: w.callerArn,
+        UserId: `AROASIMULATED:${w.callerArn.split('/').at(-1) ?? 'drill'}`,
       };
     case 'route53:ListHealthChecksCommand':
       return { HealthChecks: healthChecks(w), IsTruncated: false, MaxItems: 100, Marker: '' };
@@ -77,6 +96,7 @@ export function answerCommand(
       return describeAlarms(w, region, input);
     case 'kms:DescribeKeyCommand':
     case 'kms:GetPublicKeyCommand':
+    case 'kms:UpdatePrimaryRegionCommand':
       return kms(w, region, command, input);
     case 'events:PutEventsCommand':
       return putEvents(w, region, input);
@@ -304,33 +324,115 @@ function describeAlarms(w: WireState, region: string, input: Record<string, unkn
   };
 }
 
-function kms(w: WireState, region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
-  const role = (Object.keys(w.regions) as RegionRole[]).find((r) => w.regions[r] === region);
-  const id = String(input.KeyId);
-  const key = role === undefined ? undefined : w.keys[role];
-  if (key === undefined || (id !== signingKeyAlias(w.config.envName) && id !== key.keyId)) {
-    throw new NotFoundException({ message: `Alias ${id} is not found.`, $metadata: {} });
+const kmsKeyArn = (w: WireState, region: string, keyId: string) =>
+  `arn:aws:kms:${region}:${w.config.account}:key/${keyId}`;
+
+/** The key a KeyId names in a region: its alias, key id or key ARN there (KMS aliases are regional). */
+function findKey(w: WireState, region: string, id: string): SimMultiRegionKey {
+  const key = w.kmsKeys.find(
+    (k) => k.copies.has(region) && (id === k.alias || id === k.keyId || id === kmsKeyArn(w, region, k.keyId)),
+  );
+  if (key === undefined) {
+    throw new NotFoundException({
+      message: id.startsWith('alias/')
+        ? `Alias ${kmsKeyArn(w, region, id)} is not found.`
+        : `Key '${id}' does not exist`,
+      $metadata: {},
+    });
   }
+  return key;
+}
+
+/**
+ * KMS DescribeKey, GetPublicKey and UpdatePrimaryRegion on the multi-Region keys. While an update runs,
+ * both copies are `Updating` and both show as replicas ("Operations such as DescribeKey might display
+ * both the old and new primary keys as replicas", KMS developer guide, multi-region-update).
+ */
+function kms(w: WireState, region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
+  const key = findKey(w, region, String(input.KeyId));
+  const copy = key.copies.get(region)!;
   if (command === 'GetPublicKeyCommand') {
-    if (!key.enabled) throw new Error(`DisabledException: ${key.keyId} is disabled.`);
+    if (!copy.enabled)
+      throw new DisabledException({ message: `${kmsKeyArn(w, region, key.keyId)} is disabled.`, $metadata: {} });
+    if (copy.publicKeySpki === undefined) {
+      throw new UnsupportedOperationException({
+        message: `${kmsKeyArn(w, region, key.keyId)} key usage is ENCRYPT_DECRYPT which is not valid for GetPublicKey.`,
+        $metadata: {},
+      });
+    }
     return {
-      KeyId: key.keyId,
-      PublicKey: new Uint8Array(w.publicKeySpki),
-      KeySpec: 'ECC_SECG_P256K1',
-      KeyUsage: 'SIGN_VERIFY',
+      KeyId: kmsKeyArn(w, region, key.keyId),
+      PublicKey: new Uint8Array(copy.publicKeySpki),
+      KeySpec: key.keySpec,
+      KeyUsage: key.keyUsage,
     };
   }
+  if (command === 'UpdatePrimaryRegionCommand') return updatePrimaryRegion(w, region, key, String(input.PrimaryRegion));
+  const others = [...key.copies.keys()].filter((r) => r !== key.primaryRegion);
+  const type = key.updating === undefined && region === key.primaryRegion ? 'PRIMARY' : 'REPLICA';
   return {
     KeyMetadata: {
+      AWSAccountId: w.config.account,
       KeyId: key.keyId,
-      Enabled: key.enabled,
-      KeyState: key.keyState,
-      KeySpec: 'ECC_SECG_P256K1',
-      KeyUsage: 'SIGN_VERIFY',
+      Arn: kmsKeyArn(w, region, key.keyId),
+      Enabled: copy.enabled,
+      KeyState: copy.keyState,
+      KeySpec: key.keySpec,
+      KeyUsage: key.keyUsage,
       MultiRegion: true,
-      MultiRegionConfiguration: { MultiRegionKeyType: key.type },
+      MultiRegionConfiguration: {
+        MultiRegionKeyType: type,
+        PrimaryKey: { Arn: kmsKeyArn(w, key.primaryRegion, key.keyId), Region: key.primaryRegion },
+        ReplicaKeys: others.map((r) => ({ Arn: kmsKeyArn(w, r, key.keyId), Region: r })),
+      },
     },
   };
+}
+
+/**
+ * UpdatePrimaryRegion as the KMS API reference states it: `KeyId` "identifies the current primary key"
+ * (so it is sent to the primary key's Region), `PrimaryRegion` must hold "an existing replica key", and
+ * "Both the primary key and the replica key must be in the Enabled key state when the operation starts".
+ * It returns nothing; the update completes asynchronously (./world.ts).
+ */
+function updatePrimaryRegion(
+  w: WireState,
+  region: string,
+  key: SimMultiRegionKey,
+  to: string,
+): Record<string, unknown> {
+  const arn = kmsKeyArn(w, region, key.keyId);
+  if (key.updating !== undefined) {
+    throw new KMSInvalidStateException({ message: `${arn} is pending update of its primary Region.`, $metadata: {} });
+  }
+  if (region !== key.primaryRegion) {
+    throw new UnsupportedOperationException({
+      message: `${arn} is not a multi-Region primary key; call UpdatePrimaryRegion on the primary key in ${key.primaryRegion}.`,
+      $metadata: {},
+    });
+  }
+  const target = key.copies.get(to);
+  if (target === undefined || to === region) {
+    throw new NotFoundException({
+      message: `There is no replica of ${key.keyId} in ${to} to make the primary key.`,
+      $metadata: {},
+    });
+  }
+  for (const [r, c] of [
+    [region, key.copies.get(region)!],
+    [to, target],
+  ] as const) {
+    if (!c.enabled)
+      throw new DisabledException({ message: `${kmsKeyArn(w, r, key.keyId)} is disabled.`, $metadata: {} });
+    if (c.keyState !== 'Enabled') {
+      throw new KMSInvalidStateException({
+        message: `${kmsKeyArn(w, r, key.keyId)} is ${c.keyState}; both keys must be Enabled.`,
+        $metadata: {},
+      });
+    }
+  }
+  w.startPrimaryUpdate(key, to);
+  return {};
 }
 
 function dynamodb(w: WireState, command: string, input: Record<string, unknown>): Record<string, unknown> {

@@ -12,7 +12,15 @@ import {
   failoverSwitchDimensions,
 } from '../../contract/failover-switch';
 import { ledgerKeys } from '../../contract/ledger';
-import { ledgerTableName, RegionRole, signingDeadLetterQueueName, signingQueueName } from '../../contract/names';
+import {
+  backupKeyAlias,
+  dataKeyAlias,
+  ledgerTableName,
+  RegionRole,
+  signingDeadLetterQueueName,
+  signingKeyAlias,
+  signingQueueName,
+} from '../../contract/names';
 import { addressFromSpki } from '../address';
 import { rateSeconds } from '../../config/schema';
 import {
@@ -27,7 +35,17 @@ import { SimulatedFis } from './fis';
 import { SimulatedRemediation } from './remediation';
 import { EventQueue } from './events';
 import { Item } from './expressions';
-import { Checker, HC_IDS, HealthCheckKey, MetricPoint, metricKey, SimAlarm, SimKey } from './state';
+import {
+  Checker,
+  HC_IDS,
+  HealthCheckKey,
+  MetricPoint,
+  metricKey,
+  SimAlarm,
+  SimKeyCopy,
+  SimMultiRegionKey,
+} from './state';
+import { SIM_TIMINGS } from './timings';
 import { SimulatedSqs } from './sqs';
 import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';
 
@@ -51,7 +69,10 @@ import { answerCommand, StoredObject, WalletBusEvent, WireState } from './wire';
  *   standby check is healthy, else PRIMARY (both unhealthy): lib/failover/timing.ts failoverAnswer.
  * - Resolvers that cache the answer for the record TTL; canaries that resolve through them.
  * - Route 53 HealthCheckStatus metrics and alarms in us-east-1, DynamoDB replication latency
- *   (MREC), the lease item, KMS keys, STS caller identity.
+ *   (MREC), the lease item, STS caller identity.
+ * - KMS multi-Region keys (signing, data, backup): a copy per region, one primary region, and
+ *   UpdatePrimaryRegion's asynchronous update (both copies `Updating` for a few seconds, then the
+ *   new primary; SIM_TIMINGS.kmsPrimaryUpdate).
  */
 
 export type ScenarioFault = (world: World) => void;
@@ -104,6 +125,11 @@ export class World {
   public readonly regions: Record<RegionRole, string>;
   /** The account STS reports; tests change it to prove the allow-list check. */
   public callerAccount: string;
+  /**
+   * The caller ARN STS reports. @default - a WalletOperator role session in {@link callerAccount}
+   * (`wallet-drill promote-keys --sim-caller` sets it; the break-glass session by default there).
+   */
+  public callerArn: string | undefined;
   public callerRegion: string | undefined;
 
   private readonly endpointUp: Record<RegionRole, boolean> = { primary: true, standby: true };
@@ -153,8 +179,13 @@ export class World {
   public readonly walletEvents: WalletBusEvent[] = [];
   /** The status buckets' objects, by `bucket/key` (the drill's incident and its page check). */
   public readonly objects = new Map<string, StoredObject>();
-  private readonly keys: Record<RegionRole, SimKey>;
+  /** The environment's multi-Region KMS keys, signing key first. */
+  private readonly kmsKeys: SimMultiRegionKey[];
   private readonly publicKeySpki: Buffer;
+  /** UpdatePrimaryRegion's durations, apart from {@link rng} so every other timing of a seed stays as it was. */
+  private readonly kmsRng: Rng;
+  /** Commands whose effect lands but whose response is lost (the SDK then times out or retries). */
+  private readonly lostResponses: Array<{ command: string; remaining: number }> = [];
   private replicationLagMs: (now: number) => number;
   /** Each region's replica's view of the lease holder (region name), and the write sequence it reflects. */
   private readonly leaseSeen: Record<RegionRole, { holder: string; seq: number }>;
@@ -199,10 +230,36 @@ export class World {
       ecdh.getPublicKey(),
     ]);
     const keyId = `mrk-${keyRng.toString('hex').slice(0, 32)}`;
-    this.keys = {
-      primary: { keyId, type: 'PRIMARY', enabled: true, keyState: 'Enabled' },
-      standby: { keyId, type: 'REPLICA', enabled: true, keyState: 'Enabled' },
-    };
+    this.kmsRng = createRng((options.seed ^ 0x6b6d73) >>> 0);
+    const copies = (spki?: Buffer) =>
+      new Map<string, SimKeyCopy>(
+        [this.regions.primary, this.regions.standby].map((r) => [
+          r,
+          { enabled: true, keyState: 'Enabled', ...(spki === undefined ? {} : { publicKeySpki: spki }) },
+        ]),
+      );
+    const otherId = (purpose: string) =>
+      `mrk-${createHash('sha256').update(`wallet-sim-${options.seed}-${purpose}`).digest('hex').slice(0, 32)}`;
+    this.kmsKeys = [
+      {
+        alias: signingKeyAlias(options.config.envName),
+        keyId,
+        keySpec: 'ECC_SECG_P256K1',
+        keyUsage: 'SIGN_VERIFY',
+        primaryRegion: this.regions.primary,
+        copies: copies(this.publicKeySpki),
+      },
+      ...[dataKeyAlias(options.config.envName), backupKeyAlias(options.config.envName)].map(
+        (alias): SimMultiRegionKey => ({
+          alias,
+          keyId: otherId(alias),
+          keySpec: 'SYMMETRIC_DEFAULT',
+          keyUsage: 'ENCRYPT_DECRYPT',
+          primaryRegion: this.regions.primary,
+          copies: copies(),
+        }),
+      ),
+    ];
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
     this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
     const lag = this.assumptions.mrecLeaseLagSeconds;
@@ -327,9 +384,86 @@ export class World {
     else this.events.at(this.now + lag, () => apply(other));
   }
 
-  setKeyEnabled(role: RegionRole, enabled: boolean): void {
-    this.keys[role].enabled = enabled;
-    this.keys[role].keyState = enabled ? 'Enabled' : 'Disabled';
+  /** Enables or disables a region's copy of a key (the signing key by default). */
+  setKeyEnabled(role: RegionRole, enabled: boolean, alias = signingKeyAlias(this.config.envName)): void {
+    const copy = this.kmsKey(alias).copies.get(this.regions[role])!;
+    copy.enabled = enabled;
+    copy.keyState = enabled ? 'Enabled' : 'Disabled';
+  }
+
+  /** A multi-Region key by alias (the live state: tests read and change it). */
+  kmsKey(alias: string): SimMultiRegionKey {
+    const key = this.kmsKeys.find((k) => k.alias === alias);
+    if (key === undefined) {
+      throw new Error(`the simulated KMS has no key ${alias}; it has ${this.kmsKeys.map((k) => k.alias).join(', ')}`);
+    }
+    return key;
+  }
+
+  /** Every multi-Region key's alias, in creation order. */
+  kmsKeyAliases(): string[] {
+    return this.kmsKeys.map((k) => k.alias);
+  }
+
+  /**
+   * Adds a multi-Region key (a key another stack deploys, e.g. the cold key), primary in the primary
+   * region and a replica in the standby unless `regions` says otherwise. Asymmetric keys get their own
+   * secp256k1 key pair. Returns it.
+   */
+  addMultiRegionKey(
+    alias: string,
+    options: { asymmetric?: boolean; regions?: readonly string[]; primaryRegion?: string } = {},
+  ): SimMultiRegionKey {
+    const seed = createHash('sha256').update(`wallet-sim-extra-${alias}`).digest();
+    let spki: Buffer | undefined;
+    if (options.asymmetric !== false) {
+      const ecdh = createECDH('secp256k1');
+      ecdh.setPrivateKey(seed);
+      spki = Buffer.concat([Buffer.from('3056301006072a8648ce3d020106052b8104000a034200', 'hex'), ecdh.getPublicKey()]);
+    }
+    const regions = options.regions ?? [this.regions.primary, this.regions.standby];
+    const key: SimMultiRegionKey = {
+      alias,
+      keyId: `mrk-${seed.toString('hex').slice(0, 32)}`,
+      keySpec: spki === undefined ? 'SYMMETRIC_DEFAULT' : 'ECC_SECG_P256K1',
+      keyUsage: spki === undefined ? 'ENCRYPT_DECRYPT' : 'SIGN_VERIFY',
+      primaryRegion: options.primaryRegion ?? regions[0],
+      copies: new Map(
+        regions.map((r) => [
+          r,
+          { enabled: true, keyState: 'Enabled', ...(spki === undefined ? {} : { publicKeySpki: spki }) },
+        ]),
+      ),
+    };
+    this.kmsKeys.push(key);
+    return key;
+  }
+
+  /**
+   * UpdatePrimaryRegion accepted: both copies turn `Updating` now; after SIM_TIMINGS.kmsPrimaryUpdate the
+   * key in `to` is the primary and both return to the state they had ("The Enabled key state is restored
+   * when the update is complete", KMS developer guide).
+   */
+  private startPrimaryUpdate(key: SimMultiRegionKey, to: string): void {
+    const from = key.primaryRegion;
+    const { min, max } = SIM_TIMINGS.kmsPrimaryUpdate.seconds;
+    const completesAt = this.now + this.kmsRng.uniform(min, max) * 1000;
+    key.updating = { from, to, completesAt };
+    const restore = new Map([...key.copies].map(([r, c]) => [r, c.keyState]));
+    for (const r of [from, to]) key.copies.get(r)!.keyState = 'Updating';
+    this.events.at(completesAt, () => {
+      key.primaryRegion = to;
+      key.updating = undefined;
+      for (const r of [from, to]) key.copies.get(r)!.keyState = restore.get(r)!;
+    });
+  }
+
+  /**
+   * The next `times` calls of `command` take effect but their response is lost: the caller sees a
+   * timeout, as when the network drops the answer (and the SDK's retry then meets its own write).
+   */
+  loseResponse(command: string, times = 1): void {
+    this.lostResponses.push({ command, remaining: times });
   }
 
   /** Adds an alarm in ALARM state (an unrelated incident). */
@@ -807,6 +941,14 @@ export class World {
     if (service === 'sqs') return this.sqs.handle(region, command, input);
     const before = service === 'dynamodb' ? this.table.get(this.leaseKey()) : undefined;
     const answer = answerCommand(this.wireState(), service, region, command, input);
+    const lost = this.lostResponses.find((l) => l.command === command && l.remaining > 0);
+    if (lost !== undefined) {
+      lost.remaining--;
+      throw Object.assign(new Error(`socket hang up: ${service}.${region}.amazonaws.com (simulated lost response)`), {
+        name: 'TimeoutError',
+        code: 'ECONNRESET',
+      });
+    }
     if (service === 'dynamodb' && command !== 'GetItemCommand' && command !== 'QueryCommand') {
       const after = this.table.get(this.leaseKey());
       const role = (Object.keys(this.regions) as RegionRole[]).find((r) => this.regions[r] === region);
@@ -828,6 +970,9 @@ export class World {
       get callerAccount() {
         return world.callerAccount;
       },
+      get callerArn() {
+        return world.callerArn ?? `arn:aws:sts::${world.callerAccount}:assumed-role/WalletOperator/drill`;
+      },
       get answer() {
         return world.answer;
       },
@@ -835,8 +980,8 @@ export class World {
       status: this.status,
       checkers: this.checkers,
       alarms: this.alarms,
-      keys: this.keys,
-      publicKeySpki: this.publicKeySpki,
+      kmsKeys: this.kmsKeys,
+      startPrimaryUpdate: (key, to) => this.startPrimaryUpdate(key, to),
       table: this.table,
       walletEvents: this.walletEvents,
       objects: this.objects,

@@ -107,6 +107,8 @@ export class KeysReplicaStack extends Stack {
         alias: coldKeyAlias(config.envName),
         signerRoleArn: coldSignerRoleArn(this.partition, this.account, config.envName),
         maxSessionSeconds: cold.maxSessionSeconds,
+        // as in the keys stack: promote-keys reads the public key as break-glass; it cannot sign
+        publicKeyReaderRoleArns: [config.security.breakGlassRoleArn],
       });
     }
   }

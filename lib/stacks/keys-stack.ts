@@ -89,6 +89,9 @@ export class KeysStack extends Stack {
         signerRoleName: coldSignerRoleName(config.envName),
         signerPrincipalArns: cold.signerPrincipalArns,
         maxSessionSeconds: cold.maxSessionSeconds,
+        // wallet-drill promote-keys checks the cold address before and after a promotion as break-glass
+        // (docs/runbooks/key-recovery.md); the public key only: it still cannot sign.
+        publicKeyReaderRoleArns: [config.security.breakGlassRoleArn],
       });
     }
     new CfnOutput(this, 'SigningKeyArn', { value: this.signingKey.keyArn, description: 'Primary signing key ARN' });

@@ -5,7 +5,7 @@ import { COLD_KEY_OUTPUTS, coldKeyAlias, coldSignerRoleName } from '../../lib/co
 import { BREAK_GLASS_ONLY_ACTIONS } from '../../lib/constructs/key-policy';
 import { WalletChecks } from '../../lib/security/wallet-checks';
 import { KeysReplicaStack } from '../../lib/stacks/keys-replica-stack';
-import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { nagFindings } from '../helpers/nag';
 import { evaluateKeyPolicy, KeyRequest } from '../helpers/policy-eval';
@@ -372,7 +372,8 @@ describe('the app with the cold key', () => {
   });
 
   test('without security.coldKey there is no cold key, no replica and no ColdSigner role', () => {
-    const example = exampleWallet();
+    // The example config has a cold key; this one removes the section (undefined drops a key).
+    const example = buildTestWallet(testConfig({ security: { coldKey: undefined } }));
     for (const stack of ['keys', 'keysReplica'] as const) {
       const resources = Object.keys(example.template(stack).toJSON().Resources as Record<string, unknown>);
       expect(resources.filter((id) => id.startsWith('ColdKey'))).toEqual([]);

@@ -89,11 +89,7 @@ describe('promote-keys in the simulated AWS', () => {
     const second = await run(target, ['--execute', '--yes']);
     expect(second.code).toBe(EXIT.ok);
     expect(second.record!.outcome).toBe('nothing-to-do');
-    expect(second.record!.keys.map((k) => k.action)).toEqual([
-      'already-promoted',
-      'already-promoted',
-      'already-promoted',
-    ]);
+    expect(second.record!.keys.map((k) => k.action)).toEqual(PROMOTABLE_KEYS.map(() => 'already-promoted'));
     expect(updateCalls(target).length).toBe(before);
   });
 
@@ -192,8 +188,9 @@ describe('promote-keys in the simulated AWS', () => {
     });
     expect(code).toBe(EXIT.abortedNotRestored);
     expect(record!.outcome).toBe('interrupted');
-    expect(record!.keys.map((k) => k.request)).toEqual(['sent', 'not-sent', 'not-sent']);
-    expect(record!.manualSteps.join('\n')).toContain('not requested: data, backup');
+    // the example config has a cold key: signing, data, backup, cold
+    expect(record!.keys.map((k) => k.request)).toEqual(['sent', 'not-sent', 'not-sent', 'not-sent']);
+    expect(record!.manualSteps.join('\n')).toContain('not requested: data, backup, cold');
     expect(updateCalls(target)).toHaveLength(1);
     const again = await run(target, ['--execute', '--yes']);
     expect(again.code).toBe(EXIT.ok);
@@ -305,8 +302,8 @@ describe('promote-keys in the simulated AWS', () => {
         keys: [PROMOTABLE_KEYS[0], cold],
       });
     };
+    // The example config has security.coldKey, so its simulated world has the cold key.
     const withCold = simTarget({ position: 'standby' });
-    withCold.world.addMultiRegionKey('alias/example-wallet-cold');
     const a = await go(withCold);
     expect(a.exitCode).toBe(EXIT.ok);
     expect(a.keys.map((k) => [k.name, k.action, k.sameAddress])).toEqual([
@@ -314,7 +311,7 @@ describe('promote-keys in the simulated AWS', () => {
       ['cold', 'promote', true],
     ]);
     expect(withCold.world.kmsKey('alias/example-wallet-cold').primaryRegion).toBe(STANDBY);
-    const b = await go(simTarget({ position: 'standby' }));
+    const b = await go(simTarget({ position: 'standby', config: testConfig({ security: { coldKey: undefined } }) }));
     expect(b.exitCode).toBe(EXIT.ok);
     expect(b.keys.map((k) => [k.name, k.action])).toEqual([
       ['signing', 'promote'],

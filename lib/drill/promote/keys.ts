@@ -1,3 +1,4 @@
+import { coldKeyAlias } from '../../contract/cold-key';
 import { backupKeyAlias, dataKeyAlias, signingKeyAlias } from '../../contract/names';
 
 /**
@@ -11,8 +12,8 @@ import { backupKeyAlias, dataKeyAlias, signingKeyAlias } from '../../contract/na
  * compare the key id and key spec of both copies.
  *
  * `required: false` keys are promoted when they exist and skipped when neither region has them.
- * The cold key (issue 21, h-coldkey) is one more line here once its alias is in lib/contract/, e.g.
- * `{ name: 'cold', alias: coldKeyAlias, address: true, required: false, purpose: '...' }`.
+ * The cold key (`security.coldKey`, docs/cold-key.md) is such a key: a deployment with an external
+ * cold signer has none.
  */
 export interface PromotableKey {
   /** Short name in the plan and the report. */
@@ -47,5 +48,12 @@ export const PROMOTABLE_KEYS: readonly PromotableKey[] = [
     address: false,
     required: true,
     purpose: 'encrypts the backup vaults (usable only through AWS Backup)',
+  },
+  {
+    name: 'cold',
+    alias: coldKeyAlias,
+    address: true,
+    required: false,
+    purpose: 'the cold signing key (security.coldKey; only the ColdSigner role signs, with MFA)',
   },
 ];

@@ -11,6 +11,7 @@ import {
   failoverSwitchAlarmName,
   failoverSwitchDimensions,
 } from '../../contract/failover-switch';
+import { coldKeyAlias } from '../../contract/cold-key';
 import { ledgerKeys } from '../../contract/ledger';
 import {
   backupKeyAlias,
@@ -260,6 +261,8 @@ export class World {
         }),
       ),
     ];
+    // The cold key (security.coldKey, docs/cold-key.md) is deployed by the keys stacks like the others.
+    if (options.config.security.coldKey?.enabled === true) this.addMultiRegionKey(coldKeyAlias(options.config.envName));
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
     this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
     const lag = this.assumptions.mrecLeaseLagSeconds;

@@ -173,6 +173,11 @@ describe('cold key copies', () => {
         'allow',
       ],
       [
+        'break-glass reads the public key (promote-keys checks the cold address before and after)',
+        { principalArn: BREAK_GLASS, action: 'kms:GetPublicKey' },
+        'allow',
+      ],
+      [
         'the hot signer cannot read the cold public key',
         { principalArn: primaryRole('signer'), action: 'kms:GetPublicKey' },
         'implicit-deny',

@@ -53,6 +53,10 @@ export class KeysStack extends Stack {
         deployHookRoleArn(this.partition, this.account, config.envName, this.region),
         // wallet-drill promote-keys (break-glass) verifies the address before and after UpdatePrimaryRegion.
         config.security.breakGlassRoleArn,
+        // The AWS drill and wallet-status derive the signing address (the lease item's key) with
+        // GetPublicKey; the operators' roles are named in status.operatorRoleArns (without one of
+        // them, the drill needs --address). Reading the public key never allows signing.
+        ...config.status.operatorRoleArns,
         // The chain watcher (issue 16, with chain.providers) derives the address whose transactions it tracks.
         ...(config.chain.providers !== undefined
           ? [chainWatcherRoleArn(this.partition, this.account, config.envName, this.region)]

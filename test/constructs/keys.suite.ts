@@ -6,6 +6,8 @@ import { evaluateKeyPolicy, KeyRequest } from '../helpers/policy-eval';
 const ACCOUNT = '111111111111';
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const BREAK_GLASS = role('WalletBreakGlass');
+// status.operatorRoleArns of the example config: the roles that run the AWS drill and wallet-status
+const OPERATOR = role('WalletOperator');
 const PRIMARY_SIGNER = role('example-wallet-signer-us-east-2');
 const STANDBY_SIGNER = role('example-wallet-signer-us-west-2');
 const CFN_EXEC = role('cdk-hnb659fds-cfn-exec-role-111111111111-us-west-2');
@@ -90,6 +92,12 @@ describe('signing key (primary region)', () => {
       { principalArn: BREAK_GLASS, action: 'kms:GetPublicKey' },
       'allow',
     ],
+    [
+      'an operator role (status.operatorRoleArns) reads the public key (the drill derives the address)',
+      { principalArn: OPERATOR, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    ['an operator role cannot sign', { principalArn: OPERATOR, action: 'kms:Sign' }, 'explicit-deny'],
     [
       'break-glass moves the primary region (promote-keys)',
       { principalArn: BREAK_GLASS, action: 'kms:UpdatePrimaryRegion' },
@@ -242,6 +250,12 @@ describe('replica keys (standby region)', () => {
       { principalArn: BREAK_GLASS, action: 'kms:GetPublicKey' },
       'allow',
     ],
+    [
+      'an operator role reads the replica public key (the drill reads the standby copy)',
+      { principalArn: OPERATOR, action: 'kms:GetPublicKey' },
+      'allow',
+    ],
+    ['an operator role cannot sign with the replica', { principalArn: OPERATOR, action: 'kms:Sign' }, 'explicit-deny'],
     [
       'break-glass moves the primary region to the replica (promote-keys)',
       { principalArn: BREAK_GLASS, action: 'kms:UpdatePrimaryRegion' },

@@ -149,7 +149,11 @@ describe('config: spending', () => {
   ])('fails when %s', (_name, patch, path, message, received) => {
     const problems = problemsOf(
       rawConfig({
-        spending: { approvals: undefined, wallets: { 'w-payouts': undefined, w1: { ...payouts, ...patch } } },
+        spending: {
+          approvals: undefined,
+          cold: undefined,
+          wallets: { 'w-payouts': undefined, 'w-sweep': undefined, w1: { ...payouts, ...patch } },
+        },
       }),
     );
     const p = problems.find((x) => x.path === path && x.message.includes(message));
@@ -295,7 +299,10 @@ describe('config: spending', () => {
   test('fails spending.cold missing its sweep fields', () => {
     const problems = problemsOf(
       rawConfig({
-        spending: { wallets: { 'w-sweep': { outgoing: 'cold-only' } }, cold: { coldAddress: cold.coldAddress } },
+        spending: {
+          wallets: { 'w-sweep': { outgoing: 'cold-only' } },
+          cold: { floatCeilingWei: undefined, sweepWalletId: undefined, minimumSweepWei: undefined },
+        },
       }),
     );
     expect(problems.map((p) => p.path)).toEqual(

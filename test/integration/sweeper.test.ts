@@ -419,6 +419,24 @@ describe('sweeper', () => {
     expect(txs[0].intakeRegion).toBe(STANDBY);
   });
 
+  test('under MREC the new holder sweeps nothing until its epoch is reconciled (the intake fence is open)', async () => {
+    const env = await freshEnv();
+    await node.setBalance(hot, 11n * ETH);
+    await moveLease(env.ledger, {
+      address: hot,
+      toRegion: STANDBY,
+      actor: 'drill',
+      reason: 'test',
+      isTargetHealthy: async () => ({ healthy: true, reasons: [] }),
+    });
+
+    const run = await sweeper(env, { consistency: 'MREC' }, policy(), STANDBY).run();
+
+    expect(run).toEqual({ kind: 'not-reconciled', epoch: 2 });
+    expect(await readControl(env.ledger, hot)).toBeUndefined();
+    expect(await sweepTxs(env.ledger)).toHaveLength(0);
+  });
+
   test('a sweep claimed by the old holder is adopted by the new one (the same request), and the old holder can no longer submit it', async () => {
     const env = await freshEnv();
     await node.setBalance(hot, 15n * ETH);

@@ -320,6 +320,22 @@ describe('sweeper', () => {
     expect(await sweepTxs(env.ledger)).toHaveLength(0);
     expect(metric(env, SWEEP_METRICS.excessWei)).toEqual([Number(MINIMUM - 1n)]);
     expect(metric(env, SWEEP_METRICS.aboveCeiling)).toEqual([0]);
+    // One Embedded Metric Format document: the namespace, dimension and names an alarm would read.
+    expect(env.metrics[0]).toMatchObject({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Wallet/Sweep/test',
+            Dimensions: [['Region']],
+            Metrics: [
+              { Name: 'FloatExcessWei', Unit: 'None' },
+              { Name: 'FloatAboveCeiling', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      Region: PRIMARY,
+    });
   });
 
   test('balance unreadable: nothing swept, the metric published', async () => {

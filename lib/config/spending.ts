@@ -9,6 +9,7 @@ import {
   WalletPolicy,
   windowSeconds,
 } from '../contract/policy';
+import { coldProblems, coldSchema } from './spending-cold';
 
 /**
  * The optional `spending` section (issue 21, docs/spending-policy.md): who may send what, checked by
@@ -25,11 +26,6 @@ const wei = z
   .describe('write the amount in wei as a decimal string without separators, e.g. "500000000000000000" (0.5 ETH)');
 
 const positiveWei = wei.refine((v) => v !== '0', 'must be more than 0 wei');
-
-const address = z
-  .string()
-  .regex(/^0x[0-9a-fA-F]{40}$/, 'is not a 20-byte hex address')
-  .describe('write the address as 0x followed by 40 hex digits');
 
 const velocityLimit = z
   .object({
@@ -79,15 +75,6 @@ export const walletPolicySchema = z
   })
   .strict();
 
-/**
- * p-cold's hot/cold sub-section joins here (lib/config/spending-cold.ts, merged by the lead); until
- * then the one field the policy reads (`coldAddress`, for `cold-only` wallets), other fields pass
- * through to that schema.
- */
-export const coldIncludeSchema = z
-  .looseObject({ coldAddress: address.describe('the cold address sweeps go to, e.g. "0x...40 hex digits"') })
-  .describe('configure the cold address (docs/spending-policy.md)');
-
 export const approvalsSchema = z
   .object({
     thresholdWei: wei.describe('at or above this amount a request waits for approvals, e.g. "5000000000000000000"'),
@@ -130,7 +117,7 @@ export const spendingSchema = z
         `hours before a newly allowlisted destination can be used (default ${DEFAULT_ALLOWLIST_TIME_LOCK_HOURS})`,
       ),
     approvals: approvalsSchema.optional().describe('two-person approval (docs/spending-policy.md)'),
-    cold: coldIncludeSchema.optional(),
+    cold: coldSchema.optional(),
   })
   .strict()
   .prefault({})
@@ -176,10 +163,13 @@ interface Problem {
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
-/** Rules across fields of `spending` (raw input, read defensively so every problem is reported at once). */
-export function spendingProblems(section: unknown): Problem[] {
+/**
+ * Rules across fields of `spending` (raw input, read defensively so every problem is reported at once);
+ * `chain` is the raw chain section (the hot/cold rules compare the minimum sweep with its fee cap).
+ */
+export function spendingProblems(section: unknown, chain?: unknown): Problem[] {
   if (!isObject(section)) return [];
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...coldProblems(section, chain)];
   const policies: Array<[string, unknown]> = [['spending.default', section.default]];
   if (isObject(section.wallets)) {
     for (const [id, p] of Object.entries(section.wallets)) policies.push([`spending.wallets.${id}`, p]);

@@ -56,7 +56,7 @@ export function validateConfig(raw: unknown, source = 'config'): WalletConfig {
     }
   }
   problems.push(...crossFieldProblems(raw));
-  problems.push(...spendingProblems(valueAt(raw, ['spending'])));
+  problems.push(...spendingProblems(valueAt(raw, ['spending']), valueAt(raw, ['chain'])));
   if (parsed.success) problems.push(...spendingSizeProblems(parsed.data.spending));
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(source, dedupe(problems));

@@ -45,6 +45,11 @@ export interface RegionalSafeDeploymentProps {
      * @default - none (no chain.providers configured)
      */
     readonly chainWatcher?: WalletFunction;
+    /**
+     * The sweeper (lib/constructs/sweeper.ts), all at once with alarms like the watcher (a scheduled job).
+     * @default - none (no spending.cold configured)
+     */
+    readonly sweeper?: WalletFunction;
   };
   /** Traffic shifting of the API and the signer (config `deployment.api`, `deployment.signer`). */
   readonly shifting: { readonly api: TrafficShifting; readonly signer: TrafficShifting };
@@ -122,6 +127,16 @@ export class RegionalSafeDeployment extends Construct {
               fn: props.functions.chainWatcher,
               shifting: ALL_AT_ONCE,
               p99DurationThresholdMs: nearTimeout(props.functions.chainWatcher),
+            },
+          ]),
+      ...(props.functions.sweeper === undefined
+        ? []
+        : [
+            {
+              purpose: 'sweeper' as const,
+              fn: props.functions.sweeper,
+              shifting: ALL_AT_ONCE,
+              p99DurationThresholdMs: nearTimeout(props.functions.sweeper),
             },
           ]),
     ];

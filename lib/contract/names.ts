@@ -110,7 +110,8 @@ export type WalletFunctionPurpose =
   | 'switch-republisher'
   | 'status-updater'
   | 'status-webhooks'
-  | 'chain-watcher';
+  | 'chain-watcher'
+  | 'sweeper';
 
 /** A Lambda function's name (functions are regional, so the name is the same in both regions). */
 export const walletFunctionName = (envName: string, purpose: WalletFunctionPurpose): string =>

@@ -6,6 +6,7 @@ import { createOpsCli, OpsIo, OpsRefusedError, OpsUsageError } from './commands/
 import { registerFillGap } from './commands/fill-gap';
 import { registerGaps } from './commands/gaps';
 import { registerHandOff } from './commands/hand-off';
+import { registerPrepareTopUp } from './commands/prepare-top-up';
 import { registerQuarantine } from './commands/quarantine';
 import { registerResolve } from './commands/resolve';
 import { registerStuck } from './commands/stuck';
@@ -49,6 +50,7 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
   registerFillGap(program, cli);
   registerHandOff(program, cli);
   registerAllowlist(program, cli, io.allowlist);
+  registerPrepareTopUp(program, cli);
 
   const fail = (code: number, kind: string, e: Error, extra: Record<string, unknown> = {}) => {
     if (json) io.stdout.write(`${JSON.stringify({ error: kind, message: e.message, ...extra }, null, 2)}\n`);

@@ -150,6 +150,7 @@ export class PrimaryStack extends Stack {
         ...this.wallet.functions,
         remediation: this.observability.remediation.function,
         chainWatcher: this.chain?.watcher.function,
+        sweeper: this.chain?.sweeper?.function,
       },
       signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,

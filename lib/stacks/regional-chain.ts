@@ -9,6 +9,8 @@ import { RegionRole } from '../contract/names';
 import { rpcSecretArnPattern, rpcSecretPartialArn, RpcSecrets } from '../constructs/chain-secrets';
 import { ChainWatcher, grantChainAccess } from '../constructs/chain-watcher';
 import { RegionalWallet } from '../constructs/regional-wallet';
+import { Sweeper } from '../constructs/sweeper';
+import { runtimeSpendingPolicy } from '../config/spending';
 import { ChainAlarmSettings } from '../constructs/wallet-alarms';
 
 /** Props of {@link RegionalChain}. */
@@ -36,6 +38,8 @@ export interface RegionalChainProps {
 export class RegionalChain extends Construct {
   public readonly secrets?: RpcSecrets;
   public readonly watcher: ChainWatcher;
+  /** With `spending.cold`: the sweeper (issue 21; docs/spending-policy.md "Hot/cold"). */
+  public readonly sweeper?: Sweeper;
 
   constructor(scope: Construct, id: string, props: RegionalChainProps) {
     super(scope, id);
@@ -85,6 +89,29 @@ export class RegionalChain extends Construct {
     // spending policy's share-of-balance rule (lambda/shared/chain-ports.ts). Neither gets more.
     for (const fn of [props.wallet.functions.signer, props.wallet.functions.api]) {
       grantChainAccess(fn, { chainSettings, secretArns, dataKey: props.dataKey });
+    }
+    const cold = config.spending.cold;
+    if (cold !== undefined) {
+      this.sweeper = new Sweeper(this, 'Sweeper', {
+        envName: config.envName,
+        table: props.table,
+        signingQueue: props.wallet.signingQueue.queue,
+        dataKey: props.dataKey,
+        consistency: config.data.consistency,
+        chainId: config.chain.chainId,
+        // The same runtime policy the API and the signer get (lib/stacks/wallet-settings.ts).
+        spendingPolicy: JSON.stringify(runtimeSpendingPolicy(config.spending)),
+        settings: {
+          coldAddress: cold.coldAddress.toLowerCase(),
+          floatCeilingWei: cold.floatCeilingWei,
+          minimumSweepWei: cold.minimumSweepWei,
+          sweepWalletId: cold.sweepWalletId,
+        },
+        checkEvery: cold.checkEvery,
+        chainSettings,
+        secretArns,
+        failureQueue: props.failureQueue,
+      });
     }
   }
 }

@@ -143,6 +143,7 @@ export class StandbyStack extends Stack {
         remediation: this.observability.remediation.function,
         switchRepublisher: this.switchRepublisher.function,
         chainWatcher: this.chain?.watcher.function,
+        sweeper: this.chain?.sweeper?.function,
       },
       signingKeyArn: props.signingKeyArn,
       dataKey: props.dataKey,

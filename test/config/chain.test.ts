@@ -17,7 +17,8 @@ function problemsOf(raw: unknown): ConfigError['problems'] {
 /** The example's chain section with `chain` replacing it whole (no deep merge of the provider list). */
 function withChain(chain: Record<string, unknown>): unknown {
   const raw = exampleInput() as unknown as Record<string, unknown>;
-  return { ...raw, chain };
+  // Without the example's spending section: its hot/cold split needs chain.providers (lib/config/spending-cold.ts).
+  return { ...Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'spending')), chain };
 }
 
 const base = { chainId: 11155111, rpcSecrets: ['wallet/example/rpc/alchemy'] };

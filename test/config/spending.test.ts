@@ -14,6 +14,13 @@ function problemsOf(raw: unknown): ConfigError['problems'] {
   throw new Error('expected the config to be rejected, but it was accepted');
 }
 
+const cold = {
+  coldAddress: '0xC01DC01DC01DC01DC01DC01DC01DC01DC01DC01D',
+  floatCeilingWei: '10000000000000000000',
+  sweepWalletId: 'w-sweep',
+  minimumSweepWei: '100000000000000000',
+};
+
 const payouts = {
   outgoing: 'allowed',
   perTransactionWei: '1000',
@@ -142,7 +149,11 @@ describe('config: spending', () => {
   ])('fails when %s', (_name, patch, path, message, received) => {
     const problems = problemsOf(
       rawConfig({
-        spending: { approvals: undefined, wallets: { 'w-payouts': undefined, w1: { ...payouts, ...patch } } },
+        spending: {
+          approvals: undefined,
+          cold: undefined,
+          wallets: { 'w-payouts': undefined, 'w-sweep': undefined, w1: { ...payouts, ...patch } },
+        },
       }),
     );
     const p = problems.find((x) => x.path === path && x.message.includes(message));
@@ -194,16 +205,113 @@ describe('config: spending', () => {
     ]);
   });
 
-  test('the cold sub-section carries the cold address (lower-cased) and lets p-cold fields through', () => {
-    const config = validateConfig(
+  test('the cold sub-section carries the cold address (lower-cased) and the sweep settings, with the default check rate', () => {
+    const config = validateConfig(rawConfig({ spending: { wallets: { 'w-sweep': { outgoing: 'cold-only' } }, cold } }));
+    expect(runtimeSpendingPolicy(config.spending).coldAddress).toBe('0xc01dc01dc01dc01dc01dc01dc01dc01dc01dc01d');
+    expect(config.spending.cold).toEqual({ ...cold, checkEvery: 'rate(5 minutes)' });
+  });
+
+  test.each([
+    ['a ceiling of 0', { floatCeilingWei: '0' }, 'spending.cold.floatCeilingWei', 'more than 0 wei', '"0"'],
+    ['a negative ceiling', { floatCeilingWei: '-5' }, 'spending.cold.floatCeilingWei', 'not a whole number', '"-5"'],
+    [
+      'the zero address as cold address',
+      { coldAddress: `0x${'0'.repeat(40)}` },
+      'spending.cold.coldAddress',
+      'zero address',
+      `"0x${'0'.repeat(40)}"`,
+    ],
+    [
+      'a check rate that is not a rate',
+      { checkEvery: 'every 5 minutes' },
+      'spending.cold.checkEvery',
+      'not a rate',
+      '"every 5 minutes"',
+    ],
+    [
+      'a check rate below a minute',
+      { checkEvery: 'rate(0 minutes)' },
+      'spending.cold.checkEvery',
+      'not a rate',
+      '"rate(0 minutes)"',
+    ],
+    [
+      'a sweep wallet without a policy',
+      { sweepWalletId: 'w-none' },
+      'spending.cold.sweepWalletId',
+      'without a policy override',
+      '"w-none"',
+    ],
+    [
+      'a sweep wallet that is not cold-only',
+      { sweepWalletId: 'w-payouts' },
+      'spending.cold.sweepWalletId',
+      'not "cold-only"',
+      '"w-payouts"',
+    ],
+    [
+      'a minimum above the ceiling',
+      { minimumSweepWei: '20000000000000000000' },
+      'spending.cold.minimumSweepWei',
+      'above floatCeilingWei',
+      '"20000000000000000000"',
+    ],
+    // 21000 gas x 100 gwei (the default fee cap) = 2100000000000000 wei
+    [
+      'a minimum not above the worst-case fee',
+      { minimumSweepWei: '2100000000000000' },
+      'spending.cold.minimumSweepWei',
+      'worst-case fee of a sweep (21000 gas x chain.fees.maxFeePerGasGwei 100 gwei = 2100000000000000 wei)',
+      '"2100000000000000"',
+    ],
+    ['an unknown field', { ceiling: '1' }, 'spending.cold', 'ceiling', '{"ceiling":"1"}'],
+  ])('fails spending.cold with %s', (_name, patch, path, message, received) => {
+    const problems = problemsOf(
+      rawConfig({ spending: { wallets: { 'w-sweep': { outgoing: 'cold-only' } }, cold: { ...cold, ...patch } } }),
+    );
+    const p = problems.find((x) => x.path === path && x.message.includes(message));
+    expect(p).toBeDefined();
+    if (path !== 'spending.cold') expect(JSON.stringify(p?.received)).toBe(received);
+    expect(p?.fix.length).toBeGreaterThan(10);
+  });
+
+  test('fails spending.cold without chain providers, and reports every cold problem at once', () => {
+    const problems = problemsOf(
       rawConfig({
+        chain: { providers: undefined, rpcSecrets: undefined },
         spending: {
-          wallets: { sweep: { outgoing: 'cold-only' } },
-          cold: { coldAddress: '0xC01DC01DC01DC01DC01DC01DC01DC01DC01DC01D', floatCeilingWei: '10' },
+          wallets: { 'w-sweep': { outgoing: 'allowed', perTransactionWei: '1' } },
+          cold: { ...cold, floatCeilingWei: '0', minimumSweepWei: '1' },
         },
       }),
     );
-    expect(runtimeSpendingPolicy(config.spending).coldAddress).toBe('0xc01dc01dc01dc01dc01dc01dc01dc01dc01dc01d');
+    expect(problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining([
+        'spending.cold',
+        'spending.cold.sweepWalletId',
+        'spending.cold.floatCeilingWei',
+        'spending.cold.minimumSweepWei',
+      ]),
+    );
+    expect(problems.find((p) => p.path === 'spending.cold')?.message).toContain('chain.providers is not');
+  });
+
+  test('fails spending.cold missing its sweep fields', () => {
+    const problems = problemsOf(
+      rawConfig({
+        spending: {
+          wallets: { 'w-sweep': { outgoing: 'cold-only' } },
+          cold: { floatCeilingWei: undefined, sweepWalletId: undefined, minimumSweepWei: undefined },
+        },
+      }),
+    );
+    expect(problems.map((p) => p.path)).toEqual(
+      expect.arrayContaining([
+        'spending.cold.floatCeilingWei',
+        'spending.cold.sweepWalletId',
+        'spending.cold.minimumSweepWei',
+      ]),
+    );
   });
 });
 

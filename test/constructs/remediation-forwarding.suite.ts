@@ -125,6 +125,8 @@ test('the standby stack forwards nothing (it is the destination)', () => {
     expect.stringMatching(/^SwitchRepublisherSchedule/),
     // the chain watcher's schedule (issue 16; a local target in this region)
     expect.stringMatching(/^ChainWatcherSchedule/),
+    // the sweeper's schedule (issue 21, with spending.cold; a local target in this region)
+    expect.stringMatching(/^ChainSweeperSchedule/),
   ]);
 });
 

@@ -589,7 +589,7 @@ test('only contract names: every alarm of the regional stacks is a regional alar
       .map((r) => String(r.Properties.AlarmName));
     const expected = kindsIn(c.stack).map((k) => regionalAlarmName('example', c.region, k));
     const backup = names.filter((n) => n.startsWith('example-wallet-backup'));
-    const deploy = (['api', 'health', 'signer', 'remediation', 'chain-watcher'] as const).flatMap((p) =>
+    const deploy = (['api', 'health', 'signer', 'remediation', 'chain-watcher', 'sweeper'] as const).flatMap((p) =>
       (['errors', 'duration-p99', ...(p === 'signer' ? (['signer-failures'] as const) : [])] as const).map((k) =>
         deployAlarmName('example', c.region, p, k),
       ),

@@ -40,12 +40,12 @@ describe('live aliases (invariant over the whole app)', () => {
     // Exact: every invoked alias, the status page's updater and webhook sender included, is shifted by
     // a CodeDeploy group.
     expect(report).toEqual({ withoutAlias: [], unqualified: [], invokedWithoutDeploymentGroup: [] });
-    // The walk saw the workload: 6 functions per regional stack (7 in the standby, with the switch
-    // re-publisher), each with its alias; the chain watcher is one of them (the example config lists
-    // chain.providers).
+    // The walk saw the workload: 7 functions per regional stack (8 in the standby, with the switch
+    // re-publisher), each with its alias; the chain watcher and the sweeper are two of them (the example
+    // config lists chain.providers and spending.cold).
     for (const [s, n] of [
-      ['primary', 6],
-      ['standby', 7],
+      ['primary', 7],
+      ['standby', 8],
     ] as const) {
       expect(Object.keys(wallet.template(s).findResources('AWS::Lambda::Function'))).toHaveLength(n);
       expect(
@@ -201,7 +201,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
   });
 
   test('every group names its alarms and rolls back on alarm, on failure and on a manual stop', () => {
-    expect(groups()).toHaveLength(which === 'standby' ? 6 : 5);
+    expect(groups()).toHaveLength(which === 'standby' ? 7 : 6);
     for (const [, g] of groups()) {
       const p = g.Properties as {
         DeploymentStyle: unknown;
@@ -223,7 +223,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
     const aliases = Object.entries(res()).filter(
       ([, r]) => r.Type === 'AWS::Lambda::Alias' && r.UpdatePolicy !== undefined,
     );
-    expect(aliases).toHaveLength(which === 'standby' ? 6 : 5);
+    expect(aliases).toHaveLength(which === 'standby' ? 7 : 6);
     for (const [id, a] of aliases) {
       const policy = (
         a.UpdatePolicy as {
@@ -261,6 +261,8 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
           ['signer', 'signer-failures'],
           ['chain-watcher', 'errors'],
           ['chain-watcher', 'duration-p99'],
+          ['sweeper', 'errors'],
+          ['sweeper', 'duration-p99'],
           ...(which === 'standby'
             ? ([
                 ['switch-republisher', 'errors'],
@@ -320,6 +322,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
         'ShiftTheRemediationAlias',
         'ShiftTheSignerAlias',
         'ShiftTheChainWatcherAlias',
+        'ShiftTheSweeperAlias',
         ...(which === 'standby' ? ['ShiftTheSwitchRepublisherAlias'] : []),
       ].sort(),
     );
@@ -375,6 +378,7 @@ describe.each(['primary', 'standby'] as const)('CodeDeploy in the %s region', (w
       return res()[aliasId].Properties.Name;
     };
     expect(configs.map((c) => [owner(c), qualifier(c)]).sort()).toEqual([
+      ['ChainSweeperFunction', LIVE_ALIAS],
       ['ChainWatcherFunction', LIVE_ALIAS],
       ['ObservabilityRemediationFunction', LIVE_ALIAS],
       ['SafeDeploymentSignerCheckFunction', '$LATEST'],

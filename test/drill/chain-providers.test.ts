@@ -71,7 +71,11 @@ test('a failback checks the primary: none there -> refused', async () => {
 
 test('without chain.providers the check does not apply and nothing is published', async () => {
   const { testConfig } = await import('../helpers/config');
-  const config = testConfig({ chain: { providers: undefined, rpcSecrets: undefined } });
+  const config = testConfig({
+    chain: { providers: undefined, rpcSecrets: undefined },
+    // The example's hot/cold split needs chain.providers (lib/config/spending-cold.ts).
+    spending: { cold: undefined, wallets: { 'w-sweep': undefined } },
+  });
   const status = await readStatus(simTarget({ config }));
   expect(preChecks(status, config, 'failover').find((r) => r.id === 'chain-providers')).toBeUndefined();
   expect(status.chainProviders?.standby).toEqual({

@@ -192,10 +192,12 @@ test('every function an asynchronous source can invoke has an on-failure destina
   expect(fns.filter((f) => f.asyncInvokers.length > 0).map((f) => f.name)).toEqual([
     'example-wallet-remediation',
     'example-wallet-chain-watcher',
+    'example-wallet-sweeper',
     'example-wallet-signer-deploy-check',
     'example-wallet-remediation',
     'example-wallet-switch-republisher',
     'example-wallet-chain-watcher',
+    'example-wallet-sweeper',
     'example-wallet-signer-deploy-check',
     'example-wallet-status-updater',
     'example-wallet-status-updater',
@@ -342,6 +344,7 @@ describe('fails (proves the invariants can fail)', () => {
       expect.stringMatching(/^standby\/ObservabilityRemediationFunction/),
       expect.stringMatching(/^standby\/SwitchRepublisherFunction/),
       expect.stringMatching(/^standby\/ChainWatcherFunction/),
+      expect.stringMatching(/^standby\/ChainSweeperFunction/),
       expect.stringMatching(/^standby\/SafeDeploymentSignerCheckFunction/),
     ]);
   });

@@ -387,6 +387,16 @@ const REVIEWED_ACKNOWLEDGEMENTS: Record<string, string[]> = {
           `AwsSolutions-IAM5[Resource::arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/example-wallet-chain-watcher:*]`,
         ],
       ],
+      // Issue 21: the sweeper (with spending.cold), a WalletFunction like the watcher.
+      [`example-wallet-${stack}/Chain/Sweeper/Function/Function`, FUNCTION_ACKS],
+      [`example-wallet-${stack}/Chain/Sweeper/Function/LogGroup`, CROSS_STACK_LOG_KEY],
+      [
+        `example-wallet-${stack}/Chain/Sweeper/Function/Role/Policy`,
+        [
+          'AwsSolutions-IAM5[Resource::*]',
+          `AwsSolutions-IAM5[Resource::arn:aws:logs:${region}:111111111111:log-group:/aws/lambda/example-wallet-sweeper:*]`,
+        ],
+      ],
     ]),
   ),
   // The status page: public by design (no geo restriction, no WAF in its path, audit in the buckets).

@@ -64,7 +64,8 @@ describe('deployability fixes (example config)', () => {
   });
 
   test('finding 5: the standby re-publishes on a schedule and alarms on a stale thrown switch (missing data breaching)', () => {
-    // Schedules in the standby: the switch re-publisher's, and the chain watcher's every minute (issue 16).
+    // Schedules in the standby: the switch re-publisher's, the chain watcher's every minute (issue 16)
+    // and the sweeper's (issue 21, spending.cold.checkEvery of the example: rate(5 minutes)).
     const rules = Object.values(of('standby', 'AWS::Events::Rule')).filter(
       (r) => r.Properties.ScheduleExpression !== undefined,
     );
@@ -73,7 +74,7 @@ describe('deployability fixes (example config)', () => {
       `rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`,
     ]);
     expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(
-      [`rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`, 'rate(1 minute)'].sort(),
+      [`rate(${SWITCH_REPUBLISH.scheduleMinutes} minutes)`, 'rate(1 minute)', 'rate(5 minutes)'].sort(),
     );
     const stale = Object.values(of('standby', 'AWS::CloudWatch::Alarm')).find(
       (a) => a.Properties.AlarmName === failoverSwitchStaleAlarmName('example'),

@@ -47,6 +47,26 @@ test('the primary creates the rpcSecrets (replicated to the standby); the standb
 });
 
 describe.each(REGIONS)('the $stack chain side ($region)', (c) => {
+  test("with spending.cold: the sweeper runs on checkEvery with the API's spending policy and chain settings, and no signing-key permission", () => {
+    const template = wallet.template(c.stack);
+    const rules = Object.values(resources(template)).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).startsWith('Runs the sweeper'),
+    );
+    expect(rules.map((r) => r.Properties.ScheduleExpression)).toEqual(['rate(5 minutes)']);
+    const sweeper = envOf(template, 'ChainSweeperFunction');
+    const api = envOf(template, 'WalletApiFunction');
+    expect(sweeper.WALLET_SPENDING_POLICY).toEqual(api.WALLET_SPENDING_POLICY);
+    expect(settingsOf(template, 'ChainSweeperFunction')).toEqual(settingsOf(template, 'WalletApiFunction'));
+    expect(JSON.parse(String(sweeper.WALLET_SWEEP_SETTINGS))).toEqual({
+      coldAddress: '0xc01dc01dc01dc01dc01dc01dc01dc01dc01dc01d',
+      floatCeilingWei: '10000000000000000000',
+      minimumSweepWei: '100000000000000000',
+      sweepWalletId: 'w-sweep',
+    });
+    const statements = roleStatements(template, 'ChainSweeperFunctionRole');
+    expect(JSON.stringify(statements)).not.toMatch(/kms:Sign|kms:GetPublicKey|kms:\*/);
+  });
+
   test('a chain watcher runs every minute', () => {
     const template = wallet.template(c.stack);
     const rules = Object.values(resources(template)).filter(
@@ -88,11 +108,18 @@ describe.each(REGIONS)('the $stack chain side ($region)', (c) => {
 });
 
 test('without chain.providers: no watcher, no secret, no CHAIN_SETTINGS, no chain alarms (today behaviour)', () => {
-  const plain = buildTestWallet(testConfig({ chain: { providers: undefined, rpcSecrets: undefined } }));
+  const plain = buildTestWallet(
+    testConfig({
+      chain: { providers: undefined, rpcSecrets: undefined },
+      // The example's hot/cold split needs chain.providers (lib/config/spending-cold.ts).
+      spending: { cold: undefined, wallets: { 'w-sweep': undefined } },
+    }),
+  );
   for (const c of REGIONS) {
     const template = plain.template(c.stack);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(JSON.stringify(template.toJSON())).not.toContain('chain-watcher');
+    expect(JSON.stringify(template.toJSON())).not.toContain('wallet-sweeper');
     expect(JSON.stringify(template.toJSON())).not.toContain(CHAIN_SETTINGS_ENV);
     // The remediation still names the alarm (it reads it as MISSING); none is created.
     const alarms = Object.values(resources(template)).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');

@@ -190,3 +190,75 @@ export async function markStuck(
   const now = await getTransaction(ledger, tx.walletId, tx.txId, true);
   return now?.status === 'stuck' && now.txHash === fromTxHash;
 }
+
+/** Who moved a stuck transaction back, for the transaction item (the operator's audit record has the rest). */
+export interface StuckRelease {
+  readonly actor: string;
+  readonly at: string;
+  /** The lease epoch the operator acted under (fence: never over a newer holder's watcher write). */
+  readonly epoch: number;
+}
+
+export type ReleaseOutcome =
+  | { readonly released: true }
+  /** Not applied: the transaction as it is now (mined, bumped, quarantined meanwhile), if it exists. */
+  | { readonly released: false; readonly now: TransactionRecord | undefined };
+
+/**
+ * The way out of `stuck` (wallet-ops bump, issue 16): back to `broadcast`, so the signer can
+ * replace it again under the fee cap now in force (after the cap was raised and deployed). The
+ * inverse of markStuck, with its compare-and-set rule:
+ *
+ * - only from `stuck` at the latest variant read (`txHash = :from`) with the same number of
+ *   variants (no variant was added meanwhile; recordVariant and markStuck both change one of them);
+ * - fenced like the watcher's writes: not once a newer lease holder's watcher wrote the item
+ *   (`trackedEpoch <= :epoch`);
+ * - the pending bump request is removed (`bumpRequestedFor/At`), so the watcher asks the signer for a
+ *   bump at its next walk even if the operator's own bump message is lost;
+ * - right under a lost reply: a write token (`stuckReleaseToken`) is set with the change, and a
+ *   condition failure is read back strongly consistent: our token there means our write applied.
+ *
+ * The stuck reason read is kept as `lastStuckReason` (the condition guarantees it is still the item's:
+ * only markStuck writes it, from `broadcast`).
+ */
+export async function releaseStuck(
+  ledger: Ledger,
+  tx: TransactionRecord,
+  fromTxHash: string,
+  variantCount: number,
+  by: StuckRelease,
+): Promise<ReleaseOutcome> {
+  const token = randomUUID();
+  const sameVariants =
+    variantCount <= 1 ? '(attribute_not_exists(variants) OR size(variants) <= :one)' : 'size(variants) = :n';
+  const applied = await send(ledger, {
+    TableName: ledger.tableName,
+    Key: ledgerKeys.transaction(tx.walletId, tx.txId),
+    UpdateExpression:
+      'SET #status = :broadcast, gsi1pk = :g1, lastStuckReason = :why, stuckReleasedAt = :at, ' +
+      'stuckReleasedBy = :by, stuckReleaseToken = :tok, updatedAt = :at ' +
+      'REMOVE stuckReason, stuckAt, bumpRequestedFor, bumpRequestedAt',
+    ConditionExpression:
+      `#status = :stuck AND txHash = :from AND ${sameVariants} AND ` +
+      '(attribute_not_exists(trackedEpoch) OR trackedEpoch <= :epoch)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':broadcast': 'broadcast',
+      ':g1': txStatusPartition(tx.address, 'broadcast'),
+      ':at': by.at,
+      ':by': by.actor,
+      ':why': (tx as TransactionRecord & { stuckReason?: string }).stuckReason ?? 'unknown',
+      ':tok': token,
+      ':stuck': 'stuck',
+      ':from': fromTxHash,
+      ':epoch': by.epoch,
+      ...(variantCount <= 1 ? { ':one': 1 } : { ':n': variantCount }),
+    },
+  });
+  if (applied) return { released: true };
+  const now = await getTransaction(ledger, tx.walletId, tx.txId, true);
+  if ((now as (TransactionRecord & { stuckReleaseToken?: string }) | undefined)?.stuckReleaseToken === token) {
+    return { released: true };
+  }
+  return { released: false, now };
+}

@@ -23,7 +23,8 @@ export interface TxVariant {
   readonly index: number;
   readonly txHash: string;
   readonly signedRaw: string;
-  readonly digest: string;
+  /** The signing digest (every stored variant has it; a first signature from before digests were kept may not). */
+  readonly digest?: string;
   readonly maxFeePerGas: string;
   readonly maxPriorityFeePerGas: string;
   readonly signedAt: string;
@@ -49,17 +50,23 @@ async function send(ledger: Ledger, input: ConstructorParameters<typeof UpdateCo
   }
 }
 
-/** The variants a transaction has, the first one (its original signature) included. */
-export function variantsOf(tx: TransactionRecord): readonly TxVariant[] {
+/**
+ * The variants a transaction has, the first one (its original signature) included, oldest first
+ * (by index): its stored `variants` once a replacement was signed, else the one signature it holds
+ * (txHash, signedRaw), with the fees it was signed at. The ONE reading of a transaction's variants:
+ * the signer's bump path, the chain watcher (ledger-chain.ts trackedView), the API's chain view and
+ * wallet-ops bump all call it.
+ */
+export function variantsOf(tx: TransactionRecord): TxVariant[] {
   const stored = (tx as TransactionRecord & { variants?: readonly TxVariant[] }).variants;
-  if (stored !== undefined && stored.length > 0) return stored;
-  if (tx.txHash === undefined || tx.signedRaw === undefined || tx.digest === undefined) return [];
+  if (stored !== undefined && stored.length > 0) return [...stored].sort((a, b) => a.index - b.index);
+  if (tx.txHash === undefined || tx.signedRaw === undefined) return [];
   return [
     {
       index: 0,
       txHash: tx.txHash,
       signedRaw: tx.signedRaw,
-      digest: tx.digest,
+      ...(tx.digest !== undefined ? { digest: tx.digest } : {}),
       maxFeePerGas: tx.signedMaxFeePerGas ?? tx.request.maxFeePerGas,
       maxPriorityFeePerGas: tx.signedMaxPriorityFeePerGas ?? tx.request.maxPriorityFeePerGas,
       signedAt: tx.signedAt ?? tx.updatedAt,

@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Hex, parseTransaction } from 'viem';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   createTransaction,
@@ -11,7 +13,13 @@ import {
   putWallet,
 } from '../../lambda/shared/ledger';
 import { markMined, type ChainTransaction } from '../../lambda/shared/ledger-chain';
-import { releaseStuck } from '../../lambda/shared/ledger-variants';
+import { KmsSigningKey } from '../../lambda/shared/kms-signer';
+import { releaseStuck, variantsOf } from '../../lambda/shared/ledger-variants';
+import { silentLogger } from '../../lambda/shared/logger';
+import { createSigner } from '../../lambda/signer/handler';
+import { startEvmNode, type EvmNode } from '../../lib/chain/devnet/evm-node';
+import type { FeePolicy } from '../../lib/chain/fees';
+import { poolBroadcaster, ProviderPool } from '../../lib/chain/pool';
 import { ledgerKeys, txStatusPartition } from '../../lib/contract/ledger';
 import { initLease, moveLease } from '../../lib/failover/lease';
 import { runOps } from '../../lib/operator/cli';
@@ -23,6 +31,7 @@ import { rawConfig } from '../helpers/config';
 import { faultyLedger, updateMentions } from '../helpers/faults';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
+import { replicatedSigningKey } from '../helpers/replicated-key';
 import { trackedTempDir } from '../helpers/temp-dirs';
 
 /**
@@ -48,6 +57,7 @@ beforeAll(async () => {
 interface World {
   env: string;
   configPath: string;
+  /** The signing address (a test may swap in a real KMS key's). */
   address: string;
   table: Ledger;
   sqs: SQSClient;
@@ -200,8 +210,8 @@ async function queued(w: World): Promise<unknown[]> {
   return (got.Messages ?? []).map((m) => JSON.parse(m.Body!));
 }
 
-const item = async (w: World, txId: string) =>
-  (await getTransaction(w.table, 'w-1', txId, true)) as ChainTransaction & Record<string, unknown>;
+const item = async (w: World, txId: string, walletId = 'w-1') =>
+  (await getTransaction(w.table, walletId, txId, true)) as ChainTransaction & Record<string, unknown>;
 
 describe('wallet-ops bump', () => {
   test('--dry-run prints the plan (the minimum replacement under the raised cap) and changes nothing', async () => {
@@ -419,5 +429,131 @@ describe('wallet-ops bump', () => {
     [1n, '0.000000001'],
   ])('weiToGwei(%s) = %s', (wei, gwei) => {
     expect(weiToGwei(wei)).toBe(gwei);
+  });
+});
+
+/**
+ * End to end on a real node (Hardhat's EDR, automine off) with the signer's KMS key in moto: the
+ * signer reaches the cap and reports the transaction stuck; the operator raises the cap, "deploys"
+ * (a signer built with the new cap), runs wallet-ops bump; the signer takes the bump message from
+ * the queue and replaces the transaction under the new cap; the chain mines exactly one variant.
+ */
+describe('wallet-ops bump, end to end with the signer and a real node', () => {
+  let node: EvmNode;
+  beforeAll(async () => {
+    node = await startEvmNode({ chainId: 31337, automine: false });
+  });
+  afterAll(async () => node?.stop());
+
+  const spike = (gwei: bigint) => node.rpc('hardhat_setNextBlockBaseFeePerGas', [`0x${(gwei * GWEI).toString(16)}`]);
+
+  function signerWithCap(w: World, keyArn: string, capGwei: bigint) {
+    const pool = new ProviderPool({
+      chainId: 31337,
+      providers: [{ name: 'local', url: node.url }],
+      limits: {
+        maxLagBlocks: 5,
+        maxLagSeconds: 86_400,
+        maxErrorRate: 0.5,
+        requestTimeoutMs: 3000,
+        refreshIntervalMs: 0,
+      },
+    });
+    const policy: FeePolicy = {
+      priorityFeePerGas: 1n * GWEI,
+      capPerGas: capGwei * GWEI,
+      bumpPercent: 10,
+      baseFeeMultiplier: 2,
+    };
+    return createSigner({
+      env: {
+        region: PRIMARY,
+        tableName: w.table.tableName,
+        signingKeyArn: keyArn,
+        chainId: 31337,
+        consistency: 'MRSC',
+      },
+      ledger: w.table,
+      key: new KmsSigningKey(new KMSClient(moto.clientConfig(PRIMARY)), keyArn),
+      logger: silentLogger(),
+      broadcaster: poolBroadcaster(pool),
+      chainFees: {
+        policy,
+        feeHistory: () =>
+          pool.read('eth_feeHistory', async (c) => {
+            const h = await c.getFeeHistory({ blockCount: 4, rewardPercentiles: [50] });
+            return { baseFeePerGas: h.baseFeePerGas, reward: h.reward };
+          }),
+      },
+    });
+  }
+
+  test('stuck at a 25 gwei cap; cap raised to 60 and bumped: replaced under the new cap, mined once', async () => {
+    // Prepare: a world whose lease and wallet belong to a funded moto KMS key
+    const w = await world({ capGwei: '60' });
+    const key = await replicatedSigningKey(moto, PRIMARY, STANDBY);
+    const keyArn = key.keyArns[PRIMARY];
+    w.address = key.address;
+    await putWallet(w.table, { walletId: 'w-2', address: key.address, status: 'active', createdAt: NOW });
+    await initLease(w.table, { address: key.address, region: PRIMARY, actor: 'test' });
+    await node.setBalance(key.address, 10n ** 20n);
+    await spike(1n);
+    await node.mine(2);
+    const txId = randomUUID();
+    await createTransaction(w.table, {
+      walletId: 'w-2',
+      txId,
+      address: key.address,
+      status: 'queued',
+      request: {
+        to: '0x7777777777777777777777777777777777777777',
+        value: '1000',
+        gasLimit: '21000',
+        maxFeePerGas: (100n * GWEI).toString(),
+        maxPriorityFeePerGas: (1n * GWEI).toString(),
+        chainId: 31337,
+      },
+      requestHash: txId,
+      idempotencyKey: `key-${txId}`,
+      intakeRegion: PRIMARY,
+      intakeEpoch: 1,
+      createdAt: NOW,
+      updatedAt: NOW,
+    });
+    const before = signerWithCap(w, keyArn, 25n);
+    const body = (fromTxHash: string) => JSON.stringify({ kind: 'bump', walletId: 'w-2', txId, fromTxHash });
+    expect(await before.processMessage(JSON.stringify({ walletId: 'w-2', txId }))).toBe('broadcast');
+    await spike(100n);
+    await node.mine(1);
+    expect(await before.processMessage(body((await item(w, txId, 'w-2')).txHash!))).toBe('replaced'); // held at 25 gwei
+    expect(await before.processMessage(body((await item(w, txId, 'w-2')).txHash!))).toBe('stuck');
+    const stuck = await item(w, txId, 'w-2');
+    expect(stuck.status).toBe('stuck');
+    // the market falls, but not below the 25 gwei the latest variant pays
+    await spike(40n);
+    await node.mine(1);
+    // Act: the operator raised chain.fees.maxFeePerGasGwei to 60 (the config), deployed it (the signer), bumps
+    const run = await ops(w, ['bump', 'w-2', txId, '--actor', 'alice']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(OPS_EXIT.ok);
+    const got = await w.sqs.send(new ReceiveMessageCommand({ QueueUrl: w.signingQueue, MaxNumberOfMessages: 10 }));
+    expect(got.Messages).toHaveLength(1);
+    const after = signerWithCap(w, keyArn, 60n);
+    expect(await after.processMessage(got.Messages![0].Body!)).toBe('replaced');
+    // Assert: a third variant under the new cap, same nonce and intent, and exactly one mined
+    const replaced = await item(w, txId, 'w-2');
+    const variants = variantsOf(replaced);
+    expect(replaced.status).toBe('broadcast');
+    expect(variants.map((v) => v.index)).toEqual([0, 1, 2]);
+    expect(BigInt(variants[2].maxFeePerGas)).toBeGreaterThan(25n * GWEI);
+    expect(BigInt(variants[2].maxFeePerGas)).toBeLessThanOrEqual(60n * GWEI);
+    expect(parseTransaction(variants[2].signedRaw as Hex)).toMatchObject({ nonce: stuck.nonce, value: 1000n });
+    await node.mine(1);
+    const receipt = await node.rpc<{ status: string } | null>('eth_getTransactionReceipt', [variants[2].txHash]);
+    expect(receipt?.status).toBe('0x1');
+    for (const v of variants.slice(0, 2)) {
+      expect(await node.rpc('eth_getTransactionReceipt', [v.txHash])).toBeNull();
+    }
+    expect(Number(await node.rpc<string>('eth_getTransactionCount', [key.address, 'latest']))).toBe(stuck.nonce! + 1);
   });
 });

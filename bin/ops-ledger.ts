@@ -9,6 +9,7 @@ import {
   quarantineTransaction,
   TransactionRecord,
 } from '../lambda/shared/ledger';
+import { releaseStuck, variantsOf } from '../lambda/shared/ledger-variants';
 import { resolveQuarantined } from '../lambda/shared/reconcile';
 import { addAllowlistEntry, listAllowlist, removeAllowlistEntry } from '../lambda/shared/policy/allowlist';
 import type { AllowlistPort } from '../lib/operator/allowlist-port';
@@ -21,6 +22,27 @@ export const operatorLedger: OperatorLedger = {
     const full = await getTransaction(store, tx.walletId, tx.txId, true);
     if (full === undefined || full.status !== tx.status) return false;
     return quarantineTransaction(store, full as TransactionRecord, reason, at);
+  },
+  stuckView: async (store, walletId, txId) => {
+    const tx = await getTransaction(store, walletId, txId, true);
+    if (tx === undefined) return undefined;
+    return {
+      tx,
+      variants: variantsOf(tx).map((v) => ({
+        index: v.index,
+        txHash: v.txHash,
+        maxFeePerGas: v.maxFeePerGas,
+        maxPriorityFeePerGas: v.maxPriorityFeePerGas,
+      })),
+      requestMaxFeePerGas: tx.request.maxFeePerGas,
+    };
+  },
+  releaseStuck: async (store, view, by) => {
+    const latest = view.variants[view.variants.length - 1];
+    if (latest === undefined) return { released: false, now: view.tx };
+    const full = await getTransaction(store, view.tx.walletId, view.tx.txId, true);
+    if (full === undefined) return { released: false, now: undefined };
+    return releaseStuck(store, full, latest.txHash, view.variants.length, by);
   },
   resolve: (store, r) =>
     resolveQuarantined({

@@ -60,6 +60,11 @@ export function formatReport(r: RehearsalReport): string {
     `  replacements ${r.replacements}, reorg recoveries ${r.reorgRecoveries}, rebroadcasts ${r.rebroadcasts}, provider failovers ${r.providerFailovers}`,
     `  request-to-mined p50 ${ms(r.requestToMinedMs.p50)}, p95 ${ms(r.requestToMinedMs.p95)}, max ${ms(r.requestToMinedMs.max)}`,
     ...r.leaseMoves.map((m) => `  lease ${m.from} -> ${m.to} (${m.kind}) at request ${m.atRequest}`),
+    ...r.replaced.map(
+      (t) =>
+        `  replaced ${t.txId}: ${t.variants.map((v) => `#${v.index} ${v.transactionHash}${v.replaced ? ' (replaced)' : ''}`).join(', ')}` +
+        (t.minedTxHash !== undefined ? `; mined ${t.minedTxHash}` : ''),
+    ),
     ...r.injections.map((i) => `  injected ${i.name}: ${i.active ? 'active' : 'INACTIVE'} - ${i.note}`),
   ].join('\n');
 }

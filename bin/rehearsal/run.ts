@@ -43,6 +43,15 @@ export interface RehearsalReport {
   readonly unminedAccepted: number;
   readonly badSignatures: number;
   readonly replacements: number;
+  /**
+   * Every transaction with more than one signed variant: its variants (the API's view) and the one
+   * mined. A fee spike after broadcast makes the watcher ask for a bump, the signer replaces it.
+   */
+  readonly replaced: ReadonlyArray<{
+    txId: string;
+    minedTxHash?: string;
+    variants: ReadonlyArray<{ index: number; transactionHash: string; replaced: boolean }>;
+  }>;
   readonly reorgRecoveries: number;
   readonly rebroadcasts: number;
   readonly providerFailovers: number;
@@ -65,7 +74,21 @@ export interface RehearsalReport {
 
 const TO = '0x5555555555555555555555555555555555555555';
 const BASE_MARKER = 1_000_000n;
+/** The requests' own maxFeePerGas (the client's ceiling for every variant). */
 const MAX_FEE = 20_000_000_000n;
+/**
+ * The fee spike's base fee: far above the first signatures' fees (2 x a calm base fee of at most
+ * 1 gwei + the 1.5 gwei tip), low enough that a replacement at the market (2 x base + tip) still
+ * fits under the client's ceiling, so the spike shows a replacement rather than a stuck request.
+ */
+const SPIKE_BASE_FEE = 8_000_000_000n;
+/**
+ * The rehearsal's resubmit interval, seconds (a deployment's `chain.resubmitAfterSeconds`, 60 in the
+ * example config). Short, so the spike's transactions are replaced within the run; every block of
+ * the rehearsal is mined on a tick right after the signers broadcast, so only a transaction that
+ * really waits (the spike, a nonce behind one still queued) reaches it.
+ */
+export const REHEARSAL_RESUBMIT_SECONDS = 1;
 
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalReport> {
   const started = Date.now();
@@ -78,6 +101,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     node,
     wallets: options.wallets ?? 1,
     confirmations: 2,
+    resubmitAfterSeconds: REHEARSAL_RESUBMIT_SECONDS,
     ...(options.regions ? { regions: options.regions } : {}),
   });
   const [a, b] = world.regions.map((r) => r.region);
@@ -232,6 +256,19 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
         (s, v) => s + Math.max(0, ((v.variants as unknown[] | undefined)?.length ?? 1) - 1),
         0,
       ),
+      replaced: views
+        .filter((v) => ((v.variants as unknown[] | undefined)?.length ?? 1) > 1)
+        .map((v) => ({
+          txId: String(v.txId),
+          ...(v.transactionHash !== undefined && v.status !== 'broadcast'
+            ? { minedTxHash: String(v.transactionHash) }
+            : {}),
+          variants: (v.variants as Array<{ index: number; transactionHash: string; replaced: boolean }>).map((x) => ({
+            index: x.index,
+            transactionHash: x.transactionHash,
+            replaced: x.replaced,
+          })),
+        })),
       reorgRecoveries: views.filter((v) => Number(v.reorgs ?? 0) > 0 && v.status === 'confirmed').length,
       rebroadcasts: records.filter((r) => r?.lastRebroadcastReason !== undefined).length,
       providerFailovers,
@@ -256,20 +293,36 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     await world.stop();
   }
 
+  /** Replacement variants signed so far over every accepted request (the API's view). */
+  async function variantCount(): Promise<number> {
+    const views = await Promise.all(accepted.map((t) => world.get(active, t.walletId, t.txId)));
+    return views.reduce((s, v) => s + Math.max(0, ((v.variants as unknown[] | undefined)?.length ?? 1) - 1), 0);
+  }
+
   // -- injections --------------------------------------------------------------------------------
   // (function declarations: hoisted, they share the run's state)
   async function inject(what: Injection): Promise<void> {
     log(`inject ${what}`);
     if (what === 'fee-spike') {
-      // Base fee above every request's maxFeePerGas for a few blocks: nothing of ours is mined.
-      await node.rpc('hardhat_setNextBlockBaseFeePerGas', [`0x${(MAX_FEE * 3n).toString(16)}`]);
-      for (let k = 0; k < 3; k++) await tick();
+      // Fees spike AFTER the broadcast: the signers send what is queued at calm fees, then the base
+      // fee jumps above those fees, so nothing of ours is mined; once the resubmit interval passes,
+      // the watcher asks the signer for a bump, which re-signs the same nonce and intent at the
+      // market (within the cap and the client's ceiling), and the replacement is mined.
+      for (const r of [a, b]) if (!partitioned.has(r)) await world.pump(r).catch(() => undefined);
+      const before = await variantCount();
+      await node.rpc('hardhat_setNextBlockBaseFeePerGas', [`0x${SPIKE_BASE_FEE.toString(16)}`]);
+      await tick(); // a block at the spiked base fee: the pending transactions are not included
+      await new Promise((r) => setTimeout(r, REHEARSAL_RESUBMIT_SECONDS * 1000 + 100));
+      await tick(); // the watcher: not mined within the resubmit interval -> a bump message
+      await tick(); // the signer replaces (and broadcasts); the next block includes the replacement
+      await tick();
+      const replacedHere = (await variantCount()) - before;
       await node.rpc('hardhat_setNextBlockBaseFeePerGas', ['0x3b9aca00']);
       notes.set(what, {
         active: true,
         note:
-          "base fee raised to 3x the requests' maxFeePerGas for 3 blocks, then back; fee replacement needs c-fees (the signer's bump path), " +
-          'so here the transactions waited out the spike unreplaced',
+          `base fee raised to ${SPIKE_BASE_FEE / 1_000_000_000n} gwei after the broadcast (above the signed fees); ` +
+          `${replacedHere} replacement(s) signed at the market after ${REHEARSAL_RESUBMIT_SECONDS} s unmined, then back to 1 gwei`,
       });
     } else if (what === 'dropped-tx') {
       // The signer broadcasts, then the node forgets the transaction (a provider dropping it).

@@ -20,7 +20,9 @@ import { createQueueForwarder } from '../../lambda/signer/forward';
 import { createSigner } from '../../lambda/signer/handler';
 import type { EvmNode } from '../../lib/chain/devnet/evm-node';
 import { startFaultProxy, type FaultProxy } from '../../lib/chain/devnet/fault-proxy';
+import { type ChainFees, feePolicy } from '../../lib/chain/fees';
 import { poolBroadcaster, ProviderPool } from '../../lib/chain/pool';
+import { CHAIN_FEE_DEFAULTS, type ChainFeeSettings } from '../../lib/contract/chain-settings';
 import { LEDGER_ATTRIBUTES, LEDGER_GSI1 } from '../../lib/contract/ledger';
 import { initLease, moveLease } from '../../lib/failover/lease';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -50,7 +52,13 @@ export interface WorldOptions {
   readonly wallets?: number;
   /** Watcher settings. */
   readonly confirmations?: number;
+  /**
+   * Seconds a variant may wait unmined before the watcher asks the signer for a fee bump (may be
+   * fractional here; the config's `chain.resubmitAfterSeconds` is whole seconds). @default 3600
+   */
   readonly resubmitAfterSeconds?: number;
+  /** The chain's fee settings the signer applies (first fees, replacements, the cap). @default the config defaults */
+  readonly fees?: ChainFeeSettings;
   /** Prefix of the table and queue names (unique per world). */
   readonly name?: string;
 }
@@ -236,6 +244,20 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       },
     });
     const wallet = wallets[walletIndex];
+    // The signer's fee market as deployed (lambda/shared/chain-ports.ts runtimeChainFees): eth_feeHistory
+    // through the pool, the chain's policy (cap, bump, priority fee).
+    const fees = options.fees ?? CHAIN_FEE_DEFAULTS;
+    const chainFees: ChainFees = {
+      policy: feePolicy(fees),
+      feeHistory: () =>
+        pool.read('eth_feeHistory', async (client) => {
+          const h = await client.getFeeHistory({
+            blockCount: fees.feeHistoryBlocks,
+            rewardPercentiles: [fees.rewardPercentile],
+          });
+          return { baseFeePerGas: h.baseFeePerGas, reward: h.reward };
+        }),
+    };
     const signer = createSigner({
       env: {
         region,
@@ -248,6 +270,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       key: new KmsSigningKey(partitionable(new KMSClient(cfg(region)), region), wallet.arns[region]),
       logger: silentLogger(),
       broadcaster: poolBroadcaster(pool),
+      chainFees,
       forward: createQueueForwarder(sqs, { region, peer: { region: peer, signingQueueUrl: queues[peer] } }),
     });
     const watcher = createChainWatcher({

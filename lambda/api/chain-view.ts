@@ -1,6 +1,7 @@
 import type { TransactionChainView } from '../../lib/contract/api-wire';
 import type { TransactionRecord } from '../shared/ledger';
-import { type ChainTransaction, variantsOf } from '../shared/ledger-chain';
+import type { ChainTransaction } from '../shared/ledger-chain';
+import { variantsOf } from '../shared/ledger-variants';
 
 /**
  * The chain facts of a transaction as `GET .../transactions/{txId}` shows them (issue 16): where it

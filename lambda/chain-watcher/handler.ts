@@ -20,8 +20,8 @@ import {
   markReorged,
   noteBumpRequested,
   noteRebroadcast,
+  trackedVariants,
   trackedView,
-  variantsOf,
 } from '../shared/ledger-chain';
 import type { Logger } from '../shared/logger';
 
@@ -335,7 +335,7 @@ export function createChainWatcher(deps: WatcherDeps) {
       for (const tx of txs) {
         if (isCanary(tx) || seen.has(tx.txId)) continue;
         seen.add(tx.txId);
-        const variants = variantsOf(tx);
+        const variants = trackedVariants(tx);
         if (tx.status === STUCK) stuck += 1;
         if (tx.status === 'signed' || tx.status === 'broadcast') {
           pending += 1;

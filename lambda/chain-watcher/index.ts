@@ -10,6 +10,7 @@
  * secretsmanager:GetSecretValue on this region's RPC provider secrets.
  */
 import type { Hex } from 'viem';
+import { CHAIN_WATCHER_RUN_FOR_MS } from '../../lib/contract/chain';
 import { CHAIN_SETTINGS_ENV, parseChainSettings } from '../../lib/contract/chain-settings';
 import { ConfigurationError } from '../shared/errors';
 import { ChainRuntime, createSecretsManagerClient, ProviderSecretCache } from '../shared/chain-env';
@@ -61,7 +62,7 @@ const watcher = createChainWatcher({
   emitMetrics: (emf) => process.stdout.write(`${JSON.stringify(emf)}\n`),
   // The function's timeout is 55 s (lib/constructs/chain-watcher.ts): a walk starts only before
   // 40 s, so one slow walk (each provider call is bounded by its request timeout) still ends in time.
-  runForMs: 40_000,
+  runForMs: CHAIN_WATCHER_RUN_FOR_MS,
 });
 
 export const handler = async (): Promise<void> => {

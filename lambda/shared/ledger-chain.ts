@@ -3,6 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MinedFacts, TrackedTransaction, TrackedVariant } from '../../lib/chain/confirmations';
 import { ledgerKeys, TxStatus, txStatusPartition } from '../../lib/contract/ledger';
 import { getTransaction, type Ledger, type TransactionRecord } from './ledger';
+import { variantsOf } from './ledger-variants';
 
 /**
  * The chain watcher's writes on a transaction item (issue 16): mined, confirmed, back to broadcast
@@ -50,13 +51,19 @@ export interface ChainFacts {
 
 export type ChainTransaction = TransactionRecord & ChainFacts;
 
-/** The variants of a stored transaction: its `variants` (c-fees) or else the one signature it has. */
-export function variantsOf(tx: ChainTransaction): TrackedVariant[] {
-  if (tx.variants !== undefined && tx.variants.length > 0) {
-    return [...tx.variants].sort((a, b) => a.index - b.index);
-  }
-  if (tx.txHash === undefined || tx.signedRaw === undefined) return [];
-  return [{ index: 0, txHash: tx.txHash, signedRaw: tx.signedRaw, signedAt: tx.broadcastAt ?? tx.signedAt }];
+/**
+ * The variants as the watcher tracks them (ledger-variants.ts variantsOf, the one reading). The
+ * resubmit timer of a first signature with no replacement yet starts when it was broadcast: the
+ * watcher may broadcast a stored transaction long after it was signed.
+ */
+export function trackedVariants(tx: ChainTransaction): TrackedVariant[] {
+  const all = variantsOf(tx);
+  return all.map((v) => ({
+    index: v.index,
+    txHash: v.txHash,
+    signedRaw: v.signedRaw,
+    signedAt: tx.variants === undefined && v.index === 0 ? (tx.broadcastAt ?? tx.signedAt) : v.signedAt,
+  }));
 }
 
 /** The stored transaction as confirmations.ts reads it. */
@@ -64,7 +71,7 @@ export function trackedView(tx: ChainTransaction): TrackedTransaction {
   return {
     txId: tx.txId,
     status: tx.status,
-    variants: variantsOf(tx),
+    variants: trackedVariants(tx),
     ...(tx.minedTxHash !== undefined && tx.minedBlockNumber !== undefined && tx.minedBlockHash !== undefined
       ? {
           mined: {

@@ -23,7 +23,8 @@ export interface TxVariant {
   readonly index: number;
   readonly txHash: string;
   readonly signedRaw: string;
-  readonly digest: string;
+  /** The signing digest (every stored variant has it; a first signature from before digests were kept may not). */
+  readonly digest?: string;
   readonly maxFeePerGas: string;
   readonly maxPriorityFeePerGas: string;
   readonly signedAt: string;
@@ -49,17 +50,23 @@ async function send(ledger: Ledger, input: ConstructorParameters<typeof UpdateCo
   }
 }
 
-/** The variants a transaction has, the first one (its original signature) included. */
-export function variantsOf(tx: TransactionRecord): readonly TxVariant[] {
+/**
+ * The variants a transaction has, the first one (its original signature) included, oldest first
+ * (by index): its stored `variants` once a replacement was signed, else the one signature it holds
+ * (txHash, signedRaw), with the fees it was signed at. The ONE reading of a transaction's variants:
+ * the signer's bump path, the chain watcher (ledger-chain.ts trackedView), the API's chain view and
+ * wallet-ops bump all call it.
+ */
+export function variantsOf(tx: TransactionRecord): TxVariant[] {
   const stored = (tx as TransactionRecord & { variants?: readonly TxVariant[] }).variants;
-  if (stored !== undefined && stored.length > 0) return stored;
-  if (tx.txHash === undefined || tx.signedRaw === undefined || tx.digest === undefined) return [];
+  if (stored !== undefined && stored.length > 0) return [...stored].sort((a, b) => a.index - b.index);
+  if (tx.txHash === undefined || tx.signedRaw === undefined) return [];
   return [
     {
       index: 0,
       txHash: tx.txHash,
       signedRaw: tx.signedRaw,
-      digest: tx.digest,
+      ...(tx.digest !== undefined ? { digest: tx.digest } : {}),
       maxFeePerGas: tx.signedMaxFeePerGas ?? tx.request.maxFeePerGas,
       maxPriorityFeePerGas: tx.signedMaxPriorityFeePerGas ?? tx.request.maxPriorityFeePerGas,
       signedAt: tx.signedAt ?? tx.updatedAt,
@@ -189,4 +196,76 @@ export async function markStuck(
   if (applied) return true;
   const now = await getTransaction(ledger, tx.walletId, tx.txId, true);
   return now?.status === 'stuck' && now.txHash === fromTxHash;
+}
+
+/** Who moved a stuck transaction back, for the transaction item (the operator's audit record has the rest). */
+export interface StuckRelease {
+  readonly actor: string;
+  readonly at: string;
+  /** The lease epoch the operator acted under (fence: never over a newer holder's watcher write). */
+  readonly epoch: number;
+}
+
+export type ReleaseOutcome =
+  | { readonly released: true }
+  /** Not applied: the transaction as it is now (mined, bumped, quarantined meanwhile), if it exists. */
+  | { readonly released: false; readonly now: TransactionRecord | undefined };
+
+/**
+ * The way out of `stuck` (wallet-ops bump, issue 16): back to `broadcast`, so the signer can
+ * replace it again under the fee cap now in force (after the cap was raised and deployed). The
+ * inverse of markStuck, with its compare-and-set rule:
+ *
+ * - only from `stuck` at the latest variant read (`txHash = :from`) with the same number of
+ *   variants (no variant was added meanwhile; recordVariant and markStuck both change one of them);
+ * - fenced like the watcher's writes: not once a newer lease holder's watcher wrote the item
+ *   (`trackedEpoch <= :epoch`);
+ * - the pending bump request is removed (`bumpRequestedFor/At`), so the watcher asks the signer for a
+ *   bump at its next walk even if the operator's own bump message is lost;
+ * - right under a lost reply: a write token (`stuckReleaseToken`) is set with the change, and a
+ *   condition failure is read back strongly consistent: our token there means our write applied.
+ *
+ * The stuck reason read is kept as `lastStuckReason` (the condition guarantees it is still the item's:
+ * only markStuck writes it, from `broadcast`).
+ */
+export async function releaseStuck(
+  ledger: Ledger,
+  tx: TransactionRecord,
+  fromTxHash: string,
+  variantCount: number,
+  by: StuckRelease,
+): Promise<ReleaseOutcome> {
+  const token = randomUUID();
+  const sameVariants =
+    variantCount <= 1 ? '(attribute_not_exists(variants) OR size(variants) <= :one)' : 'size(variants) = :n';
+  const applied = await send(ledger, {
+    TableName: ledger.tableName,
+    Key: ledgerKeys.transaction(tx.walletId, tx.txId),
+    UpdateExpression:
+      'SET #status = :broadcast, gsi1pk = :g1, lastStuckReason = :why, stuckReleasedAt = :at, ' +
+      'stuckReleasedBy = :by, stuckReleaseToken = :tok, updatedAt = :at ' +
+      'REMOVE stuckReason, stuckAt, bumpRequestedFor, bumpRequestedAt',
+    ConditionExpression:
+      `#status = :stuck AND txHash = :from AND ${sameVariants} AND ` +
+      '(attribute_not_exists(trackedEpoch) OR trackedEpoch <= :epoch)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':broadcast': 'broadcast',
+      ':g1': txStatusPartition(tx.address, 'broadcast'),
+      ':at': by.at,
+      ':by': by.actor,
+      ':why': (tx as TransactionRecord & { stuckReason?: string }).stuckReason ?? 'unknown',
+      ':tok': token,
+      ':stuck': 'stuck',
+      ':from': fromTxHash,
+      ':epoch': by.epoch,
+      ...(variantCount <= 1 ? { ':one': 1 } : { ':n': variantCount }),
+    },
+  });
+  if (applied) return { released: true };
+  const now = await getTransaction(ledger, tx.walletId, tx.txId, true);
+  if ((now as (TransactionRecord & { stuckReleaseToken?: string }) | undefined)?.stuckReleaseToken === token) {
+    return { released: true };
+  }
+  return { released: false, now };
 }

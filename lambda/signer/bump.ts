@@ -86,7 +86,8 @@ export async function processBump(ctx: BumpContext, message: BumpMessage): Promi
       maxPriorityFeePerGas: decision.fees.maxPriorityFeePerGas.toString(),
     };
     const prepared = ctx.prepare(withFees(tx.request, fees), tx.nonce);
-    const outcome = await pinVariant(ledger, tx, latest.digest, {
+    // tx.digest is the latest variant's (recordVariant moves it with txHash), checked defined above.
+    const outcome = await pinVariant(ledger, tx, tx.digest, {
       index: latest.index + 1,
       digest: prepared.digest,
       ...fees,
@@ -94,7 +95,7 @@ export async function processBump(ctx: BumpContext, message: BumpMessage): Promi
     if (!outcome.pinned) {
       throw new Error(
         `bump of ${tx.txId}: the reservation of nonce ${tx.nonce} names ${outcome.reservation?.txId ?? 'nothing'} ` +
-          `with digest ${outcome.reservation?.digest ?? '?'}, not this transaction's ${latest.digest}; not signing`,
+          `with digest ${outcome.reservation?.digest ?? '?'}, not this transaction's ${tx.digest}; not signing`,
       );
     }
     pinned = outcome.variant;

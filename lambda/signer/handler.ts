@@ -355,9 +355,15 @@ export function createSigner(deps: SignerDeps) {
    * and could still be mined if the other transaction is dropped (that would pay it twice).
    */
   async function quarantineNonceTaken(tx: TransactionRecord, err: NonceTakenError): Promise<SigningOutcome> {
-    const holder = err.taken.heldByHash ?? 'another transaction';
+    // The broadcaster names the holder only when a node reported it (lib/chain/broadcast.ts findNonceHolder).
+    const known = err.taken.heldByHash;
+    const holder = known ?? 'another transaction';
     const reason =
-      `the chain refused ${tx.txHash} at nonce ${tx.nonce}: ${holder} holds that nonce (${err.message}). ` +
+      `the chain refused ${tx.txHash} at nonce ${tx.nonce}: ${holder} holds that nonce` +
+      (known !== undefined
+        ? ` (reported by the chain: look it up with eth_getTransactionByHash ${known})`
+        : ` (no provider could name it: look up nonce ${tx.nonce} of ${tx.address} on a block explorer)`) +
+      ` (${err.message}). ` +
       'Under MREC an old lease holder can have used it before it was stopped, behind a gap the new holder could not see. ' +
       `Check the chain: if ${holder} is this same payload, resolve it onchain with that hash; otherwise, once ${holder} is mined, ` +
       'cancel this transaction (the client submits it again with a new Idempotency-Key); never re-sign it at another nonce ' +

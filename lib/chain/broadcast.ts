@@ -16,8 +16,9 @@ import { errorText, GarbageAnswerError, hash32, shortError } from './rpc';
  *    NonceTakenError makes the signer quarantine, so it is thrown only on definite answers;
  *  - error: anything else (down, timeout, garbage, a rate limit): transient.
  * The broadcast succeeds when at least one provider accepted or knew it. With none, a nonce-taken
- * answer (after looking the hash up on every reachable provider) throws NonceTakenError; else the
- * error is transient and the caller retries.
+ * answer (after looking the hash up on every reachable provider) throws NonceTakenError, naming the
+ * hash that holds the nonce when a refusing provider can tell (findNonceHolder); else the error is
+ * transient and the caller retries.
  */
 export type BroadcastOutcome = 'accepted' | 'already-known' | 'own-tx-known' | 'nonce-taken' | 'error';
 
@@ -81,6 +82,85 @@ async function knowsTransaction(client: PublicClient, txHash: Hex): Promise<bool
   } catch {
     return undefined;
   }
+}
+
+interface RpcTx {
+  readonly hash?: unknown;
+  readonly from?: unknown;
+  readonly nonce?: unknown;
+}
+
+const sameText = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+
+/** The hash of the transaction in `txs` from `address` at `nonce` that is not `ours`, when it is well formed. */
+function holderIn(txs: unknown, address: string, nonce: number, ours: string): string | undefined {
+  if (!Array.isArray(txs)) return undefined;
+  for (const t of txs as RpcTx[]) {
+    if (t === null || typeof t !== 'object') continue;
+    if (!sameText(t.from, address) || typeof t.nonce !== 'string' || Number(BigInt(t.nonce)) !== nonce) continue;
+    if (typeof t.hash !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(t.hash) || sameText(t.hash, ours)) continue;
+    return t.hash.toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * The hash of the transaction that holds `address`'s `nonce` on this node, or undefined when the
+ * node cannot tell (never a guess: only a transaction the node itself reports with that sender and
+ * nonce counts). Looked up only on the rare nonce-taken path, in this order:
+ * - pending: geth's and Erigon's `txpool_contentFrom(address)` (pending and queued, by nonce), else
+ *   the pending block (`eth_getBlockByNumber("pending", true)`, which Hardhat and geth answer);
+ * - mined: `eth_getTransactionCount(address, latest)` above the nonce means a block used it; the
+ *   lowest block whose count is above the nonce is found by bisection (at most ~log2(head) calls;
+ *   a node without the old state, a non-archive geth, fails the lookup: undefined) and that block's
+ *   transactions name it.
+ */
+export async function findNonceHolder(
+  client: PublicClient,
+  address: string,
+  nonce: number,
+  ours: string,
+): Promise<string | undefined> {
+  const call = async (method: string, params: unknown[]): Promise<unknown> => {
+    try {
+      return await client.request({ method: method as never, params: params as never });
+    } catch {
+      return undefined;
+    }
+  };
+  const pool = (await call('txpool_contentFrom', [address])) as
+    { pending?: Record<string, unknown>; queued?: Record<string, unknown> } | undefined;
+  if (pool !== undefined && pool !== null && typeof pool === 'object') {
+    for (const part of [pool.pending, pool.queued]) {
+      const found = holderIn(part === undefined ? undefined : [part[String(nonce)]], address, nonce, ours);
+      if (found !== undefined) return found;
+    }
+  }
+  const pending = (await call('eth_getBlockByNumber', ['pending', true])) as { transactions?: unknown } | undefined;
+  const inPending = holderIn(pending?.transactions, address, nonce, ours);
+  if (inPending !== undefined) return inPending;
+
+  const count = async (block: bigint | 'latest'): Promise<bigint | undefined> => {
+    const tag = block === 'latest' ? block : `0x${block.toString(16)}`;
+    const answer = await call('eth_getTransactionCount', [address, tag]);
+    return typeof answer === 'string' && /^0x[0-9a-fA-F]+$/.test(answer) ? BigInt(answer) : undefined;
+  };
+  const latest = await count('latest');
+  const head = await call('eth_blockNumber', []);
+  if (latest === undefined || latest <= BigInt(nonce) || typeof head !== 'string') return undefined;
+  // Invariant: count(hi) > nonce, count(lo - 1) <= nonce (block 0 has no transactions of ours before it).
+  let lo = 0n;
+  let hi = BigInt(head);
+  for (let i = 0; i < 80 && lo < hi; i++) {
+    const mid = (lo + hi) / 2n;
+    const c = await count(mid);
+    if (c === undefined) return undefined;
+    if (c > BigInt(nonce)) hi = mid;
+    else lo = mid + 1n;
+  }
+  const block = (await call('eth_getBlockByNumber', [`0x${hi.toString(16)}`, true])) as
+    { transactions?: unknown } | undefined;
+  return holderIn(block?.transactions, address, nonce, ours);
 }
 
 /** The raw transaction's hash (keccak256 of the signed bytes), checked against what the signer says. */
@@ -163,10 +243,16 @@ export async function broadcastToAll(
     if (known.some((k) => k === true)) {
       return { txHash, acceptedBy: targets.filter((_, i) => known[i] === true).map((t) => t.name), results };
     }
+    // Which transaction holds it, when a provider that refused can tell (the quarantine names it).
+    let heldByHash: string | undefined;
+    for (const t of targets.filter((t) => taken.some((r) => r.provider === t.name))) {
+      heldByHash = await findNonceHolder(t.client, meta.address, meta.nonce, txHash);
+      if (heldByHash !== undefined) break;
+    }
     throw new NonceTakenError(
-      `nonce ${meta.nonce} of ${meta.address} is held by another transaction: ${taken.map((r) => r.provider).join(', ')} ` +
+      `nonce ${meta.nonce} of ${meta.address} is held by ${heldByHash ?? 'another transaction'}: ${taken.map((r) => r.provider).join(', ')} ` +
         `refused ${txHash} and no provider knows it (${summary})`,
-      { nonce: meta.nonce },
+      heldByHash === undefined ? { nonce: meta.nonce } : { nonce: meta.nonce, heldByHash },
     );
   }
   throw new Error(`broadcast of ${txHash} failed on every provider (transient; retried): ${summary}`);

@@ -34,6 +34,14 @@ export const CHAIN_METRICS = {
   requestToMinedSeconds: 'RequestToMinedSeconds',
 } as const;
 
+/**
+ * How long one run of the chain watcher keeps walking (lambda/chain-watcher/index.ts `runForMs`):
+ * a walk starts only before this, so the last one still ends within the function's 55 s timeout.
+ * The lease holder's run lasts about this long (it sleeps between walks, and Lambda bills the
+ * sleep); the cost estimate (lib/resilience/cost.ts) prices it from here.
+ */
+export const CHAIN_WATCHER_RUN_FOR_MS = 40_000;
+
 /** The degraded-mode reason remediation sets when a region has no healthy provider (auto mode). */
 export const CHAIN_UNREACHABLE_REASON = 'withdrawals paused: chain unreachable';
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/validate';
 import { registerAllowlist } from './commands/allowlist';
+import { registerBump } from './commands/bump';
 import { registerCancel } from './commands/cancel';
 import { createOpsCli, OpsIo, OpsRefusedError, OpsUsageError } from './commands/context';
 import { registerFillGap } from './commands/fill-gap';
@@ -17,7 +18,7 @@ export type { OpsIo } from './commands/context';
 /**
  * wallet-ops, the operator commands for what the signer and reconciliation leave to a human: list
  * stuck and stranded requests and nonce gaps; quarantine, resolve, cancel; fill a gap; hand stranded
- * work to the lease holder. Built like the drill (lib/drill/cli.ts): one module per command under
+ * work to the lease holder; send a transaction stuck at the fee cap back to the signer (bump). Built like the drill (lib/drill/cli.ts): one module per command under
  * ./commands/, the exit code returned (tests drive it in-process), bin/ops.ts exits with it.
  * Every mutating command refuses unless the caller's region holds the lease, supports --dry-run and
  * writes an audit record in the ledger.
@@ -49,6 +50,7 @@ export async function runOps(argv: readonly string[], io: OpsIo): Promise<number
   registerCancel(program, cli);
   registerFillGap(program, cli);
   registerHandOff(program, cli);
+  registerBump(program, cli);
   registerAllowlist(program, cli, io.allowlist);
   registerPrepareTopUp(program, cli);
 

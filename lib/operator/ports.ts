@@ -24,6 +24,24 @@ export interface OperatorTx {
   readonly stuckAt?: string;
 }
 
+/** A stuck transaction as `wallet-ops bump` reads it: its latest signed variant and the client's ceiling. */
+export interface StuckTxView {
+  readonly tx: OperatorTx;
+  /** Every signed variant (the first signature included), oldest first. */
+  readonly variants: ReadonlyArray<{
+    readonly index: number;
+    readonly txHash: string;
+    readonly maxFeePerGas: string;
+    readonly maxPriorityFeePerGas: string;
+  }>;
+  /** The request's own maxFeePerGas: the client's ceiling for every variant. */
+  readonly requestMaxFeePerGas: string;
+}
+
+/** The result of moving a stuck transaction back to broadcast (lambda/shared/ledger-variants.ts releaseStuck). */
+export type StuckReleaseResult =
+  { readonly released: true } | { readonly released: false; readonly now: OperatorTx | undefined };
+
 export type Resolution = 'requeue' | 'cancel' | 'onchain';
 
 export interface ResolveRequest {
@@ -44,6 +62,17 @@ export interface OperatorLedger {
   listByStatus(store: LeaseStore, address: string, status: TxStatus): Promise<OperatorTx[]>;
   /** Open -> quarantined, conditional on the status it was read in; false if it moved on meanwhile. */
   quarantine(store: LeaseStore, tx: OperatorTx, reason: string, at: string): Promise<boolean>;
+  /** A transaction with its signed variants (for `bump`). */
+  stuckView(store: LeaseStore, walletId: string, txId: string): Promise<StuckTxView | undefined>;
+  /**
+   * stuck -> broadcast, only while still stuck at `fromTxHash` with `variantCount` variants and no
+   * newer lease holder's watcher wrote it; right when its reply is lost (a write token).
+   */
+  releaseStuck(
+    store: LeaseStore,
+    view: StuckTxView,
+    by: { actor: string; at: string; epoch: number },
+  ): Promise<StuckReleaseResult>;
   /** The only way out of quarantine (writes its own audit item on the transaction). */
   resolve(
     store: LeaseStore,

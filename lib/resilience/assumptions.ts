@@ -1,3 +1,5 @@
+import { CHAIN_WATCHER_RUN_FOR_MS } from '../contract/chain';
+
 /**
  * The usage the cost estimate assumes: ONE place, printed in every report. Change a figure here
  * (and say why in the commit); the report shows each line item's arithmetic from these values.
@@ -45,6 +47,18 @@ export const USAGE = {
     value: API_REQUESTS_PER_MONTH,
     unit: 'queries/month',
     why: 'Route 53 queries for the public API name, at most one per API request (apiRequestsPerMonth): the upper bound, as if no resolver cached an answer; a shorter dns.recordTtlSeconds moves the real figure towards it',
+  },
+  // Billed seconds of one chain-watcher run (Lambda bills from the handler's start to its return,
+  // init included, rounded up to 1 ms), by the region's role.
+  chainWatcherHolderSecondsPerRun: {
+    value: CHAIN_WATCHER_RUN_FOR_MS / 1000 + 2,
+    unit: 'seconds/run',
+    why: `the lease holder (the primary in normal operation) walks open transactions until ${CHAIN_WATCHER_RUN_FOR_MS / 1000} s (CHAIN_WATCHER_RUN_FOR_MS; it sleeps between walks, and Lambda bills the sleep), plus about 2 s for its last walk and the first probe (docs/benchmarks.md: at a 50 ms provider a walk takes about 0.1-0.2 s per transaction)`,
+  },
+  chainWatcherStandbySecondsPerRun: {
+    value: 3,
+    unit: 'seconds/run',
+    why: 'a region without the lease probes every provider (eth_chainId and the latest block, each bounded by chain.health.requestTimeoutMs), publishes their health, reads the lease once and returns; 3 s allows a slow provider or a cold start (an assumption, not measured on AWS)',
   },
 } as const satisfies Record<string, UsageAssumption>;
 

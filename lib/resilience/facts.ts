@@ -142,6 +142,18 @@ export interface WebAclFact extends Located {
   readonly managedRuleGroups: readonly string[];
 }
 
+/** A Lambda function an EventBridge schedule invokes (directly or through an alias). */
+export interface ScheduledFunctionFact extends Located {
+  readonly functionName?: string;
+  /** The rule's ScheduleExpression, when literal. */
+  readonly schedule?: string;
+  readonly memoryMb: number;
+  readonly architecture: string;
+  readonly timeoutSeconds: number;
+  /** Its environment variables with a literal value (what the function is told about its region). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 export interface EnvironmentFacts {
   readonly envName: string;
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly region?: string; readonly templateFile: string }>;
@@ -156,6 +168,7 @@ export interface EnvironmentFacts {
   readonly backupSelections: readonly BackupSelectionFact[];
   readonly restoreTestingPlans: readonly RestoreTestingPlanFact[];
   readonly canaries: readonly CanaryFact[];
+  readonly scheduledFunctions: readonly ScheduledFunctionFact[];
   readonly keys: readonly KeyFact[];
   readonly webAcls: readonly WebAclFact[];
   /** Regions of stacks that hold an API Gateway API (the workload's front door). */
@@ -178,6 +191,7 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
     backupSelections: [] as BackupSelectionFact[],
     restoreTestingPlans: [] as RestoreTestingPlanFact[],
     canaries: [] as CanaryFact[],
+    scheduledFunctions: [] as ScheduledFunctionFact[],
     keys: [] as KeyFact[],
     webAcls: [] as WebAclFact[],
     apiRegions: [] as string[],
@@ -244,6 +258,16 @@ export function collectFacts(env: EnvironmentStacks): EnvironmentFacts {
     for (const [id, r] of resourcesOfType(stack, 'AWS::Synthetics::Canary')) {
       const schedule = (r.Properties?.Schedule as { Expression?: unknown } | undefined)?.Expression;
       facts.canaries.push({ ...at(id), name: literal(r.Properties?.Name, stack), schedule: literal(schedule, stack) });
+    }
+    for (const [, r] of resourcesOfType(stack, 'AWS::Events::Rule')) {
+      // Event-pattern rules have no ScheduleExpression; a schedule that is not literal is kept (undefined).
+      if (r.Properties?.ScheduleExpression === undefined) continue;
+      const schedule = literal(r.Properties.ScheduleExpression, stack);
+      for (const target of (r.Properties?.Targets as Array<{ Arn?: unknown }> | undefined) ?? []) {
+        const fn = scheduledFunction(stack, referencedLogicalId(target.Arn));
+        if (fn !== undefined)
+          facts.scheduledFunctions.push({ ...at(fn.id), ...(schedule === undefined ? {} : { schedule }), ...fn.fact });
+      }
     }
     for (const type of ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey']) {
       for (const [id, r] of resourcesOfType(stack, type)) {
@@ -455,4 +479,42 @@ function joinedText(value: unknown, stack: StackTemplate): string | undefined {
   const join = (value as Record<string, unknown> | null)?.['Fn::Join'];
   if (!Array.isArray(join) || !Array.isArray(join[1])) return undefined;
   return (join[1] as unknown[]).map((p) => literal(p, stack) ?? '*').join(String(join[0]));
+}
+
+/**
+ * The function a rule target names: an AWS::Lambda::Function, or an AWS::Lambda::Alias of one in
+ * the same stack (the wallet's schedules invoke the `live` alias). Lambda's defaults apply to what
+ * the template leaves out (128 MB, x86_64, 3 s).
+ */
+function scheduledFunction(
+  stack: StackTemplate,
+  targetId: string | undefined,
+): { id: string; fact: Omit<ScheduledFunctionFact, keyof Located | 'schedule'> } | undefined {
+  const resources = stack.template.Resources ?? {};
+  let id = targetId;
+  if (id !== undefined && resources[id]?.Type === 'AWS::Lambda::Alias') {
+    id = referencedLogicalId(resources[id].Properties?.FunctionName);
+  }
+  const fn = id === undefined ? undefined : resources[id];
+  if (id === undefined || fn?.Type !== 'AWS::Lambda::Function') return undefined;
+  const p = fn.Properties ?? {};
+  const vars = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const environment: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    const value = literal(v, stack);
+    if (value !== undefined) environment[k] = value;
+  }
+  return {
+    id,
+    fact: {
+      functionName: literal(p.FunctionName, stack),
+      memoryMb: numberOf(p.MemorySize) ?? 128,
+      architecture: literal((p.Architectures as unknown[] | undefined)?.[0], stack) ?? 'x86_64',
+      timeoutSeconds: numberOf(p.Timeout) ?? 3,
+      environment,
+    },
+  };
 }

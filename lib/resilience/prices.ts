@@ -58,6 +58,9 @@ export const PRICE_IDS = [
   'backup.dynamodb.warmStorage',
   'backup.crossRegionTransfer',
   'backup.dynamodb.restore',
+  'lambda.requests',
+  'lambda.duration.arm',
+  'lambda.duration.x86',
 ] as const;
 
 export type PriceId = (typeof PRICE_IDS)[number];

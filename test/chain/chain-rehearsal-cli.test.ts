@@ -46,6 +46,19 @@ test('--json --requests 8: every field, all four faults active, zero safety coun
     expect(typeof report[field]).toBe('number');
   }
   expect(report.providerFailovers).toBeGreaterThanOrEqual(1);
+  // the fee spike after broadcast is replaced: at least one transaction with two variants, the
+  // replacement mined and the first marked replaced (the chain audit above found each mined once)
+  expect(report.replacements).toBeGreaterThanOrEqual(1);
+  const replaced = report.replaced as Array<{
+    minedTxHash?: string;
+    variants: Array<{ index: number; transactionHash: string; replaced: boolean }>;
+  }>;
+  expect(replaced.length).toBeGreaterThanOrEqual(1);
+  for (const t of replaced) {
+    expect(t.variants.length).toBeGreaterThanOrEqual(2);
+    expect(t.variants.filter((v) => !v.replaced).map((v) => v.transactionHash)).toEqual([t.minedTxHash]);
+  }
+  expect(replaced.reduce((n, t) => n + t.variants.length - 1, 0)).toBe(report.replacements);
   expect(report.reorgRecoveries).toBeGreaterThanOrEqual(1);
   expect(report.requestToMinedMs.p50).toBeGreaterThan(0);
   expect(report.requestToMinedMs.p95).toBeGreaterThanOrEqual(report.requestToMinedMs.p50);

@@ -1,7 +1,8 @@
-import { parseGwei, type Hex } from 'viem';
+import { createPublicClient, http, parseGwei, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startEvmNode, type EvmNode } from '../../lib/chain/devnet/evm-node';
 import { startFaultProxy, type FaultProxy } from '../../lib/chain/devnet/fault-proxy';
+import { findNonceHolder } from '../../lib/chain/broadcast';
 import {
   NoHealthyProviderError,
   NonceAgreementError,
@@ -44,6 +45,22 @@ async function signTransfer(nonce: number, priorityGwei = '1'): Promise<{ raw: H
   });
   const { keccak256 } = await import('viem');
   return { raw, txHash: keccak256(raw) };
+}
+
+/** The hash of our account's mined transaction at `nonce`, by walking every block (the test's own oracle). */
+async function minedAt(nonce: number): Promise<string | undefined> {
+  const head = Number(await node.rpc<string>('eth_blockNumber', []));
+  for (let b = 0; b <= head; b++) {
+    const block = await node.rpc<{ transactions: Array<{ hash: string; from: string; nonce: string }> }>(
+      'eth_getBlockByNumber',
+      [`0x${b.toString(16)}`, true],
+    );
+    const t = block.transactions.find(
+      (x) => x.from.toLowerCase() === account.address.toLowerCase() && Number(x.nonce) === nonce,
+    );
+    if (t !== undefined) return t.hash.toLowerCase();
+  }
+  return undefined;
 }
 
 function pool(...names: string[]): ProviderPool {
@@ -310,9 +327,21 @@ describe('broadcast', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonceTakenError);
     expect((err as NonceTakenError).taken.nonce).toBe(taken);
-    expect((err as Error).message).toMatch(
-      new RegExp(`nonce ${taken} of ${account.address} is held by another transaction`),
-    );
+    // the transaction that holds it, found by the node (bisection over eth_getTransactionCount), checked
+    // here against a brute-force walk of every block
+    const holder = await minedAt(taken);
+    expect(holder).toMatch(/^0x[0-9a-f]{64}$/);
+    expect((err as NonceTakenError).taken.heldByHash).toBe(holder);
+    expect((err as Error).message).toMatch(new RegExp(`nonce ${taken} of ${account.address} is held by ${holder}`));
+  });
+
+  it('findNonceHolder never guesses: a nonce nothing holds, or only our own transaction, is unknown', async () => {
+    const client = createPublicClient({ transport: http(node.url) });
+    expect(await findNonceHolder(client, account.address, nextNonce + 5, `0x${'11'.repeat(32)}`)).toBeUndefined();
+    const ours = (await minedAt(nextNonce - 1)) as string;
+    expect(ours).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await findNonceHolder(client, account.address, nextNonce - 1, ours)).toBeUndefined();
+    expect(await findNonceHolder(client, account.address, nextNonce - 1, `0x${'11'.repeat(32)}`)).toBe(ours);
   });
 
   it('throws a transient error when every provider fails, and through the Broadcaster adapter too', async () => {
@@ -345,6 +374,8 @@ describe('broadcast', () => {
         .broadcast(other.raw, { address: account.address, nonce: nextNonce, txHash: other.txHash })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NonceTakenError);
+      // the pending transaction holding the nonce, from the node's pending block
+      expect((err as NonceTakenError).taken.heldByHash).toBe(first.txHash.toLowerCase());
       expect((err as Error).message).toMatch(
         /a, b refused 0x[0-9a-f]{64} and no provider knows it \(a: nonce-taken \(.*underpriced/i,
       );

@@ -109,6 +109,16 @@ test('example config: every KMS key and replica is billed as a key; health check
   expect(base.cost.totalMonthly).toBe(sum);
 });
 
+test("the chain watcher's compute is priced from the templates: every minute in both regions, 512 MB arm64, through its live alias", () => {
+  // 43,800 runs x 42 s (holder) or 3 s (standby) x 0.5 GB
+  expect(item(base, 'chain watcher (us-east-2, primary): compute')).toMatchObject({
+    quantity: 919_800,
+    priceId: 'lambda.duration.arm',
+  });
+  expect(item(base, 'chain watcher (us-west-2, standby): compute')).toMatchObject({ quantity: 65_700 });
+  expect(item(base, 'chain watcher (us-east-2, primary): requests')).toMatchObject({ quantity: 0.044 });
+});
+
 test('interval 10 -> 30 s: endpoint detection and worst case grow by (30 - 10) x threshold; the fast-interval option goes', () => {
   const r = reportFor({ dns: { healthCheck: { intervalSeconds: 30 } } });
   expect(r.rto.endpointDetectionSeconds).toBe(30 * 3);

@@ -180,6 +180,67 @@ describe('canaries', () => {
   });
 });
 
+describe('the chain watcher (scheduled Lambda compute)', () => {
+  /** The chain watcher as the construct synthesizes it: a rule invoking its live alias. */
+  const watcher = (
+    role: 'primary' | 'standby',
+    schedule: unknown = 'rate(1 minute)',
+    name = 'test-wallet-chain-watcher',
+  ) => ({
+    WatcherFn: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        FunctionName: name,
+        MemorySize: 512,
+        Timeout: 55,
+        Architectures: ['arm64'],
+        Environment: { Variables: { WALLET_REGION_ROLE: role } },
+      },
+    },
+    WatcherLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'WatcherFn' }, Name: 'live' } },
+    WatcherSchedule: {
+      Type: 'AWS::Events::Rule',
+      Properties: { ScheduleExpression: schedule, Targets: [{ Arn: { Ref: 'WatcherLive' }, Id: 'Target0' }] },
+    },
+  });
+  const both = () => report({ primary: watcher('primary'), standby: watcher('standby') });
+
+  test('priced per region: the lease holder runs 42 s a minute, the standby 3 s (512 MB arm64, 730-hour month)', () => {
+    const r = both();
+    // 43,800 runs x 42 s x 0.5 GB = 919,800 GB-s x $0.0000133334; the standby 43,800 x 3 x 0.5 = 65,700 GB-s
+    expect(item(r, 'chain watcher (us-east-2, primary): compute')).toMatchObject({
+      quantity: 919_800,
+      priceId: 'lambda.duration.arm',
+      monthly: 12.26,
+    });
+    expect(item(r, 'chain watcher (us-west-2, standby): compute')).toMatchObject({ quantity: 65_700, monthly: 0.88 });
+    expect(item(r, 'chain watcher (us-east-2, primary): requests')).toMatchObject({ quantity: 0.044, monthly: 0.01 });
+    expect(item(r, 'chain watcher (us-east-2, primary): compute')?.assumption).toContain(
+      '43800 runs x 42 s x 512 MB (arm64)',
+    );
+    expect(r.cost.notes.some((n) => n.includes("chain watcher's Lambda free tier"))).toBe(true);
+  });
+
+  test('every 5 minutes: a fifth of the runs', () => {
+    const r = report({ primary: watcher('primary', 'rate(5 minutes)') });
+    expect(item(r, 'chain watcher (us-east-2, primary): compute')?.quantity).toBe(183_960);
+  });
+
+  test('fails to price a watcher whose schedule is not literal, or another scheduled function: a note each, no line item', () => {
+    const r = report({
+      primary: watcher('primary', { 'Fn::Sub': 'rate(${M} minute)' }),
+      standby: watcher('standby', 'rate(1 minute)', 'test-wallet-other'),
+    });
+    expect(r.cost.lineItems.filter((i) => i.service === 'Lambda')).toEqual([]);
+    expect(r.cost.notes).toContain(
+      'scheduled function test-wallet-other (rate(1 minute), us-west-2): its compute is not priced',
+    );
+    expect(r.cost.notes).toContain(
+      'chain watcher test-wallet-chain-watcher (us-east-2): its schedule is not a literal; not priced',
+    );
+  });
+});
+
 describe('RPO under MREC', () => {
   const latencyAlarm = (thresholdMs: number) => ({
     Type: 'AWS::CloudWatch::Alarm',

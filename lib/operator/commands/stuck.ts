@@ -107,7 +107,9 @@ export function registerStuck(program: Command, cli: OpsCli): void {
           ),
           `At the fee cap (broadcast, not mined, no further replacement): ${atFeeCap.length}`,
           ...atFeeCap.map(
-            (t) => `  ${t.walletId}/${t.txId}  nonce ${t.nonce ?? '-'}  ${t.txHash ?? '-'}  ${t.stuckReason ?? ''}`,
+            (t) =>
+              `  ${t.walletId}/${t.txId}  nonce ${t.nonce ?? '-'}  ${t.txHash ?? '-'}  ${t.stuckReason ?? ''}\n` +
+              `    after raising the cap: wallet-ops bump ${t.walletId} ${t.txId} --region ${lease?.activeRegion ?? s.region} --address ${s.address} --dry-run`,
           ),
           'Signing dead-letter queues:',
           ...deadLetterQueues.map((d) => `  ${d.region}: ${d.error ?? `${d.messages} message(s)`}`),
@@ -119,7 +121,7 @@ export function registerStuck(program: Command, cli: OpsCli): void {
           lines.push(
             '',
             'Next: wallet-ops hand-off (stranded work), resolve/cancel (quarantined); at the fee cap: raise chain.fees.maxFeePerGasGwei ' +
-              'and redeploy, or wait for fees to fall (docs/runbooks/wallet-ops.md)',
+              'and deploy, then wallet-ops bump <walletId> <txId> (--dry-run first), or wait for fees to fall (docs/runbooks/wallet-ops.md)',
           );
         }
         s.out(lines.join('\n'));

@@ -15,7 +15,7 @@ import { decodeRlp, getBytes, Signature, SigningKey, Transaction, zeroPadValue }
 import { CANARY_SIGNING_NONCE, CANARY_WALLET_ID } from '../../../lib/contract/canary';
 import { ledgerKeys } from '../../../lib/contract/ledger';
 import { KMS_THROTTLE_LOG_EVENT } from '../../../lib/contract/observability';
-import type { Broadcaster } from '../../../lambda/shared/chain';
+import { type Broadcaster, NonceTakenError } from '../../../lambda/shared/chain';
 import { KmsSigningKey } from '../../../lambda/shared/kms-signer';
 import { allocationAttribute } from '../../../lib/failover/nonce';
 import { createLogger, silentLogger } from '../../../lambda/shared/logger';
@@ -427,6 +427,47 @@ test('with a broadcaster, sends the stored raw transaction and marks it broadcas
   expect(res.batchItemFailures).toEqual([]);
   expect(sent).toEqual([setAttributes(updates(MARK_SIGNED)[0]).signedRaw]);
   expect(updates({ ConditionExpression: '#status = :signed AND txHash = :h' })).toHaveLength(1);
+});
+
+test.each([
+  [
+    'names the transaction holding the nonce when the chain reported it',
+    `0x${'ab'.repeat(32)}`,
+    `holds that nonce (reported by the chain: look it up with eth_getTransactionByHash 0x${'ab'.repeat(32)})`,
+  ],
+  [
+    'says no provider could name the holder when none did',
+    undefined,
+    'another transaction holds that nonce (no provider could name it: look up nonce 7 of',
+  ],
+])('a nonce taken on chain quarantines the transaction: the reason %s', async (_what, heldByHash, expected) => {
+  // Prepare: the broadcaster answers that another transaction holds nonce 7
+  const broadcaster: Broadcaster = {
+    name: 'test',
+    enabled: true,
+    broadcast: async () => {
+      throw new NonceTakenError('nonce 7 is held', heldByHash === undefined ? { nonce: 7 } : { nonce: 7, heldByHash });
+    },
+  };
+  prepareLeaseHolder();
+  const digest = signingDigest(buildEip1559(REQUEST, 7));
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.transaction('w-1', TX_ID) })
+    .resolvesOnce({ Item: txItem() })
+    .callsFake(() => {
+      const stored = setAttributes(updates(MARK_SIGNED)[0]);
+      return { Item: txItem({ status: 'signed', nonce: 7, ...stored }) };
+    });
+  ddbMock
+    .on(GetCommand, { Key: ledgerKeys.nonceReservation(address, 7) })
+    .resolves({ Item: { kind: 'tx', txId: TX_ID, digest, nonce: 7 } });
+  // Act
+  const res = await signerFor({ broadcaster }).handler(sqsEvent([{ walletId: 'w-1', txId: TX_ID }]));
+  // Assess: the message is done (retrying cannot help) and the reason names what the chain said
+  expect(res.batchItemFailures).toEqual([]);
+  const reason = String(setAttributes(updates(QUARANTINE)[0]).quarantineReason);
+  expect(reason).toContain(expected);
+  if (heldByHash !== undefined) expect(reason).not.toContain('no provider could name it');
 });
 
 test('a canary transaction is lease-checked, then signed at the canary nonce without touching the counter or a reservation', async () => {

@@ -15,6 +15,7 @@ import {
   type ChainTransaction,
   type ChainWriteOutcome,
   markBroadcastByWatcher,
+  markSuperseded,
   markConfirmed,
   markMined,
   markReorged,
@@ -48,6 +49,12 @@ export interface WatcherChain {
   /** Whether any healthy provider knows the transaction (eth_getTransactionByHash). */
   knows(txHash: string): Promise<boolean>;
   broadcast(raw: string, meta: { address: string; nonce: number; txHash: string }): Promise<void>;
+  /**
+   * The hash of a transaction mined from `address` at `nonce`, in a block at or below `atOrBelow`
+   * (so at least the confirmations deep), that is not `ours`; undefined when the nonce is not used
+   * that deep, is used by `ours`, or the provider cannot tell (never a guess).
+   */
+  nonceHolder(address: string, nonce: number, atOrBelow: bigint, ours: readonly string[]): Promise<string | undefined>;
 }
 
 /** The fields of the pool's ProviderHealth the metrics read. */
@@ -223,7 +230,12 @@ export function createChainWatcher(deps: WatcherDeps) {
     mayBroadcast: boolean,
   ): Promise<ChainWriteOutcome | 'skipped'> {
     const at = new Date(now()).toISOString();
-    if (!mayBroadcast && (step.kind === 'broadcast' || step.kind === 'dropped' || step.kind === 'resubmit')) {
+    // `superseded` waits too: under MREC before reconciliation this replica may lack a variant the
+    // old holder signed and broadcast, and a mined variant of ours must never be taken for a stranger.
+    if (
+      !mayBroadcast &&
+      (step.kind === 'broadcast' || step.kind === 'dropped' || step.kind === 'resubmit' || step.kind === 'superseded')
+    ) {
       logger.info('not broadcasting or bumping before reconciliation (MREC)', { txId: tx.txId, step: step.kind });
       return 'skipped';
     }
@@ -315,6 +327,14 @@ export function createChainWatcher(deps: WatcherDeps) {
         });
         return noteBumpRequested(ledger, tx, step.fromTxHash, epoch, at);
       }
+      case 'superseded': {
+        logger.error('the nonce was used on chain by another transaction; quarantined', {
+          txId: tx.txId,
+          nonce: tx.nonce,
+          supersededBy: step.by,
+        });
+        return markSuperseded(ledger, tx, step.by, epoch, at);
+      }
       case 'nothing':
         return 'skipped';
     }
@@ -343,7 +363,24 @@ export function createChainWatcher(deps: WatcherDeps) {
           if (first !== undefined) oldest = Math.max(oldest, (now() - Date.parse(first)) / 1000);
         }
         try {
-          const step = nextStep(trackedView(tx), await observe(tx, variants, head), settings, now());
+          const view = trackedView(tx);
+          const observation = await observe(tx, variants, head);
+          let step = nextStep(view, observation, settings, now());
+          // Unmined and about to be broadcast again or bumped: first ask whether another transaction
+          // already used its nonce, confirmations deep (then neither can ever help).
+          if ((step.kind === 'dropped' || step.kind === 'resubmit') && tx.nonce !== undefined) {
+            const depth = head - BigInt(settings.confirmations - 1);
+            const by =
+              depth < 0n
+                ? undefined
+                : await chain.nonceHolder(
+                    address,
+                    tx.nonce,
+                    depth,
+                    variants.map((v) => v.txHash),
+                  );
+            if (by !== undefined) step = nextStep(view, { ...observation, supersededBy: by }, settings, now());
+          }
           const outcome = await apply(tx, step, epoch, mayBroadcast);
           steps.push({ txId: tx.txId, step: step.kind, outcome });
         } catch (err) {

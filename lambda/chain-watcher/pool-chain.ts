@@ -6,6 +6,7 @@ import {
   TransactionReceiptNotFoundError,
   BlockNotFoundError,
 } from 'viem';
+import { findNonceHolder } from '../../lib/chain/broadcast';
 import type { WatcherChain, WatcherProviderHealth } from './handler';
 
 /**
@@ -63,6 +64,17 @@ export function poolChain(pool: WatcherPool): WatcherChain {
           if (err instanceof TransactionNotFoundError) return false;
           throw err;
         }
+      }),
+    // One provider answers both reads (one pool.read), so the depth and the holder agree. Only a
+    // transaction the node itself reports from this address at this nonce, mined at or below the
+    // depth block, counts (findNonceHolder, lib/chain/broadcast.ts); anything unclear is undefined.
+    nonceHolder: (address, nonce, atOrBelow, ours) =>
+      pool.read('eth_getTransactionCount', async (c) => {
+        const usedThatDeep = await c.getTransactionCount({ address: address as Hex, blockNumber: atOrBelow });
+        if (usedThatDeep <= nonce) return undefined;
+        const holder = await findNonceHolder(c, address, nonce, ours[ours.length - 1] ?? '');
+        if (holder === undefined || ours.some((h) => h.toLowerCase() === holder.toLowerCase())) return undefined;
+        return holder;
       }),
     async broadcast(raw, meta) {
       const report = await pool.broadcast(raw as Hex, meta);

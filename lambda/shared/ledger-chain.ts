@@ -47,6 +47,8 @@ export interface ChainFacts {
   readonly bumpRequestedAt?: string;
   readonly lastRebroadcastAt?: string;
   readonly lastRebroadcastReason?: string;
+  /** Set when the nonce was used on chain by another transaction (markSuperseded). */
+  readonly supersededBy?: string;
 }
 
 export type ChainTransaction = TransactionRecord & ChainFacts;
@@ -233,6 +235,36 @@ export async function markBroadcastByWatcher(
     condition: '#status = :signed AND txHash = :hash',
     values: { ':signed': 'signed', ':hash': tx.txHash },
     applied: (now) => now.status !== 'signed' && now.status !== 'quarantined' && now.status !== 'cancelled',
+  });
+}
+
+/**
+ * The transaction's nonce was used on the chain by another transaction (`by`, confirmations deep):
+ * none of its variants can ever be mined. Quarantined from the status seen (signed, broadcast or
+ * stuck), with the holder's hash, so an operator investigates (docs/runbooks/wallet-ops.md): the
+ * key signed something the ledger does not hold. Never re-signed or rebroadcast by the watcher.
+ */
+export async function markSuperseded(
+  ledger: Ledger,
+  tx: ChainTransaction,
+  by: string,
+  epoch: number,
+  at: string,
+): Promise<ChainWriteOutcome> {
+  return fencedWrite(ledger, tx, epoch, at, {
+    status: 'quarantined',
+    set: {
+      supersededBy: by,
+      quarantinedAt: at,
+      quarantinedFrom: tx.status,
+      quarantineReason:
+        `nonce ${tx.nonce ?? '?'} of ${tx.address} was used on chain by ${by}, which is not this transaction ` +
+        `(none of its ${trackedVariants(tx).length} signed variant(s) can be mined); the watcher stopped broadcasting it. ` +
+        'Investigate that transaction (signed with the wallet key outside this ledger?) before resolving (docs/runbooks/wallet-ops.md)',
+    },
+    condition: '#status = :seen',
+    values: { ':seen': tx.status },
+    applied: (now) => now.status === 'quarantined' && sameHash(now.supersededBy, by),
   });
 }
 

@@ -16,6 +16,11 @@
  *   canonical → `reorged`: back to broadcast, and the SAME signed raw of the mined variant is
  *   broadcast again, unchanged (same nonce, same signature: it can only be mined once);
  * - `signed` (stored, never marked broadcast) → `broadcast` the stored raw (the latest variant);
+ * - no receipt, and the transaction's nonce is used on the chain at confirmation depth by a
+ *   transaction that is none of its variants (`supersededBy`, looked up by the watcher only when the
+ *   step would otherwise be `dropped` or `resubmit`) → `superseded`: none of its variants can ever be
+ *   mined; quarantined, never broadcast or bumped again (a provider that swallows broadcasts can
+ *   otherwise hide the others' "nonce too low" and keep it `broadcast` forever);
  * - no receipt and no provider knows any variant hash → `dropped`: broadcast the stored raw again;
  * - not mined within resubmitAfterSeconds of the latest variant (or of the last bump asked for that
  *   variant) → `resubmit`: a bump message to the signer (the watcher never signs);
@@ -70,6 +75,12 @@ export interface ChainObservation {
   readonly canonicalHashes: ReadonlyMap<bigint, string | undefined>;
   /** Whether any provider knows any variant hash (eth_getTransactionByHash answered a transaction). */
   readonly known: boolean;
+  /**
+   * The hash of a transaction that is NOT one of this transaction's variants and that a provider
+   * reports mined from the same address at the same nonce, in a block at least `confirmations` deep.
+   * Undefined: not looked up, or no such transaction (the nonce is free, or held by one of ours).
+   */
+  readonly supersededBy?: string;
 }
 
 export interface ConfirmationSettings {
@@ -95,6 +106,7 @@ export type NextStep =
   | { readonly kind: 'reorged'; readonly was: MinedFacts; readonly rebroadcast: TrackedVariant }
   | { readonly kind: 'broadcast'; readonly rebroadcast: TrackedVariant }
   | { readonly kind: 'dropped'; readonly rebroadcast: TrackedVariant }
+  | { readonly kind: 'superseded'; readonly by: string }
   | { readonly kind: 'resubmit'; readonly fromTxHash: string; readonly waitedSeconds: number }
   | { readonly kind: 'nothing'; readonly reason: string; readonly confirmations?: number };
 
@@ -188,6 +200,13 @@ export function nextStep(
 
   if (minedNow !== undefined) return minedStep(tx, minedNow.v, minedNow.r);
 
+  if (chain.supersededBy !== undefined) {
+    // Never trust a holder that is one of ours (a lagging provider's missing receipt): only a
+    // foreign hash at our nonce, confirmations deep, ends the transaction.
+    if (!tx.variants.some((v) => same(v.txHash, chain.supersededBy))) {
+      return { kind: 'superseded', by: chain.supersededBy.toLowerCase() };
+    }
+  }
   if (tx.status === 'signed') return { kind: 'broadcast', rebroadcast: latest };
   if (!chain.known) return { kind: 'dropped', rebroadcast: latest };
   if (tx.status === 'stuck')

@@ -280,6 +280,68 @@ it('a reorg sends a mined transaction back to broadcast; the same raw is mined a
   expect(Number(await node.rpc<string>('eth_getTransactionCount', [w.address, 'latest']))).toBe(1);
 });
 
+it('a transaction whose nonce another transaction used (confirmations deep) is quarantined with its hash, never broadcast again', async () => {
+  const w = await world();
+  const { txId, hash } = await w.signed(0);
+  // The same key signs something else at nonce 0 outside the ledger (a swallowing provider had
+  // answered our broadcast with success, so the ledger says broadcast).
+  const foreign = await w.account.signTransaction({
+    chainId: CHAIN_ID,
+    type: 'eip1559',
+    nonce: 0,
+    to: w.account.address,
+    value: 0n,
+    gas: 21000n,
+    maxFeePerGas: 30_000_000_000n,
+    maxPriorityFeePerGas: 2_000_000_000n,
+  });
+  await send(foreign);
+  await node.mine(1);
+  // One block deep (confirmations 3): not yet final, so the watcher still treats it as dropped; the
+  // rebroadcast fails on the node ("nonce too low") and the transaction stays as it was.
+  const early = await w.watcher().run();
+  expect(early.walks.flatMap((walk) => walk.steps.map((s) => s.outcome))).toEqual(['failed']);
+  expect((await w.item(txId)).status).toBe('broadcast');
+  await node.mine(2);
+  expect(await steps(w)).toEqual(['superseded']);
+  const item = await w.item(txId);
+  expect(item.status).toBe('quarantined');
+  expect(item.supersededBy).toBe(keccak256(foreign).toLowerCase());
+  expect(item.quarantineReason).toContain(keccak256(foreign).toLowerCase());
+  expect(item.quarantinedFrom).toBe('broadcast');
+  const broadcastsBefore = w.chain.broadcasts.length;
+  expect(await steps(w)).toEqual([]); // no longer walked
+  expect(w.chain.broadcasts.length).toBe(broadcastsBefore);
+  expect(item.txHash).toBe(hash);
+});
+
+it('under MREC before reconciliation, a nonce holder that looks foreign is not acted on (the replica may lack a variant)', async () => {
+  const w = await world();
+  const { txId } = await w.signed(0);
+  const other = await w.account.signTransaction({
+    chainId: CHAIN_ID,
+    type: 'eip1559',
+    nonce: 0,
+    to: w.account.address,
+    value: 0n,
+    gas: 21000n,
+    maxFeePerGas: 30_000_000_000n,
+    maxPriorityFeePerGas: 2_000_000_000n,
+  });
+  await send(other);
+  await node.mine(3);
+  await moveLease(w.ledger, {
+    address: w.address,
+    toRegion: OTHER,
+    actor: 'test',
+    reason: 'unplanned failover',
+    isTargetHealthy: async () => ({ healthy: true, reasons: [] }),
+  });
+  const run = await w.watcher(OTHER, { consistency: 'MREC' }).run();
+  expect(run.walks.flatMap((walk) => walk.steps.map((s) => [s.step, s.outcome]))).toEqual([['superseded', 'skipped']]);
+  expect((await w.item(txId)).status).toBe('broadcast');
+});
+
 it('a region without the lease publishes provider metrics and writes nothing', async () => {
   const w = await world();
   const { txId, raw } = await w.signed(0);

@@ -176,6 +176,38 @@ describe('not mined', () => {
     expect(nextStep(tx({}), chain({ known: false }), settings, T0 + 1000)).toEqual({ kind: 'dropped', rebroadcast: A });
   });
 
+  it('quarantines (superseded) when a foreign transaction used the nonce confirmations deep: never rebroadcast or bumped', () => {
+    const foreign = H(0xf0);
+    expect(nextStep(tx({}), { ...chain({ known: false }), supersededBy: foreign }, settings, T0 + 1000)).toEqual({
+      kind: 'superseded',
+      by: foreign,
+    });
+    expect(
+      nextStep(tx({ variants: [A, B] }), { ...chain({}), supersededBy: foreign }, settings, T0 + 3_600_000).kind,
+    ).toBe('superseded');
+  });
+
+  it('fails to call it superseded when the holder is one of its own variants (a lagging receipt): dropped as before', () => {
+    expect(
+      nextStep(
+        tx({ variants: [A, B] }),
+        { ...chain({ known: false }), supersededBy: A.txHash.toUpperCase() },
+        settings,
+        T0,
+      ),
+    ).toEqual({ kind: 'dropped', rebroadcast: B });
+  });
+
+  it('a canonical receipt of its own wins over a holder report (mined, not superseded)', () => {
+    const step = nextStep(
+      tx({}),
+      { ...chain({ receipts: { [A.txHash]: receipt(8, H(0x808)) }, blocks: { 8: H(0x808) } }), supersededBy: H(0xf0) },
+      settings,
+      T0,
+    );
+    expect(step.kind).toBe('mined');
+  });
+
   it('waits while known and younger than resubmitAfterSeconds', () => {
     expect(nextStep(tx({}), chain({}), settings, T0 + 59_000).kind).toBe('nothing');
   });

@@ -7,6 +7,7 @@ import {
   TransactionReceiptNotFoundError,
 } from 'viem';
 import type { WatcherChain } from '../../../lambda/chain-watcher/handler';
+import { poolChain } from '../../../lambda/chain-watcher/pool-chain';
 
 /**
  * The watcher's chain reads straight against one real node (test rig): the same JSON-RPC calls the
@@ -46,6 +47,13 @@ export function directChain(url: string): WatcherChain & { broadcasts: string[] 
         throw err;
       }
     },
+    // The production lookup (pool-chain.ts), over this one node.
+    nonceHolder: (address, nonce, atOrBelow, ours) =>
+      poolChain({
+        refresh: () => Promise.resolve([]),
+        read: (_what, call) => call(client as never, 'node'),
+        broadcast: () => Promise.reject(new Error('not used')),
+      }).nonceHolder(address, nonce, atOrBelow, ours),
     async broadcast(raw) {
       broadcasts.push(raw);
       await client.sendRawTransaction({ serializedTransaction: raw as Hex }).catch((err: Error) => {

@@ -181,7 +181,7 @@ export const FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS = 604_800 / SWEEP_ALARM_DEFAULT
  * (`max(5 min, 2 x checkEvery)`; with one run per period, a run a few seconds late leaves a period
  * without a point, and missing data is not breaching, so the count would start again), 6 of 6
  * consecutive periods, fewer only where CloudWatch's evaluation limit forces it (a sweeper that runs
- * every 15 hours or less keeps 6). The default `rate(5 minutes)` gives 6 periods of 10 minutes: one hour.
+ * every 14 hours or less keeps 6). The default `rate(5 minutes)` gives 6 periods of 10 minutes: one hour.
  * Undefined when no period of two runs fits CloudWatch's 7 days ({@link FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS}).
  */
 export function floatAlarmEvaluation(checkEverySeconds: number): AlarmEvaluation | undefined {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { deployAlarmName } from '../../lib/contract/deployment';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -443,6 +445,24 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
       expect(p.AlarmDescription).toContain(kind === 'sweepFailed' ? 'names the reason' : 'Check sweep-failed');
     },
   );
+
+  test("every regional alarm's runbook link names a heading of docs/runbooks/alarms.md (GitHub's anchor)", () => {
+    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'alarms.md'), 'utf8');
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-');
+    const anchors = new Set([...doc.matchAll(/^#{2,4} (.+)$/gm)].map((m) => slug(m[1])));
+    const links = kindsIn(c.stack).map((kind) => {
+      // A description naming a canary is an Fn::Join; its runbook link is in its last literal part.
+      const description = JSON.stringify(alarmNamed(template, name(kind)).props.AlarmDescription);
+      return [kind, /Runbook: docs\/runbooks\/alarms\.md#([a-z0-9-]+)"/.exec(description)?.[1]];
+    });
+    expect(links.filter(([, a]) => a === undefined || !anchors.has(a))).toEqual([]);
+    expect(anchors.has('sweep-failed') && anchors.has('float-above-ceiling')).toBe(true);
+  });
 
   test('the float alarm says how long the float has been above its ceiling (6 periods of 10 min)', () => {
     expect(alarmNamed(template, name('floatAboveCeiling')).props.AlarmDescription).toContain(

@@ -476,7 +476,8 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
       const app: App = newTestApp();
       const stack = new Stack(app, 'Subject', { env: { account: '111111111111', region: c.region } });
       for (const kind of SWEEP_ALARM_KINDS) {
-        const { AlarmActions: _a, OKActions: _o, ...props } = alarmNamed(template, name(kind)).props;
+        // Without the actions (they reference this template's topic).
+        const props = { ...alarmNamed(template, name(kind)).props, AlarmActions: [], OKActions: [] };
         new CfnResource(stack, kind, { type: 'AWS::CloudWatch::Alarm', properties: props });
       }
       app.synth();

@@ -792,7 +792,7 @@ function sweepAlarms(m: AlarmMaker, envName: string, sweep: SweepAlarmSettings):
   const failedE = SWEEP_ALARM_DEFAULTS.sweepFailed;
   m.alarm(
     'sweepFailed',
-    'A sweep of the hot float to the cold address ended refused by intake, cancelled, rejected or expired: the excess stays on the hot key, and the next run sweeps again (and fails again while the cause stays). The sweeper log "sweep refused by intake" / "sweep failed" names the reason (the policy, degraded mode, the transaction\'s end); wallet-ops shows the transaction.',
+    'A sweep of the hot float to the cold address ended refused by intake, cancelled, rejected or expired: the excess stays on the hot key, and the next run sweeps again (and fails again while the cause stays). The sweeper log "sweep refused by intake" / "sweep failed" names the reason (the spending rule that refused, or how the transaction ended); wallet-ops shows the transaction.',
     {
       metric: metric(SWEEP_METRICS.sweepsFailed, cloudwatch.Stats.SUM, failedE.periodSeconds),
       threshold: 1,

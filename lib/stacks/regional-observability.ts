@@ -148,6 +148,7 @@ export class RegionalObservability extends Construct {
       kmsThrottled: this.alarms.kmsThrottledMetric,
       remediationLogGroup: this.remediation.function.logGroup,
       chain: chainDashboardSettings(config),
+      sweeper: sweepAlarmSettings(config) !== undefined,
     });
   }
 }

@@ -20,6 +20,7 @@ import { CHAIN_HEALTH_DEFAULTS, CHAIN_TIMING_DEFAULTS } from '../contract/chain-
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from '../contract/status';
+import { SWEEP_DIMENSIONS, SWEEP_METRICS, sweepMetricNamespace } from '../contract/sweep';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
 import { forwardingFailures } from './forwarding-alarm';
@@ -131,6 +132,64 @@ export interface WalletAlarmsProps {
    * runs, nothing is published)
    */
   readonly chain?: ChainAlarmSettings;
+  /**
+   * The sweep alarms (issue 21), where the sweeper runs (`chain.providers` and `spending.cold`).
+   * @default - none (no sweeper, nothing is published)
+   */
+  readonly sweep?: SweepAlarmSettings;
+}
+
+/** What the sweep alarms need to know about the sweeper (metrics of lib/contract/sweep.ts). */
+export interface SweepAlarmSettings {
+  /**
+   * Seconds between sweeper runs (`rateSeconds(spending.cold.checkEvery)`): the float alarm's period
+   * is chosen from it ({@link floatAlarmEvaluation}).
+   */
+  readonly checkEverySeconds: number;
+}
+
+/**
+ * The sweep alarms' evaluation, with the reasons:
+ * - sweep failed: SweepsFailed Sum >= 1 in one period of 5 minutes, 1 of 1: a sweep that ended refused,
+ *   cancelled, rejected or expired is a fact, not noise (and the next run meets the same cause).
+ * - float above ceiling: see {@link floatAlarmEvaluation}.
+ */
+export const SWEEP_ALARM_DEFAULTS = {
+  sweepFailed: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+  float: {
+    /** Consecutive periods the float must be above its ceiling (or unreadable) in. */
+    periods: 6,
+    /** Sweeper runs each period must hold at least (a run late by seconds never leaves a period empty). */
+    runsPerPeriod: 2,
+    /** The shortest period (5 minutes: a sweep normally confirms within it). */
+    minPeriodSeconds: 300,
+  },
+} as const;
+
+/**
+ * CloudWatch's limit on period x evaluation periods: "Period multiplied by EvaluationPeriods can't be
+ * more than 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the total
+ * evaluation period can't be longer than one day (86,400 seconds)" (PutMetricAlarm, Period).
+ */
+const evaluationLimitSeconds = (periodSeconds: number): number => (periodSeconds < 3600 ? 86_400 : 604_800);
+
+/** The longest sweeper interval the float alarm can watch (two runs in one period of at most 7 days). */
+export const FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS = 604_800 / SWEEP_ALARM_DEFAULTS.float.runsPerPeriod;
+
+/**
+ * `float-above-ceiling`'s evaluation from the sweeper's interval: a period of at least two runs
+ * (`max(5 min, 2 x checkEvery)`; with one run per period, a run a few seconds late leaves a period
+ * without a point, and missing data is not breaching, so the count would start again), 6 of 6
+ * consecutive periods, fewer only where CloudWatch's evaluation limit forces it (a sweeper that runs
+ * every 14 hours or less keeps 6). The default `rate(5 minutes)` gives 6 periods of 10 minutes: one hour.
+ * Undefined when no period of two runs fits CloudWatch's 7 days ({@link FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS}).
+ */
+export function floatAlarmEvaluation(checkEverySeconds: number): AlarmEvaluation | undefined {
+  const f = SWEEP_ALARM_DEFAULTS.float;
+  const periodSeconds = Math.max(f.minPeriodSeconds, f.runsPerPeriod * checkEverySeconds);
+  const evaluationPeriods = Math.min(f.periods, Math.floor(evaluationLimitSeconds(periodSeconds) / periodSeconds));
+  if (evaluationPeriods < 1) return undefined;
+  return { periodSeconds, evaluationPeriods, datapointsToAlarm: evaluationPeriods };
 }
 
 /** Thresholds and evaluation of the chain alarms (metrics of lib/contract/chain.ts, published by the watcher every minute). */
@@ -200,6 +259,7 @@ export class WalletAlarms extends Construct {
     replicationAlarms(m, props);
     remediationAlarms(m, props);
     if (props.chain !== undefined) chainAlarms(m, props.envName, props.chain);
+    if (props.sweep !== undefined) sweepAlarms(m, props.envName, props.sweep);
     regionImpairedAlarm(m);
     this.alarms = m.made as WalletAlarms['alarms'];
   }
@@ -700,6 +760,71 @@ function chainAlarms(m: AlarmMaker, envName: string, chain: ChainAlarmSettings):
   );
 }
 
+/**
+ * The hot/cold sweep (issue 21), on the sweeper's Embedded Metric Format lines in this region (Region
+ * dimension). CloudWatch Logs extracts them: "Lambda automatically sends everything that your function
+ * writes to standard output (STDOUT) to a CloudWatch Logs log group, and CloudWatch Logs extracts
+ * metrics from any log events that follow the embedded metric format specification" (CloudWatch,
+ * "Using the embedded metric format with Lambda"; lambda/sweeper/index.ts writes one JSON line per
+ * document). The same page: a run that times out before it writes its line publishes nothing for it.
+ * Only the lease holder's sweeper publishes, and only in a run that reads the balance (a run that
+ * follows a sweep in flight publishes nothing), so missing data is NOT_BREACHING for both:
+ * - sweep failed: SweepsFailed Sum >= 1 in 5 minutes, 1 of 1.
+ * - float above ceiling: in each period, FloatAboveCeiling Maximum >= 1 (a run saw an excess of at
+ *   least the minimum sweep) OR BalanceUnreadable >= 1 (a run could not see the balance at all), for
+ *   every period of {@link floatAlarmEvaluation}. BalanceUnreadable is folded in rather than left to
+ *   the chain alarms: those watch the chain watcher's probes, not the sweeper's own reads (its
+ *   eth_getBalance through the pool, its 50 s budget), and a sweeper that cannot read the balance
+ *   publishes no FloatAboveCeiling at all, so the float could grow unwatched. One alarm, one question:
+ *   is the float known to be under its ceiling?
+ * Neither is degrading (lib/contract/alarms.ts SWEEP_ALARM_KINDS).
+ */
+function sweepAlarms(m: AlarmMaker, envName: string, sweep: SweepAlarmSettings): void {
+  const namespace = sweepMetricNamespace(envName);
+  const metric = (metricName: string, statistic: string, periodSeconds: number) =>
+    new cloudwatch.Metric({
+      namespace,
+      metricName,
+      dimensionsMap: { [SWEEP_DIMENSIONS.region]: m.region },
+      statistic,
+      period: period(periodSeconds),
+    });
+  const failedE = SWEEP_ALARM_DEFAULTS.sweepFailed;
+  m.alarm(
+    'sweepFailed',
+    'A sweep of the hot float to the cold address ended refused by intake, cancelled, rejected or expired: the excess stays on the hot key, and the next run sweeps again (and fails again while the cause stays). The sweeper log "sweep refused by intake" / "sweep failed" names the reason (the spending rule that refused, or how the transaction ended); wallet-ops shows the transaction.',
+    {
+      metric: metric(SWEEP_METRICS.sweepsFailed, cloudwatch.Stats.SUM, failedE.periodSeconds),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(failedE),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+  // alarmProblems refuses a checkEvery without an evaluation before this runs.
+  const floatE = floatAlarmEvaluation(sweep.checkEverySeconds) as AlarmEvaluation;
+  const minutes = floatE.periodSeconds / 60;
+  m.alarm(
+    'floatAboveCeiling',
+    `The hot float stayed above spending.cold.floatCeilingWei, or the sweeper could not read the hot balance, in ${floatE.evaluationPeriods} consecutive periods of ${minutes} min: funds above the ceiling sit on the hot key. Check sweep-failed, chain-transactions-stuck (a sweep in flight publishes nothing), degraded mode and the sweeper's log ("hot balance unreadable", "sweep refused by intake"). Never top up above the ceiling (docs/runbooks/cold-top-up.md).`,
+    {
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(FILL(above, 0) >= 1 OR FILL(unreadable, 0) >= 1, 1, 0)',
+        usingMetrics: {
+          above: metric(SWEEP_METRICS.aboveCeiling, cloudwatch.Stats.MAXIMUM, floatE.periodSeconds),
+          unreadable: metric(SWEEP_METRICS.balanceUnreadable, cloudwatch.Stats.MAXIMUM, floatE.periodSeconds),
+        },
+        period: period(floatE.periodSeconds),
+        label: '1 when a sweeper run saw the float above its ceiling or could not read the balance',
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      ...evaluation(floatE),
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    },
+  );
+}
+
 /** The region cannot serve: its own deep check fails AND users' requests or signing suffer (the composite, over the alarms made before it). */
 function regionImpairedAlarm(m: AlarmMaker): void {
   const is = (kind: RegionalAlarmKind) =>
@@ -748,6 +873,8 @@ const REGIONAL_ANCHORS: Readonly<Record<RegionalAlarmKind, string>> = {
   chainHeadStale: 'chain-head-stale',
   chainTransactionsStuck: 'chain-transactions-stuck',
   chainStandbyProvidersLow: 'chain-standby-providers-low',
+  sweepFailed: 'sweep-failed',
+  floatAboveCeiling: 'float-above-ceiling',
 };
 
 /** `api5xxRate` -> `Api5xxRate` (construct ids). */
@@ -777,7 +904,34 @@ export function alarmProblems(props: WalletAlarmsProps, region: string): PropPro
     });
   }
   problems.push(...chainAlarmProblems(props.chain));
+  problems.push(...sweepAlarmProblems(props.sweep));
   return problems;
+}
+
+function sweepAlarmProblems(sweep: SweepAlarmSettings | undefined): PropProblem[] {
+  if (sweep === undefined) return [];
+  const s = sweep.checkEverySeconds;
+  if (!(Number.isInteger(s) && s >= 60 && s % 60 === 0)) {
+    return [
+      {
+        prop: 'sweep.checkEverySeconds',
+        message: 'must be a whole number of minutes (the sweeper schedule), in seconds',
+        received: s,
+        fix: 'pass rateSeconds(config.spending.cold.checkEvery)',
+      },
+    ];
+  }
+  if (floatAlarmEvaluation(s) === undefined) {
+    return [
+      {
+        prop: 'sweep.checkEverySeconds',
+        message: `is too long for the float-above-ceiling alarm: a period of two runs would exceed CloudWatch's 7-day evaluation limit`,
+        received: s,
+        fix: `run the sweeper at least every ${FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS / 3600} hours (spending.cold.checkEvery "rate(${FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS / 3600} hours)" or shorter)`,
+      },
+    ];
+  }
+  return [];
 }
 
 function chainAlarmProblems(chain: ChainAlarmSettings | undefined): PropProblem[] {

@@ -20,6 +20,7 @@ import {
   failoverSwitchAlarmName,
 } from '../contract/failover-switch';
 import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../contract/chain';
+import { SWEEP_DIMENSIONS, SWEEP_METRICS, sweepMetricNamespace } from '../contract/sweep';
 import { ledgerKeys } from '../contract/ledger';
 import { ledgerTableName } from '../contract/names';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
@@ -51,6 +52,11 @@ export interface WalletDashboardProps {
    * `chain.providers[].name`, the `Provider` dimension). @default - no chain row
    */
   readonly chain?: { readonly providerNames: readonly string[] };
+  /**
+   * The sweep row (issue 21), where the sweeper runs (`chain.providers` and `spending.cold`).
+   * @default false - no sweep row
+   */
+  readonly sweeper?: boolean;
 }
 
 /**
@@ -270,7 +276,42 @@ export class WalletDashboard extends Construct {
     );
     if (props.chain !== undefined)
       this.dashboard.addWidgets(...chainRow(props.envName, region, props.chain.providerNames));
+    if (props.sweeper === true) this.dashboard.addWidgets(...sweepRow(props.envName, region));
   }
+}
+
+/**
+ * The sweep row: the float's excess over its ceiling, and sweeps started, failed and runs that could
+ * not read the balance (metrics of lib/contract/sweep.ts, this region; only the lease holder publishes).
+ */
+export function sweepRow(envName: string, region: string): cloudwatch.IWidget[] {
+  const metric = (metricName: string, statistic: string, label: string) =>
+    new cloudwatch.Metric({
+      namespace: sweepMetricNamespace(envName),
+      metricName,
+      dimensionsMap: { [SWEEP_DIMENSIONS.region]: region },
+      statistic,
+      period: Duration.minutes(5),
+      label,
+    });
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Sweep: float above its ceiling (wei)',
+      left: [metric(SWEEP_METRICS.excessWei, cloudwatch.Stats.MAXIMUM, 'excess over the ceiling')],
+      width: 12,
+      height: 6,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Sweep: sweeps and unreadable balances per 5 min',
+      left: [
+        metric(SWEEP_METRICS.sweepsStarted, cloudwatch.Stats.SUM, 'started'),
+        metric(SWEEP_METRICS.sweepsFailed, cloudwatch.Stats.SUM, 'failed'),
+        metric(SWEEP_METRICS.balanceUnreadable, cloudwatch.Stats.SUM, 'balance unreadable'),
+      ],
+      width: 12,
+      height: 6,
+    }),
+  ];
 }
 
 /**

@@ -42,6 +42,13 @@ export const REGIONAL_ALARMS = {
   chainTransactionsStuck: 'chain-transactions-stuck',
   /** Chain, standby only: fewer healthy providers than `chain.health.minHealthyStandby`. */
   chainStandbyProvidersLow: 'chain-standby-providers-low',
+  /** Sweep (issue 21): a sweep to the cold address ended refused, cancelled, rejected or expired (SweepsFailed). */
+  sweepFailed: 'sweep-failed',
+  /**
+   * Sweep: the hot float stayed above its ceiling (FloatAboveCeiling), or its balance could not be
+   * read (BalanceUnreadable), in every period for the alarm's window.
+   */
+  floatAboveCeiling: 'float-above-ceiling',
 } as const;
 export type RegionalAlarmKind = keyof typeof REGIONAL_ALARMS;
 
@@ -65,6 +72,19 @@ export const chainAlarmKinds = (role: 'primary' | 'standby'): readonly ChainAlar
 /** True for a chain alarm kind (see {@link CHAIN_ALARM_KINDS}). */
 export const isChainAlarmKind = (kind: RegionalAlarmKind): kind is ChainAlarmKind =>
   (CHAIN_ALARM_KINDS as readonly string[]).includes(kind);
+
+/**
+ * The sweep alarms (lib/constructs/wallet-alarms.ts sweepAlarms): they exist only where the sweeper
+ * does (`chain.providers` AND `spending.cold`), in both regions (only the lease holder's publishes).
+ * Neither is degrading (lib/contract/remediation.ts): a sweep that does not happen leaves funds on
+ * the hot side, it never moves them anywhere else, so withdrawals are not paused for it.
+ */
+export const SWEEP_ALARM_KINDS = ['sweepFailed', 'floatAboveCeiling'] as const satisfies readonly RegionalAlarmKind[];
+export type SweepAlarmKind = (typeof SWEEP_ALARM_KINDS)[number];
+
+/** True for a sweep alarm kind (see {@link SWEEP_ALARM_KINDS}). */
+export const isSweepAlarmKind = (kind: RegionalAlarmKind): kind is SweepAlarmKind =>
+  (SWEEP_ALARM_KINDS as readonly string[]).includes(kind);
 
 /**
  * us-east-1 alarms: on the Route 53 health checks (lib/constructs/failover-health-checks.ts), and on
@@ -123,6 +143,6 @@ export interface AlarmEvaluation {
   readonly datapointsToAlarm: number;
 }
 
-/** A value per regional alarm of one region: every kind, the chain kinds only where configured. */
-export type RegionalAlarmMap<T> = Readonly<Record<Exclude<RegionalAlarmKind, ChainAlarmKind>, T>> &
-  Readonly<Partial<Record<ChainAlarmKind, T>>>;
+/** A value per regional alarm of one region: every kind, the chain and sweep kinds only where configured. */
+export type RegionalAlarmMap<T> = Readonly<Record<Exclude<RegionalAlarmKind, ChainAlarmKind | SweepAlarmKind>, T>> &
+  Readonly<Partial<Record<ChainAlarmKind | SweepAlarmKind, T>>>;

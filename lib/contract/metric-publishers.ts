@@ -3,6 +3,7 @@ import { CHAIN_METRICS } from './chain';
 import { SIGNER_FAILURES_METRIC } from './deployment';
 import { DRILL_METRICS_NAMESPACE } from './drill-metrics';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from './status';
+import { SWEEP_METRICS } from './sweep';
 import { FAILOVER_SWITCH_AGE_METRIC, FAILOVER_SWITCH_METRIC, FAILOVER_SWITCH_NAMESPACE } from './failover-switch';
 
 /**
@@ -65,6 +66,13 @@ export const METRIC_PUBLISHERS: ReadonlyArray<{
     ],
     publisher:
       'lambda/chain-watcher (Embedded Metric Format lines on every scheduled run, in both regions; names in lib/contract/chain.ts)',
+  },
+  {
+    // sweepMetricNamespace(envName) = `Wallet/Sweep/<env>`: matched by prefix.
+    namespace: 'Wallet/Sweep/',
+    metrics: [SWEEP_METRICS.sweepsFailed, SWEEP_METRICS.aboveCeiling, SWEEP_METRICS.balanceUnreadable],
+    publisher:
+      'lambda/sweeper (Embedded Metric Format lines from the lease holder, in a run that reads the balance or ends a sweep; names in lib/contract/sweep.ts)',
   },
   { namespace: DRILL_METRICS_NAMESPACE, metrics: [], publisher: 'lib/drill (KPI metrics; no alarm watches them)' },
 ];

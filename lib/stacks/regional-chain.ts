@@ -4,14 +4,14 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { chainSettingsFor } from '../config/chain';
-import { WalletConfig } from '../config/schema';
+import { rateSeconds, WalletConfig } from '../config/schema';
 import { RegionRole } from '../contract/names';
 import { rpcSecretArnPattern, rpcSecretPartialArn, RpcSecrets } from '../constructs/chain-secrets';
 import { ChainWatcher, grantChainAccess } from '../constructs/chain-watcher';
 import { RegionalWallet } from '../constructs/regional-wallet';
 import { Sweeper } from '../constructs/sweeper';
 import { runtimeSpendingPolicy } from '../config/spending';
-import { ChainAlarmSettings } from '../constructs/wallet-alarms';
+import { ChainAlarmSettings, SweepAlarmSettings } from '../constructs/wallet-alarms';
 
 /** Props of {@link RegionalChain}. */
 export interface RegionalChainProps {
@@ -124,6 +124,16 @@ export function chainAlarmSettings(config: WalletConfig, regionRole: RegionRole)
     stuckAfterSeconds: config.chain.stuckAfterSeconds,
     minHealthyStandby: config.chain.health.minHealthyStandby,
   };
+}
+
+/**
+ * The sweep alarm settings from config, or undefined where no sweeper runs (it needs both
+ * `chain.providers` and `spending.cold`, as {@link RegionalChain} does).
+ */
+export function sweepAlarmSettings(config: WalletConfig): SweepAlarmSettings | undefined {
+  const cold = config.spending.cold;
+  if (config.chain.providers === undefined || cold === undefined) return undefined;
+  return { checkEverySeconds: rateSeconds(cold.checkEvery) };
 }
 
 /** The dashboard's chain row from config, or undefined without `chain.providers`. */

@@ -14,7 +14,7 @@ import { RemediationForwarding } from '../constructs/remediation-forwarding';
 import { WalletAlarms } from '../constructs/wallet-alarms';
 import { CanaryApiTarget, WalletCanaries } from '../constructs/wallet-canaries';
 import { WalletDashboard } from '../constructs/wallet-dashboard';
-import { chainAlarmSettings, chainDashboardSettings } from './regional-chain';
+import { chainAlarmSettings, chainDashboardSettings, sweepAlarmSettings } from './regional-chain';
 
 /** Props of {@link RegionalObservability}. */
 export interface RegionalObservabilityProps {
@@ -136,6 +136,7 @@ export class RegionalObservability extends Construct {
       signerLogGroup: wallet.functions.signer.logGroup,
       remediationForwardingRule: this.remediationForwarding?.rule,
       chain: chainAlarmSettings(config, props.regionRole),
+      sweep: sweepAlarmSettings(config),
     });
     this.dashboard = new WalletDashboard(this, 'Dashboard', {
       ...monitored,
@@ -147,6 +148,7 @@ export class RegionalObservability extends Construct {
       kmsThrottled: this.alarms.kmsThrottledMetric,
       remediationLogGroup: this.remediation.function.logGroup,
       chain: chainDashboardSettings(config),
+      sweeper: sweepAlarmSettings(config) !== undefined,
     });
   }
 }

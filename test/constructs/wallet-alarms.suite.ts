@@ -1,16 +1,25 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { deployAlarmName } from '../../lib/contract/deployment';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import {
   chainAlarmKinds,
   isChainAlarmKind,
+  isSweepAlarmKind,
   parseAlarmName,
   regionalAlarmName,
   REGIONAL_ALARMS,
   RegionalAlarmKind,
+  SWEEP_ALARM_KINDS,
 } from '../../lib/contract/alarms';
 import { chaosGuardAlarmName } from '../../lib/contract/chaos';
+import { METRIC_PUBLISHERS } from '../../lib/contract/metric-publishers';
+import { DEGRADING_ALARMS } from '../../lib/contract/remediation';
+import { floatAlarmEvaluation, FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS } from '../../lib/constructs/wallet-alarms';
+import { WalletChecks } from '../../lib/security/wallet-checks';
 import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
-import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { CfnResourceJson, REGIONS, resourceNamed, resources } from '../helpers/workload';
 
@@ -22,12 +31,13 @@ beforeAll(() => {
 type Props = Record<string, unknown>;
 
 /**
- * The regional alarm kinds a region of the example app has: every kind but the chain ones, and the
- * chain ones of its role (the example config lists chain.providers).
+ * The regional alarm kinds a region of the example app has: every kind but the chain and sweep ones,
+ * the chain ones of its role (the example config lists chain.providers), and the sweep ones where the
+ * sweeper runs (the example config has spending.cold).
  */
-const kindsIn = (role: 'primary' | 'standby'): RegionalAlarmKind[] =>
+const kindsIn = (role: 'primary' | 'standby', sweeper = true): RegionalAlarmKind[] =>
   (Object.keys(REGIONAL_ALARMS) as RegionalAlarmKind[]).filter(
-    (k) => !isChainAlarmKind(k) || chainAlarmKinds(role).includes(k),
+    (k) => (!isChainAlarmKind(k) || chainAlarmKinds(role).includes(k)) && (!isSweepAlarmKind(k) || sweeper),
   );
 
 /** The alarm (metric or composite) with this contract name, in a template. */
@@ -355,6 +365,143 @@ describe.each(REGIONS)('the $stack alarms ($region)', (c) => {
     expect(a).toMatchObject({ MetricName: 'HealthyProviders', Statistic: 'Minimum' });
   });
 
+  // Issue 21: the sweep alarms (lib/constructs/wallet-alarms.ts sweepAlarms, SWEEP_ALARM_DEFAULTS);
+  // the example's spending.cold.checkEvery is rate(5 minutes): periods of two runs, 10 minutes.
+  test.each([
+    [
+      'sweepFailed',
+      {
+        period: 300,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        missing: 'notBreaching',
+      },
+    ],
+    [
+      'floatAboveCeiling',
+      {
+        period: 600,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 6,
+        datapointsToAlarm: 6,
+        missing: 'notBreaching',
+      },
+    ],
+  ] as Array<[RegionalAlarmKind, ReturnType<typeof evaluation>]>)(
+    '%s: evaluation and missing data',
+    (kind, expected) => {
+      expect(evaluation(alarmNamed(template, name(kind)).props)).toEqual(expected);
+    },
+  );
+
+  test("sweep-failed watches SweepsFailed (Sum over 5 min) of this region's sweeper", () => {
+    const p = alarmNamed(template, name('sweepFailed')).props;
+    expect([p.Namespace, p.MetricName, p.Dimensions, p.Statistic, p.Period]).toEqual([
+      'Wallet/Sweep/example',
+      'SweepsFailed',
+      [{ Name: 'Region', Value: c.region }],
+      'Sum',
+      300,
+    ]);
+  });
+
+  test("float-above-ceiling: FloatAboveCeiling Maximum >= 1 or BalanceUnreadable >= 1 in each 10-min period, this region's sweeper", () => {
+    const p = alarmNamed(template, name('floatAboveCeiling')).props;
+    const stat = (id: string, metricName: string) => ({
+      Id: id,
+      ReturnData: false,
+      MetricStat: {
+        Metric: {
+          Namespace: 'Wallet/Sweep/example',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'Region', Value: c.region }],
+        },
+        Period: 600,
+        Stat: 'Maximum',
+      },
+    });
+    expect(p.Metrics).toEqual([
+      {
+        Id: 'expr_1',
+        Expression: 'IF(FILL(above, 0) >= 1 OR FILL(unreadable, 0) >= 1, 1, 0)',
+        Label: '1 when a sweeper run saw the float above its ceiling or could not read the balance',
+        ReturnData: true,
+      },
+      stat('above', 'FloatAboveCeiling'),
+      stat('unreadable', 'BalanceUnreadable'),
+    ]);
+    expect(p.MetricName).toBeUndefined();
+  });
+
+  test.each(SWEEP_ALARM_KINDS)(
+    '%s notifies the region topic on ALARM and OK, and says what to do and where',
+    (kind) => {
+      const p = alarmNamed(template, name(kind)).props;
+      expect([p.AlarmActions, p.OKActions, p.ActionsEnabled]).toEqual([[topic], [topic], true]);
+      expect(p.AlarmDescription).toMatch(new RegExp(`Runbook: docs/runbooks/alarms\\.md#${REGIONAL_ALARMS[kind]}$`));
+      expect(p.AlarmDescription).toContain(kind === 'sweepFailed' ? 'names the reason' : 'Check sweep-failed');
+    },
+  );
+
+  test("every regional alarm's runbook link names a heading of docs/runbooks/alarms.md (GitHub's anchor)", () => {
+    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'runbooks', 'alarms.md'), 'utf8');
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^a-z0-9 -]/g, '')
+        .replace(/ /g, '-');
+    const anchors = new Set([...doc.matchAll(/^#{2,4} (.+)$/gm)].map((m) => slug(m[1])));
+    const links = kindsIn(c.stack).map((kind) => {
+      // A description naming a canary is an Fn::Join; its runbook link is in its last literal part.
+      const description = JSON.stringify(alarmNamed(template, name(kind)).props.AlarmDescription);
+      return [kind, /Runbook: docs\/runbooks\/alarms\.md#([a-z0-9-]+)"/.exec(description)?.[1]];
+    });
+    expect(links.filter(([, a]) => a === undefined || !anchors.has(a))).toEqual([]);
+    expect(anchors.has('sweep-failed') && anchors.has('float-above-ceiling')).toBe(true);
+  });
+
+  test('the float alarm says how long the float has been above its ceiling (6 periods of 10 min)', () => {
+    expect(alarmNamed(template, name('floatAboveCeiling')).props.AlarmDescription).toContain(
+      'in 6 consecutive periods of 10 min',
+    );
+  });
+
+  test('the sweep alarms pass AlarmMetricPublished; fails: the rule refuses them without their publisher line', () => {
+    // The two alarms as synthesized here, alone in a stack of this region, under the Wallet rules.
+    const check = () => {
+      const app: App = newTestApp();
+      const stack = new Stack(app, 'Subject', { env: { account: '111111111111', region: c.region } });
+      for (const kind of SWEEP_ALARM_KINDS) {
+        // Without the actions (they reference this template's topic).
+        const props = { ...alarmNamed(template, name(kind)).props, AlarmActions: [], OKActions: [] };
+        new CfnResource(stack, kind, { type: 'AWS::CloudWatch::Alarm', properties: props });
+      }
+      app.synth();
+      return new WalletChecks(app)
+        .validateScope(app)
+        .violations.map((v) => v.ruleName.replace(/^Wallet-/, ''))
+        .filter((r) => r.startsWith('AlarmMetricPublished'))
+        .sort();
+    };
+    expect(check()).toEqual([]);
+    const publishers = METRIC_PUBLISHERS as Array<(typeof METRIC_PUBLISHERS)[number]>;
+    const at = publishers.findIndex((p) => p.namespace === 'Wallet/Sweep/');
+    const [line] = publishers.splice(at, 1);
+    try {
+      expect(check()).toEqual([
+        'AlarmMetricPublished[Wallet/Sweep/example:BalanceUnreadable]',
+        'AlarmMetricPublished[Wallet/Sweep/example:FloatAboveCeiling]',
+        'AlarmMetricPublished[Wallet/Sweep/example:SweepsFailed]',
+      ]);
+    } finally {
+      publishers.splice(at, 0, line);
+    }
+  });
+
   test.each([
     ['deepHealthCanary', 'example-wallet-deep-health'],
     ['publicNameCanary', 'example-wallet-public-name'],
@@ -577,6 +724,83 @@ describe('config drives the alarms', () => {
 
   test('the anomaly band width comes from config', () => {
     expect(JSON.stringify(alarm('apiLatencyAnomaly').Metrics)).toContain('ANOMALY_DETECTION_BAND(m0, 4)');
+  });
+});
+
+describe('the sweep alarms follow the sweeper', () => {
+  test('neither sweep alarm is degrading: a sweep that does not happen leaves funds on the hot side only', () => {
+    for (const mode of ['MRSC', 'MREC'] as const) {
+      expect(DEGRADING_ALARMS[mode].filter((k) => isSweepAlarmKind(k))).toEqual([]);
+    }
+  });
+
+  // The float alarm's period holds at least two runs of spending.cold.checkEvery; 6 of 6 periods,
+  // fewer only where CloudWatch's evaluation limit (1 day under an hour's period, else 7 days) forces it.
+  test.each([
+    ['rate(1 minute)', 60, { periodSeconds: 300, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ['rate(5 minutes) (the default)', 300, { periodSeconds: 600, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ['rate(29 minutes)', 1740, { periodSeconds: 3480, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ['rate(2 hours)', 7200, { periodSeconds: 14400, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ['rate(14 hours)', 50400, { periodSeconds: 100800, evaluationPeriods: 6, datapointsToAlarm: 6 }],
+    ['rate(15 hours)', 54000, { periodSeconds: 108000, evaluationPeriods: 5, datapointsToAlarm: 5 }],
+    ['rate(84 hours)', 302400, { periodSeconds: 604800, evaluationPeriods: 1, datapointsToAlarm: 1 }],
+  ])('checkEvery %s: %s s between runs', (_rate, seconds, expected) => {
+    const e = floatAlarmEvaluation(seconds);
+    expect(e).toEqual(expected);
+    const total = (e?.periodSeconds ?? 0) * (e?.evaluationPeriods ?? 0);
+    expect(total).toBeLessThanOrEqual((e?.periodSeconds ?? 0) < 3600 ? 86400 : 604800);
+    expect((e?.periodSeconds ?? 0) / seconds).toBeGreaterThanOrEqual(2);
+  });
+
+  test('fails: no evaluation of two runs per period past rate(84 hours)', () => {
+    expect(FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS).toBe(302400);
+    expect(floatAlarmEvaluation(302400 + 3600)).toBeUndefined();
+  });
+
+  test('fails: a sweeper every 85 hours is refused at synth, naming the prop, the value and the longest rate', () => {
+    const config = testConfig({ spending: { cold: { checkEvery: 'rate(85 hours)' } } });
+    expect(() => buildTestWallet(config)).toThrow(
+      /sweep\.checkEverySeconds: is too long for the float-above-ceiling alarm.*received 306000\. Fix: run the sweeper at least every 84 hours/,
+    );
+  });
+
+  describe('without spending.cold (no sweeper)', () => {
+    let plain: TestWallet;
+    beforeAll(() => {
+      plain = buildTestWallet(testConfig({ spending: { cold: undefined, wallets: { 'w-sweep': undefined } } }));
+    });
+
+    test.each(REGIONS)('$stack: neither sweep alarm exists, every other regional alarm does', (c) => {
+      const names = Object.values(resources(plain.template(c.stack)))
+        .filter((r) => r.Type === 'AWS::CloudWatch::Alarm' || r.Type === 'AWS::CloudWatch::CompositeAlarm')
+        .map((r) => String(r.Properties.AlarmName));
+      for (const kind of SWEEP_ALARM_KINDS) expect(names).not.toContain(regionalAlarmName('example', c.region, kind));
+      for (const kind of kindsIn(c.stack, false)) expect(names).toContain(regionalAlarmName('example', c.region, kind));
+      expect(JSON.stringify(plain.template(c.stack).toJSON())).not.toContain('Wallet/Sweep/');
+    });
+  });
+
+  describe('with spending.cold.checkEvery rate(1 minute)', () => {
+    let fast: TestWallet;
+    beforeAll(() => {
+      fast = buildTestWallet(testConfig({ spending: { cold: { checkEvery: 'rate(1 minute)' } } }));
+    });
+
+    test('the float alarm keeps 5-minute periods (five runs each), 6 of 6; sweep-failed is unchanged', () => {
+      const t = fast.template('primary');
+      expect(evaluation(alarmNamed(t, regionalAlarmName('example', 'us-east-2', 'floatAboveCeiling')).props)).toEqual({
+        period: 300,
+        threshold: 1,
+        comparison: 'GreaterThanOrEqualToThreshold',
+        evaluationPeriods: 6,
+        datapointsToAlarm: 6,
+        missing: 'notBreaching',
+      });
+      expect(evaluation(alarmNamed(t, regionalAlarmName('example', 'us-east-2', 'sweepFailed')).props)).toMatchObject({
+        period: 300,
+        evaluationPeriods: 1,
+      });
+    });
   });
 });
 

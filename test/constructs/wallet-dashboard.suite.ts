@@ -113,3 +113,34 @@ describe.each(REGIONS)('the $stack dashboard chain row ($region)', (c) => {
     expect(metricsOf('Chain: request to mined')).toMatch(/"stat":"p50"[\s\S]*"stat":"p95"/);
   });
 });
+
+describe.each(REGIONS)('the $stack dashboard sweep row ($region)', (c) => {
+  const sweepWidgets = () =>
+    widgets(c.stack).filter((w) => w.type === 'metric' && String(w.properties.title).startsWith('Sweep:'));
+
+  // 5-minute points (the dashboard's default period, so the widgets name none).
+  test("the float's excess, and sweeps started, failed and unreadable balances, of this region's sweeper", () => {
+    expect(sweepWidgets().map((w) => [w.properties.title, w.properties.metrics])).toEqual([
+      [
+        'Sweep: float above its ceiling (wei)',
+        [
+          [
+            'Wallet/Sweep/example',
+            'FloatExcessWei',
+            'Region',
+            c.region,
+            { label: 'excess over the ceiling', stat: 'Maximum' },
+          ],
+        ],
+      ],
+      [
+        'Sweep: sweeps and unreadable balances per 5 min',
+        [
+          ['SweepsStarted', 'started'],
+          ['SweepsFailed', 'failed'],
+          ['BalanceUnreadable', 'balance unreadable'],
+        ].map(([m, label]) => ['Wallet/Sweep/example', m, 'Region', c.region, { label, stat: 'Sum' }]),
+      ],
+    ]);
+  });
+});

@@ -42,6 +42,8 @@ module.exports = {
   // One moto_server for every integration suite (test/helpers/moto.ts, sharedMoto).
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  // On a cold cache (CI) the two CDK aggregates start first instead of last (test/helpers/sequencer.js).
+  testSequencer: '<rootDir>/test/helpers/sequencer.js',
   // CDK synthesis is CPU-bound; one worker per core.
   maxWorkers: 2,
   testTimeout: 60000,

@@ -26,7 +26,7 @@ module.exports = {
   testPathIgnorePatterns: suitesTargeted
     ? ['/node_modules/', '<rootDir>/test/cdk-(app|constructs)\\.test\\.ts$']
     : ['/node_modules/'],
-  // esbuild, not ts-jest: the same CommonJS output at a twentieth of the cold-cache CPU (see
+  // esbuild, not ts-jest: the same CommonJS output for about a twentieth of the transform's CPU (see
   // test/helpers/esbuild-transform.js); `npm run typecheck` does the type checking.
   transform: suitesTargeted
     ? {

@@ -264,7 +264,7 @@ const sections: Record<string, () => Result | Promise<Result>> = {
   },
   /**
    * The whole test suite, as `npm test` runs it: first with an empty jest cache (as on a fresh clone,
-   * where ts-jest transforms every file), then again with the cache that run filled.
+   * where the jest transform (esbuild) compiles every file), then again with the cache that run filled.
    */
   test: () => {
     const cacheDirectory = mkdtempSync(path.join(os.tmpdir(), 'wallet-bench-jest-'));

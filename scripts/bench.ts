@@ -114,6 +114,25 @@ function wall(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): number 
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+/**
+ * CPU seconds (user + system) of this process's reaped descendants, from /proc/self/stat (cutime
+ * and cstime; Linux only, undefined elsewhere). execFileSync waits for its child, and each process
+ * waits for its own, so after a run this includes every process the run started.
+ */
+function childCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which is in parentheses and may contain spaces).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 after the name.
+    const ticks = Number(fields[13]) + Number(fields[14]);
+    const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isFinite(ticks) && hz > 0 ? ticks / hz : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -245,18 +264,30 @@ const sections: Record<string, () => Result | Promise<Result>> = {
   },
   /**
    * The whole test suite, as `npm test` runs it: first with an empty jest cache (as on a fresh clone,
-   * where ts-jest transforms every file), then again with the cache that run filled.
+   * where the jest transform (esbuild) compiles every file), then again with the cache that run filled.
    */
   test: () => {
     const cacheDirectory = mkdtempSync(path.join(os.tmpdir(), 'wallet-bench-jest-'));
     try {
       const loadBefore = os.loadavg()[0];
-      const coldCache = wall('npm', ['test', '--silent', '--', `--cacheDirectory=${cacheDirectory}`]);
-      const warmCache = wall('npm', ['test', '--silent', '--', `--cacheDirectory=${cacheDirectory}`]);
+      const run = () => {
+        const cpuBefore = childCpuSeconds();
+        const seconds = wall('npm', ['test', '--silent', '--', `--cacheDirectory=${cacheDirectory}`]);
+        const cpuAfter = childCpuSeconds();
+        return { seconds, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
+      };
+      const coldCache = run();
+      const warmCache = run();
       return {
-        testSuiteSecondsColdCache: +coldCache.toFixed(2),
-        testSuiteSecondsWarmCache: +warmCache.toFixed(2),
+        testSuiteSecondsColdCache: +coldCache.seconds.toFixed(2),
+        testSuiteSecondsWarmCache: +warmCache.seconds.toFixed(2),
+        // CPU seconds (user + system) of the run's processes: jest, its workers, moto, EVM nodes and
+        // spawned CLIs. Other people's work on the shared cores inflates the wall time far more than
+        // this, so compare CPU across runs taken at different loads.
+        ...(coldCache.cpu === undefined ? {} : { testSuiteCpuSecondsColdCache: +coldCache.cpu.toFixed(1) }),
+        ...(warmCache.cpu === undefined ? {} : { testSuiteCpuSecondsWarmCache: +warmCache.cpu.toFixed(1) }),
         loadAverageBefore: +loadBefore.toFixed(2),
+        loadAverageAfter: +os.loadavg()[0].toFixed(2),
         targetSeconds: 60,
       };
     } finally {

@@ -1,9 +1,9 @@
 const path = require('node:path');
-const tsJest = require('ts-jest').default;
+const esbuildTransform = require('./esbuild-transform');
 
 /**
  * Used only when a suite is run by its path (see jest.config.js): compiles a `*.suite.ts` file with
- * ts-jest, then wraps it in the same `describe('<path under test/>', ...)` block that
+ * the project's esbuild transform (esbuild-transform.js), then wraps it in the same `describe('<path under test/>', ...)` block that
  * test/helpers/suites.ts's runSuites puts around it in an aggregate. The suite's tests keep their
  * names, so their snapshots are the aggregate's (jest.config.js points the snapshot resolver there).
  */
@@ -19,7 +19,7 @@ function suiteName(filename) {
 
 module.exports = {
   createTransformer(options) {
-    const inner = tsJest.createTransformer(options);
+    const inner = esbuildTransform.createTransformer(options);
     const wrap = (result, filename) => {
       const code = typeof result === 'string' ? result : result.code;
       // On the first line, so the source map's line numbers stay right.

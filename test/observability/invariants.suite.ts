@@ -283,8 +283,14 @@ test('the remediation role of each region has no kms:Sign, no key-policy or IAM 
 });
 
 test('no key policy lets the remediation role sign: every signing key denies kms:Sign to all but the signer roles', () => {
+  // The hot signing key's two copies (tag wallet:key-purpose = signing). The cold key (also
+  // SIGN_VERIFY, purpose cold) denies Sign to all but the ColdSigner role: test/constructs/cold-key.suite.ts.
+  const purpose = (r: { Properties?: Record<string, unknown> }) =>
+    (r.Properties?.Tags as Array<{ Key: string; Value: string }> | undefined)?.find(
+      (t) => t.Key === 'wallet:key-purpose',
+    )?.Value;
   const signingKeys = [...ofType(templates, 'AWS::KMS::Key'), ...ofType(templates, 'AWS::KMS::ReplicaKey')].filter(
-    ({ r }) => r.Properties?.KeyUsage === 'SIGN_VERIFY' || JSON.stringify(r.Properties?.Tags).includes('"signing"'),
+    ({ r }) => purpose(r) === 'signing',
   );
   expect(signingKeys).toHaveLength(2);
   for (const { r } of signingKeys) {

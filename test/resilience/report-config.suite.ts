@@ -78,9 +78,9 @@ test('example config: RPO 0 from MRSC; the ledger is backed up hourly with a cop
 });
 
 test('example config: every KMS key and replica is billed as a key; health checks priced with their options', () => {
-  // signing, data and backup keys: a primary and a standby replica each, the DNS alerts key, and one
-  // status key per wallet region
-  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 9, monthly: 9 });
+  // signing, data, backup and cold (security.coldKey) keys: a primary and a standby replica each, the
+  // DNS alerts key, and one status key per wallet region
+  expect(item(base, 'customer managed keys')).toMatchObject({ quantity: 11, monthly: 11 });
   // each region's /health and the primary's lease check (/health?lease=held)
   expect(item(base, 'endpoint health checks (basic, non-AWS endpoint)')).toMatchObject({ quantity: 3, monthly: 2.25 });
   for (const option of ['HTTPS', 'string matching', 'fast interval', 'latency measurement']) {
@@ -98,8 +98,10 @@ test('example config: every KMS key and replica is billed as a key; health check
   // lib/stacks/status-stack.ts); under MRSC the two replication-latency alarms are metric math (two
   // write latencies each), billed per metric; the chain alarms (issue 16, the example config lists
   // chain.providers): no-healthy-provider and head-stale in each region, the standby's providers-low,
-  // and the chain watcher's 2 deploy alarms per region (9; transactions-stuck is metric math)
-  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 72 });
+  // and the chain watcher's 2 deploy alarms per region (9; transactions-stuck is metric math); the
+  // hot/cold sweep (issue 21, spending.cold): sweep-failed and the sweeper's 2 deploy alarms per region
+  // (6; float-above-ceiling is metric math)
+  expect(item(base, 'standard-resolution alarms')).toMatchObject({ quantity: 78 });
   // the burn-rate windows (lib/constructs/slo-alarms.ts) are metric math too: per region 4 SLOs x 3 alerts
   // x 2 windows, each reading 2 metrics
   expect(item(base, 'metric-math alarms (per metric)')!.quantity).toBeGreaterThanOrEqual(2 * 24 * 2);

@@ -109,6 +109,8 @@ test.each([
     expect(deny.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
       `arn:aws:iam::111111111111:role/example-wallet-status-updater-${PRIMARY}`,
       `arn:aws:iam::111111111111:role/example-wallet-status-updater-${STANDBY}`,
+      // status.operatorRoleArns of the example config (the drill's incident, wallet-status)
+      'arn:aws:iam::111111111111:role/WalletOperator',
       'arn:aws:iam::111111111111:role/WalletBreakGlass',
     ]);
   },

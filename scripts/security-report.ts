@@ -16,7 +16,13 @@ import { App } from 'aws-cdk-lib';
 import { buildWalletApp } from '../lib/app';
 import { loadConfigFile, resolveConfigPath } from '../lib/config/load';
 import { nagPacks } from '../lib/security/nag';
-import { collectAcknowledgements, evaluatePack, evaluatePlugin, renderReview } from '../lib/security/review';
+import {
+  collectAcknowledgements,
+  evaluatePack,
+  evaluatePlugin,
+  keyPolicySummaries,
+  renderReview,
+} from '../lib/security/review';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -49,6 +55,9 @@ function main(): number {
         generatedFrom: `\`${path.relative(ROOT, configPath)}\``,
         packs,
         acknowledgements: collectAcknowledgements(app),
+        keyPolicies: keyPolicySummaries(
+          assembly.stacks.map((st) => ({ stack: st.stackName, template: st.template as unknown })),
+        ),
       }) + '\n';
     const open = packs.reduce((n, p) => n + p.unacknowledged.length, 0);
     if (process.argv.includes('--check')) {

@@ -31,6 +31,66 @@ export interface SecurityReview {
   readonly generatedFrom: string;
   readonly packs: PackResult[];
   readonly acknowledgements: Acknowledgement[];
+  /** The key policies of the keys that sign (hot and cold), as synthesized. @default - none listed */
+  readonly keyPolicies?: KeyPolicySummary[];
+}
+
+/** One statement of a key policy, as the reviewer reads it. */
+export interface KeyPolicyStatement {
+  readonly sid: string;
+  readonly effect: string;
+  readonly actions: string;
+  readonly principal: string;
+  readonly condition: string;
+}
+
+/** The key policy of one copy of a key that signs (wallet:key-purpose signing or cold). */
+export interface KeyPolicySummary {
+  readonly stack: string;
+  readonly logicalId: string;
+  readonly purpose: string;
+  readonly type: string;
+  readonly statements: KeyPolicyStatement[];
+}
+
+/** Purposes (tag `wallet:key-purpose`) whose key policies the review prints in full. */
+export const REVIEWED_KEY_PURPOSES = ['signing', 'cold'] as const;
+
+const compact = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The key policies of every signing key copy (hot and cold) in the synthesized templates, so a
+ * reviewer reads who may sign, under which conditions, without opening a template.
+ */
+export function keyPolicySummaries(templates: ReadonlyArray<{ stack: string; template: unknown }>): KeyPolicySummary[] {
+  const out: KeyPolicySummary[] = [];
+  for (const { stack, template } of templates) {
+    const resources = ((template as { Resources?: Record<string, unknown> }).Resources ?? {}) as Record<
+      string,
+      { Type?: string; Properties?: Record<string, unknown> }
+    >;
+    for (const [logicalId, r] of Object.entries(resources)) {
+      if (r.Type !== 'AWS::KMS::Key' && r.Type !== 'AWS::KMS::ReplicaKey') continue;
+      const tags = (r.Properties?.Tags ?? []) as Array<{ Key: string; Value: unknown }>;
+      const purpose = tags.find((t) => t.Key === 'wallet:key-purpose')?.Value;
+      if (typeof purpose !== 'string' || !(REVIEWED_KEY_PURPOSES as readonly string[]).includes(purpose)) continue;
+      const policy = (r.Properties?.KeyPolicy ?? {}) as { Statement?: Array<Record<string, unknown>> };
+      out.push({
+        stack,
+        logicalId,
+        purpose,
+        type: r.Type,
+        statements: (policy.Statement ?? []).map((st) => ({
+          sid: compact(st.Sid),
+          effect: compact(st.Effect),
+          actions: [st.Action ?? []].flat().map(String).join(', '),
+          principal: compact(st.Principal),
+          condition: compact(st.Condition),
+        })),
+      });
+    }
+  }
+  return out.sort((a, b) => a.purpose.localeCompare(b.purpose) || a.stack.localeCompare(b.stack));
 }
 
 /** Every acknowledgement in the tree, with its reason and owner. */
@@ -176,6 +236,23 @@ export function renderReview(review: SecurityReview): string {
     'cfn-guard (Control Tower rules) reports only failing resources, so its compliant and not-applicable counts are 0.',
     '',
   );
+  if ((review.keyPolicies ?? []).length > 0) {
+    lines.push('## Key policies of the keys that sign', '');
+    lines.push(
+      'Each copy of the hot signing key and of the cold key (`security.coldKey`), statement by statement, as synthesized. The request-by-request tests are test/constructs/keys.suite.ts and test/constructs/cold-key.suite.ts.',
+      '',
+    );
+    for (const k of review.keyPolicies ?? []) {
+      lines.push(`### ${k.purpose}: \`${k.stack}/${k.logicalId}\` (${k.type})`, '');
+      lines.push('| Sid | Effect | Actions | Principal | Condition |', '| --- | --- | --- | --- | --- |');
+      for (const st of k.statements) {
+        lines.push(
+          `| ${esc(st.sid)} | ${st.effect} | ${esc(st.actions)} | \`${esc(st.principal)}\` | ${st.condition === '' ? '' : `\`${esc(st.condition)}\``} |`,
+        );
+      }
+      lines.push('');
+    }
+  }
   lines.push(`## Acknowledged findings (${review.acknowledgements.length})`, '');
   lines.push('| Resource | Rule | Reason | Owner |');
   lines.push('| --- | --- | --- | --- |');

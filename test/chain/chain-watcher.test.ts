@@ -186,6 +186,18 @@ async function view(w: World, txId: string) {
 }
 
 const send = (raw: Hex) => node.rpc('eth_sendRawTransaction', [raw]);
+/** A transfer the wallet's key signs at `nonce` that the ledger does not hold (a 0-value self-transfer). */
+const signedOutsideLedger = (w: World, nonce: number) =>
+  w.account.signTransaction({
+    chainId: CHAIN_ID,
+    type: 'eip1559',
+    nonce,
+    to: w.account.address,
+    value: 0n,
+    gas: 21000n,
+    maxFeePerGas: 30_000_000_000n,
+    maxPriorityFeePerGas: 2_000_000_000n,
+  });
 const steps = async (w: World) => (await w.watcher().run()).walks.flatMap((walk) => walk.steps.map((s) => s.step));
 
 it('confirms after N blocks and the API shows status, block, confirmations and hash', async () => {
@@ -285,16 +297,7 @@ it('a transaction whose nonce another transaction used (confirmations deep) is q
   const { txId, hash } = await w.signed(0);
   // The same key signs something else at nonce 0 outside the ledger (a swallowing provider had
   // answered our broadcast with success, so the ledger says broadcast).
-  const foreign = await w.account.signTransaction({
-    chainId: CHAIN_ID,
-    type: 'eip1559',
-    nonce: 0,
-    to: w.account.address,
-    value: 0n,
-    gas: 21000n,
-    maxFeePerGas: 30_000_000_000n,
-    maxPriorityFeePerGas: 2_000_000_000n,
-  });
+  const foreign = await signedOutsideLedger(w, 0);
   await send(foreign);
   await node.mine(1);
   // One block deep (confirmations 3): not yet final, so the watcher still treats it as dropped; the
@@ -318,16 +321,7 @@ it('a transaction whose nonce another transaction used (confirmations deep) is q
 it('under MREC before reconciliation, a nonce holder that looks foreign is not acted on (the replica may lack a variant)', async () => {
   const w = await world();
   const { txId } = await w.signed(0);
-  const other = await w.account.signTransaction({
-    chainId: CHAIN_ID,
-    type: 'eip1559',
-    nonce: 0,
-    to: w.account.address,
-    value: 0n,
-    gas: 21000n,
-    maxFeePerGas: 30_000_000_000n,
-    maxPriorityFeePerGas: 2_000_000_000n,
-  });
+  const other = await signedOutsideLedger(w, 0);
   await send(other);
   await node.mine(3);
   await moveLease(w.ledger, {

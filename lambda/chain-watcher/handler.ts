@@ -7,7 +7,12 @@ import {
   type ObservedReceipt,
   type TrackedVariant,
 } from '../../lib/chain/confirmations';
-import { CHAIN_DIMENSIONS, CHAIN_METRICS, chainMetricNamespace } from '../../lib/contract/chain';
+import {
+  CHAIN_DIMENSIONS,
+  CHAIN_METRICS,
+  CHAIN_WATCHER_STEP_DEADLINE_MS,
+  chainMetricNamespace,
+} from '../../lib/contract/chain';
 import type { Consistency, TxStatus } from '../../lib/contract/ledger';
 import { readLease } from '../../lib/failover/lease';
 import { getReservation, type Ledger, listTransactionsByStatus } from '../shared/ledger';
@@ -104,6 +109,11 @@ export interface WatcherDeps {
   readonly emitMetrics: (emf: Record<string, unknown>) => void;
   /** How long one run loops. @default 50000 */
   readonly runForMs?: number;
+  /**
+   * Milliseconds after the run's start when it stops taking steps (the rest are `deferred`).
+   * @default max(runForMs, CHAIN_WATCHER_STEP_DEADLINE_MS)
+   */
+  readonly stepDeadlineMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
   /** @default setTimeout */
@@ -115,7 +125,8 @@ export interface WalkReport {
   readonly steps: ReadonlyArray<{
     txId: string;
     step: NextStep['kind'];
-    outcome: ChainWriteOutcome | 'skipped' | 'failed';
+    /** `deferred`: not reached before the run's step deadline; the next run takes it. */
+    outcome: ChainWriteOutcome | 'skipped' | 'failed' | 'deferred';
   }>;
   readonly pending: number;
   readonly stuck: number;
@@ -341,7 +352,12 @@ export function createChainWatcher(deps: WatcherDeps) {
   }
 
   /** One walk over the open transactions of `address` at `epoch`. */
-  async function walk(address: string, epoch: number, mayBroadcast = true): Promise<WalkReport> {
+  async function walk(
+    address: string,
+    epoch: number,
+    mayBroadcast = true,
+    deadline = Number.POSITIVE_INFINITY,
+  ): Promise<WalkReport> {
     const head = await chain.blockNumber();
     const steps: Array<WalkReport['steps'][number]> = [];
     let pending = 0;
@@ -361,6 +377,11 @@ export function createChainWatcher(deps: WatcherDeps) {
           pending += 1;
           const first = variants[0]?.signedAt ?? tx.broadcastAt ?? tx.signedAt;
           if (first !== undefined) oldest = Math.max(oldest, (now() - Date.parse(first)) / 1000);
+        }
+        if (now() > deadline) {
+          // Counted above (the metrics stay whole); its step waits for the next run.
+          steps.push({ txId: tx.txId, step: 'nothing', outcome: 'deferred' });
+          continue;
         }
         try {
           const view = trackedView(tx);
@@ -401,6 +422,7 @@ export function createChainWatcher(deps: WatcherDeps) {
   async function run(): Promise<RunReport> {
     const started = now();
     const runFor = deps.runForMs ?? 50_000;
+    const deadline = started + (deps.stepDeadlineMs ?? Math.max(runFor, CHAIN_WATCHER_STEP_DEADLINE_MS));
     const providers = await chain.refresh();
     publishProviders(providers);
     const address = (await deps.address()).toLowerCase();
@@ -417,8 +439,11 @@ export function createChainWatcher(deps: WatcherDeps) {
         break;
       }
       const reconciled = deps.consistency !== 'MREC' || lease.reconciledEpoch === lease.epoch;
-      walks.push(await walk(address, lease.epoch, reconciled));
-      if (now() - started + settings.receiptPollSeconds * 1000 > runFor) break;
+      const walkStarted = now();
+      walks.push(await walk(address, lease.epoch, reconciled, deadline));
+      const lastWalkMs = now() - walkStarted;
+      // Another walk only if one as long as the last still starts within runFor.
+      if (now() - started + settings.receiptPollSeconds * 1000 + lastWalkMs > runFor) break;
       await sleep(settings.receiptPollSeconds * 1000);
     }
     return { region: deps.region, holder: walks.length > 0, providers, walks };

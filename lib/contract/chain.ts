@@ -42,6 +42,14 @@ export const CHAIN_METRICS = {
  */
 export const CHAIN_WATCHER_RUN_FOR_MS = 40_000;
 
+/**
+ * A run stops taking steps this long after it started, whatever the walk it is in (the function's
+ * timeout is 55 s, lib/constructs/chain-watcher.ts): the transactions not reached are counted in the
+ * metrics and left for the next run (outcome `deferred`), so a walk over many transactions at a slow
+ * provider ends in time instead of being cut off by the timeout (docs/benchmarks.md, the watcher).
+ */
+export const CHAIN_WATCHER_STEP_DEADLINE_MS = 48_000;
+
 /** The degraded-mode reason remediation sets when a region has no healthy provider (auto mode). */
 export const CHAIN_UNREACHABLE_REASON = 'withdrawals paused: chain unreachable';
 

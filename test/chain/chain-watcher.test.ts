@@ -336,6 +336,22 @@ it('under MREC before reconciliation, a nonce holder that looks foreign is not a
   expect((await w.item(txId)).status).toBe('broadcast');
 });
 
+it('past the step deadline a run defers the remaining transactions: counted in the metrics, nothing written or sent', async () => {
+  const w = await world();
+  const a = await w.signed(0, { status: 'signed' });
+  const b = await w.signed(1, { status: 'signed' });
+  // A deadline already passed when the run starts (as a walk over many transactions at a slow
+  // provider reaches it): every step waits for the next run.
+  const run = await w.watcher(REGION, { stepDeadlineMs: -1 }).run();
+  expect(run.walks.flatMap((walk) => walk.steps.map((s) => s.outcome))).toEqual(['deferred', 'deferred']);
+  expect(run.walks[0].pending).toBe(2);
+  expect(w.chain.broadcasts).toEqual([]);
+  expect((await w.item(a.txId)).status).toBe('signed');
+  // The next run, in time, takes them.
+  expect(await steps(w)).toEqual(['broadcast', 'broadcast']);
+  expect((await w.item(b.txId)).status).toBe('broadcast');
+});
+
 it('a region without the lease publishes provider metrics and writes nothing', async () => {
   const w = await world();
   const { txId, raw } = await w.signed(0);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { App, CfnResource, IPolicyValidationPluginBeta1, Stack, Validations } from 'aws-cdk-lib';
 import { NagPack, NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { COLD_SIGNER_ROLE_NAME } from '../contract/cold-key';
 import { ACK_OWNER_METADATA } from './nag';
 
 /** Per-rule results of one pack over the whole app. */
@@ -44,7 +45,7 @@ export interface KeyPolicyStatement {
   readonly condition: string;
 }
 
-/** The key policy of one copy of a key that signs (wallet:key-purpose signing or cold). */
+/** The key policy of one copy of a key that signs (wallet:key-purpose signing or cold), or the ColdSigner role's trust. */
 export interface KeyPolicySummary {
   readonly stack: string;
   readonly logicalId: string;
@@ -58,6 +59,15 @@ export const REVIEWED_KEY_PURPOSES = ['signing', 'cold'] as const;
 
 const compact = (v: unknown): string => (v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
+const rows = (policy: { Statement?: Array<Record<string, unknown>> }): KeyPolicyStatement[] =>
+  (policy.Statement ?? []).map((st) => ({
+    sid: compact(st.Sid),
+    effect: compact(st.Effect),
+    actions: [st.Action ?? []].flat().map(String).join(', '),
+    principal: compact(st.Principal),
+    condition: compact(st.Condition),
+  }));
+
 /**
  * The key policies of every signing key copy (hot and cold) in the synthesized templates, so a
  * reviewer reads who may sign, under which conditions, without opening a template.
@@ -70,24 +80,19 @@ export function keyPolicySummaries(templates: ReadonlyArray<{ stack: string; tem
       { Type?: string; Properties?: Record<string, unknown> }
     >;
     for (const [logicalId, r] of Object.entries(resources)) {
+      if (r.Type === 'AWS::IAM::Role' && typeof r.Properties?.RoleName === 'string') {
+        // Who may become the cold signer: the ColdSigner role's trust policy (the key policy names the role).
+        if (!COLD_SIGNER_ROLE_NAME.test(r.Properties.RoleName)) continue;
+        const trust = (r.Properties.AssumeRolePolicyDocument ?? {}) as { Statement?: Array<Record<string, unknown>> };
+        out.push({ stack, logicalId, purpose: 'cold', type: 'AWS::IAM::Role trust policy', statements: rows(trust) });
+        continue;
+      }
       if (r.Type !== 'AWS::KMS::Key' && r.Type !== 'AWS::KMS::ReplicaKey') continue;
       const tags = (r.Properties?.Tags ?? []) as Array<{ Key: string; Value: unknown }>;
       const purpose = tags.find((t) => t.Key === 'wallet:key-purpose')?.Value;
       if (typeof purpose !== 'string' || !(REVIEWED_KEY_PURPOSES as readonly string[]).includes(purpose)) continue;
       const policy = (r.Properties?.KeyPolicy ?? {}) as { Statement?: Array<Record<string, unknown>> };
-      out.push({
-        stack,
-        logicalId,
-        purpose,
-        type: r.Type,
-        statements: (policy.Statement ?? []).map((st) => ({
-          sid: compact(st.Sid),
-          effect: compact(st.Effect),
-          actions: [st.Action ?? []].flat().map(String).join(', '),
-          principal: compact(st.Principal),
-          condition: compact(st.Condition),
-        })),
-      });
+      out.push({ stack, logicalId, purpose, type: r.Type, statements: rows(policy) });
     }
   }
   return out.sort((a, b) => a.purpose.localeCompare(b.purpose) || a.stack.localeCompare(b.stack));
@@ -239,7 +244,7 @@ export function renderReview(review: SecurityReview): string {
   if ((review.keyPolicies ?? []).length > 0) {
     lines.push('## Key policies of the keys that sign', '');
     lines.push(
-      'Each copy of the hot signing key and of the cold key (`security.coldKey`), statement by statement, as synthesized. The request-by-request tests are test/constructs/keys.suite.ts and test/constructs/cold-key.suite.ts.',
+      'Each copy of the hot signing key and of the cold key (`security.coldKey`), and the trust policy of the one role the cold key lets sign (`ColdSigner`), statement by statement, as synthesized. The request-by-request tests are test/constructs/keys.suite.ts and test/constructs/cold-key.suite.ts.',
       '',
     );
     for (const k of review.keyPolicies ?? []) {

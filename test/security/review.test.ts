@@ -27,6 +27,26 @@ const templates = [
         ]),
         DataKey1: key('data', [{ Sid: 'Data', Effect: 'Allow', Action: 'kms:Decrypt', Principal: { AWS: 'root' } }]),
         Queue: { Type: 'AWS::SQS::Queue', Properties: {} },
+        ColdRole: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'example-wallet-cold-signer',
+            AssumeRolePolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 'sts:AssumeRole',
+                  Principal: { AWS: 'arn:aws:iam::111111111111:role/TreasuryOfficers' },
+                  Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+                },
+              ],
+            },
+          },
+        },
+        OtherRole: {
+          Type: 'AWS::IAM::Role',
+          Properties: { RoleName: 'example-wallet-api-role', AssumeRolePolicyDocument: { Statement: [] } },
+        },
       },
     },
   },
@@ -34,10 +54,15 @@ const templates = [
 
 test('lists every copy of the hot and the cold key, statement by statement, and no other key', () => {
   const summaries = keyPolicySummaries(templates);
-  expect(summaries.map((k) => [k.purpose, k.logicalId])).toEqual([
-    ['cold', 'ColdKey1'],
-    ['signing', 'SigningKey1'],
+  expect(summaries.map((k) => [k.purpose, k.logicalId, k.type])).toEqual([
+    ['cold', 'ColdKey1', 'AWS::KMS::Key'],
+    ['cold', 'ColdRole', 'AWS::IAM::Role trust policy'],
+    ['signing', 'SigningKey1', 'AWS::KMS::Key'],
   ]);
+  expect(summaries[1].statements[0]).toMatchObject({
+    actions: 'sts:AssumeRole',
+    condition: '{"Bool":{"aws:MultiFactorAuthPresent":"true"}}',
+  });
   expect(summaries[0].statements).toEqual([
     {
       sid: 'DenySignWithoutMfa',

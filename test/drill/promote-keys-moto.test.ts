@@ -82,8 +82,14 @@ test.each(PROMOTABLE_KEYS.map((k) => [k.name, k] as const))(
 );
 
 test('a key missing in moto is not-found (an optional key is then absent)', async () => {
-  const cold = { ...PROMOTABLE_KEYS[0], name: 'cold', required: false, alias: (e: string) => `alias/${e}-wallet-cold` };
-  const survey = await surveyKey(config, admin(), cold);
+  // Every PROMOTABLE_KEYS alias (the cold key's too) is created above; this optional key never is.
+  const missing = {
+    ...PROMOTABLE_KEYS[0],
+    name: 'not-deployed',
+    required: false,
+    alias: (e: string) => `alias/${e}-wallet-not-deployed`,
+  };
+  const survey = await surveyKey(config, admin(), missing);
   expect(survey.standby).toMatchObject({ ok: false, failure: 'not-found' });
   expect(keyAction(config, survey)).toBe('absent');
 });

@@ -49,7 +49,11 @@ async function world(withTopic = true): Promise<World> {
       rawConfig({
         envName: env,
         account: MOTO_ACCOUNT,
-        security: { breakGlassRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/WalletBreakGlass` },
+        security: {
+          breakGlassRoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/WalletBreakGlass`,
+          // the example's cold key names its officers in the example account; this one is moto's
+          coldKey: { enabled: true, signerPrincipalArns: [`arn:aws:iam::${MOTO_ACCOUNT}:role/TreasuryOfficers`] },
+        },
       }),
     ),
   );

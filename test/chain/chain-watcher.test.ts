@@ -406,6 +406,21 @@ it('a stored but unbroadcast (signed) transaction is broadcast and marked broadc
 });
 
 describe('fenced writes', () => {
+  it('a lost reply on the superseded write (the SDK retry fails its own condition) is recognised as applied', async () => {
+    const w = await world();
+    const { txId } = await w.signed(0);
+    const foreign = await signedOutsideLedger(w, 0);
+    await send(foreign);
+    await node.mine(3);
+    const lossy = faultyLedger(moto.clientConfig(REGION), w.ledger.tableName, [
+      { command: 'UpdateItemCommand', match: updateMentions('supersededBy') },
+    ]);
+    const run = await w.watcher(REGION, { ledger: lossy }).run();
+    expect(lossy.lost()).toBe(1);
+    expect(run.walks[0].steps).toEqual([{ txId, step: 'superseded', outcome: 'already' }]);
+    expect((await w.item(txId)).supersededBy).toBe(keccak256(foreign).toLowerCase());
+  });
+
   it('a lost reply on the mined write is recognised as applied', async () => {
     const w = await world();
     const { txId, raw } = await w.signed(0);

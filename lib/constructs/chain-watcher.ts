@@ -120,21 +120,7 @@ export class ChainWatcher extends Construct {
       // Named: the signing key's policy lets exactly this role read the public key (keys stacks).
       roleName: chainWatcherRoleName(props.envName, stack.region),
     });
-    const tableArn = props.table.tableArn;
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerItems',
-        actions: [...WATCHER_LEDGER_ACTIONS.items],
-        resources: [tableArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerStatusIndex',
-        actions: [...WATCHER_LEDGER_ACTIONS.index],
-        resources: [`${tableArn}/index/${LEDGER_GSI1}`],
-      }),
-    );
+    grantLedgerItemsAndStatusIndex(this.function, props.table.tableArn, WATCHER_LEDGER_ACTIONS);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadSigningPublicKey',
@@ -188,6 +174,27 @@ function grantRpcSecrets(fn: WalletFunction, secretArns: readonly string[]): voi
       sid: 'ReadRpcSecrets',
       actions: ['secretsmanager:GetSecretValue'],
       resources: [...secretArns],
+    }),
+  );
+}
+
+/**
+ * The ledger access of a chain-side function (the chain watcher, the sweeper): `items` on the table,
+ * `index` on its status index (gsi1) only, each in one statement (`LedgerItems`, `LedgerStatusIndex`).
+ */
+export function grantLedgerItemsAndStatusIndex(
+  fn: WalletFunction,
+  tableArn: string,
+  actions: { readonly items: readonly string[]; readonly index: readonly string[] },
+): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ sid: 'LedgerItems', actions: [...actions.items], resources: [tableArn] }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'LedgerStatusIndex',
+      actions: [...actions.index],
+      resources: [`${tableArn}/index/${LEDGER_GSI1}`],
     }),
   );
 }

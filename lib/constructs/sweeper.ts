@@ -6,12 +6,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LEDGER_GSI1, type Consistency } from '../contract/ledger';
+import { type Consistency } from '../contract/ledger';
 import { walletFunctionName } from '../contract/names';
 import { SPENDING_POLICY_ENV } from '../contract/policy';
 import { RUNTIME_ENV } from '../contract/runtime-env';
 import { SWEEP_SETTINGS_ENV, type SweeperSettings } from '../contract/sweep';
-import { grantChainAccess } from './chain-watcher';
+import { grantChainAccess, grantLedgerItemsAndStatusIndex } from './chain-watcher';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { handlerEntry, WalletFunction } from './wallet-function';
 
@@ -95,21 +95,7 @@ export class Sweeper extends Construct {
       reservedConcurrency: 1,
       invocation: { kind: 'asynchronous', failureQueue: props.failureQueue, retryAttempts: 0 },
     });
-    const tableArn = props.table.tableArn;
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerItems',
-        actions: [...SWEEPER_LEDGER_ACTIONS.items],
-        resources: [tableArn],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerStatusIndex',
-        actions: [...SWEEPER_LEDGER_ACTIONS.index],
-        resources: [`${tableArn}/index/${LEDGER_GSI1}`],
-      }),
-    );
+    grantLedgerItemsAndStatusIndex(this.function, props.table.tableArn, SWEEPER_LEDGER_ACTIONS);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'QueueSweepForSigner',

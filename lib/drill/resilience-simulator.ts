@@ -96,5 +96,7 @@ function configFor(p: FailoverTimingParams): WalletConfig {
     targets: { rtoSeconds: 3600, rpoSeconds: 0 },
     data: { consistency: 'MRSC' },
     canary: { schedule: canaryMinutes === 1 ? 'rate(1 minute)' : `rate(${canaryMinutes} minutes)` },
+    // The simulated world reads the key set from it (no cold key in the model).
+    security: { breakGlassRoleArn: 'arn:aws:iam::000000000000:role/ModelBreakGlass' },
   } as unknown as WalletConfig;
 }

@@ -262,10 +262,7 @@ export class World {
       ),
     ];
     // The cold key (security.coldKey, docs/cold-key.md) is deployed by the keys stacks like the others.
-    // `security` may be absent: the resilience report builds worlds from a config it rebuilt from
-    // cdk.out (bin/ wires the drill's model into it), which has no security section.
-    const security = (options.config as Partial<WalletConfig>).security;
-    if (security?.coldKey?.enabled === true) this.addMultiRegionKey(coldKeyAlias(options.config.envName));
+    if (options.config.security.coldKey?.enabled === true) this.addMultiRegionKey(coldKeyAlias(options.config.envName));
     this.replicationLagMs = () => this.rng.uniform(300, 1500);
     this.leaseFollowingCheck = options.leaseFollowingCheck ?? true;
     const lag = this.assumptions.mrecLeaseLagSeconds;

@@ -406,17 +406,23 @@ it('a stored but unbroadcast (signed) transaction is broadcast and marked broadc
 });
 
 describe('fenced writes', () => {
+  /** One watcher run whose first UpdateItem naming `attribute` is applied but its reply lost. */
+  async function runLosingReplyOf(w: Awaited<ReturnType<typeof world>>, attribute: string) {
+    const lossy = faultyLedger(moto.clientConfig(REGION), w.ledger.tableName, [
+      { command: 'UpdateItemCommand', match: updateMentions(attribute) },
+    ]);
+    const run = await w.watcher(REGION, { ledger: lossy }).run();
+    return { run, lost: lossy.lost() };
+  }
+
   it('a lost reply on the superseded write (the SDK retry fails its own condition) is recognised as applied', async () => {
     const w = await world();
     const { txId } = await w.signed(0);
     const foreign = await signedOutsideLedger(w, 0);
     await send(foreign);
     await node.mine(3);
-    const lossy = faultyLedger(moto.clientConfig(REGION), w.ledger.tableName, [
-      { command: 'UpdateItemCommand', match: updateMentions('supersededBy') },
-    ]);
-    const run = await w.watcher(REGION, { ledger: lossy }).run();
-    expect(lossy.lost()).toBe(1);
+    const { run, lost } = await runLosingReplyOf(w, 'supersededBy');
+    expect(lost).toBe(1);
     expect(run.walks[0].steps).toEqual([{ txId, step: 'superseded', outcome: 'already' }]);
     expect((await w.item(txId)).supersededBy).toBe(keccak256(foreign).toLowerCase());
   });
@@ -426,11 +432,8 @@ describe('fenced writes', () => {
     const { txId, raw } = await w.signed(0);
     await send(raw);
     await node.mine(1);
-    const lossy = faultyLedger(moto.clientConfig(REGION), w.ledger.tableName, [
-      { command: 'UpdateItemCommand', match: updateMentions('minedBlockHash') },
-    ]);
-    const run = await w.watcher(REGION, { ledger: lossy }).run();
-    expect(lossy.lost()).toBe(1);
+    const { run, lost } = await runLosingReplyOf(w, 'minedBlockHash');
+    expect(lost).toBe(1);
     expect(run.walks[0].steps).toEqual([{ txId, step: 'mined', outcome: 'already' }]);
     expect((await w.item(txId)).status).toBe('mined');
   });

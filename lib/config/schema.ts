@@ -10,6 +10,9 @@ import { deploymentSchema } from './deployment';
 import { spendingSchema } from './spending';
 import { coldKeySchema } from './cold-key';
 
+// Parsed in a leaf module, so the config's sections (spending-cold.ts) can use it without a cycle through this file.
+export { rateSeconds } from './rate';
+
 /**
  * The one configuration of a wallet environment. `bin/app.ts` (and the drill, bin/drill.ts) loads a
  * JSON file and validates it here once; the stacks map it to the constructs' typed props
@@ -84,17 +87,6 @@ const rateExpression = z
   .string()
   .regex(/^rate\((1 minute|([2-9]|[1-5][0-9]|60) minutes|1 hour)\)$/, 'is not a supported rate expression')
   .describe('use "rate(1 minute)", "rate(N minutes)" with N from 2 to 60, or "rate(1 hour)"');
-
-/** Seconds between runs of a schedule the `rateExpression` schema accepts (e.g. 60 for "rate(1 minute)"). */
-export function rateSeconds(expression: string): number {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(expression.trim());
-  if (match === null) {
-    throw new Error(
-      `rateSeconds: ${JSON.stringify(expression)} is not a rate expression; use "rate(1 minute)", "rate(N minutes)" or "rate(1 hour)"`,
-    );
-  }
-  return Number(match[1]) * (match[2].startsWith('hour') ? 3600 : 60);
-}
 
 const cronExpression = z
   .string()

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CHAIN_FEE_DEFAULTS } from '../contract/chain-settings';
+import { FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS, floatAlarmEvaluation } from '../contract/float-alarm';
 import { SWEEP_GAS_LIMIT } from '../contract/sweep';
+import { rateSeconds } from './rate';
 
 /**
  * `spending.cold`: the hot/cold split (issue 21; docs/spending-policy.md "Hot/cold"). The hot key
@@ -125,6 +127,20 @@ export function coldProblems(spending: Record<string, unknown>, chain: unknown):
         message: `is not above the worst-case fee of a sweep (${SWEEP_GAS_LIMIT} gas x chain.fees.maxFeePerGasGwei ${capGwei} gwei = ${worstFee} wei): a sweep could cost more than it moves`,
         received: minimum,
         fix: `set minimumSweepWei above ${worstFee} (e.g. ${worstFee * 10n}), or lower chain.fees.maxFeePerGasGwei`,
+      });
+    }
+  }
+  // The float-above-ceiling alarm watches periods of two runs; past 84 hours between runs no period fits
+  // CloudWatch's 7-day evaluation limit (lib/contract/float-alarm.ts), and synth would refuse the alarm.
+  if (typeof cold.checkEvery === 'string' && CHECK_EVERY_PATTERN.test(cold.checkEvery)) {
+    const seconds = rateSeconds(cold.checkEvery);
+    if (floatAlarmEvaluation(seconds) === undefined) {
+      const maxHours = FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS / 3600;
+      problems.push({
+        path: 'spending.cold.checkEvery',
+        message: `is too long for the float-above-ceiling alarm: its period holds two sweeper runs (${(2 * seconds) / 3600} hours here), and CloudWatch evaluates an alarm over at most 7 days (period x evaluation periods <= 604800 s), so the longest interval that works is rate(${maxHours} hours)`,
+        received: cold.checkEvery,
+        fix: `set spending.cold.checkEvery to "rate(${maxHours} hours)" or shorter (the default is "${DEFAULT_SWEEP_CHECK_EVERY}")`,
       });
     }
   }

@@ -92,11 +92,11 @@ export class ChainWatcher extends Construct {
     const stack = Stack.of(this);
     const scheduleMinutes = props.scheduleMinutes ?? CHAIN_WATCHER_SCHEDULE_MINUTES;
     throwIfProblems(this, 'ChainWatcher', chainWatcherProblems(props, scheduleMinutes));
-    this.function = new WalletFunction(this, 'Function', {
-      functionName: walletFunctionName(props.envName, 'chain-watcher'),
+    const { function: fn, rule } = scheduledChainFunction(this, {
+      handler: 'chain-watcher',
+      envName: props.envName,
       description:
         'Chain watcher: provider health metrics (every region); confirmations, rebroadcast and bump requests (lease holder)',
-      entry: handlerEntry('chain-watcher'),
       environment: {
         [RUNTIME_ENV.envName]: props.envName,
         [RUNTIME_ENV.tableName]: props.table.tableName,
@@ -109,18 +109,20 @@ export class ChainWatcher extends Construct {
         [CHAIN_SETTINGS_ENV]: props.chainSettings,
         POWERTOOLS_SERVICE_NAME: 'wallet-chain-watcher',
       },
-      logEncryptionKey: props.dataKey,
-      memorySize: 512,
+      dataKey: props.dataKey,
       // A run probes every provider (each bounded by its request timeout) and walks open
       // transactions; it must end before the next one starts.
       timeout: Duration.seconds(Math.min(55, scheduleMinutes * 60 - 5)),
-      // One run at a time per region: two watchers would race on the same receipts.
-      reservedConcurrency: 1,
-      invocation: { kind: 'asynchronous', failureQueue: props.failureQueue, retryAttempts: 0 },
+      failureQueue: props.failureQueue,
       // Named: the signing key's policy lets exactly this role read the public key (keys stacks).
       roleName: chainWatcherRoleName(props.envName, stack.region),
+      tableArn: props.table.tableArn,
+      ledgerActions: WATCHER_LEDGER_ACTIONS,
+      schedule: events.Schedule.rate(Duration.minutes(scheduleMinutes)),
+      scheduleDescription: 'Runs the chain watcher',
     });
-    grantLedgerItemsAndStatusIndex(this.function, props.table.tableArn, WATCHER_LEDGER_ACTIONS);
+    this.function = fn;
+    this.rule = rule;
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ReadSigningPublicKey',
@@ -135,9 +137,7 @@ export class ChainWatcher extends Construct {
         resources: [props.signingQueue.queueArn],
       }),
     );
-    const via = (...services: string[]) => ({
-      StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${stack.region}.amazonaws.com`) },
-    });
+    const via = (...services: string[]) => kmsViaServices(stack, ...services);
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'EncryptBumpMessages',
@@ -156,16 +156,74 @@ export class ChainWatcher extends Construct {
       }),
     );
     if (secretArns.length > 0) grantRpcSecrets(this.function, secretArns);
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the chain watcher',
-      schedule: events.Schedule.rate(Duration.minutes(scheduleMinutes)),
-      targets: [
-        // The live alias, never the function itself: CodeDeploy shifts the alias (docs/safe-deploys.md).
-        new eventTargets.LambdaFunction(this.function.alias, { retryAttempts: 0, deadLetterQueue: props.failureQueue }),
-      ],
-    });
   }
 }
+
+/** Props of {@link scheduledChainFunction}. */
+export interface ScheduledChainFunctionProps {
+  /** The handler folder (`lambda/<handler>/`) and the function name's suffix (`<env>-wallet-<handler>`). */
+  readonly handler: 'chain-watcher' | 'sweeper';
+  readonly envName: string;
+  readonly description: string;
+  /** The function's whole environment, in the order it is rendered. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** This region's data key: the log group is encrypted with it. */
+  readonly dataKey: kms.IKey;
+  /** Must end before the next scheduled run starts. */
+  readonly timeout: Duration;
+  /** Receives runs that failed (the region's remediation dead-letter queue), from Lambda and from the rule. */
+  readonly failureQueue: sqs.IQueue;
+  /** @default - a generated role name */
+  readonly roleName?: string;
+  /** The ledger table in this region. */
+  readonly tableArn: string;
+  /** `items` on the table, `index` on its status index ({@link grantLedgerItemsAndStatusIndex}). */
+  readonly ledgerActions: { readonly items: readonly string[]; readonly index: readonly string[] };
+  readonly schedule: events.Schedule;
+  /** The rule's description. */
+  readonly scheduleDescription: string;
+}
+
+/**
+ * The function setup the chain-side scheduled functions share (the chain watcher, the sweeper): a
+ * `WalletFunction` (`Function`) of 512 MB with one run at a time per region (reserved concurrency 1:
+ * two watchers would race on the same receipts; the sweeper's control item is its guarantee, and this
+ * keeps contention low), invoked asynchronously without retries, failures to `failureQueue`; its ledger
+ * access; and the EventBridge rule (`Schedule`) that invokes its live alias. Each caller adds its own
+ * permissions after it. Construct ids are the callers' own, unchanged (`Function`, `Schedule`).
+ */
+export function scheduledChainFunction(
+  scope: Construct,
+  props: ScheduledChainFunctionProps,
+): { function: WalletFunction; rule: events.Rule } {
+  const fn = new WalletFunction(scope, 'Function', {
+    functionName: walletFunctionName(props.envName, props.handler),
+    description: props.description,
+    entry: handlerEntry(props.handler),
+    environment: props.environment,
+    logEncryptionKey: props.dataKey,
+    memorySize: 512,
+    timeout: props.timeout,
+    reservedConcurrency: 1,
+    invocation: { kind: 'asynchronous', failureQueue: props.failureQueue, retryAttempts: 0 },
+    ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
+  });
+  grantLedgerItemsAndStatusIndex(fn, props.tableArn, props.ledgerActions);
+  const rule = new events.Rule(scope, 'Schedule', {
+    description: props.scheduleDescription,
+    schedule: props.schedule,
+    targets: [
+      // The live alias, never the function itself: CodeDeploy shifts the alias (docs/safe-deploys.md).
+      new eventTargets.LambdaFunction(fn.alias, { retryAttempts: 0, deadLetterQueue: props.failureQueue }),
+    ],
+  });
+  return { function: fn, rule };
+}
+
+/** `kms:ViaService` for the given services in this stack's region (the data key used only through them). */
+export const kmsViaServices = (stack: Stack, ...services: string[]) => ({
+  StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${stack.region}.amazonaws.com`) },
+});
 
 /** GetSecretValue on exactly these secrets (no `*`, no other Secrets Manager action). */
 function grantRpcSecrets(fn: WalletFunction, secretArns: readonly string[]): void {

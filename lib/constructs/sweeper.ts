@@ -1,19 +1,17 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type Consistency } from '../contract/ledger';
-import { walletFunctionName } from '../contract/names';
 import { SPENDING_POLICY_ENV } from '../contract/policy';
 import { RUNTIME_ENV } from '../contract/runtime-env';
 import { SWEEP_SETTINGS_ENV, type SweeperSettings } from '../contract/sweep';
-import { grantChainAccess, grantLedgerItemsAndStatusIndex } from './chain-watcher';
+import { grantChainAccess, kmsViaServices, scheduledChainFunction } from './chain-watcher';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
-import { handlerEntry, WalletFunction } from './wallet-function';
+import { WalletFunction } from './wallet-function';
 
 /** What the sweeper does on the ledger (the intake code it runs creates the sweep's items). */
 export const SWEEPER_LEDGER_ACTIONS = {
@@ -74,10 +72,10 @@ export class Sweeper extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     throwIfProblems(this, 'Sweeper', sweeperProblems(props));
-    this.function = new WalletFunction(this, 'Function', {
-      functionName: walletFunctionName(props.envName, 'sweeper'),
+    const { function: fn, rule } = scheduledChainFunction(this, {
+      handler: 'sweeper',
+      envName: props.envName,
       description: 'Sweeper: moves the hot float above its ceiling to the cold address through intake (lease holder)',
-      entry: handlerEntry('sweeper'),
       environment: {
         [RUNTIME_ENV.envName]: props.envName,
         [RUNTIME_ENV.tableName]: props.table.tableName,
@@ -88,14 +86,16 @@ export class Sweeper extends Construct {
         [SWEEP_SETTINGS_ENV]: JSON.stringify(props.settings),
         POWERTOOLS_SERVICE_NAME: 'wallet-sweeper',
       },
-      logEncryptionKey: props.dataKey,
-      memorySize: 512,
+      dataKey: props.dataKey,
       timeout: Duration.seconds(50),
-      // One run at a time per region (the control item is the guarantee; this keeps contention low).
-      reservedConcurrency: 1,
-      invocation: { kind: 'asynchronous', failureQueue: props.failureQueue, retryAttempts: 0 },
+      failureQueue: props.failureQueue,
+      tableArn: props.table.tableArn,
+      ledgerActions: SWEEPER_LEDGER_ACTIONS,
+      schedule: events.Schedule.expression(props.checkEvery),
+      scheduleDescription: 'Runs the sweeper (spending.cold.checkEvery)',
     });
-    grantLedgerItemsAndStatusIndex(this.function, props.table.tableArn, SWEEPER_LEDGER_ACTIONS);
+    this.function = fn;
+    this.rule = rule;
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'QueueSweepForSigner',
@@ -103,29 +103,18 @@ export class Sweeper extends Construct {
         resources: [props.signingQueue.queueArn],
       }),
     );
-    const via = (...services: string[]) => ({
-      StringEquals: { 'kms:ViaService': services.map((s) => `${s}.${stack.region}.amazonaws.com`) },
-    });
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'DataKeyThroughServices',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: [props.dataKey.keyArn],
-        conditions: via('dynamodb', 'sqs'),
+        conditions: kmsViaServices(stack, 'dynamodb', 'sqs'),
       }),
     );
     grantChainAccess(this.function, {
       chainSettings: props.chainSettings,
       secretArns: props.secretArns ?? [],
       dataKey: props.dataKey,
-    });
-    this.rule = new events.Rule(this, 'Schedule', {
-      description: 'Runs the sweeper (spending.cold.checkEvery)',
-      schedule: events.Schedule.expression(props.checkEvery),
-      targets: [
-        // The live alias, never the function itself: CodeDeploy shifts the alias (docs/safe-deploys.md).
-        new eventTargets.LambdaFunction(this.function.alias, { retryAttempts: 0, deadLetterQueue: props.failureQueue }),
-      ],
     });
   }
 }

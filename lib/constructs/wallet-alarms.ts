@@ -20,6 +20,11 @@ import { CHAIN_HEALTH_DEFAULTS, CHAIN_TIMING_DEFAULTS } from '../contract/chain-
 import { CANARY_DIMENSIONS, CANARY_METRIC_NAMESPACE, CANARY_METRICS, CanaryKind } from '../contract/canary';
 import { KMS_THROTTLE_LOG_EVENT, SIGNER_METRICS, signerMetricNamespace } from '../contract/observability';
 import { WALLET_EVENT_UNDELIVERED_METRIC } from '../contract/status';
+import {
+  FLOAT_ALARM_DEFAULTS,
+  FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS,
+  floatAlarmEvaluation,
+} from '../contract/float-alarm';
 import { SWEEP_DIMENSIONS, SWEEP_METRICS, sweepMetricNamespace } from '../contract/sweep';
 import { isResolved, PropProblem, throwIfProblems } from './prop-problems';
 import { SYNTHETICS_METRIC_NAMESPACE } from './wallet-canaries';
@@ -152,45 +157,13 @@ export interface SweepAlarmSettings {
  * The sweep alarms' evaluation, with the reasons:
  * - sweep failed: SweepsFailed Sum >= 1 in one period of 5 minutes, 1 of 1: a sweep that ended refused,
  *   cancelled, rejected or expired is a fact, not noise (and the next run meets the same cause).
- * - float above ceiling: see {@link floatAlarmEvaluation}.
+ * - float above ceiling: see {@link floatAlarmEvaluation} (lib/contract/float-alarm.ts).
  */
 export const SWEEP_ALARM_DEFAULTS = {
   sweepFailed: { periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
-  float: {
-    /** Consecutive periods the float must be above its ceiling (or unreadable) in. */
-    periods: 6,
-    /** Sweeper runs each period must hold at least (a run late by seconds never leaves a period empty). */
-    runsPerPeriod: 2,
-    /** The shortest period (5 minutes: a sweep normally confirms within it). */
-    minPeriodSeconds: 300,
-  },
+  /** Period, count and its limits: lib/contract/float-alarm.ts. */
+  float: FLOAT_ALARM_DEFAULTS,
 } as const;
-
-/**
- * CloudWatch's limit on period x evaluation periods: "Period multiplied by EvaluationPeriods can't be
- * more than 604,800 seconds. For alarms with a period of less than one hour (3,600 seconds), the total
- * evaluation period can't be longer than one day (86,400 seconds)" (PutMetricAlarm, Period).
- */
-const evaluationLimitSeconds = (periodSeconds: number): number => (periodSeconds < 3600 ? 86_400 : 604_800);
-
-/** The longest sweeper interval the float alarm can watch (two runs in one period of at most 7 days). */
-export const FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS = 604_800 / SWEEP_ALARM_DEFAULTS.float.runsPerPeriod;
-
-/**
- * `float-above-ceiling`'s evaluation from the sweeper's interval: a period of at least two runs
- * (`max(5 min, 2 x checkEvery)`; with one run per period, a run a few seconds late leaves a period
- * without a point, and missing data is not breaching, so the count would start again), 6 of 6
- * consecutive periods, fewer only where CloudWatch's evaluation limit forces it (a sweeper that runs
- * every 14 hours or less keeps 6). The default `rate(5 minutes)` gives 6 periods of 10 minutes: one hour.
- * Undefined when no period of two runs fits CloudWatch's 7 days ({@link FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS}).
- */
-export function floatAlarmEvaluation(checkEverySeconds: number): AlarmEvaluation | undefined {
-  const f = SWEEP_ALARM_DEFAULTS.float;
-  const periodSeconds = Math.max(f.minPeriodSeconds, f.runsPerPeriod * checkEverySeconds);
-  const evaluationPeriods = Math.min(f.periods, Math.floor(evaluationLimitSeconds(periodSeconds) / periodSeconds));
-  if (evaluationPeriods < 1) return undefined;
-  return { periodSeconds, evaluationPeriods, datapointsToAlarm: evaluationPeriods };
-}
 
 /** Thresholds and evaluation of the chain alarms (metrics of lib/contract/chain.ts, published by the watcher every minute). */
 export interface ChainAlarmSettings {

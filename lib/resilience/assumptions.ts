@@ -60,6 +60,12 @@ export const USAGE = {
     unit: 'seconds/run',
     why: 'a region without the lease probes every provider (eth_chainId and the latest block, each bounded by chain.health.requestTimeoutMs), publishes their health, reads the lease once and returns; 3 s allows a slow provider or a cold start (an assumption, not measured on AWS)',
   },
+  // Billed seconds of one sweeper run (issue 21, lambda/sweeper/handler.ts), in every region where it runs.
+  sweeperSecondsPerRun: {
+    value: 2,
+    unit: 'seconds/run',
+    why: 'the lease holder reads the sweep wallet, the lease and the sweep-control item, queries its unmined transactions and reads the hot balance through the provider pool (one eth_getBalance, bounded by chain.health.requestTimeoutMs); a run that sweeps adds the fee read and the in-process intake, rarely. 2 s allows a slow provider or a cold start (an assumption, not measured on AWS). Every region is priced as the holder: either region may hold the lease, and the template does not say which (a region without it returns after the lease read, for less)',
+  },
 } as const satisfies Record<string, UsageAssumption>;
 
 /** How Route 53 classifies our endpoint checks for pricing. */

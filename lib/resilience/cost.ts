@@ -1,8 +1,8 @@
 import { walletFunctionName } from '../contract/names';
 import { RUNTIME_ENV } from '../contract/runtime-env';
-import { HEALTH_CHECK_ENDPOINT_CLASS, USAGE } from './assumptions';
+import { HEALTH_CHECK_ENDPOINT_CLASS, USAGE, UsageAssumption } from './assumptions';
 import { BackupCoverage } from './data-protection';
-import { EnvironmentFacts } from './facts';
+import { EnvironmentFacts, ScheduledFunctionFact } from './facts';
 import { PriceBook, PriceId } from './prices';
 import { scheduleTiming, ScheduleError } from './schedule';
 
@@ -191,17 +191,33 @@ export function estimateCost(
   if (facts.canaries.length > 0)
     notes.push('Each canary run also bills its Lambda invocation, S3 artifacts and logs: not included.');
 
-  // The chain watcher (issue 16): a scheduled function in every region; the lease holder walks for
-  // most of each run, the standby only probes. Priced by Lambda's two units: requests and GB-seconds.
+  // Scheduled functions, priced by Lambda's two units: requests and GB-seconds. The chain watcher
+  // (issue 16) in every region: the lease holder walks for most of each run, the standby only probes.
+  // The sweeper (issue 21) in every region where it runs: priced as the lease holder's run everywhere.
   const chainWatcherName = walletFunctionName(facts.envName, 'chain-watcher');
+  const sweeperName = walletFunctionName(facts.envName, 'sweeper');
+  const priced = (f: ScheduledFunctionFact): { label: string; perRun: UsageAssumption; where: string } | undefined => {
+    if (f.functionName === chainWatcherName) {
+      const role = f.environment[RUNTIME_ENV.regionRole];
+      return {
+        label: 'chain watcher',
+        perRun: role === 'standby' ? USAGE.chainWatcherStandbySecondsPerRun : USAGE.chainWatcherHolderSecondsPerRun,
+        where: `${f.region ?? '?'}, ${role ?? 'unknown role'}`,
+      };
+    }
+    if (f.functionName === sweeperName)
+      return { label: 'sweeper', perRun: USAGE.sweeperSecondsPerRun, where: f.region ?? '?' };
+    return undefined;
+  };
   for (const f of facts.scheduledFunctions) {
     const name = f.functionName ?? f.logicalId;
-    if (f.functionName !== chainWatcherName) {
+    const p = priced(f);
+    if (p === undefined) {
       notes.push(`scheduled function ${name} (${f.schedule ?? '?'}, ${f.region ?? '?'}): its compute is not priced`);
       continue;
     }
     if (f.schedule === undefined) {
-      notes.push(`chain watcher ${name} (${f.region ?? '?'}): its schedule is not a literal; not priced`);
+      notes.push(`${p.label} ${name} (${f.region ?? '?'}): its schedule is not a literal; not priced`);
       continue;
     }
     let runs: number;
@@ -209,34 +225,36 @@ export function estimateCost(
       runs = scheduleTiming(f.schedule).runsPerMonth;
     } catch (err) {
       if (!(err instanceof ScheduleError)) throw err;
-      notes.push(`chain watcher ${name} (${f.region ?? '?'}): ${err.message}; not priced`);
+      notes.push(`${p.label} ${name} (${f.region ?? '?'}): ${err.message}; not priced`);
       continue;
     }
-    const role = f.environment[RUNTIME_ENV.regionRole];
-    const perRun = role === 'standby' ? USAGE.chainWatcherStandbySecondsPerRun : USAGE.chainWatcherHolderSecondsPerRun;
-    const seconds = Math.min(perRun.value, f.timeoutSeconds);
+    const seconds = Math.min(p.perRun.value, f.timeoutSeconds);
     const arm = f.architecture === 'arm64';
     const gbSeconds = runs * seconds * (f.memoryMb / 1024);
-    const where = `${f.region ?? '?'}, ${role ?? 'unknown role'}`;
     add(
       'Lambda',
-      `chain watcher (${where}): requests`,
+      `${p.label} (${p.where}): requests`,
       runs / 1e6,
       'lambda.requests',
       `${f.schedule} = ${Math.round(runs)} runs in a ${hours}-hour month`,
     );
     add(
       'Lambda',
-      `chain watcher (${where}): compute`,
+      `${p.label} (${p.where}): compute`,
       gbSeconds,
       arm ? 'lambda.duration.arm' : 'lambda.duration.x86',
       `${Math.round(runs)} runs x ${seconds} s x ${f.memoryMb} MB (${f.architecture}) = ${Math.round(gbSeconds).toLocaleString('en-US')} GB-s; ` +
-        `${seconds} s: ${perRun.why}`,
+        `${seconds} s: ${p.perRun.why}`,
     );
   }
   if (facts.scheduledFunctions.some((f) => f.functionName === chainWatcherName)) {
     notes.push(
       "The chain watcher's Lambda free tier (1M requests, 400,000 GB-s a month, per account) is not applied; its EventBridge schedule, its log lines (CloudWatch Logs ingestion, the EMF metrics' custom-metric charges) and its RPC provider plan are not included.",
+    );
+  }
+  if (facts.scheduledFunctions.some((f) => f.functionName === sweeperName)) {
+    notes.push(
+      "The sweeper's Lambda free tier is not applied either; its EventBridge schedule, its log lines, the ledger reads and writes of its runs and the sweeps' own transactions (the intake's writes, the signer's Sign, the chain fee) are not included.",
     );
   }
 
@@ -439,7 +457,7 @@ export function estimateCost(
   }
 
   notes.push(
-    'Not estimated: SNS topics, SQS queues, Lambda (except the chain watcher, which runs on a schedule whatever the traffic), API Gateway and CloudWatch Logs (usage-driven, outside the resilience budget).',
+    'Not estimated: SNS topics, SQS queues, Lambda (except the chain watcher and the sweeper, which run on a schedule whatever the traffic), API Gateway and CloudWatch Logs (usage-driven, outside the resilience budget).',
   );
   notes.push(
     'All prices are us-east-1 list prices (see data/prices.json); the other regions in use are assumed to cost the same for these services (not checked).',

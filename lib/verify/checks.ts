@@ -27,6 +27,7 @@ import { remediationForwardingRuleName } from '../contract/remediation';
 import { addressFromSpki } from '../drill/address';
 import { decideRepublish, readSwitchPoints } from '../failover/switch-republisher';
 import { evaluatePolicy, Statement } from '../security/policy-eval';
+import { coldKeyPolicyCheck } from './cold-key-check';
 import { handshake, TlsEndpoint, TlsVersion } from './tls';
 
 /** What verify needs to know about the environment (from its validated config). */
@@ -41,6 +42,11 @@ export interface VerifyEnvironment {
   readonly breakGlassRoleArn: string;
   readonly minCheckerRegions: number;
   readonly notificationsEmail: string;
+  /**
+   * `security.coldKey` where it is enabled (the `cold-key-policy` check reads the deployed cold key).
+   * @default - no cold KMS key (the cold signer is external)
+   */
+  readonly coldKey?: { readonly maxSessionSeconds: number; readonly signerPrincipalArns: readonly string[] };
 }
 
 /** SDK v3 clients, injected (real AWS, or the simulated AWS at the middleware). */
@@ -140,11 +146,12 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
     run: async ({ env, clients }) => {
       const lines: Array<[boolean, string]> = [];
       for (const region of regions(env)) {
-        const raw = (
-          await clients
-            .kms(region)
-            .send(new GetKeyPolicyCommand({ KeyId: signingKeyAlias(env.envName), PolicyName: 'default' }))
-        ).Policy;
+        // GetKeyPolicy takes a key id or ARN, not an alias ("Specify the key ID or key ARN of the KMS key",
+        // KMS API Reference): resolve the alias with DescribeKey first.
+        const kms = clients.kms(region);
+        const keyId = (await kms.send(new DescribeKeyCommand({ KeyId: signingKeyAlias(env.envName) }))).KeyMetadata
+          ?.KeyId;
+        const raw = (await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'default' }))).Policy;
         const policy = JSON.parse(raw ?? '{"Statement":[]}') as { Statement: Statement[] };
         const signer = signerRoleArn(env.partition, env.account, env.envName, region);
         const probes = [
@@ -184,6 +191,7 @@ export const VERIFY_CHECKS: readonly VerifyCheck[] = [
       return outcome(regions(env).map((r) => [same, `${r}: ${addresses[r]}`]));
     },
   },
+  coldKeyPolicyCheck,
   {
     id: 'tls',
     title: 'every API name refuses TLS 1.0/1.1 and accepts TLS 1.2/1.3 (real handshakes)',

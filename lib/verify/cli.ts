@@ -5,6 +5,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { loadConfigFile, resolveConfigPath } from '../config/load';
+import { coldKeyEnabled } from '../config/cold-key';
 import { WalletConfig } from '../config/schema';
 import { ConfigError } from '../config/validate';
 import { publicApiDomain, regionalApiDomain } from '../contract/health';
@@ -81,6 +82,14 @@ export function environmentOf(config: WalletConfig): VerifyEnvironment {
     breakGlassRoleArn: config.security.breakGlassRoleArn,
     minCheckerRegions: 3,
     notificationsEmail: config.notifications.email,
+    ...(coldKeyEnabled(config.security.coldKey)
+      ? {
+          coldKey: {
+            maxSessionSeconds: config.security.coldKey.maxSessionSeconds,
+            signerPrincipalArns: config.security.coldKey.signerPrincipalArns,
+          },
+        }
+      : {}),
   };
 }
 
@@ -151,7 +160,7 @@ export async function verifyMain(io: VerifyIo): Promise<number> {
       io.err(
         `wallet verify: no AWS credentials for account ${env.account} (${(err as Error).message}). Set AWS_PROFILE (or ` +
           'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) for a read-only role of that account: kms:DescribeKey, ' +
-          'kms:GetKeyRotationStatus, kms:GetKeyPolicy, kms:GetPublicKey, route53:ListHealthChecks, ' +
+          'kms:GetKeyRotationStatus, kms:GetKeyPolicy, kms:GetPublicKey, kms:ListGrants (the cold key), route53:ListHealthChecks, ' +
           'route53:GetHealthCheckStatus, cloudwatch:GetMetricData, sns:ListTopics, sns:ListSubscriptionsByTopic, ' +
           'dynamodb:DescribeContinuousBackups. Or run offline with --target simulated.',
       );

@@ -264,6 +264,14 @@ describe('config: spending', () => {
       'worst-case fee of a sweep (21000 gas x chain.fees.maxFeePerGasGwei 100 gwei = 2100000000000000 wei)',
       '"2100000000000000"',
     ],
+    // Two runs per float-alarm period and CloudWatch's 7-day evaluation limit: 84 hours at most.
+    [
+      'a check rate no float alarm can watch',
+      { checkEvery: 'rate(85 hours)' },
+      'spending.cold.checkEvery',
+      'too long for the float-above-ceiling alarm',
+      '"rate(85 hours)"',
+    ],
     ['an unknown field', { ceiling: '1' }, 'spending.cold', 'ceiling', '{"ceiling":"1"}'],
   ])('fails spending.cold with %s', (_name, patch, path, message, received) => {
     const problems = problemsOf(
@@ -273,6 +281,39 @@ describe('config: spending', () => {
     expect(p).toBeDefined();
     if (path !== 'spending.cold') expect(JSON.stringify(p?.received)).toBe(received);
     expect(p?.fix.length).toBeGreaterThan(10);
+  });
+
+  test('a check rate of 84 hours (the longest the float alarm can watch) is accepted', () => {
+    const config = validateConfig(
+      rawConfig({
+        spending: {
+          wallets: { 'w-sweep': { outgoing: 'cold-only' } },
+          cold: { ...cold, checkEvery: 'rate(84 hours)' },
+        },
+      }),
+    );
+    expect(config.spending.cold?.checkEvery).toBe('rate(84 hours)');
+  });
+
+  test('fails a check rate past 84 hours naming the value, the longest rate that works and the fix, with every other problem', () => {
+    const problems = problemsOf(
+      rawConfig({
+        spending: {
+          wallets: { 'w-sweep': { outgoing: 'cold-only' } },
+          cold: { ...cold, checkEvery: 'rate(120 hours)', floatCeilingWei: '0' },
+        },
+      }),
+    );
+    const p = problems.find((x) => x.path === 'spending.cold.checkEvery');
+    expect(p).toEqual({
+      path: 'spending.cold.checkEvery',
+      message: expect.stringMatching(
+        /two sweeper runs \(240 hours here\).*7 days.*longest interval that works is rate\(84 hours\)/,
+      ),
+      received: 'rate(120 hours)',
+      fix: 'set spending.cold.checkEvery to "rate(84 hours)" or shorter (the default is "rate(5 minutes)")',
+    });
+    expect(problems.map((x) => x.path)).toContain('spending.cold.floatCeilingWei');
   });
 
   test('fails spending.cold without chain providers, and reports every cold problem at once', () => {

@@ -16,7 +16,7 @@ import {
 import { chaosGuardAlarmName } from '../../lib/contract/chaos';
 import { METRIC_PUBLISHERS } from '../../lib/contract/metric-publishers';
 import { DEGRADING_ALARMS } from '../../lib/contract/remediation';
-import { floatAlarmEvaluation, FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS } from '../../lib/constructs/wallet-alarms';
+import { floatAlarmEvaluation, FLOAT_ALARM_MAX_CHECK_EVERY_SECONDS } from '../../lib/contract/float-alarm';
 import { WalletChecks } from '../../lib/security/wallet-checks';
 import { BURN_RATE_ALERTS, SLO_NAMES, sloAlertAlarmName, sloWindowAlarmName } from '../../lib/slo/definitions';
 import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
@@ -758,7 +758,11 @@ describe('the sweep alarms follow the sweeper', () => {
   });
 
   test('fails: a sweeper every 85 hours is refused at synth, naming the prop, the value and the longest rate', () => {
-    const config = testConfig({ spending: { cold: { checkEvery: 'rate(85 hours)' } } });
+    // The config refuses it first (test/config/spending.test.ts); the construct's own check still holds
+    // for props that did not come through the config.
+    const valid = testConfig();
+    const cold = valid.spending.cold as NonNullable<typeof valid.spending.cold>;
+    const config = { ...valid, spending: { ...valid.spending, cold: { ...cold, checkEvery: 'rate(85 hours)' } } };
     expect(() => buildTestWallet(config)).toThrow(
       /sweep\.checkEverySeconds: is too long for the float-above-ceiling alarm.*received 306000\. Fix: run the sweeper at least every 84 hours/,
     );

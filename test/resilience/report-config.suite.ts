@@ -121,6 +121,17 @@ test("the chain watcher's compute is priced from the templates: every minute in 
   expect(item(base, 'chain watcher (us-east-2, primary): requests')).toMatchObject({ quantity: 0.044 });
 });
 
+test("the sweeper's compute is priced from the templates: spending.cold.checkEvery (rate(5 minutes)) in both regions, 512 MB arm64", () => {
+  // 8,760 runs x 2 s (USAGE.sweeperSecondsPerRun, the lease holder's run in either region) x 0.5 GB
+  for (const region of ['us-east-2', 'us-west-2']) {
+    expect(item(base, `sweeper (${region}): compute`)).toMatchObject({
+      quantity: 8_760,
+      priceId: 'lambda.duration.arm',
+    });
+  }
+  expect(base.cost.notes.filter((n) => n.includes('wallet-sweeper') && n.includes('not priced'))).toEqual([]);
+});
+
 test('interval 10 -> 30 s: endpoint detection and worst case grow by (30 - 10) x threshold; the fast-interval option goes', () => {
   const r = reportFor({ dns: { healthCheck: { intervalSeconds: 30 } } });
   expect(r.rto.endpointDetectionSeconds).toBe(30 * 3);

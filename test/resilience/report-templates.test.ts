@@ -241,6 +241,63 @@ describe('the chain watcher (scheduled Lambda compute)', () => {
   });
 });
 
+describe('the sweeper (scheduled Lambda compute, issue 21)', () => {
+  /** The sweeper as lib/constructs/sweeper.ts synthesizes it: 512 MB arm64, 50 s timeout, a rule on its live alias. */
+  const sweeper = (schedule: unknown = 'rate(5 minutes)', timeout = 50) => ({
+    SweeperFn: {
+      Type: 'AWS::Lambda::Function',
+      Properties: {
+        FunctionName: 'test-wallet-sweeper',
+        MemorySize: 512,
+        Timeout: timeout,
+        Architectures: ['arm64'],
+        Environment: { Variables: {} },
+      },
+    },
+    SweeperLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionName: { Ref: 'SweeperFn' }, Name: 'live' } },
+    SweeperSchedule: {
+      Type: 'AWS::Events::Rule',
+      Properties: { ScheduleExpression: schedule, Targets: [{ Arn: { Ref: 'SweeperLive' }, Id: 'Target0' }] },
+    },
+  });
+
+  test('priced in each region where it runs, as the lease holder (2 s a run): checkEvery x duration x memory', () => {
+    const r = report({ primary: sweeper(), standby: sweeper() });
+    // rate(5 minutes) in a 730-hour month = 8,760 runs x 2 s x 0.5 GB = 8,760 GB-s x $0.0000133334
+    for (const region of ['us-east-2', 'us-west-2']) {
+      expect(item(r, `sweeper (${region}): compute`)).toMatchObject({
+        quantity: 8_760,
+        priceId: 'lambda.duration.arm',
+        monthly: 0.12,
+      });
+      expect(item(r, `sweeper (${region}): requests`)).toMatchObject({ quantity: 0.009, priceId: 'lambda.requests' });
+    }
+    const assumption = item(r, 'sweeper (us-east-2): compute')?.assumption;
+    expect(assumption).toContain('8760 runs x 2 s x 512 MB (arm64) = 8,760 GB-s');
+    expect(assumption).toContain('either region may hold the lease');
+    expect(r.cost.notes.some((n) => n.includes("sweeper's Lambda free tier"))).toBe(true);
+    expect(r.cost.notes.some((n) => n.includes('test-wallet-sweeper') && n.includes('not priced'))).toBe(false);
+  });
+
+  test('follows checkEvery: every minute is five times the runs', () => {
+    const r = report({ primary: sweeper('rate(1 minute)') });
+    expect(item(r, 'sweeper (us-east-2): compute')?.quantity).toBe(43_800);
+  });
+
+  test('a run is never billed past its timeout', () => {
+    const r = report({ primary: sweeper('rate(5 minutes)', 1) });
+    expect(item(r, 'sweeper (us-east-2): compute')?.quantity).toBe(4_380);
+  });
+
+  test('fails to price a sweeper whose schedule is not literal: a note, no line item', () => {
+    const r = report({ primary: sweeper({ 'Fn::Sub': 'rate(${M} minutes)' }) });
+    expect(r.cost.lineItems.filter((i) => i.service === 'Lambda')).toEqual([]);
+    expect(r.cost.notes).toContain(
+      'sweeper test-wallet-sweeper (us-east-2): its schedule is not a literal; not priced',
+    );
+  });
+});
+
 describe('RPO under MREC', () => {
   const latencyAlarm = (thresholdMs: number) => ({
     Type: 'AWS::CloudWatch::Alarm',

@@ -32,6 +32,10 @@ const EXPECTED_FAILURE: Record<(typeof VERIFY_FAULTS)[number], string> = {
   'tls10-accepted': 'tls',
   'copy-failed': 'backups',
   'stale-switch': 'switch-recency',
+  'cold-extra-signer': 'cold-key-policy',
+  'cold-no-mfa': 'cold-key-policy',
+  'cold-grant': 'cold-key-policy',
+  'cold-no-replica': 'cold-key-policy',
 };
 
 test.each(Object.entries(EXPECTED_FAILURE))(
@@ -48,6 +52,31 @@ test.each(Object.entries(EXPECTED_FAILURE))(
 test('fails naming the second principal that can sign', async () => {
   const r = await verify(['--target', 'simulated', '--fault', 'second-signer']);
   expect(r.stdout).toMatch(/FAIL .*example-wallet-health-us-east-2: kms:Sign allow .*expected explicit-deny/);
+});
+
+// The example config enables security.coldKey: the healthy run above passed cold-key-policy; each
+// cold fault names what broke.
+test.each([
+  [
+    'cold-extra-signer',
+    /FAIL us-east-2 kms:Sign by arn:aws:iam::111111111111:role\/example-wallet-signer-us-east-2 with MFA: allow \(SignOnlyByColdSignerWithMfa\), expected explicit-deny/,
+  ],
+  [
+    'cold-no-mfa',
+    /FAIL us-east-2 kms:Sign by ColdSigner without MFA \(long-term credentials\): allow \(SignOnlyByColdSignerWithMfa\), expected explicit-deny/,
+  ],
+  [
+    'cold-grant',
+    /FAIL us-east-2 grants: sim-grant-1 to arn:aws:iam::111111111111:role\/example-wallet-signer-us-east-2 \(Sign\), expected none/,
+  ],
+  [
+    'cold-no-replica',
+    /FAIL us-east-2 alias\/example-wallet-cold: multi-region PRIMARY, copies in us-east-2, expected copies in us-east-2 and us-west-2\n.*FAIL us-west-2 alias\/example-wallet-cold: not found/,
+  ],
+])('fails cold-key-policy under %s, naming what broke', async (fault, line) => {
+  const r = await verify(['--target', 'simulated', '--fault', fault]);
+  expect(r.code).toBe(VERIFY_EXIT.checkFailed);
+  expect(r.stdout).toMatch(line);
 });
 
 test('bad input exits 2 with what to pass, never a stack trace', async () => {
@@ -69,6 +98,7 @@ test('no credentials: exit 2 naming what is needed', async () => {
   expect(r.stderr).toContain('no AWS credentials for account 111111111111');
   expect(r.stderr).toContain('AWS_PROFILE');
   expect(r.stderr).toContain('kms:GetKeyRotationStatus');
+  expect(r.stderr).toContain('kms:ListGrants');
 });
 
 test('the TLS probe does a real handshake per version against loopback servers', async () => {

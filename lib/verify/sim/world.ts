@@ -6,11 +6,18 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { walletKeyPolicy } from '../../constructs/key-policy';
 import { CANARY_KINDS, canaryName } from '../../contract/canary';
+import { coldKeyAlias, coldSignerRoleArn } from '../../contract/cold-key';
 import { FAILOVER_SWITCH_METRIC, failoverSwitchAlarmName } from '../../contract/failover-switch';
 import { regionalApiDomain } from '../../contract/health';
 import { healthRoleArn, ledgerTableName, signerRoleArn } from '../../contract/names';
 import { attachResponder } from '../../drill/sim/sdk';
 import { VerifyClients, VerifyEnvironment } from '../checks';
+
+/** KMS's answer to an unknown key or alias (the check code tells it apart by name, as from the SDK). */
+const notFound = (message: string): Error => Object.assign(new Error(message), { name: 'NotFoundException' });
+
+/** The simulated cold key's multi-region id (the same in both regions, as a real replica's). */
+export const SIM_COLD_KEY_ID = 'mrk-00000000000000000000000000c01d00';
 
 /** The faults the simulated environment can carry; each must fail exactly one check. */
 export const VERIFY_FAULTS = [
@@ -19,6 +26,11 @@ export const VERIFY_FAULTS = [
   'tls10-accepted',
   'copy-failed',
   'stale-switch',
+  // the cold key (security.coldKey), each failing cold-key-policy only
+  'cold-extra-signer',
+  'cold-no-mfa',
+  'cold-grant',
+  'cold-no-replica',
 ] as const;
 export type VerifyFault = (typeof VERIFY_FAULTS)[number];
 
@@ -81,16 +93,114 @@ export class VerifyWorld {
     return JSON.stringify(doc);
   }
 
+  /**
+   * The cold key's policy as the keys stacks deploy it (walletKeyPolicy purpose `cold`), or with a fault:
+   * `cold-extra-signer` lets a hot signer role sign too; `cold-no-mfa` drops the MFA condition and the
+   * MFA denies (a ColdSigner session without MFA could sign).
+   */
+  private coldPolicy(region: string): string {
+    const e = this.env;
+    const cold = e.coldKey as NonNullable<VerifyEnvironment['coldKey']>;
+    const signer = coldSignerRoleArn(e.partition, e.account, e.envName);
+    const doc = walletKeyPolicy({
+      purpose: 'cold',
+      partition: e.partition,
+      account: e.account,
+      region,
+      breakGlassRoleArn: e.breakGlassRoleArn,
+      allowedReplicaRegions: [region === e.primary ? e.standby : e.primary],
+      coldSignerRoleArn: signer,
+      coldMaxMfaAgeSeconds: cold.maxSessionSeconds,
+      publicKeyReaderRoleArns: [e.breakGlassRoleArn],
+    }).toJSON() as { Statement: Array<{ Sid?: string; Condition?: Record<string, Record<string, unknown>> }> };
+    if (this.faults.has('cold-extra-signer')) {
+      const hot = signerRoleArn(e.partition, e.account, e.envName, region);
+      for (const st of doc.Statement) {
+        if (st.Sid === 'SignOnlyByColdSignerWithMfa')
+          st.Condition = { ...st.Condition, ArnEquals: { 'aws:PrincipalArn': [signer, hot] } };
+        if (st.Sid === 'DenySignToEveryoneButColdSigner')
+          st.Condition = { ArnNotEquals: { 'aws:PrincipalArn': [signer, hot] } };
+      }
+    }
+    if (this.faults.has('cold-no-mfa')) {
+      doc.Statement = doc.Statement.filter(
+        (st) => st.Sid !== 'DenySignWithoutMfa' && st.Sid !== 'DenySignWithStaleMfa',
+      );
+      const allow = doc.Statement.find((st) => st.Sid === 'SignOnlyByColdSignerWithMfa');
+      if (allow !== undefined) allow.Condition = { ArnEquals: { 'aws:PrincipalArn': signer } };
+    }
+    return JSON.stringify(doc);
+  }
+
+  private coldKeyMetadata(region: string): Record<string, unknown> {
+    const e = this.env;
+    const arn = (r: string) => `arn:${e.partition}:kms:${r}:${e.account}:key/${SIM_COLD_KEY_ID}`;
+    const replicas = this.faults.has('cold-no-replica') ? [] : [{ Arn: arn(e.standby), Region: e.standby }];
+    return {
+      KeyId: SIM_COLD_KEY_ID,
+      Arn: arn(region),
+      KeySpec: 'ECC_SECG_P256K1',
+      KeyUsage: 'SIGN_VERIFY',
+      KeyState: 'Enabled',
+      MultiRegion: true,
+      MultiRegionConfiguration: {
+        MultiRegionKeyType: region === e.primary ? 'PRIMARY' : 'REPLICA',
+        PrimaryKey: { Arn: arn(e.primary), Region: e.primary },
+        ReplicaKeys: replicas,
+      },
+    };
+  }
+
+  /** The cold key's copy in this region, by its id or ARN (never by alias: KMS takes none there). */
+  private isColdKey(region: string, keyId: unknown): boolean {
+    const e = this.env;
+    if (e.coldKey === undefined) return false;
+    if (region === e.standby && this.faults.has('cold-no-replica')) return false;
+    return (
+      keyId === SIM_COLD_KEY_ID || keyId === `arn:${e.partition}:kms:${region}:${e.account}:key/${SIM_COLD_KEY_ID}`
+    );
+  }
+
   respond(service: string, region: string, command: string, input: Record<string, unknown>): Record<string, unknown> {
     const e = this.env;
     const key = `${service}:${command}`;
+    // GetKeyPolicy, GetKeyRotationStatus and ListGrants take a key id or ARN only ("Specify the key ID or
+    // key ARN of the KMS key", KMS API Reference): the simulation refuses an alias as KMS does.
+    if (
+      ['kms:GetKeyPolicyCommand', 'kms:GetKeyRotationStatusCommand', 'kms:ListGrantsCommand'].includes(key) &&
+      String(input.KeyId).startsWith('alias/')
+    ) {
+      throw notFound(`Invalid keyId ${String(input.KeyId)}`);
+    }
     switch (key) {
       case 'kms:DescribeKeyCommand':
+        if (e.coldKey !== undefined && input.KeyId === coldKeyAlias(e.envName)) {
+          if (region === e.standby && this.faults.has('cold-no-replica'))
+            throw notFound(`Alias arn:${e.partition}:kms:${region}:${e.account}:${String(input.KeyId)} is not found.`);
+          return { KeyMetadata: this.coldKeyMetadata(region) };
+        }
         return { KeyMetadata: { KeyId: `mrk-${String(input.KeyId).replace(/[^a-z0-9]/gi, '')}` } };
       case 'kms:GetKeyRotationStatusCommand':
         return { KeyRotationEnabled: !(this.faults.has('rotation-off') && String(input.KeyId).includes('data')) };
       case 'kms:GetKeyPolicyCommand':
+        if (this.isColdKey(region, input.KeyId)) return { Policy: this.coldPolicy(region), PolicyName: 'default' };
         return { Policy: this.signingPolicy(region), PolicyName: 'default' };
+      case 'kms:ListGrantsCommand': {
+        if (!this.isColdKey(region, input.KeyId))
+          throw notFound(`simulated AWS (verify): no grants modelled for ${String(input.KeyId)}`);
+        const grants =
+          this.faults.has('cold-grant') && region === e.primary
+            ? [
+                {
+                  KeyId: String(input.KeyId),
+                  GrantId: 'sim-grant-1',
+                  GranteePrincipal: signerRoleArn(e.partition, e.account, e.envName, region),
+                  Operations: ['Sign'],
+                },
+              ]
+            : [];
+        return { Grants: grants, Truncated: false };
+      }
       case 'kms:GetPublicKeyCommand':
         return { PublicKey: new Uint8Array(this.spki), KeySpec: 'ECC_SECG_P256K1' };
       case 'route53:ListHealthChecksCommand':

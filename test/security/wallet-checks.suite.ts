@@ -332,6 +332,44 @@ describe('Wallet rule pack', () => {
         'StatefulResourceBackedUp',
       ]);
     });
+    // The rule renders every stack once per validation pass (lib/security/rules/one-pass.ts), not once
+    // per table: these prove the sharing happens and never outlives the pass.
+    const renders = () =>
+      jest.spyOn(Stack.prototype as unknown as { _toCloudFormation(): unknown }, '_toCloudFormation');
+    test('one pass renders each stack once, however many tables the rule looks at', () => {
+      const app = newTestApp();
+      const stacks = ['A', 'B'].map((id) => new Stack(app, id, { env: ENV }));
+      for (const s of stacks) {
+        table(s);
+        new dynamodb.CfnTable(s, 'Second', {
+          keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+          attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+        }).applyRemovalPolicy(RemovalPolicy.RETAIN);
+      }
+      app.synth();
+      const spy = renders();
+      try {
+        const violations = new WalletChecks(app).validateScope(app).violations;
+        // 4 tables, 2 stacks: without the per-pass memo each table renders both stacks (8 renders).
+        expect(spy).toHaveBeenCalledTimes(2);
+        expect(
+          violations.find((v) => v.ruleName === 'Wallet-StatefulResourceBackedUp')?.violatingResources,
+        ).toHaveLength(4);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+    test('fails when the memo outlives its pass: a backup plan added between two passes is seen by the second', () => {
+      const app = newTestApp();
+      const s = new Stack(app, 'Subject', { env: ENV });
+      const t = table(s);
+      const checks = new WalletChecks(app);
+      const backedUp = () =>
+        checks.validateScope(app).violations.filter((v) => v.ruleName === 'Wallet-StatefulResourceBackedUp');
+      expect(backedUp()).toHaveLength(1);
+      plan(s, t, 'us-west-2');
+      expect(backedUp()).toEqual([]);
+    });
   });
 
   describe('RtoBudgetFits', () => {

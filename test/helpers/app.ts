@@ -14,6 +14,20 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(CDK_JSON, 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
+/**
+ * No stack traces in construct metadata: CDK records one for every L1 resource it creates
+ * ("aws:cdk:creationStack") and every annotation, and under jest (Error.stackTraceLimit 100, each
+ * frame source-mapped) that was about a tenth of a whole-app build's CPU. The traces only go to the
+ * assembly's *.metadata.json and the validation report's `stackTraces`, which no test reads; the
+ * templates, assets, manifest.json and tree.json are byte-identical with and without (checked on the
+ * example app). CDK's own switches (aws-cdk-lib cx-api DISABLE_CREATION_STACK_TRACES,
+ * DISABLE_METADATA_STACK_TRACE; `new App({ stackTraces: false })` sets the second).
+ */
+const NO_STACK_TRACES = {
+  'aws:cdk:disable-creation-stack-traces': true,
+  'aws:cdk:disable-stack-trace': true,
+} as const;
+
 export interface TestAppOptions {
   /**
    * Bundle Lambda code with esbuild (slow): true for every stack, or the construct paths (globs) of
@@ -35,6 +49,7 @@ export function newTestApp(options: TestAppOptions = {}): App {
     builtinCloudFormationValidation: false,
     context: {
       ...cdkJsonContext(),
+      ...NO_STACK_TRACES,
       ...(options.bundle
         ? {
             'aws:cdk:enable-asset-metadata': true,

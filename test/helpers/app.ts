@@ -89,22 +89,35 @@ export function buildTestWallet(config: WalletConfig = testConfig(), options: Te
   };
 }
 
-let example: TestWallet | undefined;
+const shared = new Map<string, TestWallet>();
+
+/**
+ * A read-only wallet built once per jest test file for each distinct (config, options) and shared
+ * by every suite that asks for the same one: a whole-app build and synth is the largest cost of the
+ * CDK aggregates. Like `exampleWallet()` it is synthesized and every construct in it is locked, so a
+ * suite that tries to add a resource fails at once ("Cannot add children ... during synthesis")
+ * instead of changing what other suites see. Use it for a build that another suite also makes (it
+ * stays in memory until the file ends); a suite that adds or changes constructs, or builds under a
+ * mock, builds its own with `buildTestWallet()`.
+ */
+export function sharedTestWallet(config: WalletConfig = testConfig(), options: TestAppOptions = {}): TestWallet {
+  // The validated config is plain JSON data (zod output), so equal configs have equal keys.
+  const key = JSON.stringify([config, options]);
+  let wallet = shared.get(key);
+  if (wallet === undefined) {
+    wallet = buildTestWallet(config, options);
+    wallet.app.synth();
+    for (const c of wallet.app.node.findAll()) c.node.lock();
+    shared.set(key, wallet);
+  }
+  return wallet;
+}
 
 /**
  * The example-config wallet, built once per jest test file and shared by every suite that only
- * reads it: a whole-app build and synth is the largest cost of the CDK aggregates (24 suites built
- * the same app). It is read-only: every construct in it is locked after the build, so a suite that
- * tries to add a resource fails at once ("Cannot add children ... during synthesis") instead of
- * changing what other suites see. A suite that adds or changes constructs builds its own with
- * `buildTestWallet()`.
+ * reads it (24 suites build the same app): `sharedTestWallet()` with the example config and the
+ * default options.
  */
 export function exampleWallet(): TestWallet {
-  if (example === undefined) {
-    const wallet = buildTestWallet();
-    wallet.app.synth();
-    for (const c of wallet.app.node.findAll()) c.node.lock();
-    example = wallet;
-  }
-  return example;
+  return sharedTestWallet();
 }

@@ -69,10 +69,31 @@ export interface TestWallet {
   template(stack: keyof WalletStacks): Template;
 }
 
+/**
+ * Node's default Error.stackTraceLimit, which `cdk synth` runs with; jest raises it to 100. CDK
+ * captures a stack trace for every acknowledgement whatever the context says (Validations
+ * recordAcknowledgment), and under jest each of the 100 frames is source-mapped: a few percent of
+ * a whole-app build. The traces go only to construct metadata, which no test reads; an error thrown
+ * while building still has its message and the first 10 frames, as in `cdk synth`.
+ */
+const BUILD_STACK_TRACE_LIMIT = 10;
+
+function withStackTraceLimit<T>(limit: number, fn: () => T): T {
+  const previous = Error.stackTraceLimit;
+  Error.stackTraceLimit = limit;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = previous;
+  }
+}
+
 /** Builds the whole wallet app from a config (the example one by default). */
 export function buildTestWallet(config: WalletConfig = testConfig(), options: TestAppOptions = {}): TestWallet {
   const app = newTestApp(options);
-  const stacks = buildWalletApp(app, config, { validation: options.validation ?? false });
+  const stacks = withStackTraceLimit(BUILD_STACK_TRACE_LIMIT, () =>
+    buildWalletApp(app, config, { validation: options.validation ?? false }),
+  );
   const cache = new Map<string, Template>();
   return {
     app,

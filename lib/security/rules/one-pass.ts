@@ -19,14 +19,17 @@ export function onePass<T>(fn: () => T): T {
   }
 }
 
-/** `compute(root)`, once per pass for each `key` and root (every call when no pass is running). */
-export function perPass<T>(key: string, root: IConstruct, compute: (root: IConstruct) => T): T {
-  if (pass === undefined) return compute(root);
-  let byRoot = pass.get(key);
-  if (byRoot === undefined) {
-    byRoot = new WeakMap();
-    pass.set(key, byRoot);
+/**
+ * `compute(scope)`, once per pass for each `key` and construct (the app's root for a whole-app fact,
+ * or one resource); every call computes when no pass is running.
+ */
+export function perPass<T>(key: string, scope: IConstruct, compute: (scope: IConstruct) => T): T {
+  if (pass === undefined) return compute(scope);
+  let byScope = pass.get(key);
+  if (byScope === undefined) {
+    byScope = new WeakMap();
+    pass.set(key, byScope);
   }
-  if (!byRoot.has(root)) byRoot.set(root, compute(root));
-  return byRoot.get(root) as T;
+  if (!byScope.has(scope)) byScope.set(scope, compute(scope));
+  return byScope.get(scope) as T;
 }

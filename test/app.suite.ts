@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { STATEFUL_TYPES } from '../lib/contract/stateful';
-import { exampleWallet, TestWallet } from './helpers/app';
+import { exampleWallet, sharedTestWallet, TestWallet } from './helpers/app';
+import { testConfig } from './helpers/config';
 
 let wallet: TestWallet;
 beforeAll(() => {
@@ -11,6 +12,12 @@ test('the shared example wallet is read-only: adding a construct to any of its s
   for (const stack of Object.values(wallet.stacks) as Stack[]) {
     expect(() => new CfnResource(stack, 'Added', { type: 'AWS::SQS::Queue' })).toThrow(/Cannot add children/);
   }
+});
+
+test('a shared build is one per (config, options): a fresh but equal config gets the same wallet', () => {
+  // (A different config gets its own: the MREC and chaos-off suites that share builds assert on
+  // what their config changes, so a memo that ignored the config would fail them.)
+  expect(sharedTestWallet(testConfig({}), {})).toBe(wallet);
 });
 
 test('every stack has an explicit account and region', () => {

@@ -1,6 +1,7 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps, NagRuleResult } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { onePass } from './rules/one-pass';
 import * as rules from './rules';
 
 interface RuleDoc {
@@ -124,6 +125,11 @@ export class WalletChecks extends NagPack {
   constructor(scope?: IConstruct, props?: NagPackProps) {
     super(scope, props);
     this.packName = 'Wallet';
+  }
+
+  /** One walk of the tree is one pass: whole-app facts are computed once in it (rules/one-pass.ts). */
+  public override validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return onePass(() => super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {

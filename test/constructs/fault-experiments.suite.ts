@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { FaultExperiments } from '../../lib/constructs/fault-experiments';
 import { EXPERIMENTS, ExperimentName, FIS_EXEC_WRAPPER } from '../../lib/contract/chaos';
-import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, newTestApp, sharedTestWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { nagFindings } from '../helpers/nag';
 import { CfnResourceJson, resourceNamed, resources, roleStatements } from '../helpers/workload';
@@ -15,7 +15,8 @@ let mrsc: TestWallet;
 let mrec: TestWallet;
 beforeAll(() => {
   mrsc = exampleWallet();
-  mrec = buildTestWallet(
+  // Shared (read-only) with wallet-table.suite.ts, which builds the same MREC config.
+  mrec = sharedTestWallet(
     testConfig({ data: { consistency: 'MREC' }, regions: { witness: undefined }, targets: { rpoSeconds: 60 } }),
   );
 });
@@ -53,7 +54,8 @@ describe('which experiments exist where', () => {
   });
 
   test('chaos.enabled false defines no experiment and leaves the functions without the extension', () => {
-    const off = buildTestWallet(testConfig({ chaos: { enabled: false } }));
+    // Shared (read-only) with regional-wallet.suite.ts, which builds the same config.
+    const off = sharedTestWallet(testConfig({ chaos: { enabled: false } }));
     const t = off.template('primary');
     expect(Object.keys(experimentTemplates(t))).toEqual([]);
     expect(JSON.stringify(t.toJSON())).not.toContain(FIS_EXEC_WRAPPER);

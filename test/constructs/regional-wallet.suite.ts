@@ -1,5 +1,5 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { buildTestWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, sharedTestWallet, TestWallet } from '../helpers/app';
 import { runtimeSpendingPolicy } from '../../lib/config/spending';
 import { SPENDING_POLICY_ENV } from '../../lib/contract/policy';
 import { testConfig as testConfigWith } from '../helpers/config';
@@ -11,7 +11,8 @@ const SIGNING_QUEUE = /^WalletSigningQueue[0-9A-F]{8}$/;
 let wallet: TestWallet;
 beforeAll(() => {
   // Without the experiments: the FIS extension's statements on these roles are tested in fault-experiments.
-  wallet = buildTestWallet(testConfigWith({ chaos: { enabled: false } }));
+  // Shared (read-only) with fault-experiments.suite.ts, which builds the same config.
+  wallet = sharedTestWallet(testConfigWith({ chaos: { enabled: false } }));
 });
 
 /** The ledger table as each region's policies name it: the global table (primary), its replica by name (standby). */

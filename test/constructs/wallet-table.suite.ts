@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { WalletLedgerTable, WalletLedgerTableProps } from '../../lib/constructs/wallet-table';
-import { buildTestWallet, exampleWallet, newTestApp, TestWallet } from '../helpers/app';
+import { exampleWallet, newTestApp, sharedTestWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
 function replicasOf(template: Template): Array<Record<string, unknown>> {
@@ -88,7 +88,8 @@ describe('ledger global table (MRSC, the default)', () => {
 
 describe('ledger global table (MREC)', () => {
   test('is eventually consistent, has no witness, and keeps PITR on each replica', () => {
-    const wallet = buildTestWallet(
+    // Shared (read-only) with fault-experiments.suite.ts, which builds the same MREC config.
+    const wallet = sharedTestWallet(
       testConfig({ data: { consistency: 'MREC' }, regions: { witness: undefined }, targets: { rpoSeconds: 60 } }),
     );
     const template = wallet.template('primary');

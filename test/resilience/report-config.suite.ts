@@ -2,7 +2,7 @@ import { groupByEnvironment, readAssembly } from '../../lib/resilience/assembly'
 import { loadPriceBook } from '../../lib/resilience/prices';
 import { buildReport, ResilienceReport } from '../../lib/resilience/report';
 import { referenceMonteCarlo } from '../failover/reference-monte-carlo';
-import { buildTestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
 /**
@@ -13,8 +13,7 @@ import { testConfig } from '../helpers/config';
 
 type Patch = Parameters<typeof testConfig>[0];
 
-function reportFor(patch: Patch = {}): ResilienceReport {
-  const wallet = buildTestWallet(testConfig(patch));
+function reportFor(patch: Patch = {}, wallet: TestWallet = buildTestWallet(testConfig(patch))): ResilienceReport {
   const envs = groupByEnvironment(readAssembly(wallet.app.synth().directory));
   expect(envs.map((e) => e.envName)).toEqual(['example']);
   return buildReport(envs[0], {
@@ -32,7 +31,8 @@ const item = (r: ResilienceReport, name: string) => r.cost.lineItems.find((i) =>
 
 let base: ResilienceReport;
 beforeAll(() => {
-  base = reportFor();
+  // The example config unchanged: the shared (read-only, already synthesized) example wallet.
+  base = reportFor({}, exampleWallet());
 });
 
 test('example config: detection, cut-over and worst case come from the templates', () => {

@@ -12,6 +12,8 @@ import { FailoverOutputs } from '../../lib/constructs/failover-outputs';
 import { FAILOVER_SWITCH_ALARM } from '../../lib/contract/failover-switch';
 import { computeRtoBudget } from '../../lib/failover/rto-budget';
 import * as rules from '../../lib/security/rules';
+import { onePass } from '../../lib/security/rules/one-pass';
+import { allResources, props } from '../../lib/security/rules/util';
 import { isDeprecatedSyntheticsRuntime } from '../../lib/security/rules/CanaryRuntimeCurrent';
 import { WalletChecks } from '../../lib/security/wallet-checks';
 import { exampleWallet, newTestApp } from '../helpers/app';
@@ -331,6 +333,64 @@ describe('Wallet rule pack', () => {
       expect(findings((_a, s) => plan(s, table(s), 'us-east-2'), { exceptBackup: false })).toEqual([
         'StatefulResourceBackedUp',
       ]);
+    });
+    // The rule renders every stack once per validation pass (lib/security/rules/one-pass.ts), not once
+    // per table: these prove the sharing happens and never outlives the pass.
+    const renders = () =>
+      jest.spyOn(Stack.prototype as unknown as { _toCloudFormation(): unknown }, '_toCloudFormation');
+    test('one pass renders each stack once, however many tables the rule looks at', () => {
+      const app = newTestApp();
+      const stacks = ['A', 'B'].map((id) => new Stack(app, id, { env: ENV }));
+      for (const s of stacks) {
+        table(s);
+        new dynamodb.CfnTable(s, 'Second', {
+          keySchema: [{ attributeName: 'pk', keyType: 'HASH' }],
+          attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }],
+        }).applyRemovalPolicy(RemovalPolicy.RETAIN);
+      }
+      app.synth();
+      const spy = renders();
+      try {
+        const violations = new WalletChecks(app).validateScope(app).violations;
+        // 4 tables, 2 stacks: without the per-pass memo each table renders both stacks (8 renders).
+        expect(spy).toHaveBeenCalledTimes(2);
+        expect(
+          violations.find((v) => v.ruleName === 'Wallet-StatefulResourceBackedUp')?.violatingResources,
+        ).toHaveLength(4);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+    test('resource properties are resolved once per pass and frozen; allResources gives each caller its own array', () => {
+      const app = newTestApp();
+      const s = new Stack(app, 'Subject', { env: ENV });
+      const t = table(s);
+      const inPass = onePass(() => {
+        const [a, b] = [props(t), props(t)];
+        const [x, y] = [allResources(s, 'AWS::DynamoDB::Table'), allResources(s, 'AWS::DynamoDB::Table')];
+        return { a, b, x, y };
+      });
+      expect(inPass.a).toBe(inPass.b);
+      expect(Object.isFrozen(inPass.a) && Object.isFrozen(inPass.a.KeySchema)).toBe(true);
+      // A change is refused (strict-mode code throws; Reflect.set reports the refusal either way).
+      expect(Reflect.set(inPass.a, 'TableName', 'changed')).toBe(false);
+      expect(inPass.x).toEqual([t]);
+      expect(inPass.x).not.toBe(inPass.y);
+      // Outside a pass every call resolves afresh: a change to the tree between passes is seen.
+      expect(props(t)).not.toBe(inPass.a);
+      t.addPropertyOverride('TableName', 'renamed');
+      expect(props(t).TableName).toBe('renamed');
+    });
+    test('fails when the memo outlives its pass: a backup plan added between two passes is seen by the second', () => {
+      const app = newTestApp();
+      const s = new Stack(app, 'Subject', { env: ENV });
+      const t = table(s);
+      const checks = new WalletChecks(app);
+      const backedUp = () =>
+        checks.validateScope(app).violations.filter((v) => v.ruleName === 'Wallet-StatefulResourceBackedUp');
+      expect(backedUp()).toHaveLength(1);
+      plan(s, t, 'us-west-2');
+      expect(backedUp()).toEqual([]);
     });
   });
 

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { HEALTH_SEARCH_STRING } from '../../lib/contract/health';
-import { buildTestWallet, exampleWallet, TestWallet } from '../helpers/app';
+import { buildTestWallet, exampleWallet, sharedTestWallet, TestWallet } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -148,7 +148,9 @@ describe('failover records for the public API name (dns.recordType CNAME, opted 
   let wallet: TestWallet;
   let records: Record<string, { Properties: Record<string, unknown> }>;
   beforeAll(() => {
-    wallet = buildTestWallet(testConfig({ dns: { recordType: 'CNAME' } }));
+    // The example config already opts in (CNAME), so this is the shared example wallet (read-only);
+    // the patch keeps the test about CNAME should the example change.
+    wallet = sharedTestWallet(testConfig({ dns: { recordType: 'CNAME' } }));
     records = wallet.template('dns').findResources('AWS::Route53::RecordSet') as typeof records;
   });
 

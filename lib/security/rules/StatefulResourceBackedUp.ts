@@ -1,11 +1,13 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { SynthesizedStack, uncoveredStatefulResources } from '../../backup/coverage';
+import { IConstruct } from 'constructs';
+import { SynthesizedStack, UncoveredResource, uncoveredStatefulResources } from '../../backup/coverage';
 import { isDataStoreType } from '../../contract/stateful';
+import { perPass } from './one-pass';
 import { namedRule, NOT_APPLICABLE } from './util';
 
-function stacksOf(node: CfnResource): SynthesizedStack[] {
-  return node.node.root.node
+function stacksOf(root: IConstruct): SynthesizedStack[] {
+  return root.node
     .findAll()
     .filter((c): c is Stack => Stack.isStack(c))
     .map((s) => ({
@@ -25,8 +27,11 @@ export default namedRule('StatefulResourceBackedUp', (node: CfnResource): NagRul
   if (!isDataStoreType(node.cfnResourceType)) return NOT_APPLICABLE;
   const stack = Stack.of(node);
   const logicalId = stack.resolve(node.logicalId) as string;
-  const uncovered = uncoveredStatefulResources(stacksOf(node)).some(
-    (u) => u.stackName === stack.stackName && u.logicalId === logicalId,
+  // Every stack's template, rendered once per validation pass (not once per table or bucket: that
+  // was most of a whole-app WalletChecks run).
+  const all = perPass<UncoveredResource[]>('StatefulResourceBackedUp', node.node.root, (root) =>
+    uncoveredStatefulResources(stacksOf(root)),
   );
+  const uncovered = all.some((u) => u.stackName === stack.stackName && u.logicalId === logicalId);
   return uncovered ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
 });

@@ -130,7 +130,7 @@ describe('the memo behind the schedule arithmetic (validateConfig evaluates the 
 
   test('a repeated question gets an equal answer in a fresh object, so a caller cannot change the next answer', () => {
     const first = recoveryPointAge(short);
-    (first.retentionTooShort as Array<{ rule: string }>)[0].rule = 'changed';
+    (first.retentionTooShort as unknown as Array<{ rule: string }>)[0].rule = 'changed';
     (first.retentionTooShort as unknown[]).length = 1;
     const second = recoveryPointAge(short);
     expect(second.retentionTooShort.map((r) => r.rule)).toEqual(['frequent', 'daily']);

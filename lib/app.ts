@@ -1,7 +1,6 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { WalletConfig } from './config/schema';
 import { stackNames, TAG_KEYS } from './contract/names';
-import { computeRtoBudget, rtoBudgetProblem } from './failover/rto-budget';
 import { registerValidation } from './security/nag';
 import { DnsStack } from './stacks/dns-stack';
 import { KeysReplicaStack } from './stacks/keys-replica-stack';
@@ -9,7 +8,11 @@ import { KeysStack } from './stacks/keys-stack';
 import { PrimaryStack } from './stacks/primary-stack';
 import { StandbyStack } from './stacks/standby-stack';
 import { StatusEdgeStack, StatusStack } from './stacks/status-stack';
+import { assertRtoBudget } from './stacks/rto-budget';
 import { statusStackNames } from './contract/status';
+
+/** Re-exported: it lives in ./stacks/rto-budget.ts, which loads no CDK code. */
+export { assertRtoBudget };
 
 /** Route 53 health-check metrics (and so their alarms) exist only here. */
 export const DNS_STACK_REGION = 'us-east-1';
@@ -130,17 +133,4 @@ export function buildWalletApp(app: App, config: WalletConfig, options: BuildOpt
     registerValidation(app);
   }
   return stacks;
-}
-
-/** Fails the synth, before any stack is built, when the DNS failover path cannot meet the RTO target. */
-export function assertRtoBudget(config: WalletConfig): void {
-  const input = {
-    intervalSeconds: config.dns.healthCheck.intervalSeconds,
-    failureThreshold: config.dns.healthCheck.failureThreshold,
-    ttlSeconds: config.dns.recordTtlSeconds,
-    rtoTargetSeconds: config.targets.rtoSeconds,
-    ttlIsSetting: config.dns.recordType === 'CNAME',
-  };
-  const problem = rtoBudgetProblem(computeRtoBudget(input), input);
-  if (problem !== undefined) throw new Error(problem);
 }

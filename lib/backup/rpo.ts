@@ -1,4 +1,4 @@
-import { CronError, fireTimes, formatDuration, HORIZON, parseCron } from './schedule';
+import { CronError, fireTimesOf, formatDuration, HORIZON, Memo } from './schedule';
 
 /**
  * How old can the newest restorable backup be? This module answers that offline for a set of
@@ -53,18 +53,27 @@ interface Point {
   readonly expires: number;
 }
 
+const ageByRules = new Memo<RecoveryPointAge>();
+
 /** Computes {@link RecoveryPointAge}; throws {@link CronError} naming the rule whose schedule is invalid. */
 export function recoveryPointAge(
   rules: readonly BackupRuleTiming[],
   startWindowMinutes = BACKUP_START_WINDOW_MINUTES,
 ): RecoveryPointAge {
+  // Memoised by value (see `Memo` in ./schedule.ts); the caller gets its own copy.
+  const key = JSON.stringify([startWindowMinutes, rules.map((r) => [r.name, r.schedule, r.retentionDays])]);
+  const age = ageByRules.get(key, () => computeRecoveryPointAge(rules, startWindowMinutes));
+  return { ...age, retentionTooShort: age.retentionTooShort.map((r) => ({ ...r })) };
+}
+
+function computeRecoveryPointAge(rules: readonly BackupRuleTiming[], startWindowMinutes: number): RecoveryPointAge {
   const startWindowSeconds = startWindowMinutes * 60;
   const points: Point[] = [];
   const retentionTooShort: Array<{ rule: string; retentionDays: number; neededSeconds: number }> = [];
   for (const rule of rules) {
-    let fires: number[];
+    let fires: readonly number[];
     try {
-      fires = fireTimes(parseCron(rule.schedule));
+      fires = fireTimesOf(rule.schedule);
     } catch (err) {
       if (err instanceof CronError) throw new CronError(`${rule.name} schedule: ${err.message}`);
       throw err;

@@ -155,9 +155,42 @@ export interface ScheduleGaps {
   readonly firesInHorizon: number;
 }
 
+/**
+ * A small memo for answers that are pure functions of their text input (an expression, a rule set):
+ * every `validateConfig` call evaluates the backup schedules over the two-year horizon (17,544 fire
+ * times for an hourly rule), and a test file or a synth validates the same config many times. It
+ * holds only successful answers (an error is computed again, so its message is always fresh) and
+ * forgets the oldest entry beyond `limit`. Callers receive copies, never the stored value.
+ */
+export class Memo<T> {
+  private readonly entries = new Map<string, T>();
+  constructor(private readonly limit = 64) {}
+  get(key: string, compute: () => T): T {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute();
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
+const fireTimesByExpression = new Memo<readonly number[]>();
+
+/** {@link fireTimes} of `parseCron(expression)`, memoised (read-only: never hand it out to be modified). */
+export function fireTimesOf(expression: string): readonly number[] {
+  return fireTimesByExpression.get(expression, () => Object.freeze(fireTimes(parseCron(expression))));
+}
+
+const gapsByExpression = new Memo<ScheduleGaps>();
+
 /** Gaps between consecutive runs over {@link HORIZON}; throws {@link CronError} if it runs fewer than twice. */
 export function scheduleGaps(expression: string): ScheduleGaps {
-  const fires = fireTimes(parseCron(expression));
+  return { ...gapsByExpression.get(expression, () => computeScheduleGaps(expression)) };
+}
+
+function computeScheduleGaps(expression: string): ScheduleGaps {
+  const fires = fireTimesOf(expression);
   if (fires.length < 2) {
     throw new CronError(`"${expression}" fires ${fires.length === 0 ? 'never' : 'only once'} in two years`);
   }

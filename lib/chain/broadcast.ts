@@ -1,4 +1,5 @@
-import { keccak256, type Hex, type PublicClient } from 'viem';
+import type { Hex, PublicClient } from 'viem';
+import { keccak256 } from 'viem/utils';
 import { NonceTakenError } from '../contract/chain-io';
 import { errorText, GarbageAnswerError, hash32, shortError } from './rpc';
 

@@ -1,4 +1,5 @@
-import { isAddress, type Hex, type PublicClient } from 'viem';
+import type { Hex, PublicClient } from 'viem';
+import { isAddress } from 'viem/utils';
 import type { Broadcaster, ChainNonceSource } from '../contract/chain-io';
 import { broadcastToAll, type BroadcastReport } from './broadcast';
 import { createRpcClient, readChainId, readHead, readPendingNonce, shortError } from './rpc';

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { getAddress, keccak256 } from 'viem';
+import { getAddress, keccak256 } from 'viem/utils';
 
 /** The Ethereum address of a secp256k1 public key in DER SubjectPublicKeyInfo form (KMS GetPublicKey). */
 export function addressFromSpki(spki: Uint8Array): string {

@@ -4,7 +4,15 @@ import {
   MIN_BACKUP_INTERVAL_SECONDS,
   recoveryPointAge,
 } from '../../lib/backup/rpo';
-import { CronError, formatDuration, parseCron, scheduleGaps } from '../../lib/backup/schedule';
+import {
+  CronError,
+  fireTimes,
+  fireTimesOf,
+  formatDuration,
+  Memo,
+  parseCron,
+  scheduleGaps,
+} from '../../lib/backup/schedule';
 
 const H = 3600;
 const D = 86400;
@@ -111,5 +119,60 @@ describe('recovery point age (the backup RPO arithmetic)', () => {
     expect(() => recoveryPointAge([{ name: 'daily', schedule: 'cron(0 5 L * ? *)', retentionDays: 1 }])).toThrow(
       'daily schedule: day-of-month "L" uses L, W or #',
     );
+  });
+});
+
+describe('the memo behind the schedule arithmetic (validateConfig evaluates the same schedules many times)', () => {
+  const short = [
+    { name: 'frequent', schedule: 'cron(0 0 */2 * ? *)', retentionDays: 1 },
+    { name: 'daily', schedule: 'cron(0 5 1 * ? *)', retentionDays: 1 },
+  ];
+
+  test('a repeated question gets an equal answer in a fresh object, so a caller cannot change the next answer', () => {
+    const first = recoveryPointAge(short);
+    (first.retentionTooShort as unknown as Array<{ rule: string }>)[0].rule = 'changed';
+    (first.retentionTooShort as unknown[]).length = 1;
+    const second = recoveryPointAge(short);
+    expect(second.retentionTooShort.map((r) => r.rule)).toEqual(['frequent', 'daily']);
+    const gaps = scheduleGaps('cron(0 5 ? * * *)') as { maxGapSeconds: number };
+    gaps.maxGapSeconds = 1;
+    expect(scheduleGaps('cron(0 5 ? * * *)').maxGapSeconds).toBe(D);
+  });
+
+  test('the answer depends on every input: retention, schedule and start window', () => {
+    const base = recoveryPointAge(short);
+    expect(recoveryPointAge([{ ...short[0], retentionDays: 35 }, short[1]]).worstCaseSeconds).not.toBe(
+      base.worstCaseSeconds,
+    );
+    expect(recoveryPointAge([{ ...short[0], schedule: 'cron(0 * ? * * *)' }, short[1]]).scheduleOnlySeconds).toBe(
+      2 * H,
+    );
+    expect(recoveryPointAge(short, 120).startWindowSeconds).toBe(7200);
+    expect(recoveryPointAge(short).startWindowSeconds).toBe(3600);
+  });
+
+  test('fails again on every call with an invalid schedule (errors are not remembered)', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => scheduleGaps('cron(0 5 L * ? *)')).toThrow(CronError);
+      expect(() => recoveryPointAge([{ name: 'daily', schedule: 'cron(0 5 L * ? *)', retentionDays: 1 }])).toThrow(
+        'daily schedule',
+      );
+    }
+  });
+
+  test('the stored fire times cannot be modified', () => {
+    const fires = fireTimesOf('cron(0 5 ? * * *)');
+    expect(Object.isFrozen(fires)).toBe(true);
+    expect(fires).toEqual(fireTimes(parseCron('cron(0 5 ? * * *)')));
+  });
+
+  test('forgets the oldest answer beyond its limit and computes it again', () => {
+    const memo = new Memo<number>(2);
+    let computed = 0;
+    const get = (key: string) => memo.get(key, () => ++computed);
+    expect([get('a'), get('b'), get('a')]).toEqual([1, 2, 1]);
+    get('c'); // evicts 'a', the oldest
+    expect(get('b')).toBe(2);
+    expect(get('a')).toBe(4);
   });
 });

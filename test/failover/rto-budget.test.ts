@@ -1,4 +1,4 @@
-import { assertRtoBudget } from '../../lib/app';
+import { assertRtoBudget } from '../../lib/stacks/rto-budget';
 import { computeRtoBudget, rtoBudgetProblem } from '../../lib/failover/rto-budget';
 import { testConfig } from '../helpers/config';
 

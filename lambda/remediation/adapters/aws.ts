@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { bytesToHex, keccak256 } from 'viem';
+import { bytesToHex, keccak256 } from 'viem/utils';
 import { NOTIFY_SEVERITY_ATTRIBUTE } from '../../../lib/contract/remediation';
 import { throwSwitch } from '../../../lib/failover/switch';
 import { LeaseStore, moveLease, readLease } from '../../../lib/failover/lease';

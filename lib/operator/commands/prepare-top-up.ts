@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { type Hex, keccak256, serializeTransaction, type TransactionSerializableEIP1559 } from 'viem';
+import type { Hex, TransactionSerializableEIP1559 } from 'viem';
+import { keccak256, serializeTransaction } from 'viem/utils';
 import { feePolicy, type FeeHistory, firstFees } from '../../chain/fees';
 import { ProviderPool } from '../../chain/pool';
 import { SWEEP_GAS_LIMIT } from '../../contract/sweep';

@@ -17,6 +17,7 @@ function chainWith(entries: Array<{ nonce: number; value: bigint; hash: string; 
     const a: Accepted = {
       raw: '0x' as Hex,
       hash: e.hash as Hex,
+      from: ADDRESS,
       nonce: e.nonce,
       to: e.to ?? RECIPIENT,
       value: e.value,

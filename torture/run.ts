@@ -249,6 +249,11 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     schedule.faults.filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
   );
   const perCommand = new Map<string, number>();
+  const sweepFaultAt = new Map((schedule.sweepFaults ?? []).filter((f) => f.command === undefined).map((f) => [f.call, f]));
+  const sweepTargeted = new Map(
+    (schedule.sweepFaults ?? []).filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
+  );
+  let sweeperCalls = 0;
   const faultCounts = Object.fromEntries(
     [
       'lost-response',
@@ -356,12 +361,20 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   ) {
     await scheduler.gate();
     const actor = actorOf(role, region, instance);
-    calls += 1;
     callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
+    // The sweeper's calls have their own fault stream (Schedule.sweepFaults): the other actors' calls
+    // are counted as before the sweeper joined, so a seed's faults land on the same calls.
+    const sweeper = role === 'sweeper';
+    const n = sweeper ? ++sweeperCalls : ++calls;
     if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
-    const nth = (perCommand.get(command) ?? 0) + 1;
-    perCommand.set(command, nth);
-    const fault = faultsActive ? (faultAt.get(calls) ?? targeted.get(`${command}#${nth}`)) : undefined;
+    const counted = sweeper ? `sweeper:${command}` : command;
+    const nth = (perCommand.get(counted) ?? 0) + 1;
+    perCommand.set(counted, nth);
+    const fault = !faultsActive
+      ? undefined
+      : sweeper
+        ? (sweepFaultAt.get(n) ?? sweepTargeted.get(`${command}#${nth}`))
+        : (faultAt.get(n) ?? targeted.get(`${command}#${nth}`));
     if (fault === undefined) return apply(actor, service, region, command, input);
     faultCounts[fault.kind] += 1;
     switch (fault.kind) {

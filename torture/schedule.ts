@@ -104,6 +104,11 @@ export interface Schedule {
   readonly sweeps?: readonly SweepRunOp[];
   /** The wei above the float ceiling the hot address starts with (decimal string). */
   readonly sweepExcessWei?: string;
+  /**
+   * Faults on the sweeper's own SDK calls, counted over its calls only (`call`: the n-th sweeper
+   * call, or with `command` the n-th of that command), so a seed's other faults land where they did.
+   */
+  readonly sweepFaults?: readonly Fault[];
 }
 
 /**
@@ -194,6 +199,7 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
   // settle phase (after the heal, under MREC once the runbook reconciled), some duplicated.
   const sweeps: SweepRunOp[] = [];
   let sweepExcessWei: string | undefined;
+  const sweepFaults: Fault[] = [];
   if (rng.next() < 0.4) {
     sweepExcessWei = (SWEEP_MINIMUM_WEI * BigInt(int(2, 40))).toString();
     const nSweeps = int(2, 4);
@@ -205,6 +211,18 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
       });
     }
     sweeps.sort((a, b) => a.at - b.at);
+    const nSweepFaults = int(0, 6);
+    for (let i = 0; i < nSweepFaults; i++) {
+      const kind = pick(FAULT_KINDS);
+      const targeted = rng.next() < 0.6;
+      sweepFaults.push({
+        call: targeted ? int(1, 4) : int(1, 60),
+        kind,
+        ...(targeted ? { command: pick(['UpdateItemCommand', 'PutItemCommand', 'SendMessageCommand'] as const) } : {}),
+        ...(kind === 'pause' ? { ms: pick([50, 500, 5_000, 40_000]) } : {}),
+      });
+    }
+    sweepFaults.sort((a, b) => a.call - b.call);
   }
   return {
     seed,
@@ -216,8 +234,21 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
     lagMs,
     healAt,
     chainFaults,
-    ...(sweeps.length > 0 ? { sweeps, sweepExcessWei } : {}),
+    ...(sweeps.length > 0 ? { sweeps, sweepExcessWei, sweepFaults } : {}),
   };
+}
+
+/**
+ * The schedule as it was drawn before the sweeper joined the harness (its runs, funding and faults
+ * left out): the sweep transactions the signers sign move the other actors' calls, so a scenario
+ * recorded at a seed before then is replayed this way.
+ */
+export function withoutSweeper(schedule: Schedule): Schedule {
+  const { sweeps, sweepExcessWei, sweepFaults, ...before } = schedule;
+  void sweeps;
+  void sweepExcessWei;
+  void sweepFaults;
+  return before;
 }
 
 /** The schedule as one argument for `--replay`. */

@@ -139,10 +139,13 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
         if (!update.startsWith('SET #state = :claimed') && !update.startsWith('SET #state = :submitted')) return input;
         const values = { ...(input.ExpressionAttributeValues as Item) };
         const names = { ...(input.ExpressionAttributeNames as Record<string, string>) };
-        for (const unused of [':idle', ':id', ':e', ':claimed'])
-          if (!update.includes(unused)) delete values[unused];
+        for (const unused of [':idle', ':id', ':e', ':claimed']) if (!update.includes(unused)) delete values[unused];
         if (!update.includes('#state')) delete names['#state'];
-        const rest: Record<string, unknown> = { ...input, ExpressionAttributeValues: values, ExpressionAttributeNames: names };
+        const rest: Record<string, unknown> = {
+          ...input,
+          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: names,
+        };
         delete rest.ConditionExpression;
         return rest;
       },

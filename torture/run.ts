@@ -249,7 +249,9 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     schedule.faults.filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
   );
   const perCommand = new Map<string, number>();
-  const sweepFaultAt = new Map((schedule.sweepFaults ?? []).filter((f) => f.command === undefined).map((f) => [f.call, f]));
+  const sweepFaultAt = new Map(
+    (schedule.sweepFaults ?? []).filter((f) => f.command === undefined).map((f) => [f.call, f]),
+  );
   const sweepTargeted = new Map(
     (schedule.sweepFaults ?? []).filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
   );
@@ -996,7 +998,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       if (e.before !== undefined || !String(e.after.sk).startsWith('TX#') || e.after.walletId !== SWEEP_WALLET) return;
       const openBeside: string[] = [];
       for (const { item } of dynamo.replica(e.replica === 'global' ? primary : e.replica).items.values()) {
-        if (item.walletId !== SWEEP_WALLET || !String(item.sk).startsWith('TX#') || item.txId === e.after.txId) continue;
+        if (item.walletId !== SWEEP_WALLET || !String(item.sk).startsWith('TX#') || item.txId === e.after.txId)
+          continue;
         if (!closed.has(String(item.status))) openBeside.push(String(item.txId));
       }
       observations.sweepOpenings.push({ replica: e.replica, txId: String(e.after.txId), openBeside });
@@ -1030,7 +1033,13 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
         const ledger = { ddb: c.ddb, tableName: TABLE };
         const consistency = bug.sweeperConsistency(schedule.consistency);
         const api = createApiHandler({
-          env: { region, tableName: TABLE, signingQueueUrl: queueUrl(region), chainId: CHAIN_ID, consistency } as ApiEnv,
+          env: {
+            region,
+            tableName: TABLE,
+            signingQueueUrl: queueUrl(region),
+            chainId: CHAIN_ID,
+            consistency,
+          } as ApiEnv,
           ledger,
           spending: gateFor(ledger, region),
           sqs: c.sqs,
@@ -1047,8 +1056,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
           settings: sweepSettings,
           chainId: CHAIN_ID,
           consistency,
-          balance: (address) =>
-            pool.read('eth_getBalance', (client) => client.getBalance({ address: address as Hex })),
+          balance: (address) => pool.read('eth_getBalance', (client) => client.getBalance({ address: address as Hex })),
           fees: async () => ({
             maxFeePerGas: BigInt(FEES.maxFeePerGas),
             maxPriorityFeePerGas: BigInt(FEES.maxPriorityFeePerGas),

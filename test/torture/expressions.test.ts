@@ -49,7 +49,11 @@ describe('applyUpdate', () => {
     const expr = 'SET #state = :s, submittedAt = if_not_exists(submittedAt, :at) REMOVE txId';
     const names = { '#state': 'state' };
     const values = { ':s': 'submitted', ':at': 'T2' };
-    expect(applyUpdate(expr, { pk: 'S', txId: 'x' }, values, names)).toEqual({ pk: 'S', state: 'submitted', submittedAt: 'T2' });
+    expect(applyUpdate(expr, { pk: 'S', txId: 'x' }, values, names)).toEqual({
+      pk: 'S',
+      state: 'submitted',
+      submittedAt: 'T2',
+    });
     expect(applyUpdate(expr, { pk: 'S', submittedAt: 'T1' }, values, names)).toEqual({
       pk: 'S',
       state: 'submitted',

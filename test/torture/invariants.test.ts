@@ -422,7 +422,11 @@ describe('the sweep invariants', () => {
     o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, unmined: ['t0', 't1', 'tq'] });
     expect(checkInvariants(o)).toEqual([]);
     // ...but a transaction mined after the run began does: without t1 unmined then, the excess was larger.
-    o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, unmined: [], balanceWei: 1_100_000n - t1Cost });
+    o.sweepDecisions.set('sweep-1', {
+      ...o.sweepDecisions.get('sweep-1')!,
+      unmined: [],
+      balanceWei: 1_100_000n - t1Cost,
+    });
     expect(checkInvariants(o)).toEqual([]);
     o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, balanceWei: 1_100_000n - t1Cost - 1n });
     expect(failing(o)).toEqual(['sweep-within-excess']);

@@ -38,8 +38,11 @@ test.each([
   ['sweep-without-cas', 'MRSC', 4, 'one-sweep-in-flight', 'was still open'],
   ['sweep-without-cas', 'MREC', 4, 'one-sweep-in-flight', 'was still open'],
   ['sweep-before-reconcile', 'MREC', 14, 'sweep-by-holder', 'before that epoch was reconciled'],
-] as const)('%s is found under %s at seed %i (%s), which holds without it', async (bug, mode, seed, invariant, detail) => {
-  expect((await runOne(seed, mode)).violations).toEqual([]);
-  const found = await runOne(seed, mode, bug);
-  expect(found.violations).toContainEqual({ invariant, detail: expect.stringContaining(detail) });
-});
+] as const)(
+  '%s is found under %s at seed %i (%s), which holds without it',
+  async (bug, mode, seed, invariant, detail) => {
+    expect((await runOne(seed, mode)).violations).toEqual([]);
+    const found = await runOne(seed, mode, bug);
+    expect(found.violations).toContainEqual({ invariant, detail: expect.stringContaining(detail) });
+  },
+);

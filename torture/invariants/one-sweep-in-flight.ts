@@ -22,7 +22,9 @@ export const oneSweepInFlight: Invariant = {
     }
     const final = o.final;
     if (final !== undefined) {
-      const mined = new Set(final.chain.minedAt(final.address, Number.POSITIVE_INFINITY).map((a) => a.hash.toLowerCase()));
+      const mined = new Set(
+        final.chain.minedAt(final.address, Number.POSITIVE_INFINITY).map((a) => a.hash.toLowerCase()),
+      );
       const sweeps = final.transactions.filter(
         (t) => t.walletId === o.sweep?.walletId && t.txHash !== undefined && mined.has(t.txHash.toLowerCase()),
       );

@@ -28,7 +28,9 @@ export const sweepByHolder: Invariant = {
     for (const s of o.sweepSubmits) {
       const holder = o.leaseHistory.get(s.replica)?.get(s.epoch);
       if (holder !== s.by) {
-        problems.push(`sweep ${s.sweepId} was marked submitted in ${s.replica} by ${s.by} at epoch ${s.epoch}, held by ${holder ?? 'nobody'}`);
+        problems.push(
+          `sweep ${s.sweepId} was marked submitted in ${s.replica} by ${s.by} at epoch ${s.epoch}, held by ${holder ?? 'nobody'}`,
+        );
       }
     }
     return problems;

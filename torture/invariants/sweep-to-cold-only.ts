@@ -13,7 +13,8 @@ export const sweepToColdOnly: Invariant = {
     const problems: string[] = [];
     const cold = o.sweep?.coldAddress;
     for (const claim of o.sweepClaims) {
-      if (claim.to !== cold) problems.push(`sweep ${claim.sweepId} was claimed to ${claim.to}, not the cold address ${cold}`);
+      if (claim.to !== cold)
+        problems.push(`sweep ${claim.sweepId} was claimed to ${claim.to}, not the cold address ${cold}`);
     }
     const policy = o.policy;
     if (policy !== undefined) {

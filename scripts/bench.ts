@@ -6,6 +6,7 @@
  *   npm run bench -- synth test        # chosen sections
  *   npm run bench -- bundles signing   # the Lambda runtime figures
  *   npm run bench -- validation        # synth cost of every validation plugin
+ *   npm run bench -- moto              # moto_server CPU per request, route memo on and off
  */
 import { runtimeSpendingPolicy } from '../lib/config/spending';
 import {
@@ -23,6 +24,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { serializeTransaction } from 'viem/utils';
 import { RUNTIME_ENV } from '../lib/contract/runtime-env';
+import { benchMoto } from './bench-moto';
 import {
   buildEip1559,
   finishSignature,
@@ -262,6 +264,8 @@ const sections: Record<string, () => Result | Promise<Result>> = {
       fullSynthTargetSeconds: 20,
     };
   },
+  /** moto_server's CPU per request, with and without the shim's route memo (scripts/bench-moto.ts). */
+  moto: () => benchMoto(),
   /**
    * The whole test suite, as `npm test` runs it: first with an empty jest cache (as on a fresh clone,
    * where the jest transform (esbuild) compiles every file), then again with the cache that run filled.

@@ -14,6 +14,13 @@ MOTO_SHIM_ATOMIC_DYNAMODB=1
     still interleave with each other (a read-then-conditional-write client still races), which is
     what the concurrency tests exercise.
 
+MOTO_SHIM_ROUTE_MEMO=1
+    Remember which backend serves each inferred host. moto_server routes every request by
+    matching "http://<service>.<region>.amazonaws.com" against every backend's URL patterns in
+    turn (about 2-4.5 ms a request on this machine type, under the dispatcher's global lock), and
+    the answer for a host never changes while the server runs. Performance only: the same backend
+    answers the same request.
+
 Then it runs the stock moto_server entry point with the same arguments. Used by
 test/helpers/moto.ts (the shared server, SHARED_MOTO_OPTIONS: kmsDigestSigning / atomicDynamoDb).
 """
@@ -63,6 +70,23 @@ if os.environ.get("MOTO_SHIM_ATOMIC_DYNAMODB") == "1":
             return _original_call_action(self)
 
     ddb_responses.DynamoHandler.call_action = _atomic_call_action
+
+if os.environ.get("MOTO_SHIM_ROUTE_MEMO") == "1":
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    _original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
+    _backend_by_host = {}
+
+    def _remembered_backend_for_host(self, host):
+        # Called under the dispatcher's lock (get_application), so the dict needs none of its own.
+        # The hosts are the inferred "<service>.<region>.amazonaws.com" names: a small, bounded set.
+        if host is None:
+            return None
+        if host not in _backend_by_host:
+            _backend_by_host[host] = _original_backend_for_host(self, host)
+        return _backend_by_host[host]
+
+    DomainDispatcherApplication.get_backend_for_host = _remembered_backend_for_host
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -57,7 +57,28 @@ const WRONG: Record<string, Case> = {
   },
 };
 
+/** Not boundaries but load cost: a value viem/utils provides must not pull in viem's full index. */
+const FULL_VIEM_INDEX: Record<string, Case> = {
+  'the provider pool imports keccak256 from viem': {
+    file: 'lib/chain/boundary-fixture.ts',
+    source: "import { keccak256 } from 'viem';\nexport const x = keccak256;\n",
+  },
+  'a Lambda imports getAddress from viem': {
+    file: 'lambda/signer/boundary-fixture.ts',
+    source: "import { type Hex, getAddress } from 'viem';\nexport const x: (a: Hex) => Hex = getAddress;\n",
+  },
+};
+
 const RIGHT: Record<string, Case> = {
+  'a Lambda takes viem types from viem and values from viem/utils': {
+    file: 'lambda/signer/boundary-fixture.ts',
+    source:
+      "import { type Hex } from 'viem';\nimport { getAddress } from 'viem/utils';\nexport const x: (a: Hex) => Hex = getAddress;\n",
+  },
+  'the pool imports a client from viem (viem/utils has none)': {
+    file: 'lib/chain/boundary-fixture.ts',
+    source: "import { createPublicClient } from 'viem';\nexport const x = createPublicClient;\n",
+  },
   'a construct imports the contract': {
     file: 'lib/constructs/boundary-fixture.ts',
     source: "import { TAG_KEYS } from '../contract/names';\nexport const x = TAG_KEYS;\n",
@@ -94,7 +115,7 @@ let results: Record<string, Array<{ ruleId: string | null; message: string }>>;
 beforeAll(() => {
   const run = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', SCRIPT, JSON.stringify({ ...WRONG, ...prefix(RIGHT) })],
+    ['--input-type=module', '-e', SCRIPT, JSON.stringify({ ...WRONG, ...FULL_VIEM_INDEX, ...prefix(RIGHT) })],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`linting the fixtures failed (${run.status}): ${run.stderr}`);
@@ -108,6 +129,12 @@ function prefix(cases: Record<string, Case>): Record<string, Case> {
 test.each(Object.keys(WRONG))('fails when %s, naming no-restricted-imports and the boundary', (name) => {
   expect(results[name]).toEqual([
     { ruleId: 'no-restricted-imports', message: expect.stringContaining('Import boundary:') },
+  ]);
+});
+
+test.each(Object.keys(FULL_VIEM_INDEX))('fails when %s, naming viem/utils', (name) => {
+  expect(results[name]).toEqual([
+    { ruleId: 'no-restricted-imports', message: expect.stringContaining("import this value from 'viem/utils'") },
   ]);
 });
 

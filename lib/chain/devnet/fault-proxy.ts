@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { keccak256, type Hex } from 'viem';
+import { type Hex } from 'viem';
+import { keccak256 } from 'viem/utils';
 
 /**
  * A faulty RPC provider for tests and the chain rehearsal: a loopback JSON-RPC proxy in front of a

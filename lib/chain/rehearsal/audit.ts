@@ -1,11 +1,5 @@
-import {
-  createPublicClient,
-  type Hex,
-  http,
-  recoverTransactionAddress,
-  serializeTransaction,
-  type Transaction,
-} from 'viem';
+import { createPublicClient, type Hex, http, recoverTransactionAddress, type Transaction } from 'viem';
+import { serializeTransaction } from 'viem/utils';
 
 /**
  * What the chain itself says about a rehearsal, read with viem and nothing of the wallet (not the

@@ -48,11 +48,13 @@ async function measure(
     const started = process.hrtime.bigint();
     let requests = 0;
     for (let i = 0; i < rounds; i++) {
+      // `<=`, not `<`: if a reply is lost and the SDK retries, the retry finds its own write (n equal)
+      // and passes, instead of failing the benchmark with a condition failure on its own write.
       await ddb.send(
         new PutItemCommand({
           TableName: 'bench',
           Item: { pk: { S: `k${i % 20}` }, n: { N: String(i) } },
-          ConditionExpression: 'attribute_not_exists(n) OR n < :n',
+          ConditionExpression: 'attribute_not_exists(n) OR n <= :n',
           ExpressionAttributeValues: { ':n': { N: String(i) } },
         }),
       );

@@ -14,7 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * current run (runs are sequential), because making SDK clients costs more than a schedule.
  */
 export type Service = 'dynamodb' | 'sqs' | 'kms';
-export type Role = 'api' | 'signer' | 'operator' | 'remediation';
+export type Role = 'api' | 'signer' | 'operator' | 'remediation' | 'sweeper';
 export type Dispatch = (
   role: Role,
   service: Service,

@@ -31,6 +31,14 @@ import type { ActorContext } from './scheduler';
  * - `broadcast-to-one-provider`: the signers' broadcaster sends to the best healthy provider only
  *   (failover on error) instead of to every healthy provider, so a provider that swallows the send
  *   decides whether the network ever sees it.
+ * - `sweep-ignores-in-flight`: the sweeper's listing of the hot address's unmined transactions (its
+ *   gsi1 status queries) answers nothing, so it sweeps the whole balance above the ceiling, the wei
+ *   the in-flight withdrawals still need included.
+ * - `sweep-without-cas`: the sweeper writes the sweep-control item without its compare-and-set: the
+ *   claim's `state = idle` / epoch condition and the submitted mark's `sweepId = :id AND epoch = :e`
+ *   are dropped, so two runs at once (a duplicated invocation) each start their own sweep.
+ * - `sweep-before-reconcile`: under MREC, the sweeper (and its in-process intake) is given MRSC
+ *   semantics, so a new lease holder sweeps before reconciliation opened its epoch's intake.
  */
 export const BUG_NAMES = [
   'skip-epoch',
@@ -40,6 +48,9 @@ export const BUG_NAMES = [
   'skip-velocity-check',
   'trust-one-nonce-source',
   'broadcast-to-one-provider',
+  'sweep-ignores-in-flight',
+  'sweep-without-cas',
+  'sweep-before-reconcile',
 ] as const;
 export type BugName = (typeof BUG_NAMES)[number];
 
@@ -54,6 +65,8 @@ export interface BugSeams {
   /** A lost-reply retry failed its condition although the first attempt applied. */
   onOwnWriteMissed(actor: ActorContext, input: Record<string, unknown>, before: Item | undefined): void;
   signerConsistency(mode: 'MRSC' | 'MREC'): 'MRSC' | 'MREC';
+  /** The consistency the sweeper and its in-process intake are configured with. */
+  sweeperConsistency(mode: 'MRSC' | 'MREC'): 'MRSC' | 'MREC';
   /** The signer's broadcaster over its region's pool (the real poolBroadcaster). */
   broadcaster(pool: ProviderPool): Broadcaster;
   /** Reconciliation's chain-nonce source over its region's pool; `clients` are the providers in config order. */
@@ -67,6 +80,7 @@ const keyText = (key: unknown): string => {
 
 const isSigner = (actor: ActorContext) => actor.name.startsWith('signer-');
 const isRemediation = (actor: ActorContext) => actor.name.startsWith('remediation-');
+const isSweeper = (actor: ActorContext) => actor.name.startsWith('sweeper-');
 
 export function bugSeams(bug: BugName | undefined): BugSeams {
   const none: BugSeams = {
@@ -74,6 +88,7 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
     afterDynamo: (_a, _c, _i, output) => output,
     onOwnWriteMissed: () => undefined,
     signerConsistency: (mode) => mode,
+    sweeperConsistency: (mode) => mode,
     broadcaster: (pool) => poolBroadcaster(pool),
     nonceSource: (pool) => poolNonceSource(pool),
   };
@@ -102,6 +117,40 @@ export function bugSeams(bug: BugName | undefined): BugSeams {
     };
   }
   if (bug === 'no-intake-fence') return { ...none, signerConsistency: () => 'MRSC' };
+  if (bug === 'sweep-before-reconcile') return { ...none, sweeperConsistency: () => 'MRSC' };
+  if (bug === 'sweep-ignores-in-flight') {
+    return {
+      ...none,
+      afterDynamo(actor, command, input, output) {
+        if (!isSweeper(actor) || command !== 'QueryCommand') return output;
+        const partition = String((input.ExpressionAttributeValues as Item | undefined)?.[':p'] ?? '');
+        return partition.startsWith('TXSTATUS#') ? { ...output, Items: [], Count: 0 } : output;
+      },
+    };
+  }
+  if (bug === 'sweep-without-cas') {
+    return {
+      ...none,
+      beforeDynamo(actor, command, input) {
+        if (!isSweeper(actor) || command !== 'UpdateItemCommand') return input;
+        if (!String((input.Key as Item | undefined)?.pk).startsWith('SWEEP#')) return input;
+        const update = String(input.UpdateExpression ?? '');
+        // The claim (SET #state = :claimed ...) and the submitted mark (SET #state = :submitted ...).
+        if (!update.startsWith('SET #state = :claimed') && !update.startsWith('SET #state = :submitted')) return input;
+        const values = { ...(input.ExpressionAttributeValues as Item) };
+        const names = { ...(input.ExpressionAttributeNames as Record<string, string>) };
+        for (const unused of [':idle', ':id', ':e', ':claimed']) if (!update.includes(unused)) delete values[unused];
+        if (!update.includes('#state')) delete names['#state'];
+        const rest: Record<string, unknown> = {
+          ...input,
+          ExpressionAttributeValues: values,
+          ExpressionAttributeNames: names,
+        };
+        delete rest.ConditionExpression;
+        return rest;
+      },
+    };
+  }
   if (bug === 'skip-epoch') {
     return {
       ...none,

@@ -76,7 +76,7 @@ export async function shrink(
   let runs = 1;
   for (let changed = true; changed && runs < budget;) {
     changed = false;
-    for (const field of ['faults', 'chainFaults', 'ops', 'requests'] as const) {
+    for (const field of ['faults', 'chainFaults', 'sweepFaults', 'sweeps', 'ops', 'requests'] as const) {
       for (let i = (best[field] ?? []).length - 1; i >= 0 && runs < budget; i--) {
         const list = (best[field] ?? []) as readonly unknown[];
         const candidate = { ...best, [field]: [...list.slice(0, i), ...list.slice(i + 1)] } as Schedule;

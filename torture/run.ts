@@ -47,13 +47,23 @@ import { ProviderPool, type PoolLimits } from '../lib/chain/pool';
 import { CHAIN_HEALTH_DEFAULTS } from '../lib/contract/chain-settings';
 import type { ChainNonceSource } from '../lib/contract/chain-io';
 import { DEFAULT_REFRESH_INTERVAL_MS } from '../lambda/shared/chain-env';
+import { createSweeper, UNMINED_STATUSES } from '../lambda/sweeper/handler';
+import { apiIntake } from '../lambda/sweeper/intake';
+import type { SweeperSettings } from '../lib/contract/sweep';
 import { SimProvider } from './sim/providers';
 import { bindRun, Role, roleClients, RegionClients, Service } from './aws';
 import type { BugName } from './bugs';
 import { idempotencyKey, requestValue } from './payload';
 import { bugSeams } from './bugs';
 import { Observations } from './invariants/observations';
-import { CHAIN_FAULT_KINDS, CHAIN_PROVIDERS, type FaultKind, type Schedule } from './schedule';
+import {
+  CHAIN_FAULT_KINDS,
+  CHAIN_PROVIDERS,
+  type FaultKind,
+  type Schedule,
+  SWEEP_CEILING_WEI,
+  SWEEP_MINIMUM_WEI,
+} from './schedule';
 import { ActorContext, Scheduler } from './scheduler';
 import { SimChain } from './sim/chain';
 import { SimDynamo } from './sim/dynamo';
@@ -74,6 +84,10 @@ const TABLE = 'torture-ledger';
 const PRIVATE_KEY = '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318' as Hex;
 const RECIPIENT = '0x7777777777777777777777777777777777777777';
 const STEP_MS = 10;
+/** The cold-only wallet the sweeper requests sweeps on (same hot address), and where sweeps go. */
+export const SWEEP_WALLET = 'w-torture-sweep';
+export const COLD_ADDRESS = '0xc01dc01dc01dc01dc01dc01dc01dc01dc01dc01d';
+const SWEEPER_ARN = 'arn:aws:lambda:us-east-2:111122223333:function:torture-sweeper';
 /** The bound of the invariants: how long after the last fault heals everything must be settled. */
 export const SETTLE_BOUND_MS = 180_000;
 /** The environment name remediation's alarm names are built for. */
@@ -94,8 +108,8 @@ export const POOL_LIMITS: PoolLimits = {
  * the run (skew included), so every signature of the run counts against it. Derived from the
  * schedule, so a seed replays the same policy. Under MREC each region signs with half of it.
  */
-export function torturePolicy(requests: number): RuntimeSpendingPolicy {
-  return {
+export function torturePolicy(requests: number, sweeps = false): RuntimeSpendingPolicy {
+  const policy: RuntimeSpendingPolicy = {
     version: `torture-${requests}`,
     default: { outgoing: 'deposit-only', velocity: [], destinations: 'any', unlistedDestination: 'refuse' },
     wallets: {
@@ -108,6 +122,16 @@ export function torturePolicy(requests: number): RuntimeSpendingPolicy {
       },
     },
     allowlistTimeLockHours: 48,
+  };
+  if (!sweeps) return policy;
+  // With the sweeper: its cold-only wallet (only to the cold address, no limits: the float's excess).
+  return {
+    ...policy,
+    wallets: {
+      ...policy.wallets,
+      [SWEEP_WALLET]: { outgoing: 'cold-only', velocity: [], destinations: 'any', unlistedDestination: 'refuse' },
+    },
+    coldAddress: COLD_ADDRESS,
   };
 }
 
@@ -205,7 +229,8 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     sqs.create({ url: queueUrl(r), deadLetterUrl: dlqUrl(r), maxReceiveCount: 5 });
   }
   const bug = bugSeams(options.bug);
-  const policy = torturePolicy(schedule.requests.length);
+  const sweepOps = schedule.sweeps ?? [];
+  const policy = torturePolicy(schedule.requests.length, sweepOps.length > 0);
   if (options.spendingPolicy !== false) observations.policy = policy;
   const gateFor = (ledger: Ledger, region: string) =>
     options.spendingPolicy === false
@@ -224,6 +249,13 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     schedule.faults.filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
   );
   const perCommand = new Map<string, number>();
+  const sweepFaultAt = new Map(
+    (schedule.sweepFaults ?? []).filter((f) => f.command === undefined).map((f) => [f.call, f]),
+  );
+  const sweepTargeted = new Map(
+    (schedule.sweepFaults ?? []).filter((f) => f.command !== undefined).map((f) => [`${f.command}#${f.call}`, f]),
+  );
+  let sweeperCalls = 0;
   const faultCounts = Object.fromEntries(
     [
       'lost-response',
@@ -331,12 +363,20 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   ) {
     await scheduler.gate();
     const actor = actorOf(role, region, instance);
-    calls += 1;
     callsBy.set(`${role}:${command}`, (callsBy.get(`${role}:${command}`) ?? 0) + 1);
+    // The sweeper's calls have their own fault stream (Schedule.sweepFaults): the other actors' calls
+    // are counted as before the sweeper joined, so a seed's faults land on the same calls.
+    const sweeper = role === 'sweeper';
+    const n = sweeper ? ++sweeperCalls : ++calls;
     if (isolated.has(region) || isolated.has(actor.region)) throw networkError();
-    const nth = (perCommand.get(command) ?? 0) + 1;
-    perCommand.set(command, nth);
-    const fault = faultsActive ? (faultAt.get(calls) ?? targeted.get(`${command}#${nth}`)) : undefined;
+    const counted = sweeper ? `sweeper:${command}` : command;
+    const nth = (perCommand.get(counted) ?? 0) + 1;
+    perCommand.set(counted, nth);
+    const fault = !faultsActive
+      ? undefined
+      : sweeper
+        ? (sweepFaultAt.get(n) ?? sweepTargeted.get(`${command}#${nth}`))
+        : (faultAt.get(n) ?? targeted.get(`${command}#${nth}`));
     if (fault === undefined) return apply(actor, service, region, command, input);
     faultCounts[fault.kind] += 1;
     switch (fault.kind) {
@@ -539,6 +579,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
   const signerBusy: Record<string, boolean> = { [primary]: false, [standby]: false };
   let stopping = false;
   let clientsDone = 0;
+  let sweepsDone = 0;
 
   const bootstrap = async () => {
     const ledger = ledgers[primary];
@@ -549,6 +590,15 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       createdAt: '2026-01-01T00:00:00.000Z',
     });
     await initLease(ledger, { address: kms.address, region: primary, actor: 'torture', now: wallClock(primary)() });
+    if (sweepOps.length > 0) {
+      await putWallet(ledger, {
+        walletId: SWEEP_WALLET,
+        address: kms.address,
+        status: 'active',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
+      chain.fund(kms.address, SWEEP_CEILING_WEI + BigInt(schedule.sweepExcessWei ?? '0'));
+    }
     dynamo.deliver(true);
   };
   faultsActive = false;
@@ -928,6 +978,121 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
     });
   });
 
+  // The sweeper (lambda/sweeper): each scheduled invocation is the real handler in its own container
+  // (its own clients, provider pool and in-process API intake with the spending gate), racing the
+  // clients, the signers, the drill and remediation; `copies: 2` is a duplicated invocation. Before
+  // each run the harness notes the truth a sweep decided in that run is judged by (invariants
+  // sweep-within-excess and the others): the balance on chain, the transactions then unmined.
+  const sweepSettings: SweeperSettings = {
+    coldAddress: COLD_ADDRESS,
+    floatCeilingWei: SWEEP_CEILING_WEI.toString(),
+    minimumSweepWei: SWEEP_MINIMUM_WEI.toString(),
+    sweepWalletId: SWEEP_WALLET,
+  };
+  if (sweepOps.length > 0) {
+    observations.sweep = { walletId: SWEEP_WALLET, coldAddress: COLD_ADDRESS, ceilingWei: SWEEP_CEILING_WEI };
+    const unmined = new Set<string>(UNMINED_STATUSES);
+    const closed = new Set(['confirmed', 'cancelled', 'rejected', 'expired']);
+    // Every sweep transaction created, with the other sweep transactions then open in its replica.
+    dynamo.observers.push((e) => {
+      if (e.before !== undefined || !String(e.after.sk).startsWith('TX#') || e.after.walletId !== SWEEP_WALLET) return;
+      const openBeside: string[] = [];
+      for (const { item } of dynamo.replica(e.replica === 'global' ? primary : e.replica).items.values()) {
+        if (item.walletId !== SWEEP_WALLET || !String(item.sk).startsWith('TX#') || item.txId === e.after.txId)
+          continue;
+        if (!closed.has(String(item.status))) openBeside.push(String(item.txId));
+      }
+      observations.sweepOpenings.push({ replica: e.replica, txId: String(e.after.txId), openBeside });
+    });
+    const truthNow = () => {
+      const pending = new Set<string>();
+      for (const r of REGIONS) {
+        for (const { item } of dynamo.replica(r).items.values()) {
+          if (!String(item.sk).startsWith('TX#') || String(item.address).toLowerCase() !== kms.address.toLowerCase())
+            continue;
+          if (unmined.has(String(item.status))) pending.add(String(item.txId));
+        }
+      }
+      return {
+        at: scheduler.now,
+        balanceWei: chain.balanceAt(kms.address, scheduler.now),
+        unmined: [...pending],
+        minedHashes: new Set(chain.minedAt(kms.address, scheduler.now).map((a) => a.hash.toLowerCase())),
+      };
+    };
+    const busy = new Set<string>();
+    let sweepIds = 0;
+    const sweepOnce = async (region: string) => {
+      let n = 0;
+      while (busy.has(`${region}#s${n}`)) n++;
+      const instance = `s${n}`;
+      busy.add(`${region}#${instance}`);
+      try {
+        actorOf('sweeper', region, instance).scratch.clear();
+        const c = roleClients('sweeper', region, instance);
+        const ledger = { ddb: c.ddb, tableName: TABLE };
+        const consistency = bug.sweeperConsistency(schedule.consistency);
+        const api = createApiHandler({
+          env: {
+            region,
+            tableName: TABLE,
+            signingQueueUrl: queueUrl(region),
+            chainId: CHAIN_ID,
+            consistency,
+          } as ApiEnv,
+          ledger,
+          spending: gateFor(ledger, region),
+          sqs: c.sqs,
+          logger: recordingLogger(`sweeper-${region}`),
+          now: wallClock(region),
+          newTxId: () => `00000000-0000-4000-8000-${(++txIds).toString(16).padStart(12, '0')}`,
+        });
+        const { pool } = poolOf(region);
+        const truth = truthNow();
+        const sweeper = createSweeper({
+          region,
+          envName: REMEDIATION_ENV,
+          ledger,
+          settings: sweepSettings,
+          chainId: CHAIN_ID,
+          consistency,
+          balance: (address) => pool.read('eth_getBalance', (client) => client.getBalance({ address: address as Hex })),
+          fees: async () => ({
+            maxFeePerGas: BigInt(FEES.maxFeePerGas),
+            maxPriorityFeePerGas: BigInt(FEES.maxPriorityFeePerGas),
+          }),
+          intake: apiIntake(api, () => SWEEPER_ARN),
+          logger: recordingLogger(`sweeper-${region}`),
+          emitMetrics: () => undefined,
+          now: wallClock(region),
+          newSweepId: () => {
+            const id = `sweep-${++sweepIds}`;
+            observations.sweepDecisions.set(id, { region, ...truth });
+            return id;
+          },
+        });
+        await sweeper.run();
+      } catch {
+        // a failed run (a fault): the next scheduled one tries again
+      } finally {
+        busy.delete(`${region}#${instance}`);
+      }
+    };
+    for (const op of sweepOps) {
+      for (let copy = 0; copy < (op.copies ?? 1); copy++) {
+        void scheduler.spawn(async () => {
+          try {
+            await scheduler.sleep(op.at);
+            if (!stopping) await sweepOnce(REGIONS[op.region]);
+          } finally {
+            sweepsDone += 1;
+          }
+        });
+      }
+    }
+  }
+  const sweepRunsTotal = sweepOps.reduce((n, op) => n + (op.copies ?? 1), 0);
+
   // The operator: the schedule's operations during the fault window, then the runbook until settled.
   let settled = false;
   void scheduler.spawn(async () => {
@@ -998,9 +1163,9 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
       // Wait while the signers work, then look (the harness reads the replica directly: not an operator call).
       await scheduler.sleep(1_000);
       for (let waited = 0; waited < 15_000 && !quiet(); waited += 1_000) await scheduler.sleep(1_000);
-      if (quiet() && (clientsDone < schedule.requests.length || remediationsDone < remediationOps.length))
-        await scheduler.sleep(5_000);
-      if (clientsDone === schedule.requests.length && remediationsDone === remediationOps.length && quiet()) {
+      const othersDone = () => remediationsDone === remediationOps.length && sweepsDone === sweepRunsTotal;
+      if (quiet() && (clientsDone < schedule.requests.length || !othersDone())) await scheduler.sleep(5_000);
+      if (clientsDone === schedule.requests.length && othersDone() && quiet()) {
         settled = true;
         break;
       }

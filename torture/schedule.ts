@@ -96,7 +96,35 @@ export interface Schedule {
    * @default none - a schedule recorded before provider faults joined the harness
    */
   readonly chainFaults?: readonly ChainFault[];
+  /**
+   * Scheduled runs of the sweeper (lambda/sweeper: the hot-to-cold sweep). With any, the hot address
+   * starts funded with `SWEEP_CEILING_WEI + sweepExcessWei` and the sweep wallet is registered.
+   * @default none - a schedule recorded before the sweeper joined the harness
+   */
+  readonly sweeps?: readonly SweepRunOp[];
+  /** The wei above the float ceiling the hot address starts with (decimal string). */
+  readonly sweepExcessWei?: string;
+  /**
+   * Faults on the sweeper's own SDK calls, counted over its calls only (`call`: the n-th sweeper
+   * call, or with `command` the n-th of that command), so a seed's other faults land where they did.
+   */
+  readonly sweepFaults?: readonly Fault[];
 }
+
+/**
+ * One scheduled invocation of a region's sweeper. `copies: 2`: EventBridge Scheduler's at-least-once
+ * duplicate (or an overlapping run), two invocations at once, each its own container.
+ */
+export interface SweepRunOp {
+  readonly at: number;
+  readonly region: 0 | 1;
+  readonly copies?: 1 | 2;
+}
+
+/** The torture float ceiling (wei): far above what the clients' withdrawals (about 1000 wei + fees) move. */
+export const SWEEP_CEILING_WEI = 10_000_000_000_000_000n;
+/** The smallest sweep (wei): above the worst-case fee of a transfer (21000 x 20 gwei). */
+export const SWEEP_MINIMUM_WEI = 1_000_000_000_000_000n;
 
 export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Schedule {
   const rng = createRng(seed);
@@ -166,7 +194,61 @@ export function generateSchedule(seed: number, consistency: 'MRSC' | 'MREC'): Sc
     }
     chainFaults.sort((a, b) => a.from - b.from);
   }
-  return { seed, consistency, requests, ops, faults, skewMs, lagMs, healAt, chainFaults };
+  // Sweeper runs: drawn after everything else (a seed's earlier draws are unchanged), in about 40% of
+  // the schedules: two to four invocations spread over the fault window and the first 20 s of the
+  // settle phase (after the heal, under MREC once the runbook reconciled), some duplicated.
+  const sweeps: SweepRunOp[] = [];
+  let sweepExcessWei: string | undefined;
+  const sweepFaults: Fault[] = [];
+  if (rng.next() < 0.4) {
+    sweepExcessWei = (SWEEP_MINIMUM_WEI * BigInt(int(2, 40))).toString();
+    const nSweeps = int(2, 4);
+    for (let i = 0; i < nSweeps; i++) {
+      sweeps.push({
+        at: int(0, healAt + 20_000),
+        region: rng.next() < 0.7 ? 0 : 1,
+        ...(rng.next() < 0.3 ? { copies: 2 as const } : {}),
+      });
+    }
+    sweeps.sort((a, b) => a.at - b.at);
+    const nSweepFaults = int(0, 6);
+    for (let i = 0; i < nSweepFaults; i++) {
+      const kind = pick(FAULT_KINDS);
+      const targeted = rng.next() < 0.6;
+      sweepFaults.push({
+        call: targeted ? int(1, 4) : int(1, 60),
+        kind,
+        ...(targeted ? { command: pick(['UpdateItemCommand', 'PutItemCommand', 'SendMessageCommand'] as const) } : {}),
+        ...(kind === 'pause' ? { ms: pick([50, 500, 5_000, 40_000]) } : {}),
+      });
+    }
+    sweepFaults.sort((a, b) => a.call - b.call);
+  }
+  return {
+    seed,
+    consistency,
+    requests,
+    ops,
+    faults,
+    skewMs,
+    lagMs,
+    healAt,
+    chainFaults,
+    ...(sweeps.length > 0 ? { sweeps, sweepExcessWei, sweepFaults } : {}),
+  };
+}
+
+/**
+ * The schedule as it was drawn before the sweeper joined the harness (its runs, funding and faults
+ * left out): the sweep transactions the signers sign move the other actors' calls, so a scenario
+ * recorded at a seed before then is replayed this way.
+ */
+export function withoutSweeper(schedule: Schedule): Schedule {
+  const { sweeps, sweepExcessWei, sweepFaults, ...before } = schedule;
+  void sweeps;
+  void sweepExcessWei;
+  void sweepFaults;
+  return before;
 }
 
 /** The schedule as one argument for `--replay`. */

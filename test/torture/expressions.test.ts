@@ -35,7 +35,32 @@ describe('evaluateCondition', () => {
   });
 });
 
+test('IN (...) is true when the attribute equals one of the list, false when missing (the sweep-control marks)', () => {
+  const expr = 'sweepId = :id AND #state IN (:claimed, :submitted)';
+  const names = { '#state': 'state' };
+  const values = { ':id': 's1', ':claimed': 'claimed', ':submitted': 'submitted' };
+  expect(evaluateCondition(expr, { sweepId: 's1', state: 'submitted' }, values, names)).toBe(true);
+  expect(evaluateCondition(expr, { sweepId: 's1', state: 'idle' }, values, names)).toBe(false);
+  expect(evaluateCondition(expr, { sweepId: 's1' }, values, names)).toBe(false);
+});
+
 describe('applyUpdate', () => {
+  test('SET a = if_not_exists(a, :v) keeps a present value and fills a missing one', () => {
+    const expr = 'SET #state = :s, submittedAt = if_not_exists(submittedAt, :at) REMOVE txId';
+    const names = { '#state': 'state' };
+    const values = { ':s': 'submitted', ':at': 'T2' };
+    expect(applyUpdate(expr, { pk: 'S', txId: 'x' }, values, names)).toEqual({
+      pk: 'S',
+      state: 'submitted',
+      submittedAt: 'T2',
+    });
+    expect(applyUpdate(expr, { pk: 'S', submittedAt: 'T1' }, values, names)).toEqual({
+      pk: 'S',
+      state: 'submitted',
+      submittedAt: 'T1',
+    });
+  });
+
   test('SET with #names and a counter, REMOVE of several attributes, on a copy', () => {
     const before = { pk: 'L', nextNonce: 4, alloc_t1: 3, signedRaw: '0x', txHash: '0x1' };
     const after = applyUpdate(

@@ -4,7 +4,7 @@ import { checkInvariants, INVARIANTS } from '../../torture/invariants';
 import { Observations } from '../../torture/invariants/observations';
 import { requestValue } from '../../torture/payload';
 import { Accepted, SimChain } from '../../torture/sim/chain';
-import { torturePolicy } from '../../torture/run';
+import { COLD_ADDRESS, SWEEP_WALLET, torturePolicy } from '../../torture/run';
 
 /** Each torture invariant holds on a clean final state and fails on the state that breaks it. */
 const ADDRESS = '0xabc';
@@ -17,6 +17,7 @@ function chainWith(entries: Array<{ nonce: number; value: bigint; hash: string; 
     const a: Accepted = {
       raw: '0x' as Hex,
       hash: e.hash as Hex,
+      from: ADDRESS,
       nonce: e.nonce,
       to: e.to ?? RECIPIENT,
       value: e.value,
@@ -55,7 +56,7 @@ function clean(): Observations {
 
 const failing = (o: Observations) => checkInvariants(o).map((v) => v.invariant);
 
-test('the table names ten invariants, each with a description', () => {
+test('the table names fourteen invariants, each with a description', () => {
   expect(INVARIANTS.map((i) => i.name)).toEqual([
     'one-transaction-per-key',
     'every-202-resolves',
@@ -67,6 +68,10 @@ test('the table names ten invariants, each with a description', () => {
     'within-spending-policy',
     'nonce-read-agreed',
     'broadcast-reached-network',
+    'sweep-within-excess',
+    'one-sweep-in-flight',
+    'sweep-to-cold-only',
+    'sweep-by-holder',
   ]);
   for (const i of INVARIANTS) expect(i.description.length).toBeGreaterThan(20);
 });
@@ -337,6 +342,176 @@ describe('broadcast-reached-network', () => {
         invariant: 'broadcast-reached-network',
         detail:
           't1 (nonce 1, 0xh1) was recorded broadcast by us-east-2 at 500 ms, but the network did not have it: a provider swallowed the send and nothing else delivered it',
+      },
+    ]);
+  });
+});
+
+describe('the sweep invariants', () => {
+  const CEILING = 1_000_000n;
+  // The run began with 1,100,000 wei on chain, t0 mined, t1 unmined (it takes its value + 21000 x 1 wei
+  // when mined): the excess then is 100,000 - t1's cost.
+  const t1Cost = BigInt(requestValue(1)) + 21_000n;
+  const EXCESS = 1_100_000n - t1Cost - CEILING;
+
+  /** A run that swept `amount` (nonce 2, sweep-1's transaction s1) to `to`. */
+  function swept(amount: bigint, to = COLD_ADDRESS, consistency: 'MRSC' | 'MREC' = 'MRSC'): Observations {
+    const o = new Observations(consistency);
+    o.onApiAnswer(0, 'us-east-2', 202, 't0');
+    o.onApiAnswer(1, 'us-east-2', 202, 't1');
+    o.policy = torturePolicy(3, true);
+    o.sweep = { walletId: SWEEP_WALLET, coldAddress: COLD_ADDRESS, ceilingWei: CEILING };
+    o.leaseHistory.set('global', new Map([[1, 'us-east-2']]));
+    o.intakeOpened.set('global', new Set([1]));
+    o.sweepDecisions.set('sweep-1', {
+      region: 'us-east-2',
+      at: 100,
+      balanceWei: 1_100_000n,
+      unmined: ['t1'],
+      minedHashes: new Set(['0xh0']),
+    });
+    o.sweepClaims.push({
+      replica: 'global',
+      sweepId: 'sweep-1',
+      amountWei: amount,
+      to,
+      epoch: 1,
+      region: 'us-east-2',
+      by: 'us-east-2',
+      intakeOpen: true,
+    });
+    o.sweepSubmits.push({ replica: 'global', sweepId: 'sweep-1', epoch: 1, by: 'us-east-2' });
+    o.sweepOpenings.push({ replica: 'global', txId: 's1', openBeside: [] });
+    o.signedSpends.push({ txId: 's1', walletId: SWEEP_WALLET, to, valueWei: String(amount), replica: 'global' });
+    o.finish({
+      chain: chainWith([
+        { nonce: 0, value: BigInt(requestValue(0)), hash: '0xh0' },
+        { nonce: 1, value: BigInt(requestValue(1)), hash: '0xh1' },
+        { nonce: 2, value: amount, hash: '0xs1', to },
+      ]),
+      address: ADDRESS,
+      recipient: RECIPIENT,
+      transactions: [
+        tx('t0', { nonce: 0, txHash: '0xh0' }),
+        tx('t1', { nonce: 1, txHash: '0xh1' }),
+        tx('s1', { nonce: 2, txHash: '0xs1', walletId: SWEEP_WALLET, request: { value: String(amount) } as never }),
+      ],
+      nextNonce: 3,
+      settled: true,
+      kmsLog: [],
+    });
+    return o;
+  }
+
+  test('hold for one sweep of exactly the excess to the cold address, by the holder', () => {
+    expect(checkInvariants(swept(EXCESS))).toEqual([]);
+  });
+
+  test('sweep-within-excess fails a sweep one wei above the excess when its run began', () => {
+    expect(checkInvariants(swept(EXCESS + 1n))).toEqual([
+      {
+        invariant: 'sweep-within-excess',
+        detail: `sweep sweep-1 (us-east-2, run began at 100 ms) names ${EXCESS + 1n} wei, above the excess then: balance 1100000 - in flight ${t1Cost} (t1 ${t1Cost}) - ceiling 1000000 = ${EXCESS} wei`,
+      },
+    ]);
+  });
+
+  test('sweep-within-excess counts only what reached the chain after the run began', () => {
+    // t0 was mined before (already out of the balance); tq never reached the chain (fenced): neither counts.
+    const o = swept(EXCESS);
+    o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, unmined: ['t0', 't1', 'tq'] });
+    expect(checkInvariants(o)).toEqual([]);
+    // ...but a transaction mined after the run began does: without t1 unmined then, the excess was larger.
+    o.sweepDecisions.set('sweep-1', {
+      ...o.sweepDecisions.get('sweep-1')!,
+      unmined: [],
+      balanceWei: 1_100_000n - t1Cost,
+    });
+    expect(checkInvariants(o)).toEqual([]);
+    o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, balanceWei: 1_100_000n - t1Cost - 1n });
+    expect(failing(o)).toEqual(['sweep-within-excess']);
+  });
+
+  test('sweep-within-excess fails a claim no sweeper run decided', () => {
+    const o = swept(EXCESS);
+    o.sweepDecisions.clear();
+    expect(checkInvariants(o)).toEqual([
+      { invariant: 'sweep-within-excess', detail: 'sweep sweep-1 was claimed by no sweeper run the harness started' },
+    ]);
+  });
+
+  test('one-sweep-in-flight fails a sweep transaction created beside an open one, and two mined sweeps', () => {
+    const o = swept(EXCESS);
+    o.sweepOpenings.push({ replica: 'global', txId: 's2', openBeside: ['s1'] });
+    expect(checkInvariants(o)).toEqual([
+      {
+        invariant: 'one-sweep-in-flight',
+        detail: 'sweep transaction s2 was created in global while s1 was still open',
+      },
+    ]);
+    const final = o.final!;
+    final.chain.slots.get(ADDRESS)!.set(3, { ...final.chain.slots.get(ADDRESS)!.get(2)!, hash: '0xs2', nonce: 3 });
+    final.chain.history.push({ ...final.chain.slots.get(ADDRESS)!.get(2)!, hash: '0xs2', nonce: 3 });
+    o.finish({
+      ...final,
+      transactions: [
+        ...final.transactions,
+        tx('s2', { nonce: 3, txHash: '0xs2', walletId: SWEEP_WALLET, request: { value: '5' } as never }),
+      ],
+      nextNonce: 4,
+    });
+    expect(checkInvariants(o)).toContainEqual({
+      invariant: 'one-sweep-in-flight',
+      detail: `2 sweeps were mined for one excess: s1 (${EXCESS} wei), s2 (5 wei)`,
+    });
+  });
+
+  test('sweep-to-cold-only fails a sweep claimed, signed and mined to another address', () => {
+    const other = '0x9999999999999999999999999999999999999999';
+    expect(checkInvariants(swept(EXCESS, other)).filter((v) => v.invariant === 'sweep-to-cold-only')).toEqual([
+      {
+        invariant: 'sweep-to-cold-only',
+        detail: `sweep sweep-1 was claimed to ${other}, not the cold address ${COLD_ADDRESS}`,
+      },
+      {
+        invariant: 'sweep-to-cold-only',
+        detail: `s1 of cold-only wallet ${SWEEP_WALLET} was signed to ${other}, not the cold address ${COLD_ADDRESS}`,
+      },
+      {
+        invariant: 'sweep-to-cold-only',
+        detail: `sweep s1 reached the chain to ${other}, not the cold address ${COLD_ADDRESS}`,
+      },
+    ]);
+  });
+
+  test('sweep-by-holder fails a claim or a submission by a region that did not hold the epoch', () => {
+    const o = swept(EXCESS);
+    o.sweepClaims.push({ ...o.sweepClaims[0], sweepId: 'sweep-2', region: 'us-west-2', by: 'us-west-2' });
+    o.sweepSubmits.push({ replica: 'global', sweepId: 'sweep-2', epoch: 1, by: 'us-west-2' });
+    o.sweepDecisions.set('sweep-2', o.sweepDecisions.get('sweep-1')!);
+    expect(checkInvariants(o).filter((v) => v.invariant === 'sweep-by-holder')).toEqual([
+      {
+        invariant: 'sweep-by-holder',
+        detail: 'sweep sweep-2 was claimed in global by us-west-2 for us-west-2 at epoch 1, held by us-east-2',
+      },
+      {
+        invariant: 'sweep-by-holder',
+        detail: 'sweep sweep-2 was marked submitted in global by us-west-2 at epoch 1, held by us-east-2',
+      },
+    ]);
+  });
+
+  test('sweep-by-holder fails, under MREC only, a claim before its epoch was reconciled', () => {
+    const unreconciled = (mode: 'MRSC' | 'MREC') => {
+      const o = swept(EXCESS, COLD_ADDRESS, mode);
+      o.sweepClaims[0] = { ...o.sweepClaims[0], intakeOpen: false };
+      return checkInvariants(o);
+    };
+    expect(unreconciled('MRSC')).toEqual([]);
+    expect(unreconciled('MREC')).toEqual([
+      {
+        invariant: 'sweep-by-holder',
+        detail: 'sweep sweep-1 was claimed in global at epoch 1 before that epoch was reconciled (its intake not open)',
       },
     ]);
   });

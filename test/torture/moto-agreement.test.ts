@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoCall, runSchedule } from '../../torture/run';
-import { generateSchedule } from '../../torture/schedule';
+import { generateSchedule, withoutSweeper } from '../../torture/schedule';
 import { createLedgerTable } from '../helpers/ledger-table';
 import { MotoServer, sharedMoto } from '../helpers/moto';
 
@@ -78,24 +78,32 @@ async function replayOnMoto(calls: readonly DynamoCall[]) {
 
 // A sample of MRSC schedules; 12, 30 and 64 include conditional-check failures (lost replies retried,
 // races); 1 and 64 include remediation's writes (its claim, budget, lease move and audit; at 64 a lost
-// reply on its claim).
+// reply on its claim); 1 and 64 as drawn before the sweeper joined the harness (the properties above are
+// theirs then). 4 and 10 include the sweeper's (its sweep-control item's claim, IN-conditioned
+// submitted mark, if_not_exists, SET ... REMOVE; at 4 a duplicated run meets the claimed item).
 test.each([
-  [1, false, true],
-  [12, true, false],
-  [30, true, false],
-  [64, true, true],
+  [1, false, true, false],
+  [12, true, false, false],
+  [30, true, false, false],
+  [64, true, true, false],
+  [4, true, false, true],
+  [10, true, false, true],
 ])(
   'MRSC schedule %i: moto answers every DynamoDB call as the simulation did',
-  async (seed, conditionFailures, remediation) => {
+  async (seed, conditionFailures, remediation, sweeper) => {
     // Prepare
     const calls: DynamoCall[] = [];
-    await runSchedule(generateSchedule(seed, 'MRSC'), { recordDynamo: (c) => calls.push(c) });
+    const drawn = generateSchedule(seed, 'MRSC');
+    const schedule = sweeper ? drawn : withoutSweeper(drawn);
+    await runSchedule(schedule, { recordDynamo: (c) => calls.push(c) });
     // Act
     const disagreements = await replayOnMoto(calls);
     // Assess
     expect(calls.length).toBeGreaterThan(40);
     expect(calls.some((c) => c.error === 'ConditionalCheckFailedException')).toBe(conditionFailures);
     expect(calls.some((c) => JSON.stringify(c.input).includes('REMEDIATION#'))).toBe(remediation);
+    expect(calls.some((c) => JSON.stringify(c.input).includes('SWEEP#'))).toBe(sweeper);
+    if (sweeper) expect(calls.some((c) => String(c.input.ConditionExpression).includes(' IN ('))).toBe(true);
     expect(disagreements).toEqual([]);
   },
 );

@@ -8,6 +8,10 @@ import type { Observations } from './observations';
 import { oneSignerPerEpoch } from './one-signer-per-epoch';
 import { oneTransactionPerKey } from './one-transaction-per-key';
 import { reportsAreTrue } from './reports-are-true';
+import { oneSweepInFlight } from './one-sweep-in-flight';
+import { sweepByHolder } from './sweep-by-holder';
+import { sweepToColdOnly } from './sweep-to-cold-only';
+import { sweepWithinExcess } from './sweep-within-excess';
 import type { Invariant } from './types';
 import { withinSpendingPolicy } from './within-spending-policy';
 
@@ -23,6 +27,10 @@ export const INVARIANTS: readonly Invariant[] = [
   withinSpendingPolicy,
   nonceReadAgreed,
   broadcastReachedNetwork,
+  sweepWithinExcess,
+  oneSweepInFlight,
+  sweepToColdOnly,
+  sweepByHolder,
 ];
 
 export interface Violation {

@@ -53,6 +53,37 @@ export interface FinalState {
   readonly kmsLog: ReadonlyArray<{ digest: string; region: string; at: number }>;
 }
 
+export interface SweepSetup {
+  readonly walletId: string;
+  readonly coldAddress: string;
+  readonly ceilingWei: bigint;
+}
+
+/** What was true when a sweeper run that went on to claim a sweep began (read by the harness, not the sweeper). */
+export interface SweepDecision {
+  readonly region: string;
+  readonly at: number;
+  /** The hot address's balance on chain. */
+  readonly balanceWei: bigint;
+  /** Every transaction of the hot address then in an unmined status in some replica. */
+  readonly unmined: readonly string[];
+  /** The hashes mined by then (already out of `balanceWei`). */
+  readonly minedHashes: ReadonlySet<string>;
+}
+
+export interface SweepClaim {
+  readonly replica: string;
+  readonly sweepId: string;
+  readonly amountWei: bigint;
+  readonly to: string;
+  readonly epoch: number;
+  /** The region the claim names, and the region that wrote it. */
+  readonly region: string;
+  readonly by: string;
+  /** Whether this replica's lease had opened the claim's epoch for intake by then. */
+  readonly intakeOpen: boolean;
+}
+
 export class Observations {
   readonly allocations: Allocation[] = [];
   readonly signatures: StoredSignature[] = [];
@@ -99,6 +130,18 @@ export class Observations {
   }> = [];
   healedAt = 0;
   final?: FinalState;
+  /** The sweep set-up, when the schedule runs the sweeper (torture/run.ts). */
+  sweep?: SweepSetup;
+  /** Each sweep a sweeper run decided on (by sweep id): the truth when that run began. */
+  readonly sweepDecisions = new Map<string, SweepDecision>();
+  /** Every claim of the sweep-control item for a new sweep, as a replica applied it. */
+  readonly sweepClaims: SweepClaim[] = [];
+  /** Every claimed -> submitted mark of the sweep-control item, as a replica applied it. */
+  readonly sweepSubmits: Array<{ replica: string; sweepId: string; epoch: number; by: string }> = [];
+  /** Every sweep transaction created, with the other sweep transactions still open in that replica then. */
+  readonly sweepOpenings: Array<{ replica: string; txId: string; openBeside: readonly string[] }> = [];
+  /** The epochs whose intake each replica's lease opened (MREC: after reconciliation). */
+  readonly intakeOpened = new Map<string, Set<number>>();
 
   onNonceRead(read: Observations['nonceReads'][number]): void {
     this.nonceReads.push(read);
@@ -141,6 +184,11 @@ export class Observations {
       const history = this.leaseHistory.get(e.replica) ?? new Map<number, string>();
       this.leaseHistory.set(e.replica, history);
       history.set(Number(after.epoch), String(after.activeRegion));
+      if (after.intakeOpenEpoch !== undefined) {
+        const opened = this.intakeOpened.get(e.replica) ?? new Set<number>();
+        this.intakeOpened.set(e.replica, opened);
+        opened.add(Number(after.intakeOpenEpoch));
+      }
       const added = Object.keys(after).filter((k) => k.startsWith('alloc_') && e.before?.[k] === undefined);
       if (added.length > 0 && e.before !== undefined) {
         this.allocations.push({
@@ -149,6 +197,30 @@ export class Observations {
           holder: String(e.before.activeRegion),
           by: e.actorRegion,
           nonce: Number(after[added[0]]),
+        });
+      }
+      return;
+    }
+    if (String(after.pk).startsWith('SWEEP#')) {
+      if (after.state === 'claimed' && after.sweepId !== e.before?.sweepId) {
+        const request = after.request as { to?: string; value?: string } | undefined;
+        this.sweepClaims.push({
+          replica: e.replica,
+          sweepId: String(after.sweepId),
+          amountWei: BigInt(request?.value ?? '0'),
+          to: String(request?.to),
+          epoch: Number(after.epoch),
+          region: String(after.region),
+          by: e.actorRegion,
+          intakeOpen: this.intakeOpened.get(e.replica)?.has(Number(after.epoch)) ?? false,
+        });
+      }
+      if (after.state === 'submitted' && e.before?.state === 'claimed') {
+        this.sweepSubmits.push({
+          replica: e.replica,
+          sweepId: String(after.sweepId),
+          epoch: Number(after.epoch),
+          by: e.actorRegion,
         });
       }
       return;

@@ -13,6 +13,8 @@ import { NonceTakenError } from '../../lambda/shared/chain';
 export interface Accepted {
   readonly raw: Hex;
   readonly hash: Hex;
+  /** The sender (lower-case). */
+  readonly from: string;
   readonly nonce: number;
   readonly to: string;
   readonly value: bigint;
@@ -98,6 +100,7 @@ export class SimChain {
     const entry: Accepted = {
       raw,
       hash: hash as Hex,
+      from,
       nonce,
       to: String(tx.to).toLowerCase(),
       value: tx.value ?? 0n,
@@ -125,6 +128,36 @@ export class SimChain {
     slots.set(nonce, entry);
     this.history.push(entry);
     this.hashes.add(entry.hash.toLowerCase());
+  }
+
+  /** Wei each address was funded with before the run (the sweeper's hot balance, torture/run.ts). */
+  private readonly funded = new Map<string, bigint>();
+
+  fund(address: string, wei: bigint): void {
+    this.funded.set(address.toLowerCase(), (this.funded.get(address.toLowerCase()) ?? 0n) + wei);
+  }
+
+  /**
+   * The balance of `address` at virtual time `at`: what it was funded with, less what every mined
+   * transaction it sent took by then (value + 21000 x maxFeePerGas: every torture transaction is a
+   * 21000-gas transfer, charged its fee cap, the most it can cost). A slot's occupant at `at` is the
+   * last payload accepted there by then; a nonce is mined once every lower one is filled (as
+   * `confirmedCount`), and a mined nonce is never replaced ("nonce too low").
+   */
+  balanceAt(address: string, at: number): bigint {
+    let balance = this.funded.get(address.toLowerCase()) ?? 0n;
+    for (const a of this.minedAt(address, at)) balance -= a.value + 21_000n * a.maxFeePerGas;
+    return balance;
+  }
+
+  /** The transactions of `address` mined by virtual time `at`, by nonce. */
+  minedAt(address: string, at: number): Accepted[] {
+    const from = address.toLowerCase();
+    const occupant = new Map<number, Accepted>();
+    for (const a of this.history) if (a.from === from && a.at <= at) occupant.set(a.nonce, a);
+    const mined: Accepted[] = [];
+    for (let n = 0; occupant.has(n); n++) mined.push(occupant.get(n)!);
+    return mined;
   }
 
   /** How many nonces of `address` are filled from 0 without a gap (they would all be mined). */

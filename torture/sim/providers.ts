@@ -1,7 +1,7 @@
 import { createPublicClient, custom, keccak256, numberToHex, type Hex, type PublicClient } from 'viem';
 import { NonceTakenError } from '../../lib/contract/chain-io';
 import type { ChainFault, ChainFaultKind } from '../schedule';
-import { blockAt, ChainRejectedError, type SimBlock, type SimChain } from './chain';
+import { BLOCK_MS, blockAt, ChainRejectedError, type SimBlock, type SimChain } from './chain';
 
 /**
  * The RPC providers in front of the simulated chain: each answers the JSON-RPC methods the pool and
@@ -98,6 +98,12 @@ export class SimProvider {
         const stale = this.active('stale-nonce', method);
         if (stale !== undefined) count = Math.max(0, count - (stale.behind ?? 1));
         return numberToHex(count);
+      }
+      case 'eth_getBalance': {
+        // At the provider's head: a node that stopped syncing answers the balance of its frozen head.
+        const frozen = this.stuck(method);
+        const at = frozen === undefined ? this.deps.clock() : (frozen.head.number - 1) * BLOCK_MS;
+        return numberToHex(this.chain.balanceAt(String(args[0]), at));
       }
       case 'eth_sendRawTransaction': {
         const raw = String(args[0]) as Hex;

@@ -1,9 +1,9 @@
 /**
  * DynamoDB expressions evaluated on plain (document client) items, for the simulated AWS of the
  * drill (./world.ts) and the fault-injection harness (torture/): condition and key-condition
- * expressions with AND, OR, NOT, parentheses, `= <> < <= > >=`, `BETWEEN`, `attribute_exists`,
- * `attribute_not_exists` and `begins_with`; update expressions with SET (`a = :v`, `a = a + :v`) and
- * REMOVE clauses; `#name` placeholders. Anything else is an error that names the expression, so a
+ * expressions with AND, OR, NOT, parentheses, `= <> < <= > >=`, `BETWEEN`, `IN (...)`,
+ * `attribute_exists`, `attribute_not_exists` and `begins_with`; update expressions with SET
+ * (`a = :v`, `a = a + :v`, `a = if_not_exists(a, :v)`) and REMOVE clauses; `#name` placeholders. Anything else is an error that names the expression, so a
  * simulated table never silently accepts what it cannot evaluate.
  *
  * "If the condition expression evaluates to false, DynamoDB returns ConditionalCheckFailedException";
@@ -148,6 +148,17 @@ class Parser {
       const hi = this.resolve(this.operand(), item);
       return compare(left, lo, '>=') && compare(left, hi, '<=');
     }
+    if (this.is('IN')) {
+      // "a IN (b, c, d): true if a is equal to any value in the list" (at most 100 values).
+      this.next();
+      this.expect('(');
+      let any = false;
+      do {
+        any = compare(left, this.resolve(this.operand(), item), '=') || any;
+      } while (this.peek() === ',' && this.next() === ',');
+      this.expect(')');
+      return any;
+    }
     const op = this.next();
     if (!['=', '<>', '<', '<=', '>', '>='].includes(op)) this.fail();
     return compare(left, this.resolve(this.operand(), item), op);
@@ -197,6 +208,17 @@ export function applyUpdate(expression: string, item: Item, values: Values = {},
       do {
         const target = p.path(p.next());
         p.expect('=');
+        if (p.peek() === 'if_not_exists') {
+          // "if_not_exists (path, value): if the item does not contain an attribute at the specified path"
+          p.next();
+          p.expect('(');
+          const path = p.path(p.next());
+          p.expect(',');
+          const fallback = p.resolve(p.operand(), item);
+          p.expect(')');
+          next[target] = item[path] !== undefined ? item[path] : fallback;
+          continue;
+        }
         const first = p.resolve(p.operand(), item);
         if (p.peek() === '+') {
           p.next();

@@ -43,7 +43,7 @@ import { parseAlarmEvent } from '../lambda/remediation/event';
 import { createHandler as createRemediationHandler } from '../lambda/remediation/handler';
 import { alarmKey, ObservedAlarmState } from '../lambda/remediation/ports';
 import { handOffStrandedWork } from '../lib/failover/handoff';
-import { ProviderPool, type PoolLimits } from '../lib/chain/pool';
+import { poolHighestNonceSource, ProviderPool, type PoolLimits } from '../lib/chain/pool';
 import { CHAIN_HEALTH_DEFAULTS } from '../lib/contract/chain-settings';
 import type { ChainNonceSource } from '../lib/contract/chain-io';
 import { DEFAULT_REFRESH_INTERVAL_MS } from '../lambda/shared/chain-env';
@@ -1057,6 +1057,7 @@ export async function runSchedule(schedule: Schedule, options: RunOptions = {}):
           chainId: CHAIN_ID,
           consistency,
           balance: (address) => pool.read('eth_getBalance', (client) => client.getBalance({ address: address as Hex })),
+          chainNonce: poolHighestNonceSource(pool),
           fees: async () => ({
             maxFeePerGas: BigInt(FEES.maxFeePerGas),
             maxPriorityFeePerGas: BigInt(FEES.maxPriorityFeePerGas),

@@ -1,7 +1,7 @@
 import type { Hex } from 'viem';
 import { type ChainFees, feePolicy } from '../../lib/chain/fees';
-import { poolBroadcaster } from '../../lib/chain/pool';
-import type { Broadcaster } from '../../lib/contract/chain-io';
+import { poolBroadcaster, poolHighestNonceSource } from '../../lib/chain/pool';
+import type { Broadcaster, ChainNonceSource } from '../../lib/contract/chain-io';
 import type { ChainRuntime } from './chain-env';
 import type { BalanceSource } from './policy/gate';
 
@@ -40,5 +40,13 @@ export function runtimeBalance(runtime: ChainRuntime): BalanceSource {
   return {
     getBalance: async (address) =>
       (await runtime.pool()).read('eth_getBalance', (client) => client.getBalance({ address: address as Hex })),
+  };
+}
+
+/** The highest pending nonce any healthy provider reports, through the pool (the sweeper's replica-behind check). */
+export function runtimeHighestNonce(runtime: ChainRuntime): ChainNonceSource {
+  return {
+    name: 'provider-pool-highest',
+    pendingNonce: async (address) => poolHighestNonceSource(await runtime.pool()).pendingNonce(address),
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ChainNonceSource } from '../../lib/contract/chain-io';
 import type { Consistency, TxStatus } from '../../lib/contract/ledger';
 import {
   SWEEP_DIMENSIONS,
@@ -66,6 +67,13 @@ export interface SweeperDeps {
   readonly consistency?: Consistency;
   /** The hot address's balance at the latest block, through the provider pool. */
   readonly balance: (address: string) => Promise<bigint>;
+  /**
+   * The network's pending transaction count of the hot address (lib/chain/pool.ts poolNonceSource:
+   * two providers agree, or it fails). A count above the lease's nonce counter means a signer this
+   * replica does not know of has used the key's nonces: the replica is behind (an MREC old holder
+   * cut off from the new one), and what it counts as in flight is not all that is.
+   */
+  readonly chainNonce: ChainNonceSource;
   /** The first fees for a transfer now (lib/chain/fees.ts firstFees over eth_feeHistory): the sweep's fee ceilings. */
   readonly fees: () => Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }>;
   readonly intake: SweepIntake;
@@ -85,6 +93,13 @@ export type SweepRun =
   | { readonly kind: 'not-reconciled'; readonly epoch: number }
   | { readonly kind: 'in-flight'; readonly sweepId: string; readonly txId?: string; readonly status?: TxStatus }
   | { readonly kind: 'balance-unreadable'; readonly error: string }
+  | { readonly kind: 'nonce-unreadable'; readonly error: string }
+  | {
+      readonly kind: 'replica-behind';
+      readonly chainNonce: number;
+      readonly ledgerNextNonce: number;
+      readonly excessWei: bigint;
+    }
   | {
       readonly kind: 'below-minimum';
       readonly excessWei: bigint;
@@ -236,6 +251,16 @@ export function createSweeper(deps: SweeperDeps) {
       );
     }
     const address = wallet.address.toLowerCase();
+    // The network's nonce count BEFORE the lease: the holder's own counter is raised before its
+    // signer signs (docs/lease-and-nonce.md), so a count read earlier can never exceed a counter read
+    // later in the holder's own replica; a larger one is a signer this replica has not heard from.
+    let chainNonce: number | undefined;
+    let chainNonceError: unknown;
+    try {
+      chainNonce = await deps.chainNonce.pendingNonce(address);
+    } catch (err) {
+      chainNonceError = err;
+    }
     const lease = await readLease(ledger, address);
     if (!holds(lease)) {
       return { kind: 'not-holder', ...(lease !== undefined ? { holder: (lease as Lease).activeRegion } : {}) };
@@ -263,6 +288,26 @@ export function createSweeper(deps: SweeperDeps) {
     const excess = available > ceiling ? available - ceiling : 0n;
     metrics({ excessWei: Number(excess), aboveCeiling: excess >= minimum ? 1 : 0 });
     if (excess < minimum) return { kind: 'below-minimum', excessWei: excess, balanceWei: balance, pendingWei: pending };
+    if (chainNonce === undefined) {
+      // Without the network's count the sweep cannot show its replica knows every transaction in
+      // flight; the float alarm sees this run as one that could not read the chain.
+      metrics({ balanceUnreadable: 1 });
+      logger.error('pending nonce unreadable: nothing swept', { address, error: chainNonceError as Error });
+      return { kind: 'nonce-unreadable', error: errorText(chainNonceError) };
+    }
+    if (chainNonce > lease.nextNonce) {
+      // Found by the torture harness (MREC seed 1052): after a partition and a failover the old
+      // holder's replica still names it holder; its sweep counted none of the new holder's
+      // transactions and named more than the excess. Its signer is stopped, so the sweep would only
+      // have been quarantined, but an operator would have had to resolve it. Nothing is claimed.
+      logger.warn('the network has used nonces this replica does not know of: nothing swept', {
+        address,
+        chainNonce,
+        ledgerNextNonce: lease.nextNonce,
+        epoch: lease.epoch,
+      });
+      return { kind: 'replica-behind', chainNonce, ledgerNextNonce: lease.nextNonce, excessWei: excess };
+    }
 
     const fees = await deps.fees();
     const request: TxRequest = {

@@ -13,7 +13,7 @@ import { firstFees } from '../../lib/chain/fees';
 import { CHAIN_SETTINGS_ENV, parseChainSettings } from '../../lib/contract/chain-settings';
 import { createApiHandler } from '../api/handler';
 import { ChainRuntime, createSecretsManagerClient, ProviderSecretCache } from '../shared/chain-env';
-import { runtimeBalance, runtimeChainFees } from '../shared/chain-ports';
+import { runtimeBalance, runtimeChainFees, runtimeHighestNonce } from '../shared/chain-ports';
 import { createDocumentClient, createSqsClient } from '../shared/clients';
 import { ConfigurationError } from '../shared/errors';
 import { createLogger } from '../shared/logger';
@@ -71,6 +71,7 @@ const sweeper = createSweeper({
   chainId: env.chainId,
   consistency: env.consistency,
   balance: (address) => balance.getBalance(address),
+  chainNonce: runtimeHighestNonce(runtime),
   fees: async () => (await firstFees(await chainFees.feeHistory(), chainFees.policy)).fees,
   intake: apiIntake(api, () => functionArn),
   logger,

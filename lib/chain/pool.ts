@@ -300,10 +300,7 @@ export class ProviderPool {
    * closed (retry later, or the operator supplies the nonce: docs/runbooks/unplanned-failover-mrec.md).
    */
   async pendingNonce(address: string): Promise<number> {
-    if (!isAddress(address, { strict: false })) {
-      throw new Error(`pendingNonce: ${JSON.stringify(address)} is not an address; pass 0x followed by 40 hex digits`);
-    }
-    const { states, health } = await this.ranked();
+    const { states, health } = await this.rankedFor(address);
     if (states.length < 2) {
       throw new NonceAgreementError(
         `the pending nonce of ${address} needs two healthy providers to agree, and ${states.length === 0 ? 'none is' : `only ${states[0].name} is`} healthy ` +
@@ -312,23 +309,7 @@ export class ProviderPool {
         {},
       );
     }
-    const answers: Record<string, number | string> = {};
-    await Promise.all(
-      states.map(async (s) => {
-        const started = this.now();
-        try {
-          answers[s.name] = await readPendingNonce(s.client!, address as Hex);
-          this.recordByName(s.name, true, this.now() - started);
-        } catch (err) {
-          answers[s.name] = `error: ${shortError(err)}`;
-          this.recordByName(s.name, false, this.now() - started, err);
-        }
-      }),
-    );
-    const numbers = Object.values(answers).filter((v): v is number => typeof v === 'number');
-    const shown = Object.entries(answers)
-      .map(([k, v]) => `${k}: ${v}`)
-      .join('; ');
+    const { answers, numbers, shown } = await this.askPendingNonce(address, states);
     if (numbers.length === 0) {
       throw new NonceAgreementError(`no healthy provider answered the pending nonce of ${address} (${shown})`, answers);
     }
@@ -342,6 +323,55 @@ export class ProviderPool {
       );
     }
     return highest;
+  }
+
+  /**
+   * eth_getTransactionCount(address, 'pending'): the HIGHEST answer of any healthy provider, with no
+   * agreement asked. For a check that only ever REFUSES on a high count (the sweeper's "has a signer
+   * this replica does not know of used the key?"): one provider's higher answer is reason enough to
+   * refuse, and a provider answering too high only stops sweeps (the float alarm then fires). Throws
+   * when no healthy provider answers. Reconciliation, which SETS the counter from the answer, uses
+   * {@link pendingNonce} instead.
+   */
+  async highestPendingNonce(address: string): Promise<number> {
+    const { states, health } = await this.rankedFor(address);
+    const { answers, numbers, shown } = await this.askPendingNonce(address, states);
+    if (numbers.length === 0) {
+      const why = states.length === 0 ? health.map((h) => `${h.name}: ${h.reason ?? 'healthy'}`).join('; ') : shown;
+      throw new NonceAgreementError(`no healthy provider answered the pending nonce of ${address} (${why})`, answers);
+    }
+    return Math.max(...numbers);
+  }
+
+  private async rankedFor(address: string) {
+    if (!isAddress(address, { strict: false })) {
+      throw new Error(`pendingNonce: ${JSON.stringify(address)} is not an address; pass 0x followed by 40 hex digits`);
+    }
+    return this.ranked();
+  }
+
+  /** The given providers at once, for the pending nonce; each answer or error recorded against its provider. */
+  private async askPendingNonce(address: string, states: Awaited<ReturnType<ProviderPool['ranked']>>['states']) {
+    const answers: Record<string, number | string> = {};
+    await Promise.all(
+      states.map(async (s) => {
+        const started = this.now();
+        try {
+          answers[s.name] = await readPendingNonce(s.client!, address as Hex);
+          this.recordByName(s.name, true, this.now() - started);
+        } catch (err) {
+          answers[s.name] = `error: ${shortError(err)}`;
+          this.recordByName(s.name, false, this.now() - started, err);
+        }
+      }),
+    );
+    return {
+      answers,
+      numbers: Object.values(answers).filter((v): v is number => typeof v === 'number'),
+      shown: Object.entries(answers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('; '),
+    };
   }
 
   /** To every healthy provider at once; "already known" and equivalents are success. */
@@ -373,4 +403,9 @@ export function poolBroadcaster(pool: ProviderPool): Broadcaster {
 /** Reconciliation's chain-nonce source over the pool (agreement of two, fails closed). */
 export function poolNonceSource(pool: ProviderPool): ChainNonceSource {
   return { name: 'rpc-pool', pendingNonce: (address) => pool.pendingNonce(address) };
+}
+
+/** The sweeper's chain-nonce source over the pool: the highest answer of any healthy provider (a check that only refuses). */
+export function poolHighestNonceSource(pool: ProviderPool): ChainNonceSource {
+  return { name: 'rpc-pool-highest', pendingNonce: (address) => pool.highestPendingNonce(address) };
 }

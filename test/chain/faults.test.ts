@@ -103,6 +103,30 @@ describe('the pool under the remaining faults', () => {
     expect(String((err as NonceAgreementError).answers.c)).toMatch(/^error: garbage answer to eth_getTransactionCount/);
   });
 
+  it('highestPendingNonce takes the highest answer of any one provider (no agreement: it only ever refuses), and fails when none answers', async () => {
+    const p2 = new ProviderPool({
+      chainId: CHAIN_ID,
+      providers: [a, b].map((x, i) => ({ name: 'ab'[i], url: x.url })),
+      limits: { ...limits, refreshIntervalMs: 60_000 },
+    });
+    await p2.refresh();
+    const nonce = Number(await node.rpc<string>('eth_getTransactionCount', [account.address, 'pending']));
+    // One provider alone answers higher: pendingNonce refuses (no second), highestPendingNonce takes it.
+    await b.setFaults({ staleNonce: nonce + 7 });
+    await expect(p2.highestPendingNonce(account.address)).resolves.toBe(nonce + 7);
+    await expect(p2.pendingNonce(account.address)).rejects.toThrow(/no agreement of two healthy providers/);
+    // One answers lower (stale): the other's count wins.
+    await b.setFaults({ staleNonce: 0 });
+    await expect(p2.highestPendingNonce(account.address)).resolves.toBe(nonce);
+    await a.setFaults({ garbage: 'non-json' });
+    await b.setFaults({ garbage: 'rpc-error' });
+    const err = await p2.highestPendingNonce(account.address).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonceAgreementError);
+    expect((err as Error).message).toMatch(/^no healthy provider answered the pending nonce of 0x[0-9a-fA-F]{40} \(/);
+    expect((err as Error).message).toMatch(/a: error: HTTP request failed/);
+    expect((err as Error).message).toMatch(/b: error: .*internal error \(fault proxy\)/);
+  });
+
   it('broadcasts past a provider that is down', async () => {
     await a.setFaults({ down: 'refused' });
     const p = new ProviderPool({

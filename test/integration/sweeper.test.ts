@@ -22,7 +22,7 @@ import { createSweeper, type SweeperDeps } from '../../lambda/sweeper/handler';
 import { apiIntake } from '../../lambda/sweeper/intake';
 import { type EvmNode, startEvmNode } from '../../lib/chain/devnet/evm-node';
 import { feePolicy, firstFees } from '../../lib/chain/fees';
-import { poolBroadcaster, ProviderPool } from '../../lib/chain/pool';
+import { poolBroadcaster, poolHighestNonceSource, ProviderPool } from '../../lib/chain/pool';
 import { CHAIN_FEE_DEFAULTS } from '../../lib/contract/chain-settings';
 import { ledgerKeys, txStatusPartition, type TxStatus } from '../../lib/contract/ledger';
 import type { RuntimeSpendingPolicy } from '../../lib/contract/policy';
@@ -106,7 +106,9 @@ async function freshEnv(): Promise<Env> {
   const at = new Date().toISOString();
   for (const walletId of ['w-sweep', 'w-pay'])
     await putWallet(ledger, { walletId, address: hot, status: 'active', createdAt: at });
-  await initLease(ledger, { address: hot, region: PRIMARY, actor: 'test' });
+  // As a deploy's set-up does: the counter starts at the network's count (earlier tests used nonces).
+  const nextNonce = await pool.highestPendingNonce(hot);
+  await initLease(ledger, { address: hot, region: PRIMARY, actor: 'test', nextNonce });
   const sqs = new SQSClient(moto.clientConfig(PRIMARY));
   const queueUrl = (
     await sqs.send(
@@ -153,6 +155,7 @@ function sweeper(env: Env, overrides: Partial<SweeperDeps> = {}, p = policy(), r
     },
     chainId: CHAIN_ID,
     balance: chainBalance,
+    chainNonce: poolHighestNonceSource(pool),
     fees: chainFees,
     intake: apiIntake(api, () => FN_ARN),
     logger: silentLogger(),
@@ -343,6 +346,50 @@ describe('sweeper', () => {
     const run = await sweeper(env, { balance: async () => Promise.reject(new Error('no healthy RPC provider')) }).run();
 
     expect(run).toEqual({ kind: 'balance-unreadable', error: 'no healthy RPC provider' });
+    expect(await readControl(env.ledger, hot)).toBeUndefined();
+    expect(metric(env, SWEEP_METRICS.balanceUnreadable)).toEqual([1]);
+  });
+
+  test('the network has used nonces the lease counter does not know of (a replica behind, a signer it has not heard from): nothing is claimed, the excess still published', async () => {
+    const env = await freshEnv();
+    await node.setBalance(hot, 13n * ETH);
+    const counter = await pool.highestPendingNonce(hot);
+    // As if the new holder of an MREC failover had broadcast two transactions this replica never saw.
+    await node.rpc('hardhat_setNonce', [hot, `0x${(counter + 2).toString(16)}`]);
+
+    const run = await sweeper(env).run();
+
+    expect(run).toEqual({
+      kind: 'replica-behind',
+      chainNonce: counter + 2,
+      ledgerNextNonce: counter,
+      excessWei: 3n * ETH,
+    });
+    expect(await readControl(env.ledger, hot)).toBeUndefined();
+    expect(await sweepTxs(env.ledger)).toHaveLength(0);
+    // The float alarm still sees the float above its ceiling while sweeps are refused.
+    expect(metric(env, SWEEP_METRICS.aboveCeiling)).toEqual([1]);
+
+    // Once the counter covers what the network used (reconciliation raises it), the same state sweeps.
+    await env.ledger.ddb.send(
+      new UpdateCommand({
+        TableName: env.ledger.tableName,
+        Key: ledgerKeys.lease(hot),
+        UpdateExpression: 'SET nextNonce = :n',
+        ExpressionAttributeValues: { ':n': counter + 2 },
+      }),
+    );
+    expect(await sweeper(env).run()).toMatchObject({ kind: 'submitted', amountWei: 3n * ETH });
+  });
+
+  test('pending nonce unreadable: nothing swept, the unreadable metric published', async () => {
+    const env = await freshEnv();
+    await node.setBalance(hot, 13n * ETH);
+    const run = await sweeper(env, {
+      chainNonce: { name: 'down', pendingNonce: async () => Promise.reject(new Error('no healthy provider answered')) },
+    }).run();
+
+    expect(run).toEqual({ kind: 'nonce-unreadable', error: 'no healthy provider answered' });
     expect(await readControl(env.ledger, hot)).toBeUndefined();
     expect(metric(env, SWEEP_METRICS.balanceUnreadable)).toEqual([1]);
   });

@@ -394,7 +394,13 @@ describe('the sweep invariants', () => {
       transactions: [
         tx('t0', { nonce: 0, txHash: '0xh0' }),
         tx('t1', { nonce: 1, txHash: '0xh1' }),
-        tx('s1', { nonce: 2, txHash: '0xs1', walletId: SWEEP_WALLET, request: { value: String(amount) } as never }),
+        tx('s1', {
+          nonce: 2,
+          txHash: '0xs1',
+          walletId: SWEEP_WALLET,
+          idempotencyKey: 'sweep:sweep-1',
+          request: { value: String(amount) } as never,
+        }),
       ],
       nextNonce: 3,
       settled: true,
@@ -430,6 +436,30 @@ describe('the sweep invariants', () => {
     expect(checkInvariants(o)).toEqual([]);
     o.sweepDecisions.set('sweep-1', { ...o.sweepDecisions.get('sweep-1')!, balanceWei: 1_100_000n - t1Cost - 1n });
     expect(failing(o)).toEqual(['sweep-within-excess']);
+  });
+
+  test('sweep-within-excess judges what a signer signed: a stale claim no signer signed moves nothing', () => {
+    // MREC seed 1052: the old holder, cut off, claimed above the excess it could not see; its signer was
+    // stopped and the fence quarantined the sweep. Unsigned, the same over-excess claim passes...
+    const o = swept(EXCESS + 1n);
+    o.signedSpends.length = 0;
+    const final = o.final!;
+    o.finish({
+      ...final,
+      transactions: final.transactions.map((t) =>
+        t.txId === 's1' ? { ...t, txHash: undefined, nonce: undefined, status: 'quarantined' } : t,
+      ),
+    });
+    expect(failing(o)).not.toContain('sweep-within-excess');
+    // ...and once a signer signs it, it fails.
+    o.signedSpends.push({
+      txId: 's1',
+      walletId: SWEEP_WALLET,
+      to: COLD_ADDRESS,
+      valueWei: String(EXCESS + 1n),
+      replica: 'global',
+    });
+    expect(failing(o)).toContain('sweep-within-excess');
   });
 
   test('sweep-within-excess fails a claim no sweeper run decided', () => {

@@ -68,8 +68,9 @@ export interface SweeperDeps {
   /** The hot address's balance at the latest block, through the provider pool. */
   readonly balance: (address: string) => Promise<bigint>;
   /**
-   * The network's pending transaction count of the hot address (lib/chain/pool.ts poolNonceSource:
-   * two providers agree, or it fails). A count above the lease's nonce counter means a signer this
+   * The network's pending transaction count of the hot address (lib/chain/pool.ts
+   * poolHighestNonceSource: the highest answer of any healthy provider, no agreement asked, because
+   * this check only refuses; it fails when none answers). A count above the lease's nonce counter means a signer this
    * replica does not know of has used the key's nonces: the replica is behind (an MREC old holder
    * cut off from the new one), and what it counts as in flight is not all that is.
    */
@@ -296,10 +297,11 @@ export function createSweeper(deps: SweeperDeps) {
       return { kind: 'nonce-unreadable', error: errorText(chainNonceError) };
     }
     if (chainNonce > lease.nextNonce) {
-      // Found by the torture harness (MREC seed 1052): after a partition and a failover the old
-      // holder's replica still names it holder; its sweep counted none of the new holder's
-      // transactions and named more than the excess. Its signer is stopped, so the sweep would only
-      // have been quarantined, but an operator would have had to resolve it. Nothing is claimed.
+      // After a partition and a failover under MREC the old holder's replica still names it holder
+      // and counts none of the new holder's transactions (the torture harness, MREC seed 1052). Once
+      // one of those has reached the network, this count shows it and nothing is claimed. One not yet
+      // broadcast cannot be seen from here at all: the old holder's stopped signer and the intake
+      // fence keep that sweep from being signed (it ends quarantined, for an operator).
       logger.warn('the network has used nonces this replica does not know of: nothing swept', {
         address,
         chainNonce,
